@@ -1,0 +1,77 @@
+import { isProcessAlive } from '../node/data-dir.js'
+import { NodeNotRunningError } from './errors.js'
+import { readApiInfo, readToken } from './files.js'
+import type { ApiInfo } from './files.js'
+
+/** An error answer from the control API. */
+export class ApiRequestError extends Error {
+  override readonly name = 'ApiRequestError'
+  readonly status: number
+  readonly code: string
+
+  constructor (status: number, code: string, message: string) {
+    super(message)
+    this.status = status
+    this.code = code
+  }
+}
+
+/**
+ * Talks to a running node's control API, found through its data dir.
+ *
+ * @example
+ * ```ts
+ * const api = await ApiClient.fromDataDir('./n1')
+ * const status = await api.get<NodeStatus>('/v1/status')
+ * ```
+ */
+export class ApiClient {
+  readonly info: ApiInfo
+  private readonly token: string
+
+  constructor (info: ApiInfo, token: string) {
+    this.info = info
+    this.token = token
+  }
+
+  static async fromDataDir (dataDir: string): Promise<ApiClient> {
+    const info = await readApiInfo(dataDir)
+    if (info == null) {
+      throw new NodeNotRunningError(`no running oa-node found for data dir ${dataDir} (no api.json); start one with: oa-node start --data-dir ${dataDir}`)
+    }
+    if (!isProcessAlive(info.pid)) {
+      throw new NodeNotRunningError(`the oa-node for data dir ${dataDir} is not running (pid ${info.pid} has exited); start it with: oa-node start --data-dir ${dataDir}`)
+    }
+    const token = await readToken(dataDir)
+    if (token == null) throw new NodeNotRunningError(`cannot read ${dataDir}/api.token`)
+    return new ApiClient(info, token)
+  }
+
+  async request<T> (method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    let res: Response
+    try {
+      res = await fetch(new URL(path, this.info.url), {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signal ?? AbortSignal.timeout(30_000)
+      })
+    } catch (err) {
+      throw new NodeNotRunningError(`cannot reach the oa-node API at ${this.info.url} (${(err as Error).message})`)
+    }
+    const data = await res.json().catch(() => undefined) as unknown
+    if (!res.ok) {
+      const error = (data as { error?: { code?: string, message?: string } } | undefined)?.error
+      throw new ApiRequestError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`)
+    }
+    return data as T
+  }
+
+  async get<T> (path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, undefined, signal)
+  }
+
+  async post<T> (path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('POST', path, body, signal)
+  }
+}

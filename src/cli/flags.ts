@@ -1,0 +1,70 @@
+import { dottedPath, validateLayer } from '../config/load.js'
+import { UsageError } from './errors.js'
+import type { ConfigLayer } from '../config/schema.js'
+
+/** Commander collector for repeatable options (`--listen a --listen b`). */
+export function collect (value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+/** Commander parser for whole-number options; names the flag on error. */
+export function integerFlag (flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag}: expected a whole number, got "${value}"`)
+    return Number(value)
+  }
+}
+
+/** The node options every node-starting command shares. */
+export interface NodeFlags {
+  config?: string
+  dataDir?: string
+  listen?: string[]
+  announce?: string[]
+  bootstrap?: string[]
+  mdns?: boolean
+  apiPort?: number
+  community?: string[]
+  logLevel?: string
+  verbose?: boolean
+}
+
+/** Which flag sets which config key: errors name the flag the user typed. */
+const FLAG_FOR_PATH: Record<string, string> = {
+  dataDir: '--data-dir',
+  'network.listen': '--listen',
+  'network.announce': '--announce',
+  'network.bootstrap': '--bootstrap',
+  'network.mdns': '--mdns',
+  'api.port': '--api-port',
+  communities: '--community',
+  'log.level': '--log-level'
+}
+
+/**
+ * Turns parsed flags into a validated config layer.
+ *
+ * @example
+ * ```ts
+ * flagsToLayer({ listen: ['nope'] })
+ * // throws ConfigError: --listen: invalid multiaddr "nope" (...)
+ * ```
+ */
+export function flagsToLayer (flags: NodeFlags): ConfigLayer {
+  const raw: Record<string, unknown> = {}
+  const network: Record<string, unknown> = {}
+  if (flags.dataDir != null) raw.dataDir = flags.dataDir
+  if (flags.listen != null) network.listen = flags.listen
+  if (flags.announce != null) network.announce = flags.announce
+  if (flags.bootstrap != null) network.bootstrap = flags.bootstrap
+  if (flags.mdns === true) network.mdns = true
+  if (Object.keys(network).length > 0) raw.network = network
+  if (flags.apiPort != null) raw.api = { port: flags.apiPort }
+  if (flags.community != null) raw.communities = flags.community
+  if (flags.logLevel != null) raw.log = { level: flags.logLevel }
+  return validateLayer(raw, path => {
+    const key = path.filter(p => typeof p === 'string').join('.')
+    const flag = FLAG_FOR_PATH[key]
+    return flag ?? dottedPath(path)
+  })
+}

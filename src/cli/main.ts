@@ -1,0 +1,120 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { ApiRequestError } from '../api/client.js'
+import { ApiError, NodeNotRunningError } from '../api/errors.js'
+import { ClusterStartError } from '../cluster/launcher.js'
+import { ConfigError } from '../config/errors.js'
+import { LOG_LEVELS } from '../config/schema.js'
+import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
+import { VERSION } from '../version.js'
+import { clusterCommand } from './cluster.js'
+import { UsageError } from './errors.js'
+import { collect } from './flags.js'
+import { idCommand } from './id.js'
+import { startCommand } from './start.js'
+import { peersCommand, statusCommand } from './status.js'
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 bad input (command, flag, config). */
+export const EXIT_OK = 0
+export const EXIT_FAILURE = 1
+export const EXIT_USAGE = 2
+
+function wholeNumber (value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got "${value}"`)
+  return Number(value)
+}
+
+function addNodeOptions (cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML config file (see config/node.example.yaml)')
+    .option('-d, --data-dir <dir>', 'data dir: identity, API files, stores (default ~/.oa-node)')
+    .option('-l, --listen <multiaddr>', 'listen address, repeatable (default TCP 7700 and WS 7701 on all interfaces)', collect)
+    .option('--announce <multiaddr>', 'address to announce instead of the listen addresses, repeatable', collect)
+    .option('-b, --bootstrap <multiaddr>', 'peer to join through, /.../p2p/<peer id>, repeatable', collect)
+    .option('--mdns', 'discover peers on the local network with mDNS')
+    .option('--api-port <port>', 'control API port on 127.0.0.1 (default 7780; 0 = any free port)', wholeNumber)
+    .option('--community <name>', 'community to join, repeatable', collect)
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
+    .option('-v, --verbose', 'show info and debug logs')
+    .option('--json', 'print one JSON line with the peer id and multiaddrs instead of text')
+    .option('--stop-on-stdin-close', 'stop when standard input closes (used by `cluster` for its child nodes)')
+}
+
+/** Builds the CLI. `setCode` receives each command's exit code. */
+export function buildProgram (setCode: (code: number) => void): Command {
+  const program = new Command('oa-node')
+    .description('A peer-to-peer node for communities of AI agents')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run oa-node --help for usage)')
+    .exitOverride()
+
+  addNodeOptions(program.command('start', { isDefault: true }).description('run a node (the default command)'))
+    .action(async (opts: Record<string, unknown>) => { setCode(await startCommand(opts)) })
+
+  program.command('status').description('show the running node of a data dir')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => { setCode(await statusCommand(opts)) })
+
+  program.command('peers').description('list the peers the running node is connected to')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => { setCode(await peersCommand(opts)) })
+
+  program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
+    .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => { setCode(await idCommand(opts)) })
+
+  program.command('cluster').description('run a local multi-node cluster of real node processes; Ctrl-C stops all')
+    .option('-n, --nodes <n>', 'number of nodes', wholeNumber, 3)
+    .option('-d, --data-dir <dir>', 'parent folder of the nodes\' data dirs (default: a temp folder, removed at stop)')
+    .option('--base-port <port>', 'node i uses ports base+3i (TCP), +1 (WS), +2 (API); default: free ports', wholeNumber)
+    .option('--community <name>', 'community every node joins, repeatable', collect)
+    .option('-c, --config <file>', 'YAML config file for every node')
+    .option('-v, --verbose', 'show the nodes\' info and debug logs')
+    .option('--json', 'print the nodes as one JSON line')
+    .action(async (opts: { nodes: number }) => { setCode(await clusterCommand(opts)) })
+
+  return program
+}
+
+/** Prints an error the way a user should see it and returns the exit code. */
+export function reportError (err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    // commander has printed its message already
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK
+    return EXIT_USAGE
+  }
+  const message = err instanceof Error ? err.message : String(err)
+  process.stderr.write(`oa-node: ${message}\n`)
+  if (err instanceof ConfigError || err instanceof UsageError) return EXIT_USAGE
+  if (err instanceof ApiRequestError && err.status >= 400 && err.status < 500) return EXIT_USAGE
+  const known = [DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError]
+  if (verbose && !known.some(k => err instanceof k) && err instanceof Error && err.stack != null) process.stderr.write(`${err.stack}\n`)
+  return EXIT_FAILURE
+}
+
+/**
+ * Runs the CLI with `argv` (as in `process.argv`) and exits with its code.
+ *
+ * @example
+ * ```ts
+ * await main(['node', 'oa-node', 'status', '--data-dir', './n1'])
+ * ```
+ */
+export async function main (argv: string[]): Promise<never> {
+  let code = EXIT_OK
+  const program = buildProgram((c) => { code = c })
+  const first = argv[2]
+  const known = new Set(program.commands.flatMap(c => [c.name(), ...c.aliases()]).concat(['help']))
+  try {
+    if (first != null && !first.startsWith('-') && !known.has(first)) {
+      throw new UsageError(`unknown command '${first}' (commands: ${[...known].join(', ')})`)
+    }
+    await program.parseAsync(argv)
+  } catch (err) {
+    code = reportError(err, argv.includes('--verbose') || argv.includes('-v'))
+    if (err instanceof UsageError) process.stderr.write('(run oa-node --help for usage)\n')
+  }
+  process.exit(code)
+}

@@ -1,0 +1,106 @@
+import { serveApi } from '../api/serve.js'
+import { loadConfig } from '../config/load.js'
+import { createLogger } from '../log/index.js'
+import { createNode } from '../node/create-node.js'
+import { VERSION } from '../version.js'
+import { fields, print, printJson } from './format.js'
+import { flagsToLayer } from './flags.js'
+import type { NodeFlags } from './flags.js'
+
+export interface StartFlags extends NodeFlags {
+  json?: boolean
+  stopOnStdinClose?: boolean
+}
+
+/** What `start --json` prints, one line, once the node listens. */
+export interface StartedLine {
+  event: 'started'
+  peerId: string
+  multiaddrs: string[]
+  api: string
+  dataDir: string
+  communities: string[]
+  pid: number
+  version: string
+}
+
+const STOP_DEADLINE_MS = 5_000
+
+/**
+ * `oa-node start`: runs a node until SIGINT/SIGTERM. Resolves with the exit code.
+ */
+export async function startCommand (flags: StartFlags): Promise<number> {
+  const config = await loadConfig({ file: flags.config, env: process.env, flags: flagsToLayer(flags) })
+  const log = createLogger({ level: config.log.level, verbose: flags.verbose })
+  const node = await createNode(config)
+  node.addEventListener('bootstrap:unreachable', (evt) => {
+    log.warn({ attempt: evt.detail.attempt, retryInMs: evt.detail.retryInMs }, evt.detail.message)
+  })
+  await node.start()
+  let api: Awaited<ReturnType<typeof serveApi>>
+  try {
+    api = await serveApi(node, { port: config.api.port, logger: log })
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+  log.info({ peerId: node.peerId.toString(), api: api.url }, 'node started')
+
+  const started: StartedLine = {
+    event: 'started',
+    peerId: node.peerId.toString(),
+    multiaddrs: node.multiaddrs(),
+    api: api.url,
+    dataDir: config.dataDir,
+    communities: node.communities,
+    pid: process.pid,
+    version: VERSION
+  }
+  if (flags.json === true) {
+    printJson(started)
+  } else {
+    print(`oa-node ${VERSION} started\n${fields([
+      ['peer id', started.peerId],
+      ['listening', started.multiaddrs],
+      ['api', started.api],
+      ['data dir', started.dataDir],
+      ['communities', started.communities]
+    ])}`)
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const shutdown = (reason: string): void => {
+      if (stopping) {
+        log.warn('second stop request: exiting now')
+        resolve(1)
+        return
+      }
+      stopping = true
+      log.info({ reason }, 'stopping')
+      const deadline = setTimeout(() => {
+        log.error(`node did not stop within ${STOP_DEADLINE_MS / 1000}s; exiting`)
+        resolve(1)
+      }, STOP_DEADLINE_MS)
+      void (async () => {
+        try {
+          await api.stop()
+          await node.stop()
+          resolve(0)
+        } catch (err) {
+          log.error({ err }, 'error while stopping')
+          resolve(1)
+        } finally {
+          clearTimeout(deadline)
+        }
+      })()
+    }
+    process.once('SIGINT', () => { shutdown('SIGINT') })
+    process.once('SIGTERM', () => { shutdown('SIGTERM') })
+    if (flags.stopOnStdinClose === true) {
+      process.stdin.on('end', () => { shutdown('stdin closed') })
+      process.stdin.on('error', () => { shutdown('stdin error') })
+      process.stdin.resume()
+    }
+  })
+}

@@ -1,0 +1,51 @@
+import { ApiClient } from '../api/client.js'
+import { resolveDataDir, DEFAULT_DATA_DIR } from '../config/load.js'
+import { duration, fields, print, printJson, table } from './format.js'
+import type { NodeStatus, PeerInfoView } from '../node/oa-node.js'
+
+export interface ClientFlags {
+  dataDir?: string
+  json?: boolean
+}
+
+/** The data dir a client command talks to: the flag, then OA_DATA_DIR, then the default. */
+export function clientDataDir (flags: ClientFlags): string {
+  return resolveDataDir(flags.dataDir ?? process.env.OA_DATA_DIR ?? DEFAULT_DATA_DIR)
+}
+
+/** `oa-node status`: the running node's identity, addresses and peer count. */
+export async function statusCommand (flags: ClientFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const status = await api.get<NodeStatus>('/v1/status')
+  if (flags.json === true) {
+    printJson(status)
+    return 0
+  }
+  print(fields([
+    ['peer id', status.peerId],
+    ['version', status.version],
+    ['uptime', duration(status.uptimeMs)],
+    ['peers', String(status.peers)],
+    ['communities', status.communities],
+    ['listening', status.multiaddrs],
+    ['api', api.info.url],
+    ['data dir', status.dataDir]
+  ]))
+  return 0
+}
+
+/** `oa-node peers`: the connected peers. */
+export async function peersCommand (flags: ClientFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const { peers } = await api.get<{ peers: PeerInfoView[] }>('/v1/peers')
+  if (flags.json === true) {
+    printJson({ peers })
+    return 0
+  }
+  if (peers.length === 0) {
+    print('no connected peers')
+    return 0
+  }
+  print(table(['PEER ID', 'DIRECTION', 'CONNECTED', 'ADDRESS'], peers.map(p => [p.peerId, p.direction, duration(p.connectedForMs), p.addresses.join(', ')])))
+  return 0
+}

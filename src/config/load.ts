@@ -1,0 +1,198 @@
+import { readFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { ConfigError } from './errors.js'
+import { configLayerSchema, DEFAULTS } from './schema.js'
+import type { ConfigLayer, NodeConfig } from './schema.js'
+import type { z } from 'zod'
+
+/** Turns the path of a problem inside a layer into the name the user typed. */
+export type DescribePath = (path: PropertyKey[]) => string
+
+export function dottedPath (path: PropertyKey[]): string {
+  let out = ''
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`
+    else out += out === '' ? String(part) : `.${String(part)}`
+  }
+  return out === '' ? '(top level)' : out
+}
+
+function formatIssues (issues: z.core.$ZodIssue[], describe: DescribePath): string[] {
+  const problems: string[] = []
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push(`${describe([...issue.path, key])}: unknown key`)
+    } else {
+      problems.push(`${describe(issue.path)}: ${issue.message}`)
+    }
+  }
+  return problems
+}
+
+/**
+ * Validates one layer of configuration, naming each problem with `describe`.
+ *
+ * @example
+ * ```ts
+ * validateLayer({ network: { listne: [] } }, p => `node.yaml: ${dottedPath(p)}`)
+ * // throws ConfigError: node.yaml: network.listne: unknown key
+ * ```
+ */
+export function validateLayer (raw: unknown, describe: DescribePath): ConfigLayer {
+  const result = configLayerSchema.safeParse(raw ?? {})
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues, describe))
+  return result.data
+}
+
+/** Reads and validates a YAML config file. */
+export async function loadConfigFile (path: string): Promise<ConfigLayer> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError([`${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`])
+  }
+  let raw: unknown
+  try {
+    raw = parseYaml(text)
+  } catch (err) {
+    throw new ConfigError([`${path}: invalid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`])
+  }
+  if (raw != null && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError([`${path}: the top level must be a mapping of keys`])
+  }
+  return validateLayer(raw, p => `${path}: ${dottedPath(p)}`)
+}
+
+interface EnvVar {
+  path: string[]
+  kind: 'string' | 'list' | 'boolean' | 'integer'
+}
+
+/** Every environment variable the node reads, and the config key it sets. */
+export const ENV_VARS: Record<string, EnvVar> = {
+  OA_CONFIG: { path: [], kind: 'string' },
+  OA_DATA_DIR: { path: ['dataDir'], kind: 'string' },
+  OA_LISTEN: { path: ['network', 'listen'], kind: 'list' },
+  OA_ANNOUNCE: { path: ['network', 'announce'], kind: 'list' },
+  OA_BOOTSTRAP: { path: ['network', 'bootstrap'], kind: 'list' },
+  OA_MDNS: { path: ['network', 'mdns'], kind: 'boolean' },
+  OA_MAX_CONNECTIONS: { path: ['network', 'maxConnections'], kind: 'integer' },
+  OA_API_PORT: { path: ['api', 'port'], kind: 'integer' },
+  OA_COMMUNITIES: { path: ['communities'], kind: 'list' },
+  OA_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' }
+}
+
+function convertEnv (name: string, kind: EnvVar['kind'], value: string): unknown {
+  switch (kind) {
+    case 'string': return value
+    case 'list': return value.split(',').map(s => s.trim()).filter(s => s !== '')
+    case 'boolean':
+      if (/^(1|true|yes|on)$/i.test(value)) return true
+      if (/^(0|false|no|off)$/i.test(value)) return false
+      throw new ConfigError([`${name}: expected true or false, got "${value}"`])
+    case 'integer': {
+      if (!/^-?\d+$/.test(value.trim())) throw new ConfigError([`${name}: expected a whole number, got "${value}"`])
+      return Number(value)
+    }
+  }
+}
+
+function setPath (target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target
+  for (const key of path.slice(0, -1)) {
+    node[key] ??= {}
+    node = node[key] as Record<string, unknown>
+  }
+  const last = path.at(-1)
+  if (last != null) node[last] = value
+}
+
+/**
+ * Reads `OA_*` environment variables into a config layer. An `OA_` variable the node
+ * does not know is an error, so a typo is not silently ignored.
+ */
+export function configFromEnv (env: NodeJS.ProcessEnv): ConfigLayer {
+  const raw: Record<string, unknown> = {}
+  const owner = new Map<string, string>()
+  const problems: string[] = []
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('OA_') || value == null) continue
+    const spec = ENV_VARS[name]
+    if (spec == null) {
+      problems.push(`${name}: unknown environment variable (known: ${Object.keys(ENV_VARS).join(', ')})`)
+      continue
+    }
+    if (spec.path.length === 0) continue
+    try {
+      setPath(raw, spec.path, convertEnv(name, spec.kind, value))
+      owner.set(spec.path.join('.'), name)
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems)
+      else throw err
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return validateLayer(raw, p => {
+    const key = p.filter(k => typeof k === 'string').join('.')
+    for (const [path, name] of owner) if (key === path || key.startsWith(`${path}.`)) return name
+    return dottedPath(p)
+  })
+}
+
+function isPlainObject (value: unknown): value is Record<string, unknown> {
+  return value != null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Deep-merges layers; later layers win, arrays are replaced, not concatenated. */
+export function mergeLayers<T extends Record<string, unknown>> (base: T, ...layers: Array<Record<string, unknown> | undefined>): T {
+  const out: Record<string, unknown> = structuredClone(base)
+  for (const layer of layers) {
+    if (layer == null) continue
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue
+      const current = out[key]
+      out[key] = isPlainObject(current) && isPlainObject(value) ? mergeLayers(current, value) : structuredClone(value)
+    }
+  }
+  return out as T
+}
+
+/** `~` and relative paths, made absolute. */
+export function resolveDataDir (dir: string, cwd = process.cwd()): string {
+  if (dir === '~') return homedir()
+  if (dir.startsWith('~/')) return resolve(homedir(), dir.slice(2))
+  return resolve(cwd, dir)
+}
+
+export const DEFAULT_DATA_DIR = '~/.oa-node'
+
+export interface LoadConfigOptions {
+  /** Path of a YAML config file (`--config`, or `OA_CONFIG`). */
+  file?: string
+  env?: NodeJS.ProcessEnv
+  /** The layer made from command-line flags, already validated. */
+  flags?: ConfigLayer
+}
+
+/**
+ * Builds the node configuration from defaults, a YAML file, `OA_*` environment
+ * variables and flags, in that order of precedence (flags win).
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig({ file: 'node.yaml', env: process.env, flags: { api: { port: 0 } } })
+ * ```
+ */
+export async function loadConfig (options: LoadConfigOptions = {}): Promise<NodeConfig> {
+  const env = options.env ?? {}
+  const envLayer = configFromEnv(env)
+  const file = options.file ?? env.OA_CONFIG
+  const fileLayer = file != null ? await loadConfigFile(file) : undefined
+  const merged = mergeLayers({ ...DEFAULTS, dataDir: DEFAULT_DATA_DIR } as NodeConfig & Record<string, unknown>, fileLayer, envLayer, options.flags)
+  merged.dataDir = resolveDataDir(merged.dataDir)
+  merged.communities = [...new Set(merged.communities)]
+  return merged
+}

@@ -1,0 +1,96 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+
+/** Community names appear in gossipsub topics and DHT keys, so they are kept simple. */
+export const COMMUNITY_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
+
+const multiaddrString = z.string().superRefine((value, ctx) => {
+  try {
+    multiaddr(value)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid multiaddr "${value}" (${(err as Error).message})` })
+  }
+})
+
+const communityName = z.string().regex(COMMUNITY_NAME, {
+  message: 'a community name is 1-63 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
+})
+
+const port = z.number().int().min(0).max(65535)
+
+export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
+
+/**
+ * One layer of configuration (a YAML file, the environment, or flags). Every key is
+ * optional; objects are strict so a typo is an error that names the key.
+ */
+export const configLayerSchema = z.strictObject({
+  dataDir: z.string().min(1).optional(),
+  network: z.strictObject({
+    listen: z.array(multiaddrString).optional(),
+    announce: z.array(multiaddrString).optional(),
+    bootstrap: z.array(multiaddrString).optional(),
+    mdns: z.boolean().optional(),
+    maxConnections: z.number().int().min(1).optional(),
+    dialTimeoutMs: z.number().int().min(100).optional()
+  }).optional(),
+  api: z.strictObject({
+    port: port.optional()
+  }).optional(),
+  communities: z.array(communityName).optional(),
+  log: z.strictObject({
+    level: z.enum(LOG_LEVELS).optional()
+  }).optional()
+})
+
+export type ConfigLayer = z.infer<typeof configLayerSchema>
+
+/** The complete, validated node configuration. */
+export interface NodeConfig {
+  /** Where the identity key, API files and stores live. */
+  dataDir: string
+  network: {
+    /** Multiaddrs to listen on (TCP and WebSockets by default). */
+    listen: string[]
+    /** Multiaddrs to announce instead of the listen addresses (empty: announce what we listen on). */
+    announce: string[]
+    /** Peers to join through: full multiaddrs ending in `/p2p/<peer id>`. */
+    bootstrap: string[]
+    /** Discover peers on the local network with mDNS. */
+    mdns: boolean
+    maxConnections: number
+    dialTimeoutMs: number
+  }
+  api: {
+    /** Port of the local control API on 127.0.0.1 (0 = any free port). */
+    port: number
+  }
+  /** Communities this node joins. */
+  communities: string[]
+  log: {
+    level: typeof LOG_LEVELS[number]
+  }
+}
+
+export const DEFAULT_TCP_PORT = 7700
+export const DEFAULT_WS_PORT = 7701
+export const DEFAULT_API_PORT = 7780
+
+/** Defaults, before any file, environment variable or flag. `dataDir` is filled in by the loader. */
+export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
+  network: {
+    listen: [`/ip4/0.0.0.0/tcp/${DEFAULT_TCP_PORT}`, `/ip4/0.0.0.0/tcp/${DEFAULT_WS_PORT}/ws`],
+    announce: [],
+    bootstrap: [],
+    mdns: false,
+    maxConnections: 300,
+    dialTimeoutMs: 10_000
+  },
+  api: {
+    port: DEFAULT_API_PORT
+  },
+  communities: [],
+  log: {
+    level: 'warn'
+  }
+}

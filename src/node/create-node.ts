@@ -1,0 +1,100 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p } from 'libp2p'
+import { bootstrapKeeper } from './bootstrap-keeper/index.js'
+import { DHT_PROTOCOL } from './constants.js'
+import { ensureDataDir, lockDataDir } from './data-dir.js'
+import { loadOrCreateIdentity } from './identity.js'
+import { OaNode } from './oa-node.js'
+import type { NodeConfig } from '../config/schema.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface CreateNodeOptions {
+  /** Use this key instead of `<dataDir>/identity.key` (tests, embedding). */
+  privateKey?: PrivateKey
+  /** Take the data dir lock (default true). */
+  lock?: boolean
+}
+
+function buildServices (config: NodeConfig) {
+  return {
+    identify: identify(),
+    ping: ping(),
+    dht: kadDHT({
+      protocol: DHT_PROTOCOL,
+      clientMode: false,
+      // local clusters live on loopback and private addresses: keep them
+      peerInfoMapper: passthroughMapper,
+      logPrefix: 'oa:kad-dht',
+      datastorePrefix: '/oa/dht'
+    }),
+    pubsub: gossipsub({
+      allowPublishToZeroTopicPeers: true,
+      emitSelf: false
+    }),
+    bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
+  }
+}
+
+/** The libp2p node with oa-node's services, as `createNode` builds it. */
+export type OaLibp2p = Awaited<ReturnType<typeof createOaLibp2p>>
+
+async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey) {
+  return createLibp2p({
+    privateKey,
+    start: false,
+    addresses: {
+      listen: config.network.listen,
+      announce: config.network.announce
+    },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: config.network.maxConnections,
+      dialTimeout: config.network.dialTimeoutMs
+    },
+    peerDiscovery: [
+      ...(config.network.bootstrap.length > 0 ? [bootstrap({ list: config.network.bootstrap, timeout: 0 })] : []),
+      ...(config.network.mdns ? [mdns()] : [])
+    ],
+    services: buildServices(config)
+  })
+}
+
+/**
+ * Creates an oa-node: libp2p 3 with TCP and WebSockets, Noise, yamux, identify, ping,
+ * a Kademlia DHT on `/oa/kad/1.0.0`, gossipsub, and bootstrap (and optionally mDNS)
+ * discovery. The identity comes from `<dataDir>/identity.key`, created on first use.
+ * The node is not started: call `start()`.
+ *
+ * @example
+ * ```ts
+ * import { createNode, loadConfig } from 'oa-node'
+ * const node = await createNode(await loadConfig({ flags: { dataDir: './n1' } }))
+ * await node.start()
+ * console.log(node.peerId.toString(), node.multiaddrs())
+ * await node.stop()
+ * ```
+ */
+export async function createNode (config: NodeConfig, options: CreateNodeOptions = {}): Promise<OaNode> {
+  await ensureDataDir(config.dataDir)
+  const lock = options.lock === false ? undefined : await lockDataDir(config.dataDir)
+  try {
+    const privateKey = options.privateKey ?? await loadOrCreateIdentity(config.dataDir)
+    const libp2p = await createOaLibp2p(config, privateKey)
+    return new OaNode({ config, libp2p, privateKey, peerId: peerIdFromPrivateKey(privateKey), lock })
+  } catch (err) {
+    await lock?.release()
+    throw err
+  }
+}

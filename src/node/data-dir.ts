@@ -1,0 +1,74 @@
+import { constants } from 'node:fs'
+import { access, mkdir, open, readFile, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DataDirError } from './errors.js'
+
+/**
+ * Creates the data dir (mode 0700) if needed and checks that it is a writable directory.
+ *
+ * @example
+ * ```ts
+ * await ensureDataDir('/home/me/.oa-node')
+ * ```
+ */
+export async function ensureDataDir (dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const info = await stat(dir)
+    if (!info.isDirectory()) throw new DataDirError(`data dir ${dir} is not a directory`)
+    await access(dir, constants.W_OK)
+  } catch (err) {
+    if (err instanceof DataDirError) throw err
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    throw new DataDirError(`data dir ${dir} cannot be created or written (${code}); choose another with --data-dir`)
+  }
+}
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** An exclusive hold on a data dir, so two nodes never share one identity and store. */
+export interface DataDirLock {
+  release(): Promise<void>
+}
+
+/**
+ * Takes `<dataDir>/node.lock`. A lock left by a process that no longer runs is taken over.
+ *
+ * @example
+ * ```ts
+ * const lock = await lockDataDir(dir)
+ * try { ... } finally { await lock.release() }
+ * ```
+ */
+export async function lockDataDir (dir: string): Promise<DataDirLock> {
+  const path = join(dir, 'node.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, 'wx', 0o600)
+      await handle.writeFile(String(process.pid))
+      await handle.close()
+      return {
+        release: async () => { await rm(path, { force: true }) }
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DataDirError(`cannot lock data dir ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+      }
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirError(`data dir ${dir} is in use by another oa-node (pid ${pid}); stop it or choose another --data-dir`)
+      }
+      await rm(path, { force: true })
+    }
+  }
+  throw new DataDirError(`cannot lock data dir ${dir}`)
+}
+
+export { isAlive as isProcessAlive }

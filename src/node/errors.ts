@@ -1,0 +1,14 @@
+/** The identity key file exists but cannot be used; it is never silently replaced. */
+export class IdentityError extends Error {
+  override readonly name = 'IdentityError'
+}
+
+/** The data dir cannot be created or written, or another node is using it. */
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError'
+}
+
+/** A listen address cannot be bound (port in use, address not on this machine). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError'
+}

@@ -1,0 +1,177 @@
+import { TypedEventEmitter } from '@libp2p/interface'
+import { VERSION } from '../version.js'
+import { ListenError } from './errors.js'
+import type { NodeConfig } from '../config/schema.js'
+import type { OaLibp2p } from './create-node.js'
+import type { DataDirLock } from './data-dir.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+
+/** What `GET /v1/status` and `oa-node status` report. */
+export interface NodeStatus {
+  peerId: string
+  version: string
+  /** Full listen multiaddrs, each ending in `/p2p/<peer id>`. */
+  multiaddrs: string[]
+  /** Number of connected peers. */
+  peers: number
+  uptimeMs: number
+  communities: string[]
+  dataDir: string
+}
+
+/** One connected peer, as `GET /v1/peers` and `oa-node peers` report it. */
+export interface PeerInfoView {
+  peerId: string
+  /** Remote addresses of the open connections to this peer. */
+  addresses: string[]
+  direction: 'inbound' | 'outbound'
+  /** Milliseconds since the oldest open connection to this peer was opened. */
+  connectedForMs: number
+  protocols: string[]
+}
+
+export interface OaNodeInit {
+  config: NodeConfig
+  libp2p: OaLibp2p
+  privateKey: PrivateKey
+  peerId: PeerId
+  lock?: DataDirLock
+}
+
+export interface OaNodeEvents {
+  /** The node cannot reach any bootstrap peer; it keeps retrying. */
+  'bootstrap:unreachable': CustomEvent<{ message: string, attempt: number, retryInMs: number }>
+}
+
+/**
+ * A running oa-node: the libp2p node with its services, its configuration and its
+ * lifecycle. Made by `createNode()`.
+ */
+export class OaNode extends TypedEventEmitter<OaNodeEvents> {
+  readonly config: NodeConfig
+  readonly libp2p: OaLibp2p
+  readonly peerId: PeerId
+  /** The node's key: signs what the node publishes. */
+  readonly privateKey: PrivateKey
+  private readonly lock?: DataDirLock
+  private startedAt?: number
+
+  constructor (init: OaNodeInit) {
+    super()
+    this.config = init.config
+    this.libp2p = init.libp2p
+    this.peerId = init.peerId
+    this.privateKey = init.privateKey
+    this.lock = init.lock
+    this.libp2p.services.bootstrapKeeper.addEventListener('unreachable', (evt) => {
+      this.safeDispatchEvent('bootstrap:unreachable', { detail: evt.detail })
+    })
+  }
+
+  /** Communities this node has joined. */
+  get communities (): string[] {
+    return [...this.config.communities]
+  }
+
+  isStarted (): boolean {
+    return this.startedAt != null
+  }
+
+  /**
+   * Starts listening and joins the network through the bootstrap peers.
+   *
+   * @example
+   * ```ts
+   * await node.start()
+   * ```
+   */
+  async start (): Promise<void> {
+    if (this.startedAt != null) return
+    try {
+      await this.libp2p.start()
+    } catch (err) {
+      await Promise.resolve(this.libp2p.stop()).catch(() => {})
+      await this.lock?.release()
+      throw toListenError(err, this.config.network.listen)
+    }
+    this.startedAt = Date.now()
+  }
+
+  /**
+   * Stops libp2p and releases the data dir.
+   *
+   * @example
+   * ```ts
+   * await node.stop()
+   * ```
+   */
+  async stop (): Promise<void> {
+    try {
+      await this.libp2p.stop()
+    } finally {
+      this.startedAt = undefined
+      await this.lock?.release()
+    }
+  }
+
+  /** Listen multiaddrs, each ending in `/p2p/<peer id>`. */
+  multiaddrs (): string[] {
+    return this.libp2p.getMultiaddrs().map(ma => ma.toString())
+  }
+
+  /**
+   * A snapshot of the node for `GET /v1/status`.
+   *
+   * @example
+   * ```ts
+   * const { peerId, peers } = node.status()
+   * ```
+   */
+  status (): NodeStatus {
+    return {
+      peerId: this.peerId.toString(),
+      version: VERSION,
+      multiaddrs: this.multiaddrs(),
+      peers: this.libp2p.getPeers().length,
+      uptimeMs: this.startedAt == null ? 0 : Date.now() - this.startedAt,
+      communities: this.communities,
+      dataDir: this.config.dataDir
+    }
+  }
+
+  /**
+   * The connected peers, for `GET /v1/peers`.
+   *
+   * @example
+   * ```ts
+   * for (const p of await node.peers()) console.log(p.peerId, p.addresses)
+   * ```
+   */
+  async peers (): Promise<PeerInfoView[]> {
+    const now = Date.now()
+    const byPeer = new Map<string, { view: PeerInfoView, id: PeerId }>()
+    for (const conn of this.libp2p.getConnections()) {
+      const key = conn.remotePeer.toString()
+      const entry = byPeer.get(key) ?? { id: conn.remotePeer, view: { peerId: key, addresses: [], direction: conn.direction, connectedForMs: 0, protocols: [] } }
+      entry.view.addresses.push(conn.remoteAddr.toString())
+      entry.view.connectedForMs = Math.max(entry.view.connectedForMs, now - conn.timeline.open)
+      byPeer.set(key, entry)
+    }
+    for (const { id, view } of byPeer.values()) {
+      const peer = await this.libp2p.peerStore.get(id).catch(() => undefined)
+      view.protocols = peer == null ? [] : [...peer.protocols].sort()
+    }
+    return [...byPeer.values()].map(e => e.view).sort((a, b) => a.peerId.localeCompare(b.peerId))
+  }
+}
+
+function toListenError (err: unknown, listen: string[]): Error {
+  const text = err instanceof Error ? `${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err)
+  if (/EADDRINUSE|address already in use/i.test(text)) {
+    return new ListenError(`cannot listen on ${listen.join(', ')}: a port is already in use; choose other ports with --listen (port 0 picks a free one)`)
+  }
+  if (/EADDRNOTAVAIL|EACCES|UnsupportedListenAddress|failed to be listened on/i.test(text)) {
+    return new ListenError(`cannot listen on ${listen.join(', ')}: ${err instanceof Error ? err.message.split('\n')[0] ?? '' : text}`)
+  }
+  return err instanceof Error ? err : new Error(text)
+}
