@@ -59,7 +59,7 @@ export class ApiClient {
     } catch (err) {
       throw new NodeNotRunningError(`cannot reach the oa-node API at ${this.info.url} (${(err as Error).message})`)
     }
-    const data = await res.json().catch(() => undefined) as unknown
+    const data: unknown = await res.json().catch(() => undefined)
     if (!res.ok) {
       const error = (data as { error?: { code?: string, message?: string } } | undefined)?.error
       throw new ApiRequestError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`)

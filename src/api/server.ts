@@ -40,7 +40,7 @@ function send (res: ServerResponse, status: number, body: unknown): void {
 /** The routes of the control API; later services add theirs here. */
 export function buildRoutes (node: OaNode): Router {
   return new Router()
-    .get('/v1/status', async () => node.status())
+    .get('/v1/status', () => Promise.resolve(node.status()))
     .get('/v1/peers', async () => ({ peers: await node.peers() }))
 }
 

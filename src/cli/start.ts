@@ -46,26 +46,28 @@ export async function startCommand (flags: StartFlags): Promise<number> {
   }
   log.info({ peerId: node.peerId.toString(), api: api.url }, 'node started')
 
-  const started: StartedLine = {
-    event: 'started',
-    peerId: node.peerId.toString(),
-    multiaddrs: node.multiaddrs(),
-    api: api.url,
-    dataDir: config.dataDir,
-    communities: node.communities,
-    pid: process.pid,
-    version: VERSION
-  }
-  if (flags.json === true) {
-    printJson(started)
-  } else {
-    print(`oa-node ${VERSION} started\n${fields([
-      ['peer id', started.peerId],
-      ['listening', started.multiaddrs],
-      ['api', started.api],
-      ['data dir', started.dataDir],
-      ['communities', started.communities]
-    ])}`)
+  const announce = (): void => {
+    const started: StartedLine = {
+      event: 'started',
+      peerId: node.peerId.toString(),
+      multiaddrs: node.multiaddrs(),
+      api: api.url,
+      dataDir: config.dataDir,
+      communities: node.communities,
+      pid: process.pid,
+      version: VERSION
+    }
+    if (flags.json === true) {
+      printJson(started)
+    } else {
+      print(`oa-node ${VERSION} started\n${fields([
+        ['peer id', started.peerId],
+        ['listening', started.multiaddrs],
+        ['api', started.api],
+        ['data dir', started.dataDir],
+        ['communities', started.communities]
+      ])}`)
+    }
   }
 
   return new Promise<number>((resolve) => {
@@ -102,5 +104,7 @@ export async function startCommand (flags: StartFlags): Promise<number> {
       process.stdin.on('error', () => { shutdown('stdin error') })
       process.stdin.resume()
     }
+    // announce only once the handlers are in place: whoever reads this line may signal at once
+    announce()
   })
 }

@@ -147,8 +147,8 @@ function isPlainObject (value: unknown): value is Record<string, unknown> {
 }
 
 /** Deep-merges layers; later layers win, arrays are replaced, not concatenated. */
-export function mergeLayers<T extends Record<string, unknown>> (base: T, ...layers: Array<Record<string, unknown> | undefined>): T {
-  const out: Record<string, unknown> = structuredClone(base)
+export function mergeLayers<T extends object> (base: T, ...layers: Array<object | undefined>): T {
+  const out = structuredClone(base) as Record<string, unknown>
   for (const layer of layers) {
     if (layer == null) continue
     for (const [key, value] of Object.entries(layer)) {
@@ -191,7 +191,7 @@ export async function loadConfig (options: LoadConfigOptions = {}): Promise<Node
   const envLayer = configFromEnv(env)
   const file = options.file ?? env.OA_CONFIG
   const fileLayer = file != null ? await loadConfigFile(file) : undefined
-  const merged = mergeLayers({ ...DEFAULTS, dataDir: DEFAULT_DATA_DIR } as NodeConfig & Record<string, unknown>, fileLayer, envLayer, options.flags)
+  const merged = mergeLayers<NodeConfig>({ ...DEFAULTS, dataDir: DEFAULT_DATA_DIR }, fileLayer, envLayer, options.flags)
   merged.dataDir = resolveDataDir(merged.dataDir)
   merged.communities = [...new Set(merged.communities)]
   return merged

@@ -33,6 +33,9 @@ function isAlive (pid: number): boolean {
   }
 }
 
+/** Locks taken by this process, so two in-process nodes cannot share a data dir either. */
+const heldHere = new Set<string>()
+
 /** An exclusive hold on a data dir, so two nodes never share one identity and store. */
 export interface DataDirLock {
   release(): Promise<void>
@@ -49,13 +52,18 @@ export interface DataDirLock {
  */
 export async function lockDataDir (dir: string): Promise<DataDirLock> {
   const path = join(dir, 'node.lock')
+  if (heldHere.has(path)) throw new DataDirError(`data dir ${dir} is in use by another node in this process`)
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o600)
       await handle.writeFile(String(process.pid))
       await handle.close()
+      heldHere.add(path)
       return {
-        release: async () => { await rm(path, { force: true }) }
+        release: async () => {
+          if (!heldHere.delete(path)) return
+          await rm(path, { force: true })
+        }
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {

@@ -166,7 +166,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
 }
 
 function toListenError (err: unknown, listen: string[]): Error {
-  const text = err instanceof Error ? `${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err)
+  const cause = err instanceof Error ? (err as Error & { cause?: unknown }).cause : undefined
+  const text = err instanceof Error ? `${err.message} ${cause instanceof Error ? cause.message : ''}` : String(err)
   if (/EADDRINUSE|address already in use/i.test(text)) {
     return new ListenError(`cannot listen on ${listen.join(', ')}: a port is already in use; choose other ports with --listen (port 0 picks a free one)`)
   }

@@ -61,8 +61,6 @@ export class BootstrapKeeper extends TypedEventEmitter<BootstrapKeeperEvents> im
     this.dialTimeoutMs = init.dialTimeoutMs ?? 10_000
     this.backoffMs = this.minBackoffMs
     this.log = components.logger.forComponent('oa:bootstrap-keeper')
-    this.onOpen = this.onOpen.bind(this)
-    this.onClose = this.onClose.bind(this)
   }
 
   readonly [Symbol.toStringTag] = 'oa:bootstrap-keeper'
@@ -93,7 +91,7 @@ export class BootstrapKeeper extends TypedEventEmitter<BootstrapKeeperEvents> im
     return this.components.connectionManager.getConnections().length
   }
 
-  private onOpen (): void {
+  private readonly onOpen = (): void => {
     if (this.failures > 0) this.safeDispatchEvent('joined', { detail: { peers: this.connectionCount() } })
     this.failures = 0
     this.backoffMs = this.minBackoffMs
@@ -101,7 +99,7 @@ export class BootstrapKeeper extends TypedEventEmitter<BootstrapKeeperEvents> im
     this.timer = undefined
   }
 
-  private onClose (): void {
+  private readonly onClose = (): void => {
     // the closing connection may still be counted while this event runs
     if (this.started && this.timer == null) this.schedule(this.minBackoffMs)
   }

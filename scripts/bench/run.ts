@@ -1,0 +1,22 @@
+/**
+ * Runs every benchmark, prints one table and writes bench/results/<date>.json.
+ *
+ *   npm run bench              # full
+ *   npm run bench -- --quick   # for small machines
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PACKAGE_ROOT, VERSION } from '../../src/version.js'
+import { benchNet } from './net.js'
+import { machine, printTable } from './util.js'
+import type { Figure } from './util.js'
+
+const quick = process.argv.includes('--quick')
+process.stdout.write(`oa-node ${VERSION} benchmarks on ${machine()}${quick ? ' (quick)' : ''}\n\n`)
+const figures: Figure[] = [...await benchNet(quick)]
+printTable(figures)
+const dir = join(PACKAGE_ROOT, 'bench', 'results')
+await mkdir(dir, { recursive: true })
+const file = join(dir, `${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`)
+await writeFile(file, `${JSON.stringify({ version: VERSION, machine: machine(), quick, date: new Date().toISOString(), figures }, null, 2)}\n`)
+process.stdout.write(`\nresults written to ${file}\n`)

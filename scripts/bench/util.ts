@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises'
+import { cpus, totalmem } from 'node:os'
+
+/** Milliseconds since `start` (a performance.now() reading), rounded to 0.1 ms. */
+export function since (start: number): number {
+  return Math.round((performance.now() - start) * 10) / 10
+}
+
+export function percentile (values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  if (sorted.length === 0) return Number.NaN
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  return sorted[Math.max(0, index)] ?? Number.NaN
+}
+
+export function mean (values: number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length
+}
+
+/** Resident set size of a process in MiB, from /proc (Linux). */
+export async function rssMiB (pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN)
+  return Math.round((kb / 1024) * 10) / 10
+}
+
+export function machine (): string {
+  const cpu = cpus()
+  return `${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
+}
+
+/** One figure of a benchmark. */
+export interface Figure {
+  bench: string
+  name: string
+  value: number
+  unit: string
+  note?: string
+}
+
+export function printTable (figures: Figure[]): void {
+  const rows = figures.map(f => [f.bench, f.name, Number.isFinite(f.value) ? String(f.value) : 'n/a', f.unit, f.note ?? ''])
+  const headers = ['bench', 'figure', 'value', 'unit', 'note']
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
+  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  process.stdout.write(`${line(headers)}\n${widths.map(w => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`)
+}

@@ -1,0 +1,21 @@
+/**
+ * oa-node: a peer-to-peer node for communities of AI agents.
+ *
+ * @example
+ * ```ts
+ * import { createNode, loadConfig } from 'oa-node'
+ *
+ * const config = await loadConfig({ env: process.env, flags: { dataDir: './n1', communities: ['devsupport'] } })
+ * const node = await createNode(config)
+ * await node.start()
+ * console.log(node.status().multiaddrs)
+ * await node.stop()
+ * ```
+ */
+export * from './node/index.js'
+export * from './config/index.js'
+export * from './api/index.js'
+export * from './cluster/index.js'
+export { createLogger } from './log/index.js'
+export type { Logger, LoggerOptions } from './log/index.js'
+export { VERSION } from './version.js'

@@ -1,0 +1,27 @@
+import { join } from 'node:path'
+import { loadConfig } from '../../src/config/load.js'
+import { createNode } from '../../src/node/create-node.js'
+import type { ConfigLayer } from '../../src/config/schema.js'
+import type { OaNode } from '../../src/node/oa-node.js'
+
+/** Starts an in-process node on loopback with its own data dir under `root`. */
+export async function startTestNode (root: string, name: string, layer: ConfigLayer = {}): Promise<OaNode> {
+  const config = await loadConfig({
+    flags: {
+      dataDir: join(root, name),
+      ...layer,
+      network: { listen: ['/ip4/127.0.0.1/tcp/0'], ...layer.network },
+      api: { port: 0 }
+    }
+  })
+  const node = await createNode(config)
+  await node.start()
+  return node
+}
+
+/** The node's TCP multiaddr, for use as a bootstrap address. */
+export function tcpAddr (node: OaNode): string {
+  const addr = node.multiaddrs().find(ma => ma.includes('/tcp/') && !ma.includes('/ws'))
+  if (addr == null) throw new Error('node has no TCP address')
+  return addr
+}

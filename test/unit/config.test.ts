@@ -1,0 +1,123 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { flagsToLayer } from '../../src/cli/flags.js'
+import { ConfigError, configFromEnv, DEFAULTS, loadConfig, loadConfigFile } from '../../src/config/index.js'
+import { tempDir } from '../helpers/tmp.js'
+
+let dir: { path: string, cleanup: () => Promise<void> }
+beforeEach(async () => { dir = await tempDir() })
+afterEach(async () => { await dir.cleanup() })
+
+async function yamlFile (text: string): Promise<string> {
+  const path = join(dir.path, 'node.yaml')
+  await writeFile(path, text)
+  return path
+}
+
+async function problemsOf (fn: () => unknown): Promise<string[]> {
+  try {
+    await fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError)
+    return (err as ConfigError).problems
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('config file', () => {
+  it('names the path of an unknown key', async () => {
+    const file = await yamlFile('network:\n  listne: [/ip4/127.0.0.1/tcp/0]\n')
+    expect(await problemsOf(async () => loadConfigFile(file))).toEqual([`${file}: network.listne: unknown key`])
+  })
+
+  it('names the path of a value of the wrong type', async () => {
+    const file = await yamlFile('api:\n  port: "eighty"\n')
+    const problems = await problemsOf(async () => loadConfigFile(file))
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(new RegExp(`^${file}: api.port: `))
+  })
+
+  it('rejects an invalid multiaddr and a bad community name, naming each', async () => {
+    const file = await yamlFile('network:\n  bootstrap: [not-a-multiaddr]\ncommunities: ["Bad Name"]\n')
+    const problems = await problemsOf(async () => loadConfigFile(file))
+    expect(problems.some(p => p.startsWith(`${file}: network.bootstrap[0]: invalid multiaddr "not-a-multiaddr"`))).toBe(true)
+    expect(problems.some(p => p.startsWith(`${file}: communities[0]: a community name`))).toBe(true)
+  })
+
+  it('reports YAML syntax errors with the file name', async () => {
+    const file = await yamlFile('network: [unclosed\n')
+    const problems = await problemsOf(async () => loadConfigFile(file))
+    expect(problems[0]).toMatch(new RegExp(`^${file}: invalid YAML`))
+  })
+
+  it('reports a missing file', async () => {
+    const missing = join(dir.path, 'nope.yaml')
+    expect(await problemsOf(async () => loadConfigFile(missing))).toEqual([`${missing}: cannot read config file (ENOENT)`])
+  })
+})
+
+describe('environment', () => {
+  it('maps OA_* variables onto keys', () => {
+    const layer = configFromEnv({ OA_LISTEN: '/ip4/127.0.0.1/tcp/1, /ip4/127.0.0.1/tcp/2/ws', OA_MDNS: 'true', OA_API_PORT: '9000', OA_COMMUNITIES: 'a,b' })
+    expect(layer).toEqual({ network: { listen: ['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2/ws'], mdns: true }, api: { port: 9000 }, communities: ['a', 'b'] })
+  })
+
+  it('rejects an unknown OA_ variable by name', async () => {
+    const problems = await problemsOf(() => configFromEnv({ OA_LISTNE: 'x' }))
+    expect(problems[0]).toMatch(/^OA_LISTNE: unknown environment variable/)
+  })
+
+  it('names the variable that holds a bad value', async () => {
+    expect(await problemsOf(() => configFromEnv({ OA_API_PORT: 'abc' }))).toEqual(['OA_API_PORT: expected a whole number, got "abc"'])
+    expect((await problemsOf(() => configFromEnv({ OA_BOOTSTRAP: 'garbage' })))[0]).toMatch(/^OA_BOOTSTRAP: invalid multiaddr "garbage"/)
+    expect((await problemsOf(() => configFromEnv({ OA_MDNS: 'perhaps' })))[0]).toBe('OA_MDNS: expected true or false, got "perhaps"')
+  })
+})
+
+describe('flags', () => {
+  it('names the flag that holds a bad value', async () => {
+    expect((await problemsOf(() => flagsToLayer({ bootstrap: ['/ip4/1.2.3'] })))[0]).toMatch(/^--bootstrap: invalid multiaddr "\/ip4\/1.2.3"/)
+    expect((await problemsOf(() => flagsToLayer({ listen: ['nope'] })))[0]).toMatch(/^--listen: invalid multiaddr "nope"/)
+    expect((await problemsOf(() => flagsToLayer({ community: ['UPPER'] })))[0]).toMatch(/^--community: a community name/)
+  })
+})
+
+describe('loadConfig', () => {
+  it('applies defaults, then file, then environment, then flags', async () => {
+    const file = await yamlFile([
+      'dataDir: ./from-file',
+      'network:',
+      '  listen: [/ip4/127.0.0.1/tcp/1000]',
+      '  mdns: true',
+      'api:',
+      '  port: 1001',
+      'communities: [filecomm]'
+    ].join('\n'))
+    const config = await loadConfig({
+      file,
+      env: { OA_API_PORT: '2001', OA_COMMUNITIES: 'envcomm' },
+      flags: flagsToLayer({ community: ['flagcomm'], dataDir: join(dir.path, 'flag-dir') })
+    })
+    expect(config.dataDir).toBe(join(dir.path, 'flag-dir'))
+    expect(config.network.listen).toEqual(['/ip4/127.0.0.1/tcp/1000'])
+    expect(config.network.mdns).toBe(true)
+    expect(config.network.bootstrap).toEqual(DEFAULTS.network.bootstrap)
+    expect(config.api.port).toBe(2001)
+    expect(config.communities).toEqual(['flagcomm'])
+  })
+
+  it('reads the file named by OA_CONFIG', async () => {
+    const file = await yamlFile('communities: [viaenv]\n')
+    const config = await loadConfig({ env: { OA_CONFIG: file } })
+    expect(config.communities).toEqual(['viaenv'])
+  })
+
+  it('listens on TCP and WebSockets by default and keeps mDNS off', async () => {
+    const config = await loadConfig({ env: {} })
+    expect(config.network.listen.some(a => a.endsWith('/ws'))).toBe(true)
+    expect(config.network.listen.some(a => /\/tcp\/\d+$/.test(a))).toBe(true)
+    expect(config.network.mdns).toBe(false)
+    expect(config.dataDir.endsWith('.oa-node')).toBe(true)
+  })
+})
