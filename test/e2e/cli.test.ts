@@ -86,14 +86,16 @@ describe('two node processes', () => {
 })
 
 describe('cluster', () => {
-  it('starts 3 real nodes that see each other, and SIGINT ends all of them', async () => {
+  it('starts 3 real nodes that see each other, reports a node that dies, and SIGINT ends the rest', async () => {
     const dir = await tempDir()
     const { spawn } = await import('node:child_process')
     const { BIN } = await import('../helpers/cli.js')
     const proc = spawn(process.execPath, [BIN, 'cluster', '--nodes', '3', '--json', '--data-dir', join(dir.path, 'c')], { stdio: ['ignore', 'pipe', 'pipe'] })
     try {
       let stdout = ''
+      let stderr = ''
       proc.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+      proc.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
       const line = await waitFor('cluster start line', () => stdout.includes('\n') ? stdout.split('\n')[0] : undefined, 60_000)
       const report = JSON.parse(line) as { nodes: Array<{ name: string, pid: number, dataDir: string, peerId: string }> }
       expect(report.nodes.map(n => n.name)).toEqual(['node-1', 'node-2', 'node-3'])
@@ -101,6 +103,9 @@ describe('cluster', () => {
         await waitFor(`${node.name} has 2 peers`, async () => (await statusOf(node.dataDir)).peers >= 2)
         expect((await statusOf(node.dataDir)).peerId).toBe(node.peerId)
       }
+      const victim = report.nodes[2]!
+      process.kill(victim.pid, 'SIGKILL')
+      await waitFor('the cluster reports the dead node', () => stderr.includes(`node-3 (pid ${victim.pid}) exited unexpectedly with SIGKILL`))
       proc.kill('SIGINT')
       const code = await new Promise<number | null>(resolve => proc.once('exit', (c) => { resolve(c) }))
       expect(code).toBe(0)
