@@ -14,6 +14,7 @@ interface Route {
   method: string
   segments: string[]
   handler: Handler
+  status: number
 }
 
 /**
@@ -27,8 +28,9 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = []
 
-  add (method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handler })
+  /** Adds a route; `status` is the HTTP status of a successful answer. */
+  add (method: string, pattern: string, handler: Handler, status = 200): this {
+    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handler, status })
     return this
   }
 
@@ -36,19 +38,23 @@ export class Router {
     return this.add('GET', pattern, handler)
   }
 
-  post (pattern: string, handler: Handler): this {
-    return this.add('POST', pattern, handler)
+  post (pattern: string, handler: Handler, status = 200): this {
+    return this.add('POST', pattern, handler, status)
+  }
+
+  delete (pattern: string, handler: Handler): this {
+    return this.add('DELETE', pattern, handler)
   }
 
   /** Finds the handler and path parameters; throws 404 or 405 naming the path. */
-  match (method: string, pathname: string): { handler: Handler, params: Record<string, string> } {
+  match (method: string, pathname: string): { handler: Handler, params: Record<string, string>, status: number } {
     const parts = pathname.split('/').filter(Boolean)
     let pathMatched = false
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts)
       if (params == null) continue
       pathMatched = true
-      if (route.method === method) return { handler: route.handler, params }
+      if (route.method === method) return { handler: route.handler, params, status: route.status }
     }
     if (pathMatched) throw new ApiError(405, 'method_not_allowed', `${method} is not supported on ${pathname}`)
     throw new ApiError(404, 'not_found', `no such endpoint: ${pathname}`)

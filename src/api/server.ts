@@ -1,11 +1,15 @@
 import { timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:http'
+import { toApiError } from './error-map.js'
 import { ApiError } from './errors.js'
+import { EventStream, parseEventFilter, refuseUpgrade } from './events-ws.js'
 import { Router } from './router.js'
+import { channelRoutes } from './routes/channels.js'
 import type { OaNode } from '../node/oa-node.js'
 import type { Logger } from '../log/index.js'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 
 export interface ApiServerInit {
   node: OaNode
@@ -31,6 +35,8 @@ function bearer (req: IncomingMessage, url: URL): string | undefined {
   return url.searchParams.get('token') ?? undefined
 }
 
+const UNAUTHORIZED = new ApiError(401, 'unauthorized', 'missing or wrong API token: send "Authorization: Bearer <token>" with the token from <dataDir>/api.token')
+
 function send (res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
@@ -39,9 +45,10 @@ function send (res: ServerResponse, status: number, body: unknown): void {
 
 /** The routes of the control API; later services add theirs here. */
 export function buildRoutes (node: OaNode): Router {
-  return new Router()
+  const router = new Router()
     .get('/v1/status', () => Promise.resolve(node.status()))
     .get('/v1/peers', async () => ({ peers: await node.peers() }))
+  return channelRoutes(router, node)
 }
 
 /**
@@ -60,15 +67,18 @@ export class ApiServer {
   private readonly router: Router
   private server?: Server
   private readonly controller = new AbortController()
+  private readonly events: EventStream
 
   constructor (init: ApiServerInit) {
     this.init = init
     this.router = buildRoutes(init.node)
+    this.events = new EventStream(init.node)
   }
 
   /** Listens and returns the base URL. */
   async start (): Promise<string> {
     const server = createServer((req, res) => { void this.handle(req, res) })
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => { this.handleUpgrade(req, socket, head) })
     this.server = server
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -95,23 +105,39 @@ export class ApiServer {
     const server = this.server
     if (server == null) return
     this.server = undefined
+    this.events.close()
     server.closeAllConnections()
     await new Promise<void>(resolve => server.close(() => { resolve() }))
+  }
+
+  private authorized (req: IncomingMessage, url: URL): boolean {
+    const token = bearer(req, url)
+    return token != null && sameToken(token, this.init.token)
+  }
+
+  private handleUpgrade (req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => { socket.destroy() })
+    const url = new URL(req.url ?? '/', `http://${API_HOST}`)
+    try {
+      if (!this.authorized(req, url)) throw UNAUTHORIZED
+      if (url.pathname !== '/v1/events') throw new ApiError(404, 'not_found', `no WebSocket endpoint at ${url.pathname} (use /v1/events)`)
+      this.events.upgrade(req, socket, head, parseEventFilter(url, this.init.node))
+    } catch (err) {
+      refuseUpgrade(socket, err instanceof ApiError ? err : new ApiError(400, 'bad_request', (err as Error).message))
+    }
   }
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${API_HOST}`)
     try {
-      const token = bearer(req, url)
-      if (token == null || !sameToken(token, this.init.token)) {
-        throw new ApiError(401, 'unauthorized', 'missing or wrong API token: send "Authorization: Bearer <token>" with the token from <dataDir>/api.token')
-      }
-      const { handler, params } = this.router.match(req.method ?? 'GET', url.pathname)
+      if (!this.authorized(req, url)) throw UNAUTHORIZED
+      const { handler, params, status } = this.router.match(req.method ?? 'GET', url.pathname)
       const body = await handler({ req, url, params, signal: this.controller.signal })
-      send(res, 200, body)
+      send(res, status, body)
     } catch (err) {
-      if (err instanceof ApiError) {
-        send(res, err.status, { error: { code: err.code, message: err.message } })
+      const apiError = toApiError(err)
+      if (apiError != null) {
+        send(res, apiError.status, { error: { code: apiError.code, message: apiError.message } })
         return
       }
       this.init.logger?.error({ err, path: url.pathname }, 'API request failed')

@@ -18,6 +18,10 @@ const communityName = z.string().regex(COMMUNITY_NAME, {
 
 const port = z.number().int().min(0).max(65535)
 
+const channelName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+  message: 'a channel name is 1-64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
+})
+
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
 
 /**
@@ -38,6 +42,19 @@ export const configLayerSchema = z.strictObject({
     port: port.optional()
   }).optional(),
   communities: z.array(communityName).optional(),
+  channels: z.strictObject({
+    declared: z.record(communityName, z.array(channelName)).optional(),
+    followPeers: z.boolean().optional(),
+    maxMessageBytes: z.number().int().min(1024).max(1_048_576).optional(),
+    maxTextBytes: z.number().int().min(1).max(1_000_000).optional(),
+    maxClockSkewMs: z.number().int().min(1000).optional(),
+    directTimeoutMs: z.number().int().min(100).optional(),
+    history: z.strictObject({
+      maxMessagesPerChannel: z.number().int().min(1).optional(),
+      maxAgeDays: z.number().positive().optional(),
+      backfillLimit: z.number().int().min(0).max(1000).optional()
+    }).optional()
+  }).optional(),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).optional()
   }).optional()
@@ -67,6 +84,28 @@ export interface NodeConfig {
   }
   /** Communities this node joins. */
   communities: string[]
+  channels: {
+    /** Channels to open per community at start; `general` is always open. */
+    declared: Record<string, string[]>
+    /** Open a channel of a joined community when a peer opens it (channels are created on demand). */
+    followPeers: boolean
+    /** Largest encoded envelope accepted or sent, in bytes. */
+    maxMessageBytes: number
+    /** Longest message text, in UTF-8 bytes. */
+    maxTextBytes: number
+    /** Largest clock difference accepted on live messages, in ms. */
+    maxClockSkewMs: number
+    /** Default time a direct request waits for its response, in ms. */
+    directTimeoutMs: number
+    history: {
+      /** Newest messages kept per channel. */
+      maxMessagesPerChannel: number
+      /** Oldest message kept, in days. */
+      maxAgeDays: number
+      /** Messages asked from a peer per channel when backfilling. */
+      backfillLimit: number
+    }
+  }
   log: {
     level: typeof LOG_LEVELS[number]
   }
@@ -90,6 +129,19 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     port: DEFAULT_API_PORT
   },
   communities: [],
+  channels: {
+    declared: {},
+    followPeers: true,
+    maxMessageBytes: 65_536,
+    maxTextBytes: 32_768,
+    maxClockSkewMs: 300_000,
+    directTimeoutMs: 30_000,
+    history: {
+      maxMessagesPerChannel: 10_000,
+      maxAgeDays: 30,
+      backfillLimit: 200
+    }
+  },
   log: {
     level: 'warn'
   }

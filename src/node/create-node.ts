@@ -10,6 +10,9 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
+import { channels } from '../channels/index.js'
+import { gossipMessageId } from '../channels/message-id.js'
+import { PeerPenalties } from '../channels/penalties.js'
 import { bootstrapKeeper } from './bootstrap-keeper/index.js'
 import { DHT_PROTOCOL } from './constants.js'
 import { ensureDataDir, lockDataDir } from './data-dir.js'
@@ -26,6 +29,8 @@ export interface CreateNodeOptions {
 }
 
 function buildServices (config: NodeConfig) {
+  // invalid messages found by the channels service lower the sender's gossipsub score
+  const penalties = new PeerPenalties()
   return {
     identify: identify(),
     ping: ping(),
@@ -39,8 +44,12 @@ function buildServices (config: NodeConfig) {
     }),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
-      emitSelf: false
+      emitSelf: false,
+      globalSignaturePolicy: 'StrictSign',
+      msgIdFn: gossipMessageId,
+      scoreParams: { appSpecificScore: (peer: string) => penalties.score(peer) }
     }),
+    channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
   }
 }

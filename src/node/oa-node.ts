@@ -1,6 +1,7 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { VERSION } from '../version.js'
 import { ListenError } from './errors.js'
+import type { RejectionCounts } from '../channels/rejections.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { OaLibp2p } from './create-node.js'
 import type { DataDirLock } from './data-dir.js'
@@ -16,6 +17,10 @@ export interface NodeStatus {
   peers: number
   uptimeMs: number
   communities: string[]
+  /** Open channels per joined community. */
+  channels: Record<string, string[]>
+  /** Inbound envelopes rejected by validation, by reason and by path. */
+  rejected: RejectionCounts
   dataDir: string
 }
 
@@ -70,7 +75,7 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
 
   /** Communities this node has joined. */
   get communities (): string[] {
-    return [...this.config.communities]
+    return this.libp2p.services.channels.communities()
   }
 
   isStarted (): boolean {
@@ -135,6 +140,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       peers: this.libp2p.getPeers().length,
       uptimeMs: this.startedAt == null ? 0 : Date.now() - this.startedAt,
       communities: this.communities,
+      channels: Object.fromEntries(this.communities.map(c => [c, this.libp2p.services.channels.channels(c)])),
+      rejected: this.libp2p.services.channels.rejected(),
       dataDir: this.config.dataDir
     }
   }

@@ -1,0 +1,54 @@
+import { dottedPath } from '../config/load.js'
+import { ApiError } from './errors.js'
+import type { IncomingMessage } from 'node:http'
+import type { z } from 'zod'
+
+/** Largest request body accepted, in bytes. */
+export const MAX_BODY_BYTES = 1_048_576
+
+/** Reads a JSON request body; 400/413 naming the problem when it is not acceptable. */
+export async function readJson (req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'body_too_large', `the request body is over ${MAX_BODY_BYTES} bytes`)
+    chunks.push(chunk)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (text.trim() === '') throw new ApiError(400, 'bad_json', 'the request body is empty; send a JSON object')
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new ApiError(400, 'bad_json', `the request body is not JSON: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * Reads and validates a JSON body against a zod schema; a 400 names the first bad field.
+ *
+ * @example
+ * ```ts
+ * const { text } = await readBody(req, z.strictObject({ text: z.string() }))
+ * ```
+ */
+export async function readBody<T> (req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+  const result = schema.safeParse(await readJson(req))
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const where = issue == null ? 'body' : issue.code === 'unrecognized_keys' ? `${dottedPath(issue.path)}${issue.path.length > 0 ? '.' : ''}${issue.keys.join(', ')}` : dottedPath(issue.path)
+    const what = issue?.code === 'unrecognized_keys' ? 'unknown field' : issue?.message ?? 'invalid'
+    throw new ApiError(400, 'bad_request', `${where}: ${what}`)
+  }
+  return result.data
+}
+
+/** A whole-number query parameter in a range; 400 naming it otherwise. */
+export function intParam (url: URL, name: string, min: number, max: number): number | undefined {
+  const raw = url.searchParams.get(name)
+  if (raw == null || raw === '') return undefined
+  if (!/^\d+$/.test(raw)) throw new ApiError(400, 'bad_request', `${name}: expected a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ApiError(400, 'bad_request', `${name}: expected ${min} to ${max}, got ${value}`)
+  return value
+}

@@ -1,0 +1,20 @@
+import { ChannelInputError, DirectTimeoutError, NoSuchAgentError, RejectedError, UnreachableError } from '../channels/errors.js'
+import { ApiError } from './errors.js'
+
+const INPUT_STATUS: Record<string, number> = {
+  not_member: 404,
+  not_found: 404,
+  too_large: 413,
+  text_too_long: 413
+}
+
+/** Maps errors of the node's services onto HTTP answers; undefined for unexpected ones (500). */
+export function toApiError (err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err
+  if (err instanceof ChannelInputError) return new ApiError(INPUT_STATUS[err.code] ?? 400, err.code, err.message)
+  if (err instanceof NoSuchAgentError) return new ApiError(404, 'no_such_agent', err.message)
+  if (err instanceof UnreachableError) return new ApiError(502, 'unreachable', err.message)
+  if (err instanceof DirectTimeoutError) return new ApiError(504, 'timeout', err.message)
+  if (err instanceof RejectedError) return new ApiError(502, 'rejected', err.message)
+  return undefined
+}

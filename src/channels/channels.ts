@@ -1,0 +1,428 @@
+import { join } from 'node:path'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { TypedEventEmitter } from '@libp2p/interface'
+import { COMMUNITY_NAME } from '../config/schema.js'
+import { createEnvelope } from '../events/envelope.js'
+import { envelopeToJson } from '../events/json.js'
+import { ReplayCache } from '../events/replay-cache.js'
+import { AGENT_NAME, CHANNEL_EVENT_TYPES, CHANNEL_NAME, EventTypes, parseMentions } from '../events/types.js'
+import { EnvelopeRejectedError, validateEnvelope } from '../events/validate.js'
+import { Envelope } from '../wire/generated/event.js'
+import { channelTopic, parseChannelTopic } from '../wire/topics.js'
+import { DirectMessenger } from './direct.js'
+import { ChannelInputError } from './errors.js'
+import { HistoryStore } from './history-store.js'
+import { HistorySync, MAX_HISTORY_LIMIT } from './history-sync.js'
+import { PeerPenalties } from './penalties.js'
+import { RejectionCounter } from './rejections.js'
+import type { ChannelSettings, ChannelsComponents, ChannelsContext, ObservedEvent } from './context.js'
+import type { DirectHandler, DirectReply, SendDirectOptions } from './direct.js'
+import type { RejectionCounts, InboundPath } from './rejections.js'
+import type { EventJson } from '../events/json.js'
+import type { Message, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { Logger, PeerId, Startable } from '@libp2p/interface'
+
+export interface ChannelsInit {
+  /** Folder of `channels.db` (channel history). */
+  dataDir: string
+  /** Communities joined at start. */
+  communities: string[]
+  settings: ChannelSettings
+  /** Shared with gossipsub's scoring; a fresh one when not given. */
+  penalties?: PeerPenalties
+}
+
+export interface ChannelsEvents {
+  /** Every event this node posts, receives by gossip or backfill, or exchanges directly. */
+  event: CustomEvent<ObservedEvent>
+  /** An inbound envelope failed validation. */
+  rejected: CustomEvent<{ reason: string, path: InboundPath, peer?: string, message: string }>
+}
+
+export interface PostInit {
+  community: string
+  channel: string
+  text: string
+  /** Name of the authoring agent on this node. Default `user`. */
+  agent?: string
+  metadata?: Record<string, unknown>
+}
+
+export interface ReplyInit extends PostInit {
+  /** Id of the message answered; the reply joins its thread. */
+  replyTo: string
+}
+
+export interface ReactInit {
+  community: string
+  channel: string
+  /** Id of the message reacted to. */
+  messageId: string
+  reaction: string
+  agent?: string
+}
+
+export interface ListInit {
+  limit?: number
+  /** Only messages before this time (ms). */
+  before?: number
+}
+
+const DEFAULT_AGENT = 'user'
+const GENERAL = 'general'
+const BACKFILL_PEERS = 2
+
+/**
+ * Channels of the communities a node joined, carried by gossipsub on
+ * `oa/1/<community>/ch/<channel>`, with on-disk history, backfill from peers, and direct
+ * agent-to-agent requests. Every inbound envelope is validated; rejected ones are
+ * counted, penalise the sending peer in gossipsub's score, and go no further.
+ */
+export class Channels extends TypedEventEmitter<ChannelsEvents> implements Startable {
+  private readonly components: ChannelsComponents
+  private readonly init: ChannelsInit
+  private readonly log: Logger
+  private readonly joined = new Map<string, Set<string>>()
+  private readonly rejections = new RejectionCounter()
+  private readonly penalties: PeerPenalties
+  private readonly backfilled = new Set<string>()
+  /** Ids of accepted live envelopes (gossip and direct), for replay rejection. */
+  private readonly replay: ReplayCache
+  private store?: HistoryStore
+  private direct?: DirectMessenger
+  private historySync?: HistorySync
+  private started = false
+
+  constructor (components: ChannelsComponents, init: ChannelsInit) {
+    super()
+    this.components = components
+    this.init = init
+    this.penalties = init.penalties ?? new PeerPenalties()
+    this.replay = new ReplayCache(2 * init.settings.maxClockSkewMs)
+    this.log = components.logger.forComponent('oa:channels')
+  }
+
+  readonly [Symbol.toStringTag] = 'oa:channels'
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    const store = HistoryStore.open({
+      path: join(this.init.dataDir, 'channels.db'),
+      maxPerChannel: this.init.settings.history.maxMessagesPerChannel,
+      maxAgeMs: this.init.settings.history.maxAgeDays * 86_400_000
+    })
+    this.store = store
+    const ctx: ChannelsContext = {
+      components: this.components,
+      settings: this.init.settings,
+      log: this.log,
+      store,
+      replay: this.replay,
+      penalties: this.penalties,
+      rejections: this.rejections,
+      isMember: (c) => this.joined.has(c),
+      observe: (e) => { this.safeDispatchEvent('event', { detail: e }) },
+      rejected: (err, path, peer) => { this.countRejection(err, path, peer) }
+    }
+    this.direct = new DirectMessenger(ctx)
+    this.historySync = new HistorySync(ctx)
+    await this.direct.start()
+    await this.historySync.start()
+    this.started = true
+  }
+
+  /** Subscribes once gossipsub runs (libp2p starts services side by side). */
+  afterStart (): void {
+    const pubsub = this.components.pubsub
+    pubsub.addEventListener('message', this.onMessage)
+    pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
+    for (const community of this.init.communities) this.join(community)
+  }
+
+  /** Unsubscribes while gossipsub still runs. */
+  beforeStop (): void {
+    const pubsub = this.components.pubsub
+    pubsub.removeEventListener('message', this.onMessage)
+    pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+    for (const community of [...this.joined.keys()]) this.leave(community)
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    await this.direct?.stop()
+    await this.historySync?.stop()
+    this.store?.close()
+  }
+
+  private requireStarted (): { store: HistoryStore, direct: DirectMessenger, historySync: HistorySync } {
+    if (!this.started || this.store == null || this.direct == null || this.historySync == null) throw new Error('the channels service is not started')
+    return { store: this.store, direct: this.direct, historySync: this.historySync }
+  }
+
+  /** Communities this node has joined. */
+  communities (): string[] {
+    return [...this.joined.keys()].sort()
+  }
+
+  /** Open channels of a joined community. */
+  channels (community: string): string[] {
+    return [...(this.joined.get(community) ?? [])].sort()
+  }
+
+  /**
+   * Joins a community: opens `general` and the channels declared for it in config.
+   *
+   * @example
+   * ```ts
+   * node.services.channels.join('devsupport')
+   * ```
+   */
+  join (community: string): void {
+    if (!COMMUNITY_NAME.test(community)) throw new ChannelInputError('bad_community', `"${community}" is not a valid community name`)
+    if (!this.joined.has(community)) this.joined.set(community, new Set())
+    for (const channel of [GENERAL, ...(this.init.settings.declared[community] ?? [])]) this.openChannel(community, channel)
+  }
+
+  /** Leaves a community: unsubscribes all its channels. Its stored history stays. */
+  leave (community: string): void {
+    const channels = this.joined.get(community)
+    if (channels == null) return
+    for (const channel of channels) {
+      const topic = channelTopic(community, channel)
+      this.components.pubsub.unsubscribe(topic)
+      this.components.pubsub.topicValidators.delete(topic)
+    }
+    this.joined.delete(community)
+  }
+
+  /**
+   * Opens a channel of a joined community (channels are created on demand) and
+   * backfills it from peers already in it.
+   */
+  openChannel (community: string, channel: string): void {
+    const channels = this.joined.get(community)
+    if (channels == null) throw new ChannelInputError('not_member', `this node has not joined community "${community}" (joined: ${this.communities().join(', ') || 'none'})`)
+    if (!CHANNEL_NAME.test(channel)) throw new ChannelInputError('bad_channel', `"${channel}" is not a valid channel name (1-64 characters of a-z, 0-9, "_", "-")`)
+    if (channels.has(channel)) return
+    channels.add(channel)
+    const topic = channelTopic(community, channel)
+    this.components.pubsub.topicValidators.set(topic, this.validator(community, channel))
+    this.components.pubsub.subscribe(topic)
+    for (const peer of this.components.pubsub.getSubscribers(topic).slice(0, BACKFILL_PEERS)) this.backfillFrom(peer, community, channel)
+  }
+
+  /**
+   * Posts a message to a channel, opening the channel if needed.
+   *
+   * @example
+   * ```ts
+   * const msg = await node.services.channels.post({ community: 'devsupport', channel: 'general', text: 'How do I tune HNSW ef?' })
+   * ```
+   */
+  async post (init: PostInit): Promise<EventJson> {
+    const text = this.checkText(init.text)
+    return this.publish({ ...init, type: EventTypes.CHANNEL_MESSAGE_POST, payload: { text, mentions: parseMentions(text), ...(init.metadata == null ? {} : { metadata: init.metadata }) } })
+  }
+
+  /**
+   * Replies to a message; the reply joins the message's thread.
+   *
+   * @example
+   * ```ts
+   * await channels.reply({ community: 'devsupport', channel: 'general', replyTo: msg.id, text: 'Raise ef above k.' })
+   * ```
+   */
+  async reply (init: ReplyInit): Promise<EventJson> {
+    const text = this.checkText(init.text)
+    const parent = this.parent(init.community, init.channel, init.replyTo)
+    return this.publish({
+      ...init,
+      type: EventTypes.CHANNEL_MESSAGE_REPLY,
+      replyTo: parent.id,
+      thread: parent.thread ?? parent.id,
+      payload: { text, mentions: parseMentions(text), ...(init.metadata == null ? {} : { metadata: init.metadata }) }
+    })
+  }
+
+  /**
+   * Adds a reaction to a message.
+   *
+   * @example
+   * ```ts
+   * await channels.react({ community: 'devsupport', channel: 'general', messageId: msg.id, reaction: '+1' })
+   * ```
+   */
+  async react (init: ReactInit): Promise<EventJson> {
+    const reaction = init.reaction.trim()
+    if (reaction === '' || reaction.length > 32) throw new ChannelInputError('bad_reaction', 'a reaction is 1 to 32 characters')
+    const parent = this.parent(init.community, init.channel, init.messageId)
+    return this.publish({ ...init, type: EventTypes.CHANNEL_REACTION_ADD, replyTo: parent.id, thread: parent.thread ?? parent.id, payload: { reaction } })
+  }
+
+  /** Publishes any channel event type (presence events, for instance) with a checked payload. */
+  async publish (init: { community: string, channel: string, type: string, payload: unknown, agent?: string, replyTo?: string, thread?: string, ttl?: number }): Promise<EventJson> {
+    const { store } = this.requireStarted()
+    if (!CHANNEL_EVENT_TYPES.has(init.type)) throw new ChannelInputError('bad_type', `${init.type} is not a channel event type`)
+    const agent = init.agent ?? DEFAULT_AGENT
+    if (!AGENT_NAME.test(agent)) throw new ChannelInputError('bad_agent', `"${agent}" is not a valid agent name`)
+    this.openChannel(init.community, init.channel)
+    const envelope = await createEnvelope({ ...init, agent }, this.components.privateKey)
+    const bytes = Envelope.encode(envelope)
+    if (bytes.byteLength > this.init.settings.maxMessageBytes) {
+      throw new ChannelInputError('too_large', `the message is ${bytes.byteLength} bytes encoded, over the ${this.init.settings.maxMessageBytes}-byte limit`)
+    }
+    store.add(envelope)
+    const event = envelopeToJson(envelope)
+    this.safeDispatchEvent('event', { detail: { event, origin: 'local' } })
+    await this.components.pubsub.publish(channelTopic(init.community, init.channel), bytes)
+    return event
+  }
+
+  /**
+   * The latest messages of a channel held by this node, oldest first.
+   *
+   * @example
+   * ```ts
+   * const last50 = channels.list('devsupport', 'general', { limit: 50 })
+   * ```
+   */
+  list (community: string, channel: string, init: ListInit = {}): EventJson[] {
+    const { store } = this.requireStarted()
+    this.checkChannel(community, channel)
+    const limit = Math.min(Math.max(init.limit ?? 50, 1), MAX_HISTORY_LIMIT)
+    return store.list(community, channel, { limit, before: init.before }).map(envelopeToJson)
+  }
+
+  /** Registers the direct-request handler of a local agent; returns a function that removes it. */
+  handleDirect (agent: string, handler: DirectHandler): () => void {
+    return this.requireStarted().direct.handle(agent, handler)
+  }
+
+  /**
+   * Sends a direct request to an agent on any node and waits for the response.
+   *
+   * @example
+   * ```ts
+   * const reply = await channels.request({ from: 'user', to: 'python_expert@12D3KooW...', community: 'devsupport',
+   *   payload: { text: 'What does asyncio.gather do?' }, timeoutMs: 10_000 })
+   * ```
+   */
+  async request (options: SendDirectOptions): Promise<DirectReply> {
+    return this.requireStarted().direct.send(options)
+  }
+
+  /** Rejected inbound envelopes, by reason and by path. */
+  rejected (): RejectionCounts {
+    return this.rejections.snapshot()
+  }
+
+  /** Messages held per channel of a community. */
+  stored (community: string): Record<string, number> {
+    return this.requireStarted().store.counts(community)
+  }
+
+  /** Asks `peer` for the latest messages of a channel. Returns how many were new. */
+  async backfill (peer: PeerId, community: string, channel: string, signal?: AbortSignal): Promise<number> {
+    return this.requireStarted().historySync.fetch(peer, community, channel, this.init.settings.history.backfillLimit, signal)
+  }
+
+  private backfillFrom (peer: PeerId, community: string, channel: string): void {
+    const key = `${peer.toString()}|${community}|${channel}`
+    if (this.backfilled.has(key) || this.init.settings.history.backfillLimit === 0) return
+    this.backfilled.add(key)
+    this.backfill(peer, community, channel).then((added) => {
+      if (added > 0) this.log('backfilled %d messages of %s/%s from %p', added, community, channel, peer)
+    }, (err: unknown) => {
+      this.backfilled.delete(key)
+      this.log('backfill of %s/%s from %p failed: %s', community, channel, peer, (err as Error).message)
+    })
+  }
+
+  private checkText (text: string): string {
+    if (typeof text !== 'string' || text.trim() === '') throw new ChannelInputError('bad_text', 'the message text is empty')
+    const bytes = Buffer.byteLength(text)
+    if (bytes > this.init.settings.maxTextBytes) throw new ChannelInputError('text_too_long', `the message text is ${bytes} bytes, over the ${this.init.settings.maxTextBytes}-byte limit`)
+    return text
+  }
+
+  private checkChannel (community: string, channel: string): void {
+    if (!this.joined.has(community)) throw new ChannelInputError('not_member', `this node has not joined community "${community}" (joined: ${this.communities().join(', ') || 'none'})`)
+    if (!CHANNEL_NAME.test(channel)) throw new ChannelInputError('bad_channel', `"${channel}" is not a valid channel name (1-64 characters of a-z, 0-9, "_", "-")`)
+  }
+
+  private parent (community: string, channel: string, id: string): Envelope {
+    const { store } = this.requireStarted()
+    this.checkChannel(community, channel)
+    const parent = store.get(id)
+    if (parent == null || parent.community !== community || parent.channel !== channel) {
+      throw new ChannelInputError('not_found', `no message ${id} in ${community}/${channel}`)
+    }
+    return parent
+  }
+
+  private countRejection (err: EnvelopeRejectedError, path: InboundPath, peer?: string): void {
+    this.rejections.add(err.reason, path)
+    if (peer != null) this.penalties.penalize(peer)
+    this.log('rejected %s envelope from %s: %s (%s)', path, peer ?? '?', err.reason, err.message)
+    this.safeDispatchEvent('rejected', { detail: { reason: err.reason, path, peer, message: err.message } })
+  }
+
+  private validator (community: string, channel: string) {
+    return async (propagationSource: PeerId, message: Message): Promise<TopicValidatorResult> => {
+      try {
+        await validateEnvelope(message.data, {
+          maxBytes: this.init.settings.maxMessageBytes,
+          maxSkewMs: this.init.settings.maxClockSkewMs,
+          allowType: t => CHANNEL_EVENT_TYPES.has(t),
+          isMember: c => this.joined.has(c),
+          community,
+          channel,
+          sender: message.type === 'signed' ? message.from.toString() : undefined,
+          replay: this.replay
+        })
+        return TopicValidatorResult.Accept
+      } catch (err) {
+        if (!(err instanceof EnvelopeRejectedError)) throw err
+        this.countRejection(err, 'gossip', propagationSource.toString())
+        return TopicValidatorResult.Reject
+      }
+    }
+  }
+
+  private readonly onMessage = (evt: CustomEvent<Message>): void => {
+    const { topic, data } = evt.detail
+    const names = parseChannelTopic(topic)
+    if (names == null || this.joined.get(names.community)?.has(names.channel) !== true || this.store == null) return
+    // the topic validator has accepted it
+    const envelope = Envelope.decode(data)
+    if (!this.store.add(envelope)) return
+    this.safeDispatchEvent('event', { detail: { event: envelopeToJson(envelope), origin: 'gossip' } })
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    for (const { topic, subscribe } of evt.detail.subscriptions) {
+      if (!subscribe) continue
+      const names = parseChannelTopic(topic)
+      if (names == null) continue
+      const channels = this.joined.get(names.community)
+      if (channels == null || !CHANNEL_NAME.test(names.channel)) continue
+      if (!channels.has(names.channel)) {
+        if (!this.init.settings.followPeers) continue
+        this.openChannel(names.community, names.channel)
+      }
+      this.backfillFrom(evt.detail.peerId, names.community, names.channel)
+    }
+  }
+
+  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const prefix = `${evt.detail.toString()}|`
+    for (const key of this.backfilled) if (key.startsWith(prefix)) this.backfilled.delete(key)
+  }
+}

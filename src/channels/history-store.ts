@@ -1,0 +1,129 @@
+import { DatabaseSync } from 'node:sqlite'
+import { Envelope } from '../wire/generated/event.js'
+import type { StatementSync } from 'node:sqlite'
+
+export interface HistoryStoreInit {
+  /** SQLite file, e.g. `<dataDir>/channels.db`. */
+  path: string
+  /** Newest messages kept per channel. */
+  maxPerChannel: number
+  /** Oldest message kept, in ms of age. */
+  maxAgeMs: number
+}
+
+/** The channel history file cannot be opened or is damaged. */
+export class HistoryStoreError extends Error {
+  override readonly name = 'HistoryStoreError'
+}
+
+export interface ListOptions {
+  /** Most messages returned (the latest ones). */
+  limit: number
+  /** Only messages with timestamp strictly before this (ms). */
+  before?: number
+}
+
+const PRUNE_EVERY = 500
+
+/**
+ * The channel messages a node has seen, on disk (SQLite, WAL), deduplicated by id,
+ * ordered by (timestamp, id), with retention by count per channel and by age.
+ *
+ * @example
+ * ```ts
+ * const store = HistoryStore.open({ path: 'n1/channels.db', maxPerChannel: 10_000, maxAgeMs: 30 * 86_400_000 })
+ * store.add(envelope)                                        // true the first time
+ * store.list('devsupport', 'general', { limit: 50 })         // oldest first
+ * ```
+ */
+export class HistoryStore {
+  private readonly db: DatabaseSync
+  private readonly init: HistoryStoreInit
+  private readonly insert: StatementSync
+  private readonly selectLatest: StatementSync
+  private readonly selectBefore: StatementSync
+  private readonly selectOne: StatementSync
+  private sinceprune = 0
+
+  private constructor (db: DatabaseSync, init: HistoryStoreInit) {
+    this.db = db
+    this.init = init
+    this.insert = db.prepare('INSERT OR IGNORE INTO messages (id, community, channel, ts, envelope) VALUES (?, ?, ?, ?, ?)')
+    this.selectLatest = db.prepare('SELECT envelope FROM messages WHERE community = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT ?')
+    this.selectBefore = db.prepare('SELECT envelope FROM messages WHERE community = ? AND channel = ? AND ts < ? ORDER BY ts DESC, id DESC LIMIT ?')
+    this.selectOne = db.prepare('SELECT envelope FROM messages WHERE id = ?')
+  }
+
+  static open (init: HistoryStoreInit): HistoryStore {
+    let db: DatabaseSync | undefined
+    try {
+      db = new DatabaseSync(init.path)
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;')
+      db.exec(`CREATE TABLE IF NOT EXISTS messages (
+        id TEXT PRIMARY KEY,
+        community TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        envelope BLOB NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS messages_by_channel ON messages (community, channel, ts, id);`)
+      const check = db.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined
+      if (check?.quick_check !== 'ok') throw new Error(`integrity check failed: ${check?.quick_check ?? 'no answer'}`)
+      const store = new HistoryStore(db, init)
+      store.prune()
+      return store
+    } catch (err) {
+      db?.close()
+      throw new HistoryStoreError(`cannot open channel history ${init.path}: ${(err as Error).message}`)
+    }
+  }
+
+  /** Stores an envelope; false when its id is already there or it is past retention. */
+  add (envelope: Envelope): boolean {
+    const ts = Number(envelope.timestamp)
+    if (Date.now() - ts > this.init.maxAgeMs) return false
+    const result = this.insert.run(envelope.id, envelope.community, envelope.channel, ts, Envelope.encode(envelope))
+    if (result.changes === 0) return false
+    if (++this.sinceprune >= PRUNE_EVERY) this.prune()
+    return true
+  }
+
+  has (id: string): boolean {
+    return this.selectOne.get(id) != null
+  }
+
+  get (id: string): Envelope | undefined {
+    const row = this.selectOne.get(id) as { envelope: Uint8Array } | undefined
+    return row == null ? undefined : Envelope.decode(row.envelope)
+  }
+
+  /** The latest `limit` messages (before `before`), oldest first. */
+  list (community: string, channel: string, options: ListOptions): Envelope[] {
+    const rows = (options.before == null
+      ? this.selectLatest.all(community, channel, options.limit)
+      : this.selectBefore.all(community, channel, options.before, options.limit)) as Array<{ envelope: Uint8Array }>
+    return rows.reverse().map(r => Envelope.decode(r.envelope))
+  }
+
+  /** Messages held per channel of a community. */
+  counts (community: string): Record<string, number> {
+    const rows = this.db.prepare('SELECT channel, COUNT(*) AS n FROM messages WHERE community = ? GROUP BY channel').all(community) as Array<{ channel: string, n: number }>
+    return Object.fromEntries(rows.map(r => [r.channel, r.n]))
+  }
+
+  /** Applies retention: age, then count per channel. Returns the number of messages removed. */
+  prune (now = Date.now()): number {
+    this.sinceprune = 0
+    let removed = Number(this.db.prepare('DELETE FROM messages WHERE ts < ?').run(now - this.init.maxAgeMs).changes)
+    const channels = this.db.prepare('SELECT community, channel FROM messages GROUP BY community, channel HAVING COUNT(*) > ?').all(this.init.maxPerChannel) as Array<{ community: string, channel: string }>
+    for (const { community, channel } of channels) {
+      removed += Number(this.db.prepare(`DELETE FROM messages WHERE id IN (
+        SELECT id FROM messages WHERE community = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT -1 OFFSET ?)`).run(community, channel, this.init.maxPerChannel).changes)
+    }
+    return removed
+  }
+
+  close (): void {
+    if (this.db.isOpen) this.db.close()
+  }
+}

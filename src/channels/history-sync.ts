@@ -1,0 +1,133 @@
+import { lpStream } from '@libp2p/utils'
+import { envelopeToJson } from '../events/json.js'
+import { CHANNEL_EVENT_TYPES, CHANNEL_NAME } from '../events/types.js'
+import { checkEnvelope, EnvelopeRejectedError } from '../events/validate.js'
+import { Envelope, HistoryRequest, HistoryResponse } from '../wire/generated/event.js'
+import { HISTORY_PROTOCOL } from '../wire/topics.js'
+import type { ChannelsContext } from './context.js'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+
+/** Most messages one history request returns. */
+export const MAX_HISTORY_LIMIT = 1000
+/** Bytes of envelopes packed in one response frame (one envelope may exceed it alone). */
+const FRAME_BYTES = 256 * 1024
+const REQUEST_MAX_BYTES = 1024
+const TIMEOUT_MS = 15_000
+
+/**
+ * Channel backfill over `/oa/history/1.0.0`: a node asks a peer for the latest
+ * messages of a channel and stores those it lacks, after checking each one.
+ */
+export class HistorySync {
+  private readonly ctx: ChannelsContext
+
+  constructor (ctx: ChannelsContext) {
+    this.ctx = ctx
+  }
+
+  async start (): Promise<void> {
+    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.onStream, { maxInboundStreams: 32, maxOutboundStreams: 32 })
+  }
+
+  async stop (): Promise<void> {
+    await this.ctx.components.registrar.unhandle(HISTORY_PROTOCOL)
+  }
+
+  /**
+   * Asks `peer` for the latest `limit` messages of a channel; stores and announces the
+   * new ones. Returns how many were new.
+   */
+  async fetch (peer: PeerId, community: string, channel: string, limit: number, signal?: AbortSignal): Promise<number> {
+    const timeout = AbortSignal.timeout(TIMEOUT_MS)
+    const abort = signal == null ? timeout : AbortSignal.any([signal, timeout])
+    const stream = await this.ctx.components.connectionManager.openStream(peer, HISTORY_PROTOCOL, { signal: abort })
+    const lp = lpStream(stream, { maxDataLength: FRAME_BYTES + this.ctx.settings.maxMessageBytes + 1024 })
+    let added = 0
+    let received = 0
+    try {
+      await lp.write(HistoryRequest.encode({ community, channel, limit, before: 0n }), { signal: abort })
+      for (;;) {
+        const frame = HistoryResponse.decode(await lp.read({ signal: abort }))
+        if (frame.error !== '') throw new Error(`peer refused history: ${frame.error}`)
+        for (const envelope of frame.messages) {
+          if (++received > limit) throw new Error('peer sent more messages than asked for')
+          if (await this.accept(envelope, community, channel, peer.toString())) added++
+        }
+        if (frame.done) break
+      }
+      await stream.close({ signal: abort }).catch(() => {})
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      if (added === 0) throw err
+    }
+    return added
+  }
+
+  private async accept (envelope: Envelope, community: string, channel: string, peer: string): Promise<boolean> {
+    if (this.ctx.store.has(envelope.id)) return false
+    try {
+      if (Envelope.encode(envelope).byteLength > this.ctx.settings.maxMessageBytes) throw new EnvelopeRejectedError('size', 'history envelope over the size limit')
+      await checkEnvelope(envelope, {
+        maxBytes: this.ctx.settings.maxMessageBytes,
+        maxSkewMs: this.ctx.settings.maxClockSkewMs,
+        allowPast: true,
+        allowType: t => CHANNEL_EVENT_TYPES.has(t),
+        isMember: this.ctx.isMember,
+        community,
+        channel
+      })
+    } catch (err) {
+      if (!(err instanceof EnvelopeRejectedError)) throw err
+      this.ctx.rejected(err, 'history', peer)
+      return false
+    }
+    if (!this.ctx.store.add(envelope)) return false
+    this.ctx.observe({ event: envelopeToJson(envelope), origin: 'history' })
+    return true
+  }
+
+  private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
+    const signal = AbortSignal.timeout(TIMEOUT_MS)
+    const lp = lpStream(stream, { maxDataLength: REQUEST_MAX_BYTES })
+    try {
+      let request: HistoryRequest
+      try {
+        request = HistoryRequest.decode(await lp.read({ signal }))
+      } catch (err) {
+        this.ctx.rejected(new EnvelopeRejectedError('decode', `bad history request: ${(err as Error).message}`), 'history', connection.remotePeer.toString())
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+      const refuse = !this.ctx.isMember(request.community)
+        ? 'not a member of that community'
+        : !CHANNEL_NAME.test(request.channel) ? 'malformed channel name' : ''
+      if (refuse !== '') {
+        await lp.write(HistoryResponse.encode({ messages: [], done: true, error: refuse }), { signal })
+        await stream.close({ signal }).catch(() => {})
+        return
+      }
+      const limit = Math.min(Math.max(request.limit, 0), MAX_HISTORY_LIMIT)
+      const messages = this.ctx.store.list(request.community, request.channel, {
+        limit,
+        before: request.before === 0n ? undefined : Number(request.before)
+      })
+      let batch: Envelope[] = []
+      let bytes = 0
+      for (const envelope of messages) {
+        const size = Envelope.encode(envelope).byteLength
+        if (batch.length > 0 && bytes + size > FRAME_BYTES) {
+          await lp.write(HistoryResponse.encode({ messages: batch, done: false, error: '' }), { signal })
+          batch = []
+          bytes = 0
+        }
+        batch.push(envelope)
+        bytes += size
+      }
+      await lp.write(HistoryResponse.encode({ messages: batch, done: true, error: '' }), { signal })
+      await stream.close({ signal }).catch(() => {})
+    } catch (err) {
+      this.ctx.log('history stream from %p failed: %s', connection.remotePeer, (err as Error).message)
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+}

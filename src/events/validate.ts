@@ -1,0 +1,120 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { Envelope } from '../wire/generated/event.js'
+import { payloadOf, signingBytes } from './envelope.js'
+import { PAYLOAD_SCHEMAS } from './payloads.js'
+import { AGENT_NAME, CHANNEL_NAME, EVENT_TYPE } from './types.js'
+import type { ReplayCache } from './replay-cache.js'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+/** Why an inbound envelope was rejected; each reason has its own counter. */
+export const REJECT_REASONS = ['decode', 'size', 'community', 'topic', 'type', 'clock', 'replay', 'signature', 'source', 'payload', 'target'] as const
+export type RejectReason = typeof REJECT_REASONS[number]
+
+/** An inbound envelope failed validation; `reason` says which check. */
+export class EnvelopeRejectedError extends Error {
+  override readonly name = 'EnvelopeRejectedError'
+  readonly reason: RejectReason
+
+  constructor (reason: RejectReason, message: string) {
+    super(message)
+    this.reason = reason
+  }
+}
+
+export interface ValidationRules {
+  /** Largest encoded envelope accepted, in bytes. */
+  maxBytes: number
+  /** Largest difference between the envelope's timestamp and now, in ms. */
+  maxSkewMs: number
+  /** Accept envelopes older than the skew (history); the future limit still applies. */
+  allowPast?: boolean
+  /** Which types this path carries. */
+  allowType: (type: string) => boolean
+  /** Communities this node joined. */
+  isMember: (community: string) => boolean
+  /** The community the topic or request names; the envelope must match it. */
+  community?: string
+  /** The channel the topic or request names; the envelope must match it. */
+  channel?: string
+  /** The peer that sent it (gossip publisher, stream remote); must be the source's peer, when set. */
+  sender?: string
+  /** Reject ids seen before; the id is recorded when the envelope is accepted. */
+  replay?: ReplayCache
+  now?: () => number
+}
+
+function reject (reason: RejectReason, message: string): never {
+  throw new EnvelopeRejectedError(reason, message)
+}
+
+/**
+ * Decodes and checks an inbound envelope: size, decoding, type, community and channel,
+ * clock, payload shape, source, signature and replay, in that order. Returns the
+ * envelope or throws EnvelopeRejectedError.
+ *
+ * @example
+ * ```ts
+ * const env = await validateEnvelope(bytes, { maxBytes: 65536, maxSkewMs: 300_000,
+ *   allowType: t => t.startsWith('channel.'), isMember: c => c === 'devsupport' })
+ * ```
+ */
+export async function validateEnvelope (bytes: Uint8Array | Uint8ArrayList, rules: ValidationRules): Promise<Envelope> {
+  if (bytes.byteLength > rules.maxBytes) reject('size', `envelope of ${bytes.byteLength} bytes is over the ${rules.maxBytes}-byte limit`)
+  let envelope: Envelope
+  try {
+    envelope = Envelope.decode(bytes)
+  } catch (err) {
+    reject('decode', `cannot decode envelope: ${(err as Error).message}`)
+  }
+  return checkEnvelope(envelope, rules)
+}
+
+/** The checks of `validateEnvelope` on an envelope that is already decoded (history frames). */
+export async function checkEnvelope (envelope: Envelope, rules: ValidationRules): Promise<Envelope> {
+  if (envelope.id === '' || envelope.id.length > 64) reject('decode', 'envelope has no valid id')
+  if (!EVENT_TYPE.test(envelope.type)) reject('type', `malformed event type "${envelope.type.slice(0, 100)}"`)
+  if (!rules.allowType(envelope.type)) reject('type', `event type ${envelope.type} is not accepted here`)
+  if (rules.community != null && envelope.community !== rules.community) reject('community', `envelope names community "${envelope.community.slice(0, 64)}", expected "${rules.community}"`)
+  if (!rules.isMember(envelope.community)) reject('community', `this node has not joined community "${envelope.community.slice(0, 64)}"`)
+  if (rules.channel != null && envelope.channel !== rules.channel) reject('topic', `envelope names channel "${envelope.channel.slice(0, 64)}", expected "${rules.channel}"`)
+  if (envelope.channel !== '' && !CHANNEL_NAME.test(envelope.channel)) reject('topic', 'malformed channel name')
+
+  const now = (rules.now ?? Date.now)()
+  const ts = Number(envelope.timestamp)
+  if (ts - now > rules.maxSkewMs) reject('clock', `timestamp is ${Math.round((ts - now) / 1000)}s in the future`)
+  if (rules.allowPast !== true && now - ts > rules.maxSkewMs) reject('clock', `timestamp is ${Math.round((now - ts) / 1000)}s in the past`)
+
+  let payload: unknown
+  try {
+    payload = payloadOf(envelope)
+  } catch {
+    reject('payload', 'payload is not JSON')
+  }
+  const schema = PAYLOAD_SCHEMAS[envelope.type]
+  if (schema != null) {
+    const result = schema.safeParse(payload)
+    if (!result.success) reject('payload', `payload does not match ${envelope.type}: ${result.error.issues[0]?.message ?? 'invalid'}`)
+  }
+
+  const at = envelope.source.lastIndexOf('@')
+  const name = envelope.source.slice(0, at)
+  const peer = envelope.source.slice(at + 1)
+  if (at <= 0 || !AGENT_NAME.test(name)) reject('source', 'source is not <agent>@<peer id>')
+  if (rules.sender != null && peer !== rules.sender) reject('source', `source peer ${peer.slice(0, 64)} is not the sending peer ${rules.sender}`)
+  let ok = false
+  try {
+    const key = peerIdFromString(peer).publicKey
+    if (key == null) reject('source', 'the source peer id carries no public key')
+    ok = await key.verify(signingBytes(envelope), envelope.signature)
+  } catch (err) {
+    if (err instanceof EnvelopeRejectedError) throw err
+    reject('source', 'source peer id is malformed')
+  }
+  if (!ok) reject('signature', 'bad signature')
+
+  if (rules.replay != null) {
+    if (rules.replay.has(envelope.id, now)) reject('replay', `envelope ${envelope.id} was already received`)
+    rules.replay.add(envelope.id, now)
+  }
+  return envelope
+}
