@@ -36,6 +36,7 @@ export const configLayerSchema = z.strictObject({
     bootstrap: z.array(multiaddrString).optional(),
     mdns: z.boolean().optional(),
     maxConnections: z.number().int().min(1).optional(),
+    inboundConnectionsPerSecond: z.number().int().min(1).optional(),
     dialTimeoutMs: z.number().int().min(100).optional()
   }).optional(),
   api: z.strictObject({
@@ -76,6 +77,8 @@ export interface NodeConfig {
     /** Discover peers on the local network with mDNS. */
     mdns: boolean
     maxConnections: number
+    /** New inbound connections accepted per second from one host (local clusters come from one address). */
+    inboundConnectionsPerSecond: number
     dialTimeoutMs: number
   }
   api: {
@@ -123,6 +126,7 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     bootstrap: [],
     mdns: false,
     maxConnections: 300,
+    inboundConnectionsPerSecond: 25,
     dialTimeoutMs: 10_000
   },
   api: {

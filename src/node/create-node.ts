@@ -47,7 +47,11 @@ function buildServices (config: NodeConfig) {
       emitSelf: false,
       globalSignaturePolicy: 'StrictSign',
       msgIdFn: gossipMessageId,
-      scoreParams: { appSpecificScore: (peer: string) => penalties.score(peer) }
+      scoreParams: {
+        appSpecificScore: (peer: string) => penalties.score(peer),
+        // every node of a local cluster connects from loopback: do not score that as a sybil attack
+        IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
+      }
     }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
@@ -70,6 +74,7 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey) {
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: config.network.maxConnections,
+      inboundConnectionThreshold: config.network.inboundConnectionsPerSecond,
       dialTimeout: config.network.dialTimeoutMs
     },
     peerDiscovery: [

@@ -33,6 +33,8 @@ export interface PeerInfoView {
   /** Milliseconds since the oldest open connection to this peer was opened. */
   connectedForMs: number
   protocols: string[]
+  /** The peer's gossipsub score; below -80 everything it sends on gossip is ignored. */
+  score?: number
 }
 
 export interface OaNodeInit {
@@ -119,6 +121,20 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
     }
   }
 
+  /**
+   * The gossipsub score this node gives a peer (below -80 the peer is graylisted:
+   * its gossip is ignored). Undefined when the pubsub implementation keeps no scores.
+   *
+   * @example
+   * ```ts
+   * if ((node.peerScore(peerId) ?? 0) < -80) console.log('graylisted')
+   * ```
+   */
+  peerScore (peerId: string): number | undefined {
+    const pubsub = this.libp2p.services.pubsub as { getScore?: (id: string) => number }
+    return typeof pubsub.getScore === 'function' ? pubsub.getScore(peerId) : undefined
+  }
+
   /** Listen multiaddrs, each ending in `/p2p/<peer id>`. */
   multiaddrs (): string[] {
     return this.libp2p.getMultiaddrs().map(ma => ma.toString())
@@ -167,6 +183,7 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
     for (const { id, view } of byPeer.values()) {
       const peer = await this.libp2p.peerStore.get(id).catch(() => undefined)
       view.protocols = peer == null ? [] : [...peer.protocols].sort()
+      view.score = this.peerScore(view.peerId)
     }
     return [...byPeer.values()].map(e => e.view).sort((a, b) => a.peerId.localeCompare(b.peerId))
   }
