@@ -35,10 +35,12 @@ export async function readJson (req: IncomingMessage): Promise<unknown> {
 export async function readBody<T> (req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
   const result = schema.safeParse(await readJson(req))
   if (!result.success) {
-    const issue = result.error.issues[0]
-    const where = issue == null ? 'body' : issue.code === 'unrecognized_keys' ? `${dottedPath(issue.path)}${issue.path.length > 0 ? '.' : ''}${issue.keys.join(', ')}` : dottedPath(issue.path)
-    const what = issue?.code === 'unrecognized_keys' ? 'unknown field' : issue?.message ?? 'invalid'
-    throw new ApiError(400, 'bad_request', `${where}: ${what}`)
+    const problems = result.error.issues.flatMap((issue) => {
+      if (issue.code === 'unrecognized_keys') return issue.keys.map(key => `${dottedPath([...issue.path, key])}: unknown field`)
+      const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
+      return [`${dottedPath(issue.path)}: ${missing ? 'required' : issue.message}`]
+    })
+    throw new ApiError(400, 'bad_request', problems.join('; '))
   }
   return result.data
 }

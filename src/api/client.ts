@@ -1,3 +1,4 @@
+import { WebSocket } from 'ws'
 import { isProcessAlive } from '../node/data-dir.js'
 import { NodeNotRunningError } from './errors.js'
 import { readApiInfo, readToken } from './files.js'
@@ -65,6 +66,41 @@ export class ApiClient {
       throw new ApiRequestError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`)
     }
     return data as T
+  }
+
+  /**
+   * Opens `WS /v1/events` with filters; resolves once the stream is open.
+   *
+   * @example
+   * ```ts
+   * const ws = await api.events({ community: 'devsupport', channel: 'general' })
+   * ws.on('message', (data) => console.log(JSON.parse(String(data))))
+   * ```
+   */
+  async events (filter: Record<string, string | undefined>): Promise<WebSocket> {
+    const url = new URL('/v1/events', this.info.url.replace(/^http/, 'ws'))
+    for (const [key, value] of Object.entries(filter)) if (value != null) url.searchParams.set(key, value)
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.token}` } })
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => { resolve(ws) })
+      ws.once('unexpected-response', (_req, res) => {
+        let body = ''
+        res.on('data', (d: Buffer) => { body += d.toString() })
+        res.on('end', () => {
+          let message = `HTTP ${res.statusCode ?? '?'}`
+          let code = 'http_error'
+          try {
+            const error = (JSON.parse(body) as { error?: { code?: string, message?: string } }).error
+            message = error?.message ?? message
+            code = error?.code ?? code
+          } catch {
+            // not JSON: keep the status line
+          }
+          reject(new ApiRequestError(res.statusCode ?? 0, code, message))
+        })
+      })
+      ws.once('error', (err) => { reject(new NodeNotRunningError(`cannot open the event stream at ${url.origin}: ${err.message}`)) })
+    })
   }
 
   async get<T> (path: string, signal?: AbortSignal): Promise<T> {

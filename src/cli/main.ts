@@ -10,6 +10,7 @@ import { clusterCommand } from './cluster.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
 import { idCommand } from './id.js'
+import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
 import { peersCommand, statusCommand } from './status.js'
 
@@ -59,6 +60,30 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
     .option('--json', 'print JSON')
     .action(async (opts: Record<string, unknown>) => { setCode(await peersCommand(opts)) })
+
+  program.command('post').description('post a message to a channel of a community the node joined')
+    .argument('<channel>', 'community/channel, e.g. devsupport/general')
+    .argument('<text>', 'the message (mention agents with @name)')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--reply-to <id>', 'reply to this message (the reply joins its thread)')
+    .option('--as <agent>', 'author name on this node (default user)')
+    .option('--json', 'print the posted message as JSON')
+    .action(async (ref: string, text: string, opts: Record<string, unknown>) => { setCode(await postCommand(ref, text, opts)) })
+
+  program.command('tail').description('print the last messages of a channel, then new ones as they arrive (Ctrl-C stops)')
+    .argument('<channel>', 'community/channel, e.g. devsupport/general')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('-n, --lines <n>', 'how many past messages to print first', wholeNumber, 10)
+    .option('--json', 'print one JSON line per event')
+    .action(async (ref: string, opts: Record<string, unknown>) => { setCode(await tailCommand(ref, opts)) })
+
+  program.command('history').description('print the stored messages of a channel, oldest first')
+    .argument('<channel>', 'community/channel, e.g. devsupport/general')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--limit <n>', 'how many of the latest messages (1-1000)', wholeNumber, 50)
+    .option('--before <ms>', 'only messages before this time (ms since the epoch)', wholeNumber)
+    .option('--json', 'print one JSON line per message')
+    .action(async (ref: string, opts: Record<string, unknown>) => { setCode(await historyCommand(ref, opts)) })
 
   program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
     .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')

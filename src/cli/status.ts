@@ -13,6 +13,11 @@ export function clientDataDir (flags: ClientFlags): string {
   return resolveDataDir(flags.dataDir ?? process.env.OA_DATA_DIR ?? DEFAULT_DATA_DIR)
 }
 
+function rejectedLine (status: NodeStatus): string {
+  const reasons = Object.entries(status.rejected.byReason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`)
+  return reasons.length === 0 ? '0' : `${status.rejected.total} (${reasons.join(', ')})`
+}
+
 /** `oa-node status`: the running node's identity, addresses and peer count. */
 export async function statusCommand (flags: ClientFlags): Promise<number> {
   const api = await ApiClient.fromDataDir(clientDataDir(flags))
@@ -26,7 +31,8 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['version', status.version],
     ['uptime', duration(status.uptimeMs)],
     ['peers', String(status.peers)],
-    ['communities', status.communities],
+    ['communities', status.communities.map(c => `${c} (${(status.channels[c] ?? []).join(', ')})`)],
+    ['rejected', rejectedLine(status)],
     ['listening', status.multiaddrs],
     ['api', api.info.url],
     ['data dir', status.dataDir]

@@ -6,6 +6,7 @@ import { startTestNode } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { ServedApi } from '../../src/api/index.js'
 import type { NodeStatus, OaNode } from '../../src/node/index.js'
+import type { EventJson } from '../../src/events/json.js'
 
 describe('control API', () => {
   let dir: { path: string, cleanup: () => Promise<void> }
@@ -66,5 +67,73 @@ describe('Router', () => {
   it('extracts decoded path parameters', () => {
     const router = new Router().get('/v1/communities/:c/channels/:ch', () => Promise.resolve(null))
     expect(router.match('GET', '/v1/communities/dev%20x/channels/general').params).toEqual({ c: 'dev x', ch: 'general' })
+  })
+})
+
+describe('channel endpoints', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let node: OaNode
+  let api: ServedApi
+  let client: ApiClient
+  const messages = '/v1/communities/devsupport/channels/general/messages'
+
+  beforeAll(async () => {
+    dir = await tempDir()
+    node = await startTestNode(dir.path, 'n1', { communities: ['devsupport'], channels: { maxTextBytes: 100 } })
+    api = await serveApi(node, { port: 0 })
+    client = await ApiClient.fromDataDir(node.config.dataDir)
+  })
+
+  afterAll(async () => {
+    await api.stop()
+    await node.stop()
+    await dir.cleanup()
+  })
+
+  async function failure (method: string, path: string, body?: unknown): Promise<{ status: number, code: string, message: string }> {
+    const err = await client.request(method, path, body).then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(ApiRequestError)
+    const e = err as ApiRequestError
+    return { status: e.status, code: e.code, message: e.message }
+  }
+
+  it('posts, replies, reacts and lists messages in order', async () => {
+    const { message: root } = await client.post<{ message: EventJson }>(messages, { text: 'How do I tune HNSW ef?' })
+    expect(root).toMatchObject({ type: 'channel.message.post', community: 'devsupport', channel: 'general', source: `user@${node.peerId.toString()}` })
+    const { message: reply } = await client.post<{ message: EventJson }>(messages, { text: 'Raise ef.', replyTo: root.id, agent: 'helper' })
+    expect(reply).toMatchObject({ type: 'channel.message.reply', replyTo: root.id, thread: root.id, source: `helper@${node.peerId.toString()}` })
+    const { message: reaction } = await client.post<{ message: EventJson }>(`${messages}/${root.id}/reactions`, { reaction: '+1' })
+    expect(reaction).toMatchObject({ type: 'channel.reaction.add', replyTo: root.id, payload: { reaction: '+1' } })
+    const { messages: listed } = await client.get<{ messages: EventJson[] }>(`${messages}?limit=2`)
+    expect(listed.map(m => m.id)).toEqual([reply.id, reaction.id])
+    const { communities } = await client.get<{ communities: Array<{ name: string, channels: Array<{ name: string, messages: number }> }> }>('/v1/communities')
+    expect(communities).toEqual([{ name: 'devsupport', channels: [{ name: 'general', messages: 3 }] }])
+  })
+
+  it('answers bad input with a 4xx naming the problem, and stores nothing', async () => {
+    const before = node.libp2p.services.channels.list('devsupport', 'general', { limit: 1000 }).length
+    expect(await failure('POST', '/v1/communities/nope/channels/general/messages', { text: 'x' })).toMatchObject({ status: 404, code: 'not_member' })
+    expect(await failure('POST', '/v1/communities/devsupport/channels/Bad!/messages', { text: 'x' })).toMatchObject({ status: 400, code: 'bad_channel' })
+    expect(await failure('POST', messages, { text: '   ' })).toMatchObject({ status: 400, code: 'bad_text', message: 'the message text is empty' })
+    expect(await failure('POST', messages, { text: 'x'.repeat(101) })).toMatchObject({ status: 413, code: 'text_too_long' })
+    expect(await failure('POST', messages, { txt: 'x' })).toMatchObject({ status: 400, message: 'text: required; txt: unknown field' })
+    expect(await failure('POST', messages, { text: 'x', replyTo: 'NOPE' })).toMatchObject({ status: 404, code: 'not_found' })
+    expect(await failure('GET', `${messages}?limit=abc`)).toMatchObject({ status: 400, message: 'limit: expected a whole number, got "abc"' })
+    const raw = await fetch(`${api.url}${messages}`, { method: 'POST', headers: { authorization: `Bearer ${api.token}` }, body: '{not json' })
+    expect(raw.status).toBe(400)
+    expect(node.libp2p.services.channels.list('devsupport', 'general', { limit: 1000 })).toHaveLength(before)
+  })
+
+  it('streams events over WebSocket with filters, and refuses bad upgrades', async () => {
+    const ws = await client.events({ community: 'devsupport', channel: 'general', type: 'channel.message.' })
+    const got = new Promise<{ origin: string, event: EventJson }>((resolve) => {
+      ws.once('message', (data: Buffer) => { resolve(JSON.parse(data.toString()) as { origin: string, event: EventJson }) })
+    })
+    const { message } = await client.post<{ message: EventJson }>(messages, { text: 'over the socket' })
+    expect(await got).toEqual({ origin: 'local', event: message })
+    ws.close()
+    await expect(client.events({ community: 'nope' })).rejects.toMatchObject({ status: 404, code: 'not_member' })
+    const wrongToken = new ApiClient(client.info, 'f'.repeat(64))
+    await expect(wrongToken.events({})).rejects.toMatchObject({ status: 401, code: 'unauthorized' })
   })
 })
