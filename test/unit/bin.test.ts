@@ -25,7 +25,7 @@ describe('bin/oa-node', () => {
     expect(result.stdout).toBe('')
     const lines = result.stderr.trim().split('\n')
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/Node\.js 22 or newer is required/)
+    expect(lines[0]).toMatch(/Node\.js 22\.13 or newer is required/)
     expect(lines[0]).toMatch(/npx/)
   })
 

@@ -107,6 +107,11 @@ describe('loadConfig', () => {
     expect(config.communities).toEqual(['flagcomm'])
   })
 
+  it('documents every key with its default in config/node.example.yaml', async () => {
+    const example = await loadConfigFile(join(import.meta.dirname, '..', '..', 'config', 'node.example.yaml'))
+    expect(example).toEqual({ ...DEFAULTS, dataDir: '~/.oa-node' })
+  })
+
   it('reads the file named by OA_CONFIG', async () => {
     const file = await yamlFile('communities: [viaenv]\n')
     const config = await loadConfig({ env: { OA_CONFIG: file } })
