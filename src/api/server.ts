@@ -4,6 +4,7 @@ import { toApiError } from './error-map.js'
 import { ApiError } from './errors.js'
 import { EventStream, parseEventFilter, refuseUpgrade } from './events-ws.js'
 import { Router } from './router.js'
+import { agentRoutes } from './routes/agents.js'
 import { channelRoutes } from './routes/channels.js'
 import type { OaNode } from '../node/oa-node.js'
 import type { Logger } from '../log/index.js'
@@ -48,7 +49,7 @@ export function buildRoutes (node: OaNode): Router {
   const router = new Router()
     .get('/v1/status', () => Promise.resolve(node.status()))
     .get('/v1/peers', async () => ({ peers: await node.peers() }))
-  return channelRoutes(router, node)
+  return agentRoutes(channelRoutes(router, node), node)
 }
 
 /**

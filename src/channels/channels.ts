@@ -69,6 +69,10 @@ export interface ListInit {
 }
 
 const DEFAULT_AGENT = 'user'
+
+function isPresence (type: string): boolean {
+  return type === EventTypes.AGENT_PRESENCE_ONLINE || type === EventTypes.AGENT_PRESENCE_OFFLINE
+}
 const GENERAL = 'general'
 const BACKFILL_PEERS = 2
 
@@ -278,7 +282,8 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     if (bytes.byteLength > this.init.settings.maxMessageBytes) {
       throw new ChannelInputError('too_large', `the message is ${bytes.byteLength} bytes encoded, over the ${this.init.settings.maxMessageBytes}-byte limit`)
     }
-    store.add(envelope)
+    // presence is live state, not conversation: relayed, never kept in history
+    if (!isPresence(init.type)) store.add(envelope)
     const event = envelopeToJson(envelope)
     this.safeDispatchEvent('event', { detail: { event, origin: 'local' } })
     await this.components.pubsub.publish(channelTopic(init.community, init.channel), bytes)
@@ -402,7 +407,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     if (names == null || this.joined.get(names.community)?.has(names.channel) !== true || this.store == null) return
     // the topic validator has accepted it
     const envelope = Envelope.decode(data)
-    if (!this.store.add(envelope)) return
+    if (!isPresence(envelope.type) && !this.store.add(envelope)) return
     this.safeDispatchEvent('event', { detail: { event: envelopeToJson(envelope), origin: 'gossip' } })
   }
 

@@ -6,6 +6,7 @@ import { ConfigError } from '../config/errors.js'
 import { LOG_LEVELS } from '../config/schema.js'
 import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
 import { VERSION } from '../version.js'
+import { agentsCommand, askCommand } from './agents.js'
 import { clusterCommand } from './cluster.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
@@ -84,6 +85,21 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--before <ms>', 'only messages before this time (ms since the epoch)', wholeNumber)
     .option('--json', 'print one JSON line per message')
     .action(async (ref: string, opts: Record<string, unknown>) => { setCode(await historyCommand(ref, opts)) })
+
+  program.command('agents').description('list the agents of a community, found through the DHT')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--community <name>', 'community (default: every community the node joined)')
+    .option('--capability <name>', 'only agents offering this capability')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => { setCode(await agentsCommand(opts)) })
+
+  program.command('ask').description('ask an agent on any node a question (direct request) and print its answer')
+    .argument('<agent>', 'community/agent, e.g. devsupport/python_expert')
+    .argument('<question>', 'the question')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--timeout <seconds>', 'how long to wait for the answer', wholeNumber, 60)
+    .option('--json', 'print the response event as JSON')
+    .action(async (ref: string, question: string, opts: Record<string, unknown>) => { setCode(await askCommand(ref, question, opts)) })
 
   program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
     .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')

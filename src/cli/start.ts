@@ -36,6 +36,10 @@ export async function startCommand (flags: StartFlags): Promise<number> {
   node.addEventListener('bootstrap:unreachable', (evt) => {
     log.warn({ attempt: evt.detail.attempt, retryInMs: evt.detail.retryInMs }, evt.detail.message)
   })
+  node.libp2p.services.agents.addEventListener('log', (evt) => {
+    const { agent, level, message, fields } = evt.detail
+    log[level]({ agent, ...fields }, message)
+  })
   await node.start()
   let api: Awaited<ReturnType<typeof serveApi>>
   try {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { resolve } from 'node:path'
+import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError } from './errors.js'
 import { configLayerSchema, DEFAULTS } from './schema.js'
@@ -63,7 +63,12 @@ export async function loadConfigFile (path: string): Promise<ConfigLayer> {
   if (raw != null && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError([`${path}: the top level must be a mapping of keys`])
   }
-  return validateLayer(raw, p => `${path}: ${dottedPath(p)}`)
+  const layer = validateLayer(raw, p => `${path}: ${dottedPath(p)}`)
+  // agent modules are named relative to the file that names them
+  for (const agent of layer.agents ?? []) {
+    if (agent.module != null && !isAbsolute(agent.module)) agent.module = resolve(dirname(resolve(path)), agent.module)
+  }
+  return layer
 }
 
 interface EnvVar {
@@ -83,6 +88,13 @@ export const ENV_VARS: Record<string, EnvVar> = {
   OA_API_PORT: { path: ['api', 'port'], kind: 'integer' },
   OA_COMMUNITIES: { path: ['communities'], kind: 'list' },
   OA_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' }
+}
+
+/** The OpenAI-style variables every OpenAI-compatible tool reads; they set the `llm` section. */
+export const OPENAI_ENV_VARS: Record<string, EnvVar> = {
+  OPENAI_BASE_URL: { path: ['llm', 'baseUrl'], kind: 'string' },
+  OPENAI_API_KEY: { path: ['llm', 'apiKey'], kind: 'string' },
+  OPENAI_MODEL: { path: ['llm', 'model'], kind: 'string' }
 }
 
 function convertEnv (name: string, kind: EnvVar['kind'], value: string): unknown {
@@ -119,8 +131,9 @@ export function configFromEnv (env: NodeJS.ProcessEnv): ConfigLayer {
   const owner = new Map<string, string>()
   const problems: string[] = []
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('OA_') || value == null) continue
-    const spec = ENV_VARS[name]
+    if (value == null || value === '') continue
+    const spec = ENV_VARS[name] ?? OPENAI_ENV_VARS[name]
+    if (!name.startsWith('OA_') && spec == null) continue
     if (spec == null) {
       problems.push(`${name}: unknown environment variable (known: ${Object.keys(ENV_VARS).join(', ')})`)
       continue
@@ -193,6 +206,16 @@ export async function loadConfig (options: LoadConfigOptions = {}): Promise<Node
   const fileLayer = file != null ? await loadConfigFile(file) : undefined
   const merged = mergeLayers<NodeConfig>({ ...DEFAULTS, dataDir: DEFAULT_DATA_DIR }, fileLayer, envLayer, options.flags)
   merged.dataDir = resolveDataDir(merged.dataDir)
-  merged.communities = [...new Set(merged.communities)]
+  const problems: string[] = []
+  merged.agents.forEach((agent, i) => {
+    agent.community ??= merged.communities[0]
+    if (agent.community == null) problems.push(`agents[${i}].community: agent "${agent.name}" needs a community (set it, or join one with communities / --community)`)
+  })
+  const names = merged.agents.map(a => a.name)
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i)
+  if (duplicate != null) problems.push(`agents: two agents are named "${duplicate}"; names are unique on a node`)
+  if (problems.length > 0) throw new ConfigError(problems)
+  // a node joins the communities of the agents it hosts
+  merged.communities = [...new Set([...merged.communities, ...merged.agents.map(a => a.community ?? '')])]
   return merged
 }

@@ -22,6 +22,35 @@ const channelName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
   message: 'a channel name is 1-64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
 })
 
+const agentName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, {
+  message: 'an agent name is 1-64 characters of letters, digits, "_" and "-"'
+})
+
+/** Built-in agent types. */
+export const AGENT_TYPES = ['expert', 'coordinator'] as const
+
+export const agentConfigSchema = z.strictObject({
+  name: agentName,
+  /** A built-in type... */
+  type: z.enum(AGENT_TYPES).optional(),
+  /** ...or a module whose default export extends Agent (path relative to the config file). */
+  module: z.string().min(1).optional(),
+  community: communityName.optional(),
+  capabilities: z.array(z.string().min(1).max(64)).optional(),
+  description: z.string().max(2000).optional(),
+  channels: z.array(channelName).optional(),
+  /** System instructions for the language model. */
+  instructions: z.string().max(20_000).optional(),
+  /** Settings of the agent's type or module (checked by it). */
+  options: z.record(z.string(), z.unknown()).optional()
+}).superRefine((agent, ctx) => {
+  if ((agent.type == null) === (agent.module == null)) {
+    ctx.addIssue({ code: 'custom', message: 'set exactly one of "type" (expert, coordinator) or "module"' })
+  }
+})
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>
+
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
 
 /**
@@ -55,6 +84,19 @@ export const configLayerSchema = z.strictObject({
       maxAgeDays: z.number().positive().optional(),
       backfillLimit: z.number().int().min(0).max(1000).optional()
     }).optional()
+  }).optional(),
+  agents: z.array(agentConfigSchema).optional(),
+  discovery: z.strictObject({
+    cardTtlMs: z.number().int().min(1000).optional(),
+    reprovideIntervalMs: z.number().int().min(10_000).optional(),
+    lookupTimeoutMs: z.number().int().min(100).optional()
+  }).optional(),
+  llm: z.strictObject({
+    baseUrl: z.url().optional(),
+    apiKey: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    timeoutMs: z.number().int().min(1000).optional(),
+    maxRetries: z.number().int().min(0).max(10).optional()
   }).optional(),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).optional()
@@ -109,6 +151,27 @@ export interface NodeConfig {
       backfillLimit: number
     }
   }
+  /** Agents this node hosts. */
+  agents: AgentConfig[]
+  discovery: {
+    /** How long a fetched agent card is trusted before it is fetched again, in ms. */
+    cardTtlMs: number
+    /** How often DHT provider records are re-announced, in ms. */
+    reprovideIntervalMs: number
+    /** Longest a capability lookup waits for DHT providers, in ms. */
+    lookupTimeoutMs: number
+  }
+  llm: {
+    /** OpenAI-compatible endpoint (OPENAI_BASE_URL). Without it and without apiKey, agents run offline. */
+    baseUrl?: string
+    /** OPENAI_API_KEY */
+    apiKey?: string
+    /** OPENAI_MODEL */
+    model: string
+    timeoutMs: number
+    /** Retries on 429 and 5xx answers and on connection errors, with backoff. */
+    maxRetries: number
+  }
   log: {
     level: typeof LOG_LEVELS[number]
   }
@@ -145,6 +208,17 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
       maxAgeDays: 30,
       backfillLimit: 200
     }
+  },
+  agents: [],
+  discovery: {
+    cardTtlMs: 60_000,
+    reprovideIntervalMs: 600_000,
+    lookupTimeoutMs: 5_000
+  },
+  llm: {
+    model: 'gpt-4o-mini',
+    timeoutMs: 60_000,
+    maxRetries: 2
   },
   log: {
     level: 'warn'

@@ -10,7 +10,9 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
+import { agentRuntime } from '../agents/index.js'
 import { channels } from '../channels/index.js'
+import { discovery } from '../discovery/index.js'
 import { gossipMessageId } from '../channels/message-id.js'
 import { PeerPenalties } from '../channels/penalties.js'
 import { bootstrapKeeper } from './bootstrap-keeper/index.js'
@@ -54,6 +56,8 @@ function buildServices (config: NodeConfig) {
       }
     }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
+    discovery: discovery(config.discovery),
+    agents: agentRuntime({ agents: config.agents, llm: config.llm }),
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
   }
 }

@@ -1,6 +1,8 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { VERSION } from '../version.js'
 import { ListenError } from './errors.js'
+import type { AgentStatus } from '../agents/runtime.js'
+import type { LlmUsage } from '../agents/llm/client.js'
 import type { RejectionCounts } from '../channels/rejections.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { OaLibp2p } from './create-node.js'
@@ -21,6 +23,10 @@ export interface NodeStatus {
   channels: Record<string, string[]>
   /** Inbound envelopes rejected by validation, by reason and by path. */
   rejected: RejectionCounts
+  /** Agents this node hosts. */
+  agents: AgentStatus[]
+  /** `offline`, or the model and endpoint; and token usage. */
+  llm: { mode: string, usage: LlmUsage }
   dataDir: string
 }
 
@@ -158,6 +164,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       communities: this.communities,
       channels: Object.fromEntries(this.communities.map(c => [c, this.libp2p.services.channels.channels(c)])),
       rejected: this.libp2p.services.channels.rejected(),
+      agents: this.libp2p.services.agents.list(),
+      llm: { mode: this.libp2p.services.agents.llm.describe(), usage: this.libp2p.services.agents.llm.usage() },
       dataDir: this.config.dataDir
     }
   }

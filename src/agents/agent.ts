@@ -1,0 +1,229 @@
+import { MemoryNotConfiguredError } from './errors.js'
+import { toChannelMessage } from './message.js'
+import type { ChannelMessage } from './message.js'
+import type { LlmClient } from './llm/client.js'
+import type { Channels } from '../channels/channels.js'
+import type { DirectRequest } from '../channels/direct.js'
+import type { DiscoveredAgent } from '../discovery/card.js'
+import type { Discovery } from '../discovery/discovery.js'
+
+/** Marks Agent classes across copies of the package (a user module may import another copy). */
+export const AGENT_BRAND = Symbol.for('oa-node/agent')
+
+/** How an agent is configured: the `agents` entries of the node config. */
+export interface AgentInit {
+  name: string
+  community: string
+  capabilities?: string[]
+  description?: string
+  /** Channels the agent listens in (default: general). */
+  channels?: string[]
+  /** System instructions for the language model. */
+  instructions?: string
+  /** Settings of the agent's type or module. */
+  options?: Record<string, unknown>
+}
+
+/** Structured logging for agents (the node's logger, scoped to the agent). */
+export interface AgentLogger {
+  debug: (msg: string, fields?: Record<string, unknown>) => void
+  info: (msg: string, fields?: Record<string, unknown>) => void
+  warn: (msg: string, fields?: Record<string, unknown>) => void
+  error: (msg: string, fields?: Record<string, unknown>) => void
+}
+
+/** What the runtime gives an agent: the node's services. Agents never touch libp2p. */
+export interface AgentContext {
+  peerId: string
+  channels: Channels
+  discovery: Discovery
+  llm: LlmClient
+  log: AgentLogger
+}
+
+export interface PostOptions {
+  metadata?: Record<string, unknown>
+}
+
+export interface SendOptions {
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Thread the request belongs to (for example the question's message id). */
+  thread?: string
+}
+
+/**
+ * The base of every agent. Override the handlers you need; call the actions to talk.
+ * A node's runtime creates the agent from config, connects it to the node, and calls
+ * `onStart` once the node is up. A handler that throws is logged; the agent keeps running.
+ *
+ * @example
+ * ```ts
+ * import { Agent } from 'oa-node'
+ *
+ * export default class MyBot extends Agent {
+ *   async onChannelPost (msg) {
+ *     if (msg.text.includes('ping')) await this.reply(msg, 'pong')
+ *   }
+ *   async onDirect (req) {
+ *     return { text: `you said ${JSON.stringify(req.payload)}` }
+ *   }
+ * }
+ * ```
+ */
+export class Agent {
+  static readonly [AGENT_BRAND] = true
+
+  readonly name: string
+  readonly community: string
+  readonly capabilities: string[]
+  readonly description: string
+  readonly channels: string[]
+  readonly instructions: string
+  readonly options: Record<string, unknown>
+  /** `custom` for user agents; built-in types set their own. */
+  readonly kind: string = 'custom'
+  private context?: AgentContext
+
+  constructor (init: AgentInit) {
+    this.name = init.name
+    this.community = init.community
+    this.capabilities = init.capabilities ?? []
+    this.description = init.description ?? ''
+    this.channels = init.channels ?? ['general']
+    this.instructions = init.instructions ?? ''
+    this.options = init.options ?? {}
+  }
+
+  /** Called by the runtime before `onStart`. */
+  attach (context: AgentContext): void {
+    this.context = context
+  }
+
+  protected get ctx (): AgentContext {
+    if (this.context == null) throw new Error(`agent ${this.name} is not running on a node yet`)
+    return this.context
+  }
+
+  /** `<name>@<peer id>` */
+  get id (): string {
+    return `${this.name}@${this.ctx.peerId}`
+  }
+
+  /** The node's language model client; `llm.online` is false without an endpoint. */
+  get llm (): LlmClient {
+    return this.ctx.llm
+  }
+
+  get log (): AgentLogger {
+    return this.ctx.log
+  }
+
+  // ---- handlers -------------------------------------------------------------------
+
+  /** The node is up and the agent is connected. */
+  async onStart (): Promise<void> {}
+
+  /** The node is stopping. */
+  async onStop (): Promise<void> {}
+
+  /** A post or reply in one of the agent's channels, by someone else. */
+  async onChannelPost (_message: ChannelMessage): Promise<void> {}
+
+  /** A post or reply anywhere in the agent's community that mentions `@<name>`. */
+  async onMention (_message: ChannelMessage): Promise<void> {}
+
+  /**
+   * A direct request from an agent on any node; the returned JSON value is the response.
+   * Throw to refuse it (the caller gets a RejectedError with the message).
+   */
+  async onDirect (_request: DirectRequest, _options: { signal: AbortSignal }): Promise<unknown> {
+    throw new Error(`${this.name} does not take direct requests`)
+  }
+
+  // ---- actions --------------------------------------------------------------------
+
+  /**
+   * Posts to a channel of the agent's community.
+   *
+   * @example
+   * ```ts
+   * await this.post('general', 'Deployed v2 to staging')
+   * ```
+   */
+  async post (channel: string, text: string, options: PostOptions = {}): Promise<ChannelMessage> {
+    const event = await this.ctx.channels.post({ community: this.community, channel, text, agent: this.name, metadata: this.mark(options.metadata) })
+    return toChannelMessage(event)
+  }
+
+  /**
+   * Replies to a message, in its thread.
+   *
+   * @example
+   * ```ts
+   * async onChannelPost (msg) { await this.reply(msg, 'On it.') }
+   * ```
+   */
+  async reply (message: ChannelMessage, text: string, options: PostOptions = {}): Promise<ChannelMessage> {
+    const event = await this.ctx.channels.reply({ community: message.community, channel: message.channel, replyTo: message.id, text, agent: this.name, metadata: this.mark(options.metadata) })
+    return toChannelMessage(event)
+  }
+
+  /**
+   * Reacts to a message.
+   *
+   * @example
+   * ```ts
+   * await this.react(msg, '+1')
+   * ```
+   */
+  async react (message: ChannelMessage, reaction: string): Promise<void> {
+    await this.ctx.channels.react({ community: message.community, channel: message.channel, messageId: message.id, reaction, agent: this.name })
+  }
+
+  /**
+   * Sends a direct request to an agent on any node and returns its response payload.
+   * Throws UnreachableError, DirectTimeoutError, RejectedError or NoSuchAgentError.
+   *
+   * @example
+   * ```ts
+   * const answer = await this.send('python_expert@12D3KooW...', { text: 'What does asyncio.gather do?' }, { timeoutMs: 20_000 })
+   * ```
+   */
+  async send (agentId: string, payload: unknown, options: SendOptions = {}): Promise<unknown> {
+    const reply = await this.ctx.channels.request({ community: this.community, from: this.name, to: agentId, payload, timeoutMs: options.timeoutMs, signal: options.signal, thread: options.thread })
+    return reply.payload
+  }
+
+  /**
+   * Finds agents of the community (or another joined one) through the DHT.
+   *
+   * @example
+   * ```ts
+   * const pythonistas = await this.findAgents({ capability: 'python' })
+   * ```
+   */
+  async findAgents (query: { capability?: string, community?: string, includeOffline?: boolean, signal?: AbortSignal } = {}): Promise<DiscoveredAgent[]> {
+    return this.ctx.discovery.findAgents({ community: query.community ?? this.community, capability: query.capability, includeOffline: query.includeOffline, signal: query.signal })
+  }
+
+  /** Stores something the agent learned in the community's shared memory. */
+  async remember (_record: { kind: string, text: string, metadata?: Record<string, unknown> }): Promise<never> {
+    throw new MemoryNotConfiguredError()
+  }
+
+  /** Searches the community's shared memory by meaning. */
+  async recall (_query: string, _options: { kinds?: string[], k?: number } = {}): Promise<never> {
+    throw new MemoryNotConfiguredError()
+  }
+
+  /** Agent posts carry their kind, so coordinators never take them for user questions. */
+  private mark (metadata?: Record<string, unknown>): Record<string, unknown> {
+    return { ...metadata, agentKind: this.kind }
+  }
+}
+
+/** True for a class that extends Agent (from this or another copy of oa-node). */
+export function isAgentClass (value: unknown): value is new (init: AgentInit) => Agent {
+  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[AGENT_BRAND] === true
+}

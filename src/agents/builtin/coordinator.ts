@@ -1,0 +1,168 @@
+import { z } from 'zod'
+import { Agent } from '../agent.js'
+import { AgentConfigError } from '../errors.js'
+import { terms, termsMatch } from '../text.js'
+import type { AgentInit } from '../agent.js'
+import type { ChannelMessage } from '../message.js'
+import type { DiscoveredAgent } from '../../discovery/card.js'
+
+const coordinatorOptions = z.strictObject({
+  /** Most experts asked per question. */
+  maxExperts: z.number().int().min(1).max(10).optional(),
+  /** Time the experts have to answer, in ms. */
+  deadlineMs: z.number().int().min(500).max(600_000).optional()
+})
+
+/** Why an expert was chosen for a question. */
+export interface Routing {
+  expert: string
+  id: string
+  score: number
+  /** Question terms that matched its capabilities or description. */
+  matched: string[]
+  online: boolean
+}
+
+/** The answer of one expert, or why there is none. */
+export interface ExpertOutcome {
+  expert: string
+  id: string
+  answered: boolean
+  text?: string
+  mode?: string
+  sources?: unknown[]
+  reason?: string
+}
+
+/**
+ * Ranks experts for a question: 3 points for each capability named in the question,
+ * 1 for each other word of its description that the question uses.
+ *
+ * @example
+ * ```ts
+ * rankExperts('asyncio task hangs on Kubernetes', cards)  // [{ expert: 'python_expert', matched: ['asyncio'], ... }, ...]
+ * ```
+ */
+export function rankExperts (question: string, experts: DiscoveredAgent[]): Routing[] {
+  const query = terms(question)
+  return experts.map((card) => {
+    const matched = new Set<string>()
+    let score = 0
+    for (const capability of card.capabilities) {
+      const words = terms(capability)
+      if (words.length > 0 && words.every(w => query.some(q => termsMatch(q, w)))) {
+        score += 3
+        matched.add(capability)
+      }
+    }
+    for (const word of new Set(terms(card.description))) {
+      if (word.length < 4 || [...matched].some(m => termsMatch(m, word))) continue
+      if (query.some(q => termsMatch(q, word))) {
+        score += 1
+        matched.add(word)
+      }
+    }
+    return { expert: card.name, id: card.id, score, matched: [...matched], online: card.online }
+  }).filter(r => r.score > 0).sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+}
+
+/**
+ * Built-in `coordinator`: takes the questions users post in its channels, finds the
+ * experts of the community through the DHT, asks the best matches in parallel with a
+ * deadline, and replies in the question's thread with the merged answer, naming who
+ * answered and who did not. Any node may run one; posts by agents (its own and other
+ * coordinators') are never taken for questions.
+ *
+ * @example
+ * ```yaml
+ * agents:
+ *   - name: coordinator
+ *     type: coordinator
+ *     channels: [general]
+ *     options: { maxExperts: 3, deadlineMs: 20000 }
+ * ```
+ */
+export class CoordinatorAgent extends Agent {
+  override readonly kind = 'coordinator'
+  private readonly settings: Required<z.infer<typeof coordinatorOptions>>
+
+  constructor (init: AgentInit) {
+    super(init)
+    const parsed = coordinatorOptions.safeParse(init.options ?? {})
+    if (!parsed.success) throw new AgentConfigError(`agent ${init.name}: options: ${parsed.error.issues.map(i => `${i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '')}: ${i.code === 'unrecognized_keys' ? 'unknown key' : i.message}`).join('; ')}`)
+    this.settings = { maxExperts: parsed.data.maxExperts ?? 3, deadlineMs: parsed.data.deadlineMs ?? 20_000 }
+  }
+
+  override async onChannelPost (message: ChannelMessage): Promise<void> {
+    if (message.type !== 'channel.message.post') return
+    await this.take(message)
+  }
+
+  override async onMention (message: ChannelMessage): Promise<void> {
+    // a mention in a channel it also listens in arrives as a post already
+    if (message.type === 'channel.message.post' && this.channels.includes(message.channel)) return
+    await this.take(message)
+  }
+
+  private async take (message: ChannelMessage): Promise<void> {
+    if (message.metadata.agentKind != null || message.source === this.id || message.text.trim() === '') return
+    await this.coordinate(message)
+  }
+
+  /** Routes one question and replies in its thread. */
+  async coordinate (message: ChannelMessage): Promise<void> {
+    const experts = (await this.findAgents({ includeOffline: true })).filter(a => a.kind === 'expert')
+    const routing = rankExperts(message.text, experts).slice(0, this.settings.maxExperts)
+    if (routing.length === 0) {
+      const known = experts.map(e => `${e.name} (${e.capabilities.join(', ')})`).join('; ') || 'none found'
+      await this.reply(message, `No expert in ${this.community} matches this question. Experts: ${known}.`, { metadata: { routing: [], answered: [], missing: [] } })
+      return
+    }
+    const outcomes = await this.ask(message, routing)
+    const answered = outcomes.filter(o => o.answered)
+    const missing = outcomes.filter(o => !o.answered)
+    const text = `${this.routingLine(routing)}\n\n${await this.merge(message.text, answered)}${missing.length > 0 ? `\n\nNo answer from ${missing.map(m => `${m.expert} (${m.reason ?? 'no answer'})`).join(', ')}.` : ''}`
+    await this.reply(message, text, {
+      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, mode: a.mode, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })) }
+    })
+  }
+
+  private async ask (message: ChannelMessage, routing: Routing[]): Promise<ExpertOutcome[]> {
+    const signal = AbortSignal.timeout(this.settings.deadlineMs)
+    return Promise.all(routing.map(async (r): Promise<ExpertOutcome> => {
+      if (!r.online) return { expert: r.expert, id: r.id, answered: false, reason: 'its node is offline' }
+      try {
+        const payload = await this.send(r.id, { text: message.text }, { signal, thread: message.thread ?? message.id }) as { text?: unknown, mode?: unknown, sources?: unknown }
+        if (typeof payload.text !== 'string') return { expert: r.expert, id: r.id, answered: false, reason: 'answered without text' }
+        return { expert: r.expert, id: r.id, answered: true, text: payload.text, mode: typeof payload.mode === 'string' ? payload.mode : undefined, sources: Array.isArray(payload.sources) ? payload.sources : undefined }
+      } catch (err) {
+        const reason = signal.aborted ? `no answer within ${this.settings.deadlineMs / 1000}s` : (err as Error).message
+        return { expert: r.expert, id: r.id, answered: false, reason }
+      }
+    }))
+  }
+
+  private routingLine (routing: Routing[]): string {
+    return `Asked ${routing.map(r => `${r.expert} (matched: ${r.matched.join(', ')})`).join(' and ')}.`
+  }
+
+  private labelled (answers: ExpertOutcome[]): string {
+    return answers.map(a => `[${a.expert}] ${a.text ?? ''}`).join('\n\n')
+  }
+
+  /** One answer from several: a model's summary when available, the labelled answers otherwise. */
+  private async merge (question: string, answers: ExpertOutcome[]): Promise<string> {
+    if (answers.length === 0) return 'None of the experts answered.'
+    if (answers.length === 1 || !this.llm.online) return this.labelled(answers)
+    try {
+      const summary = await this.llm.complete([
+        { role: 'system', content: this.instructions !== '' ? this.instructions : 'You merge answers from several experts into one short, correct answer. Keep facts, drop repetition, name which expert said what when they differ.' },
+        { role: 'user', content: `Question: ${question}\n\n${this.labelled(answers)}` }
+      ])
+      return `${summary}\n\n(merged from ${answers.map(a => a.expert).join(', ')})`
+    } catch (err) {
+      this.log.warn(`language model failed, posting the answers unmerged: ${(err as Error).message}`)
+      return this.labelled(answers)
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod'
+import { Agent } from '../agent.js'
+import { AgentConfigError } from '../errors.js'
+import { overlap, terms } from '../text.js'
+import type { AgentInit } from '../agent.js'
+import type { ChannelMessage } from '../message.js'
+import type { DirectRequest } from '../../channels/direct.js'
+
+const expertOptions = z.strictObject({
+  /** Subject area, used in the model's instructions (default: the capabilities). */
+  domain: z.string().optional(),
+  /** Most sources an answer cites. */
+  maxSources: z.number().int().min(1).max(20).optional()
+})
+
+/** Something an answer drew on. */
+export interface AnswerSource {
+  kind: string
+  text: string
+  score: number
+  id?: string
+}
+
+/** What an expert answers to a direct request. */
+export interface ExpertAnswer {
+  agent: string
+  text: string
+  /** `llm` when a language model wrote it, `retrieval` when it is built from sources only. */
+  mode: 'llm' | 'retrieval'
+  sources: AnswerSource[]
+}
+
+const SNIPPET = 240
+
+/** Text of a direct request payload: `{ text }`, `{ question }` or a bare string. */
+export function questionOf (payload: unknown): string {
+  if (typeof payload === 'string') return payload
+  const p = (payload ?? {}) as { text?: unknown, question?: unknown }
+  if (typeof p.text === 'string') return p.text
+  if (typeof p.question === 'string') return p.question
+  return ''
+}
+
+/**
+ * Built-in `expert`: answers direct requests and mentions in its domain. With a
+ * language model it answers from its instructions and the sources it finds; without
+ * one it answers in retrieval-only mode, from the sources alone, and says so.
+ *
+ * @example
+ * ```yaml
+ * agents:
+ *   - name: python_expert
+ *     type: expert
+ *     capabilities: [python, asyncio]
+ *     description: Answers Python questions
+ *     instructions: You are a senior Python engineer. Answer briefly.
+ * ```
+ */
+export class ExpertAgent extends Agent {
+  override readonly kind = 'expert'
+  private readonly settings: z.infer<typeof expertOptions>
+
+  constructor (init: AgentInit) {
+    super(init)
+    const parsed = expertOptions.safeParse(init.options ?? {})
+    if (!parsed.success) throw new AgentConfigError(`agent ${init.name}: options: ${parsed.error.issues.map(i => `${i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '')}: ${i.code === 'unrecognized_keys' ? 'unknown key' : i.message}`).join('; ')}`)
+    this.settings = parsed.data
+  }
+
+  override async onDirect (request: DirectRequest, _options: { signal: AbortSignal }): Promise<ExpertAnswer> {
+    const question = questionOf(request.payload)
+    if (question.trim() === '') throw new Error('the request has no question (send { text })')
+    return this.answer(question)
+  }
+
+  override async onMention (message: ChannelMessage): Promise<void> {
+    if (message.metadata.agentKind != null) return
+    const answer = await this.answer(message.text)
+    await this.reply(message, answer.text, { metadata: { mode: answer.mode, sources: answer.sources } })
+  }
+
+  /** Answers a question, with a model when one is configured and works, from sources otherwise. */
+  async answer (question: string): Promise<ExpertAnswer> {
+    const sources = await this.retrieve(question)
+    if (this.llm.online) {
+      try {
+        const text = await this.llm.complete([
+          { role: 'system', content: this.systemPrompt(sources) },
+          { role: 'user', content: question }
+        ])
+        return { agent: this.id, text, mode: 'llm', sources }
+      } catch (err) {
+        this.log.warn(`language model failed, answering retrieval-only: ${(err as Error).message}`)
+        return { agent: this.id, text: this.retrievalAnswer(sources, `language model unavailable: ${(err as Error).message}`), mode: 'retrieval', sources }
+      }
+    }
+    return { agent: this.id, text: this.retrievalAnswer(sources, 'no language model configured'), mode: 'retrieval', sources }
+  }
+
+  /**
+   * What the expert knows about a question. Here: the community's messages this node
+   * holds in the expert's channels, ranked by shared terms.
+   */
+  protected async retrieve (question: string): Promise<AnswerSource[]> {
+    const query = terms(question)
+    const scored: AnswerSource[] = []
+    for (const channel of new Set([...this.channels, 'general'])) {
+      let messages
+      try {
+        messages = this.ctx.channels.list(this.community, channel, { limit: 1000 })
+      } catch {
+        continue
+      }
+      for (const m of messages) {
+        const text = (m.payload as { text?: unknown } | null)?.text
+        if (typeof text !== 'string' || text === question) continue
+        const { score } = overlap(query, text)
+        if (score > 0) scored.push({ kind: 'message', text, score: Math.round(score * 1000) / 1000, id: m.id })
+      }
+    }
+    return scored.sort((a, b) => b.score - a.score).slice(0, this.settings.maxSources ?? 5)
+  }
+
+  protected systemPrompt (sources: AnswerSource[]): string {
+    const domain = this.settings.domain ?? this.capabilities.join(', ')
+    const base = this.instructions !== '' ? this.instructions : `You are ${this.name}, an expert in ${domain}. ${this.description}`.trim()
+    if (sources.length === 0) return `${base}\nAnswer concisely and correctly.`
+    return `${base}\nAnswer concisely and correctly. Use these notes from the community when they help:\n${sources.map((s, i) => `[${i + 1}] (${s.kind}) ${s.text}`).join('\n')}`
+  }
+
+  protected retrievalAnswer (sources: AnswerSource[], why: string): string {
+    const label = `[retrieval-only: ${why}]`
+    if (sources.length === 0) return `${label} ${this.name} has nothing on this in ${this.community}'s shared knowledge yet.`
+    const lines = sources.map(s => `- ${s.text.length > SNIPPET ? `${s.text.slice(0, SNIPPET - 1)}…` : s.text}`)
+    return `${label} What ${this.community} knows that matches (${this.name}):\n${lines.join('\n')}`
+  }
+}

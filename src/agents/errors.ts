@@ -1,0 +1,17 @@
+/** `remember`/`recall` were called on a node without a memory service. */
+export class MemoryNotConfiguredError extends Error {
+  override readonly name = 'MemoryNotConfiguredError'
+  constructor () {
+    super('memory service not configured: remember() and recall() need the node\'s memory service')
+  }
+}
+
+/** An agent module cannot be loaded or does not export an Agent class. */
+export class AgentLoadError extends Error {
+  override readonly name = 'AgentLoadError'
+}
+
+/** An agent's settings (`options` in config) are not valid for its type. */
+export class AgentConfigError extends Error {
+  override readonly name = 'AgentConfigError'
+}

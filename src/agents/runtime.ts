@@ -1,0 +1,293 @@
+import { pathToFileURL } from 'node:url'
+import { TypedEventEmitter } from '@libp2p/interface'
+import { EventTypes } from '../events/types.js'
+import { isAgentClass } from './agent.js'
+import { CoordinatorAgent } from './builtin/coordinator.js'
+import { ExpertAgent } from './builtin/expert.js'
+import { AgentLoadError } from './errors.js'
+import { LlmClient } from './llm/client.js'
+import { toChannelMessage } from './message.js'
+import type { Agent, AgentInit, AgentLogger } from './agent.js'
+import type { LlmSettings } from './llm/client.js'
+import type { Channels } from '../channels/channels.js'
+import type { ObservedEvent } from '../channels/context.js'
+import type { AgentConfig } from '../config/schema.js'
+import type { Discovery } from '../discovery/discovery.js'
+import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
+
+export interface AgentRuntimeComponents {
+  peerId: PeerId
+  channels: Channels
+  discovery: Discovery
+  logger: ComponentLogger
+}
+
+export interface AgentRuntimeInit {
+  agents: AgentConfig[]
+  llm: LlmSettings
+}
+
+/** One hosted agent, as `GET /v1/status` lists it. */
+export interface AgentStatus {
+  name: string
+  id: string
+  kind: string
+  community: string
+  capabilities: string[]
+  channels: string[]
+  /** `running`, or `failed` when its module or settings could not be loaded. */
+  state: 'loading' | 'running' | 'failed' | 'stopped'
+  /** Why it failed. */
+  error?: string
+  /** The module file, for agents loaded from one. */
+  module?: string
+}
+
+export interface AgentLogEvent {
+  agent: string
+  level: 'debug' | 'info' | 'warn' | 'error'
+  message: string
+  fields?: Record<string, unknown>
+}
+
+export interface AgentRuntimeEvents {
+  /** Agents' log lines, and the runtime's own reports about them (load failures, handler errors). */
+  log: CustomEvent<AgentLogEvent>
+}
+
+interface Entry {
+  config: AgentConfig
+  agent?: Agent
+  state: AgentStatus['state']
+  error?: string
+  unhandle?: () => void
+}
+
+const BUILT_IN: Record<string, new (init: AgentInit) => Agent> = {
+  expert: ExpertAgent,
+  coordinator: CoordinatorAgent
+}
+
+/**
+ * Hosts a node's agents: builds the built-in types and loads user modules from config,
+ * connects them to the channels, discovery and LLM services, dispatches channel posts,
+ * mentions and direct requests to their handlers, and starts and stops them with the
+ * node. A handler that throws is logged and the agent keeps running; an agent that
+ * fails to load is reported, and the others run.
+ */
+export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implements Startable {
+  readonly llm: LlmClient
+  private readonly components: AgentRuntimeComponents
+  private readonly init: AgentRuntimeInit
+  private readonly debug: Logger
+  private readonly entries = new Map<string, Entry>()
+  private started = false
+
+  constructor (components: AgentRuntimeComponents, init: AgentRuntimeInit) {
+    super()
+    this.components = components
+    this.init = init
+    this.llm = new LlmClient(init.llm)
+    this.debug = components.logger.forComponent('oa:agents')
+  }
+
+  readonly [Symbol.toStringTag] = 'oa:agents'
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async start (): Promise<void> {
+    for (const config of this.init.agents) {
+      const entry: Entry = { config, state: 'loading' }
+      this.entries.set(config.name, entry)
+      try {
+        entry.agent = await this.build(config)
+      } catch (err) {
+        entry.state = 'failed'
+        entry.error = (err as Error).message
+        this.report(config.name, 'error', entry.error)
+      }
+    }
+    this.started = true
+  }
+
+  async afterStart (): Promise<void> {
+    this.components.channels.addEventListener('event', this.onEvent)
+    for (const entry of this.entries.values()) {
+      if (entry.agent != null && entry.state === 'loading') await this.connect(entry)
+    }
+  }
+
+  async beforeStop (): Promise<void> {
+    this.components.channels.removeEventListener('event', this.onEvent)
+    await Promise.all([...this.entries.values()].map(async entry => this.disconnect(entry)))
+  }
+
+  stop (): void {
+    this.started = false
+  }
+
+  /** The hosted agents and their state. */
+  list (): AgentStatus[] {
+    const peer = this.components.peerId.toString()
+    return [...this.entries.values()].map(({ config, agent, state, error }) => ({
+      name: config.name,
+      id: `${config.name}@${peer}`,
+      kind: agent?.kind ?? config.type ?? 'custom',
+      community: config.community ?? '',
+      capabilities: agent?.capabilities ?? config.capabilities ?? [],
+      channels: agent?.channels ?? config.channels ?? ['general'],
+      state,
+      ...(error == null ? {} : { error }),
+      ...(config.module == null ? {} : { module: config.module })
+    }))
+  }
+
+  /** A running agent by name. */
+  get (name: string): Agent | undefined {
+    const entry = this.entries.get(name)
+    return entry?.state === 'running' ? entry.agent : undefined
+  }
+
+  /**
+   * Adds an agent to a running node (agents from config are added at start).
+   *
+   * @example
+   * ```ts
+   * await node.libp2p.services.agents.add(new MyBot({ name: 'my_bot', community: 'devsupport' }))
+   * ```
+   */
+  async add (agent: Agent): Promise<void> {
+    if (this.entries.has(agent.name)) throw new Error(`an agent named "${agent.name}" already runs on this node`)
+    const entry: Entry = { config: { name: agent.name, community: agent.community, capabilities: agent.capabilities, channels: agent.channels }, agent, state: 'loading' }
+    this.entries.set(agent.name, entry)
+    if (this.started) await this.connect(entry)
+  }
+
+  private async build (config: AgentConfig): Promise<Agent> {
+    const init: AgentInit = {
+      name: config.name,
+      community: config.community ?? '',
+      capabilities: config.capabilities,
+      description: config.description,
+      channels: config.channels,
+      instructions: config.instructions,
+      options: config.options
+    }
+    if (config.type != null) {
+      const Type = BUILT_IN[config.type]
+      if (Type == null) throw new AgentLoadError(`agent ${config.name}: unknown type "${config.type}"`)
+      return new Type(init)
+    }
+    const file = config.module ?? ''
+    let mod: { default?: unknown }
+    try {
+      mod = await import(pathToFileURL(file).href) as { default?: unknown }
+    } catch (err) {
+      throw new AgentLoadError(`agent ${config.name}: cannot load module ${file}: ${(err as Error).message.split('\n')[0] ?? ''}`)
+    }
+    if (!isAgentClass(mod.default)) {
+      throw new AgentLoadError(`agent ${config.name}: module ${file} has no default export extending Agent (write: export default class extends Agent { ... })`)
+    }
+    try {
+      return new mod.default(init)
+    } catch (err) {
+      throw new AgentLoadError(`agent ${config.name}: the constructor in ${file} threw: ${(err as Error).message}`)
+    }
+  }
+
+  private logger (name: string): AgentLogger {
+    return {
+      debug: (message, fields) => { this.report(name, 'debug', message, fields) },
+      info: (message, fields) => { this.report(name, 'info', message, fields) },
+      warn: (message, fields) => { this.report(name, 'warn', message, fields) },
+      error: (message, fields) => { this.report(name, 'error', message, fields) }
+    }
+  }
+
+  private report (agent: string, level: AgentLogEvent['level'], message: string, fields?: Record<string, unknown>): void {
+    this.debug('%s %s: %s', level, agent, message)
+    this.safeDispatchEvent('log', { detail: { agent, level, message, ...(fields == null ? {} : { fields }) } })
+  }
+
+  private async connect (entry: Entry): Promise<void> {
+    const agent = entry.agent
+    if (agent == null) return
+    const { channels, discovery } = this.components
+    try {
+      agent.attach({ peerId: this.components.peerId.toString(), channels, discovery, llm: this.llm, log: this.logger(agent.name) })
+      for (const channel of agent.channels) channels.openChannel(agent.community, channel)
+      entry.unhandle = channels.handleDirect(agent.name, async (request, { signal }) => {
+        try {
+          return await agent.onDirect(request, { signal })
+        } catch (err) {
+          this.report(agent.name, 'warn', `onDirect failed: ${(err as Error).message}`)
+          throw err
+        }
+      })
+      discovery.register({ name: agent.name, description: agent.description, community: agent.community, capabilities: agent.capabilities, channels: agent.channels, kind: agent.kind })
+      entry.state = 'running'
+    } catch (err) {
+      entry.state = 'failed'
+      entry.error = `agent ${agent.name}: ${(err as Error).message}`
+      this.report(agent.name, 'error', entry.error)
+      return
+    }
+    await this.invoke(agent, 'onStart')
+    await this.presence(agent, EventTypes.AGENT_PRESENCE_ONLINE)
+  }
+
+  private async disconnect (entry: Entry): Promise<void> {
+    const agent = entry.agent
+    if (agent == null || entry.state !== 'running') return
+    await this.presence(agent, EventTypes.AGENT_PRESENCE_OFFLINE)
+    await this.invoke(agent, 'onStop')
+    entry.unhandle?.()
+    this.components.discovery.unregister(agent.name)
+    entry.state = 'stopped'
+  }
+
+  private async presence (agent: Agent, type: string): Promise<void> {
+    try {
+      await this.components.channels.publish({
+        community: agent.community,
+        channel: agent.channels[0] ?? 'general',
+        type,
+        agent: agent.name,
+        payload: { agent: agent.id, capabilities: agent.capabilities, description: agent.description }
+      })
+    } catch (err) {
+      this.debug('presence of %s not published: %s', agent.name, (err as Error).message)
+    }
+  }
+
+  /** Runs a handler; an error is reported and the agent keeps running. */
+  private async invoke (agent: Agent, handler: 'onStart' | 'onStop', ...args: []): Promise<void>
+  private async invoke (agent: Agent, handler: 'onChannelPost' | 'onMention', message: ReturnType<typeof toChannelMessage>): Promise<void>
+  private async invoke (agent: Agent, handler: 'onStart' | 'onStop' | 'onChannelPost' | 'onMention', message?: ReturnType<typeof toChannelMessage>): Promise<void> {
+    try {
+      if (handler === 'onChannelPost' || handler === 'onMention') {
+        if (message != null) await agent[handler](message)
+      } else {
+        await agent[handler]()
+      }
+    } catch (err) {
+      this.report(agent.name, 'warn', `${handler} failed: ${(err as Error).message}`)
+    }
+  }
+
+  private readonly onEvent = (evt: CustomEvent<ObservedEvent>): void => {
+    const { event, origin } = evt.detail
+    // live posts only: backfilled history is not re-answered
+    if (origin !== 'gossip' && origin !== 'local') return
+    if (event.type !== EventTypes.CHANNEL_MESSAGE_POST && event.type !== EventTypes.CHANNEL_MESSAGE_REPLY) return
+    const message = toChannelMessage(event)
+    for (const entry of this.entries.values()) {
+      const agent = entry.agent
+      if (agent == null || entry.state !== 'running' || agent.community !== event.community || event.source === agent.id) continue
+      if (agent.channels.includes(message.channel)) void this.invoke(agent, 'onChannelPost', message)
+      if (message.mentions.includes(agent.name)) void this.invoke(agent, 'onMention', message)
+    }
+  }
+}

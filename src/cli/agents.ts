@@ -1,0 +1,55 @@
+import { ApiClient } from '../api/client.js'
+import { UsageError } from './errors.js'
+import { print, printJson, table } from './format.js'
+import { clientDataDir } from './status.js'
+import type { ClientFlags } from './status.js'
+import type { DiscoveredAgent } from '../discovery/card.js'
+import type { EventJson } from '../events/json.js'
+
+export interface AgentsFlags extends ClientFlags {
+  community?: string
+  capability?: string
+}
+
+/** `oa-node agents`: agents found through the DHT. */
+export async function agentsCommand (flags: AgentsFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const query = new URLSearchParams()
+  if (flags.community != null) query.set('community', flags.community)
+  if (flags.capability != null) query.set('capability', flags.capability)
+  const { agents } = await api.get<{ agents: DiscoveredAgent[] }>(`/v1/agents?${query.toString()}`)
+  if (flags.json === true) {
+    printJson({ agents })
+    return 0
+  }
+  if (agents.length === 0) {
+    print('no agents found')
+    return 0
+  }
+  print(table(['NAME', 'KIND', 'COMMUNITY', 'CAPABILITIES', 'STATE', 'ID'], agents.map(a => [
+    a.name, a.kind, a.community, a.capabilities.join(', '), a.online ? 'online' : 'offline', a.id
+  ])))
+  return 0
+}
+
+export interface AskFlags extends ClientFlags {
+  timeout?: number
+}
+
+/** `oa-node ask <community>/<agent> <question>`: a direct request to an agent on any node. */
+export async function askCommand (ref: string, question: string, flags: AskFlags): Promise<number> {
+  const match = /^([^/\s]+)\/([^/\s]+)$/.exec(ref)
+  if (match == null) throw new UsageError(`"${ref}" is not <community>/<agent> (for example devsupport/python_expert)`)
+  if (question.trim() === '') throw new UsageError('the question is empty')
+  const [, community, agent] = match
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const timeoutMs = (flags.timeout ?? 60) * 1000
+  const { reply } = await api.post<{ agent: string, reply: EventJson }>(`/v1/agents/${encodeURIComponent(agent ?? '')}/requests`, { community, text: question, timeoutMs }, AbortSignal.timeout(timeoutMs + 5000))
+  if (flags.json === true) {
+    printJson(reply)
+    return 0
+  }
+  const payload = reply.payload as { text?: unknown } | null
+  print(typeof payload?.text === 'string' ? payload.text : JSON.stringify(reply.payload, null, 2))
+  return 0
+}

@@ -1,0 +1,55 @@
+import { lpStream } from '@libp2p/utils'
+import { AgentCard as AgentCardPb, AgentCardsRequest, AgentCardsResponse } from '../wire/generated/agents.js'
+import type { AgentCard } from './card.js'
+import type { Stream, PeerId } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+
+export const AGENTS_PROTOCOL = '/oa/agents/1.0.0'
+const MAX_REQUEST_BYTES = 1024
+const MAX_RESPONSE_BYTES = 1_048_576
+
+export function cardToWire (card: AgentCard): AgentCardPb {
+  return { ...card }
+}
+
+export function cardFromWire (card: AgentCardPb): AgentCard {
+  return {
+    name: card.name,
+    id: card.id,
+    description: card.description,
+    community: card.community,
+    capabilities: card.capabilities,
+    channels: card.channels,
+    peerId: card.peerId,
+    multiaddrs: card.multiaddrs,
+    protocolVersion: card.protocolVersion,
+    kind: card.kind
+  }
+}
+
+/** Answers one request for cards on an inbound stream. */
+export async function serveCards (stream: Stream, cards: (community: string) => AgentCard[], signal: AbortSignal): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
+  const request = AgentCardsRequest.decode(await lp.read({ signal }))
+  await lp.write(AgentCardsResponse.encode({ cards: cards(request.community).map(cardToWire) }), { signal })
+  await stream.close({ signal }).catch(() => {})
+}
+
+/**
+ * Fetches the cards of the agents `peer` hosts. Cards that do not belong to that peer
+ * (another peer id, or an id that is not `<name>@<peer>`) are dropped.
+ */
+export async function fetchCards (connectionManager: ConnectionManager, peer: PeerId, community: string, signal: AbortSignal): Promise<AgentCard[]> {
+  const stream = await connectionManager.openStream(peer, AGENTS_PROTOCOL, { signal })
+  try {
+    const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES })
+    await lp.write(AgentCardsRequest.encode({ community }), { signal })
+    const response = AgentCardsResponse.decode(await lp.read({ signal }))
+    await stream.close({ signal }).catch(() => {})
+    const owner = peer.toString()
+    return response.cards.map(cardFromWire).filter(card => card.peerId === owner && card.id === `${card.name}@${owner}`)
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw err
+  }
+}
