@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/wire/generated/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'src/wire/generated/**', 'bench/results/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
