@@ -69,7 +69,9 @@ export async function startCommand (flags: StartFlags): Promise<number> {
         ['listening', started.multiaddrs],
         ['api', started.api],
         ['data dir', started.dataDir],
-        ['communities', started.communities]
+        ['communities', started.communities],
+        ['agents', node.libp2p.services.agents.list().map(a => `${a.name} (${a.state === 'failed' ? `failed: ${a.error ?? ''}` : a.kind})`)],
+        ['llm', node.libp2p.services.agents.llm.describe()]
       ])}`)
     }
   }

@@ -112,6 +112,26 @@ describe('loadConfig', () => {
     expect(example).toEqual({ ...DEFAULTS, dataDir: '~/.oa-node' })
   })
 
+  it('resolves agent modules relative to the config file and joins the agents\' communities', async () => {
+    const file = await yamlFile('communities: [a]\nagents:\n  - name: bot\n    module: ./agents/bot.mjs\n  - name: py\n    type: expert\n    community: b\n')
+    const config = await loadConfig({ file })
+    expect(config.agents[0]).toMatchObject({ name: 'bot', module: join(dir.path, 'agents', 'bot.mjs'), community: 'a' })
+    expect(config.communities).toEqual(['a', 'b'])
+  })
+
+  it('names bad agent entries', async () => {
+    const noCommunity = await yamlFile('agents:\n  - name: py\n    type: expert\n')
+    expect(await problemsOf(async () => loadConfig({ file: noCommunity }))).toEqual(['agents[0].community: agent "py" needs a community (set it, or join one with communities / --community)'])
+    const twice = await yamlFile('communities: [a]\nagents:\n  - { name: py, type: expert }\n  - { name: py, type: coordinator }\n')
+    expect(await problemsOf(async () => loadConfig({ file: twice }))).toEqual(['agents: two agents are named "py"; names are unique on a node'])
+    const badType = await yamlFile('communities: [a]\nagents:\n  - { name: py, type: wizard }\n')
+    expect((await problemsOf(async () => loadConfigFile(badType)))[0]).toMatch(new RegExp(`^${badType}: agents\\[0\\]\\.type: `))
+  })
+
+  it('reads OPENAI_* variables into the llm section', () => {
+    expect(configFromEnv({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'llama3.2', OPENAI_API_KEY: 'k' })).toEqual({ llm: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.2', apiKey: 'k' } })
+  })
+
   it('reads the file named by OA_CONFIG', async () => {
     const file = await yamlFile('communities: [viaenv]\n')
     const config = await loadConfig({ env: { OA_CONFIG: file } })
