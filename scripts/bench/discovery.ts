@@ -32,6 +32,12 @@ async function startNode (root: string, i: number, bootstrap: string[], capabili
   return node
 }
 
+function at (nodes: OaNode[], i: number): OaNode {
+  const node = nodes[i]
+  if (node == null) throw new Error(`bench: no node ${i}`)
+  return node
+}
+
 async function findable (node: OaNode, capability: string, id: string): Promise<boolean> {
   return (await node.libp2p.services.discovery.findAgents({ community: C, capability })).some(a => a.id === id)
 }
@@ -46,7 +52,7 @@ export async function benchDiscovery (quick: boolean): Promise<Figure[]> {
     // wait until every capability is findable from node 0, so lookups measure a formed network
     const deadline = Date.now() + DEADLINE_MS
     for (let i = 0; i < size; i++) {
-      while (!(await findable(nodes[0]!, `skill-${i}`, `expert_${i}@${nodes[i]!.peerId.toString()}`))) {
+      while (!(await findable(at(nodes, 0), `skill-${i}`, `expert_${i}@${at(nodes, i).peerId.toString()}`))) {
         if (Date.now() > deadline) throw new Error('bench: network did not form')
         await new Promise(resolve => setTimeout(resolve, 200))
       }
@@ -54,10 +60,10 @@ export async function benchDiscovery (quick: boolean): Promise<Figure[]> {
     const cold: number[] = []
     const warm: number[] = []
     for (let n = 0; n < lookups; n++) {
-      const from = nodes[(n * 7) % size]!
+      const from = at(nodes, (n * 7) % size)
       const target = (n * 3 + 1) % size
       const t0 = performance.now()
-      const found = await findable(from, `skill-${target}`, `expert_${target}@${nodes[target]!.peerId.toString()}`)
+      const found = await findable(from, `skill-${target}`, `expert_${target}@${at(nodes, target).peerId.toString()}`)
       const ms = performance.now() - t0
       if (!found) throw new Error(`bench: lookup ${n} did not find skill-${target}`)
       // the first lookup of a peer fetches its card; later ones use the card cache
