@@ -124,3 +124,17 @@ describe('PeerPenalties', () => {
     expect(penalties.score('q', 0)).toBe(0)
   })
 })
+
+describe('gossip message ids', () => {
+  it('are equal for copies of an envelope and different for different garbage', async () => {
+    const { gossipMessageId } = await import('../../src/channels/message-id.js')
+    const id = (data: Uint8Array): string => Buffer.from(gossipMessageId({ type: 'unsigned', topic: 't', data })).toString('hex')
+    const env = Envelope.encode(await createEnvelope(post(), key))
+    expect(id(env)).toBe(id(Uint8Array.from(env)))
+    // both decode as envelopes with no id and no signature
+    expect(id(Uint8Array.from([0x68, 0x00]))).not.toBe(id(Uint8Array.from([0x68, 0x01])))
+    const forged = Envelope.decode(Uint8Array.from(env))
+    forged.signature[0] = (forged.signature[0] ?? 0) ^ 1
+    expect(id(Envelope.encode(forged))).not.toBe(id(env))
+  })
+})
