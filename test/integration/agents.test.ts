@@ -90,5 +90,9 @@ describe('agents on 4 nodes with no shared agent config', () => {
     expect(meta.answered.map(a => a.expert)).toEqual(['python_expert'])
     expect(meta.missing.map(m => m.expert)).toEqual(['devops_expert'])
     expect((reply.payload as { text: string }).text).toMatch(/No answer from devops_expert \(/)
+
+    const discovery = n1.libp2p.services.discovery
+    expect((await discovery.findAgents({ community: C })).map(a => a.name)).not.toContain('devops_expert')
+    expect((await discovery.findAgents({ community: C, includeOffline: true })).find(a => a.name === 'devops_expert')).toMatchObject({ online: false, peerId: n4.peerId.toString() })
   })
 })
