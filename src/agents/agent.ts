@@ -6,6 +6,8 @@ import type { Channels } from '../channels/channels.js'
 import type { DirectRequest } from '../channels/direct.js'
 import type { DiscoveredAgent } from '../discovery/card.js'
 import type { Discovery } from '../discovery/discovery.js'
+import type { Memory, RecallOptions, StoredRecord } from '../memory/service.js'
+import type { SearchHit } from '../memory/types.js'
 
 /** Marks Agent classes across copies of the package (a user module may import another copy). */
 export const AGENT_BRAND = Symbol.for('oa-node/agent')
@@ -38,6 +40,8 @@ export interface AgentContext {
   channels: Channels
   discovery: Discovery
   llm: LlmClient
+  /** The node's memory service; undefined when it is switched off. */
+  memory?: Memory
   log: AgentLogger
 }
 
@@ -207,14 +211,39 @@ export class Agent {
     return this.ctx.discovery.findAgents({ community: query.community ?? this.community, capability: query.capability, includeOffline: query.includeOffline, signal: query.signal })
   }
 
-  /** Stores something the agent learned in the community's shared memory. */
-  async remember (_record: { kind: string, text: string, metadata?: Record<string, unknown> }): Promise<never> {
-    throw new MemoryNotConfiguredError()
+  /** True when the node runs a memory service. */
+  get hasMemory (): boolean {
+    return this.ctx.memory?.enabled === true
   }
 
-  /** Searches the community's shared memory by meaning. */
-  async recall (_query: string, _options: { kinds?: string[], k?: number } = {}): Promise<never> {
-    throw new MemoryNotConfiguredError()
+  /**
+   * Stores something the agent learned in the community's shared memory; resolves once
+   * it is durable. Throws MemoryNotConfiguredError on a node without memory.
+   *
+   * @example
+   * ```ts
+   * await this.remember({ kind: 'problem_solutions', text: 'Raise ef to 128 for recall@10 >= 0.95', metadata: { thread: msg.id } })
+   * ```
+   */
+  async remember (record: { kind: string, text: string, metadata?: Record<string, unknown>, id?: string }): Promise<StoredRecord> {
+    const memory = this.ctx.memory
+    if (memory?.enabled !== true) throw new MemoryNotConfiguredError()
+    return memory.remember(this.community, { ...record, agent: this.id })
+  }
+
+  /**
+   * Searches the community's shared memory by meaning (hybrid vector + BM25 by default).
+   *
+   * @example
+   * ```ts
+   * const hits = await this.recall('how do I get better recall from HNSW?', { kinds: ['problem_solutions'], k: 5 })
+   * for (const { record, score } of hits) console.log(score, record.text)
+   * ```
+   */
+  async recall (query: string, options: RecallOptions = {}): Promise<SearchHit[]> {
+    const memory = this.ctx.memory
+    if (memory?.enabled !== true) throw new MemoryNotConfiguredError()
+    return memory.recall(this.community, query, options)
   }
 
   /** Agent posts carry their kind, so coordinators never take them for user questions. */

@@ -26,7 +26,7 @@ export type { Routing, ExpertOutcome } from './builtin/coordinator.js'
 export { LlmClient, LlmOfflineError, LlmRequestError } from './llm/client.js'
 export type { LlmSettings, ChatMessage, LlmUsage } from './llm/client.js'
 export { MemoryNotConfiguredError, AgentLoadError, AgentConfigError } from './errors.js'
-export { terms, termsMatch, overlap } from './text.js'
+export { terms, termsMatch, overlap } from '../text/terms.js'
 
 export function agentRuntime (init: AgentRuntimeInit): (components: AgentRuntimeComponents) => AgentRuntime {
   return (components) => new AgentRuntime(components, init)

@@ -13,12 +13,14 @@ import type { Channels } from '../channels/channels.js'
 import type { ObservedEvent } from '../channels/context.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { Discovery } from '../discovery/discovery.js'
+import type { Memory } from '../memory/service.js'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export interface AgentRuntimeComponents {
   peerId: PeerId
   channels: Channels
   discovery: Discovery
+  memory: Memory
   logger: ComponentLogger
 }
 
@@ -216,7 +218,7 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
     if (agent == null) return
     const { channels, discovery } = this.components
     try {
-      agent.attach({ peerId: this.components.peerId.toString(), channels, discovery, llm: this.llm, log: this.logger(agent.name) })
+      agent.attach({ peerId: this.components.peerId.toString(), channels, discovery, memory: this.components.memory, llm: this.llm, log: this.logger(agent.name) })
       for (const channel of agent.channels) channels.openChannel(agent.community, channel)
       entry.unhandle = channels.handleDirect(agent.name, async (request, { signal }) => {
         try {

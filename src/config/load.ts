@@ -94,7 +94,10 @@ export const ENV_VARS: Record<string, EnvVar> = {
 export const OPENAI_ENV_VARS: Record<string, EnvVar> = {
   OPENAI_BASE_URL: { path: ['llm', 'baseUrl'], kind: 'string' },
   OPENAI_API_KEY: { path: ['llm', 'apiKey'], kind: 'string' },
-  OPENAI_MODEL: { path: ['llm', 'model'], kind: 'string' }
+  OPENAI_MODEL: { path: ['llm', 'model'], kind: 'string' },
+  OPENAI_EMBEDDING_MODEL: { path: ['memory', 'embeddingModel'], kind: 'string' },
+  MILVUS_ADDRESS: { path: ['memory', 'milvus', 'address'], kind: 'string' },
+  MILVUS_TOKEN: { path: ['memory', 'milvus', 'token'], kind: 'string' }
 }
 
 function convertEnv (name: string, kind: EnvVar['kind'], value: string): unknown {

@@ -51,6 +51,9 @@ export const agentConfigSchema = z.strictObject({
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>
 
+/** What the memory service records by itself: channel posts written on this node, direct exchanges it started. */
+export const CAPTURE_KINDS = ['messages', 'directs'] as const
+
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
 
 /**
@@ -90,6 +93,31 @@ export const configLayerSchema = z.strictObject({
     cardTtlMs: z.number().int().min(1000).optional(),
     reprovideIntervalMs: z.number().int().min(10_000).optional(),
     lookupTimeoutMs: z.number().int().min(100).optional()
+  }).optional(),
+  memory: z.strictObject({
+    enabled: z.boolean().optional(),
+    store: z.enum(['embedded', 'milvus']).optional(),
+    embedder: z.enum(['local', 'openai']).optional(),
+    embeddingModel: z.string().min(1).optional(),
+    embeddingDimensions: z.number().int().min(1).max(65_536).optional(),
+    maxTextBytes: z.number().int().min(16).max(1_048_576).optional(),
+    writeWindowMs: z.number().int().min(0).max(10_000).optional(),
+    vectorIndexThreshold: z.number().int().min(256).optional(),
+    capture: z.record(z.string(), z.array(z.enum(CAPTURE_KINDS))).optional(),
+    milvus: z.strictObject({
+      address: z.string().min(1).optional(),
+      token: z.string().min(1).optional(),
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      database: z.string().min(1).optional(),
+      tls: z.boolean().optional(),
+      collection: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/).optional(),
+      numPartitions: z.number().int().min(1).max(4096).optional(),
+      indexType: z.enum(['HNSW', 'IVF_FLAT', 'AUTOINDEX']).optional(),
+      indexParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+      searchParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+      consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).optional()
+    }).optional()
   }).optional(),
   llm: z.strictObject({
     baseUrl: z.url().optional(),
@@ -161,6 +189,41 @@ export interface NodeConfig {
     /** Longest a capability lookup waits for DHT providers, in ms. */
     lookupTimeoutMs: number
   }
+  memory: {
+    /** Run the memory service (default true). */
+    enabled: boolean
+    /** `embedded` (LanceDB in `<dataDir>/memory`) or `milvus` (shared server). */
+    store: 'embedded' | 'milvus'
+    /** `local` (offline) or `openai` (the llm endpoint's embeddings). */
+    embedder: 'local' | 'openai'
+    /** OPENAI_EMBEDDING_MODEL */
+    embeddingModel: string
+    embeddingDimensions?: number
+    /** Longest record text, in UTF-8 bytes. */
+    maxTextBytes: number
+    /** Writes arriving within this window share one commit. */
+    writeWindowMs: number
+    /** Records from which the embedded store builds a vector index (exact search below). */
+    vectorIndexThreshold: number
+    /** What is captured automatically, per community (`*` for the others). */
+    capture: Record<string, Array<typeof CAPTURE_KINDS[number]>>
+    milvus: {
+      /** MILVUS_ADDRESS, host:port */
+      address?: string
+      /** MILVUS_TOKEN */
+      token?: string
+      username?: string
+      password?: string
+      database?: string
+      tls: boolean
+      collection: string
+      numPartitions: number
+      indexType: 'HNSW' | 'IVF_FLAT' | 'AUTOINDEX'
+      indexParams: Record<string, number | string>
+      searchParams: Record<string, number | string>
+      consistencyLevel: 'Strong' | 'Session' | 'Bounded' | 'Eventually'
+    }
+  }
   llm: {
     /** OpenAI-compatible endpoint (OPENAI_BASE_URL). Without it and without apiKey, agents run offline. */
     baseUrl?: string
@@ -214,6 +277,25 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     cardTtlMs: 60_000,
     reprovideIntervalMs: 600_000,
     lookupTimeoutMs: 5_000
+  },
+  memory: {
+    enabled: true,
+    store: 'embedded',
+    embedder: 'local',
+    embeddingModel: 'text-embedding-3-small',
+    maxTextBytes: 32_768,
+    writeWindowMs: 20,
+    vectorIndexThreshold: 10_000,
+    capture: { '*': ['messages', 'directs'] },
+    milvus: {
+      tls: false,
+      collection: 'oa_memory',
+      numPartitions: 64,
+      indexType: 'HNSW',
+      indexParams: { M: 16, efConstruction: 200 },
+      searchParams: { ef: 64 },
+      consistencyLevel: 'Bounded'
+    }
   },
   llm: {
     model: 'gpt-4o-mini',

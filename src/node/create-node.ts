@@ -1,8 +1,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -13,6 +12,7 @@ import { createLibp2p } from 'libp2p'
 import { agentRuntime } from '../agents/index.js'
 import { channels } from '../channels/index.js'
 import { discovery } from '../discovery/index.js'
+import { memory } from '../memory/index.js'
 import { gossipMessageId } from '../channels/message-id.js'
 import { PeerPenalties } from '../channels/penalties.js'
 import { bootstrapKeeper } from './bootstrap-keeper/index.js'
@@ -35,6 +35,8 @@ function buildServices (config: NodeConfig) {
   const penalties = new PeerPenalties()
   return {
     identify: identify(),
+    // tell connected peers when our addresses change
+    identifyPush: identifyPush(),
     ping: ping(),
     dht: kadDHT({
       protocol: DHT_PROTOCOL,
@@ -57,6 +59,7 @@ function buildServices (config: NodeConfig) {
     }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
     discovery: discovery(config.discovery),
+    memory: memory({ dataDir: config.dataDir, settings: config.memory, llm: config.llm }),
     agents: agentRuntime({ agents: config.agents, llm: config.llm }),
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
   }
@@ -81,10 +84,8 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey) {
       inboundConnectionThreshold: config.network.inboundConnectionsPerSecond,
       dialTimeout: config.network.dialTimeoutMs
     },
-    peerDiscovery: [
-      ...(config.network.bootstrap.length > 0 ? [bootstrap({ list: config.network.bootstrap, timeout: 0 })] : []),
-      ...(config.network.mdns ? [mdns()] : [])
-    ],
+    // bootstrap peers are dialled by the bootstrapKeeper service once the node listens
+    peerDiscovery: config.network.mdns ? [mdns()] : [],
     services: buildServices(config)
   })
 }

@@ -87,10 +87,12 @@ describe('experts with and without a language model', () => {
     const offline = await startTestNode(dir.path, 'offline', { communities: [C], agents: [expert] })
     nodes.push(offline)
     await offline.libp2p.services.channels.post({ community: C, channel: 'general', text: 'A coroutine in Python is declared with async def and awaited.' })
+    // the post is captured into the community's memory, where the expert looks
+    await waitFor('the post is in memory', async () => (await offline.libp2p.services.memory.recall(C, 'coroutine async def')).length > 0)
     const reply = await offline.libp2p.services.channels.request({ community: C, from: 'user', to: `python_expert@${offline.peerId.toString()}`, payload: { text: 'What is a Python coroutine?' } })
     expect(reply.payload).toMatchObject({ mode: 'retrieval', text: expect.stringContaining('[retrieval-only: no language model configured]') as unknown })
     expect((reply.payload as { text: string }).text).toContain('declared with async def')
-    expect((reply.payload as { sources: unknown[] }).sources).toHaveLength(1)
+    expect((reply.payload as { sources: Array<{ kind: string }> }).sources[0]).toMatchObject({ kind: 'message' })
 
     const broken = await startTestNode(dir.path, 'broken', { communities: [C], agents: [expert], llm: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm', maxRetries: 0 } })
     nodes.push(broken)

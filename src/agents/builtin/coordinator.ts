@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Agent } from '../agent.js'
 import { AgentConfigError } from '../errors.js'
-import { terms, termsMatch } from '../text.js'
+import { terms, termsMatch } from '../../text/terms.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
 import type { DiscoveredAgent } from '../../discovery/card.js'

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Agent } from '../agent.js'
 import { AgentConfigError } from '../errors.js'
-import { overlap, terms } from '../text.js'
+import { overlap, terms } from '../../text/terms.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
 import type { DirectRequest } from '../../channels/direct.js'
@@ -98,10 +98,16 @@ export class ExpertAgent extends Agent {
   }
 
   /**
-   * What the expert knows about a question. Here: the community's messages this node
-   * holds in the expert's channels, ranked by shared terms.
+   * What the expert knows about a question: the community's shared memory (hybrid
+   * search) when the node runs one, otherwise the messages this node holds in the
+   * expert's channels, ranked by shared terms.
    */
   protected async retrieve (question: string): Promise<AnswerSource[]> {
+    const k = this.settings.maxSources ?? 5
+    if (this.hasMemory) {
+      const hits = await this.recall(question, { k, mode: 'hybrid' })
+      return hits.map(h => ({ kind: h.record.kind, text: h.record.text, score: Math.round(h.score * 10000) / 10000, id: h.record.id }))
+    }
     const query = terms(question)
     const scored: AnswerSource[] = []
     for (const channel of new Set([...this.channels, 'general'])) {
@@ -118,7 +124,7 @@ export class ExpertAgent extends Agent {
         if (score > 0) scored.push({ kind: 'message', text, score: Math.round(score * 1000) / 1000, id: m.id })
       }
     }
-    return scored.sort((a, b) => b.score - a.score).slice(0, this.settings.maxSources ?? 5)
+    return scored.sort((a, b) => b.score - a.score).slice(0, k)
   }
 
   protected systemPrompt (sources: AnswerSource[]): string {

@@ -4,11 +4,11 @@ import type { ComponentLogger, Libp2pEvents, Logger, Startable, TypedEventTarget
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+const FALLBACK_FIRST_DIAL_MS = 1000
+
 export interface BootstrapKeeperInit {
   /** Bootstrap multiaddrs, each ending in `/p2p/<peer id>`. */
   list: string[]
-  /** Delay before the first check, giving `@libp2p/bootstrap` its chance. Default 2 s. */
-  initialDelayMs?: number
   /** First retry delay; doubles after each failed round. Default 1 s. */
   minBackoffMs?: number
   /** Longest delay between rounds. Default 60 s. */
@@ -40,7 +40,6 @@ export interface BootstrapKeeperEvents {
 export class BootstrapKeeper extends TypedEventEmitter<BootstrapKeeperEvents> implements Startable {
   private readonly components: BootstrapKeeperComponents
   private readonly list: Multiaddr[]
-  private readonly initialDelayMs: number
   private readonly minBackoffMs: number
   private readonly maxBackoffMs: number
   private readonly dialTimeoutMs: number
@@ -55,7 +54,6 @@ export class BootstrapKeeper extends TypedEventEmitter<BootstrapKeeperEvents> im
     super()
     this.components = components
     this.list = init.list.map(s => multiaddr(s))
-    this.initialDelayMs = init.initialDelayMs ?? 2_000
     this.minBackoffMs = init.minBackoffMs ?? 1_000
     this.maxBackoffMs = init.maxBackoffMs ?? 60_000
     this.dialTimeoutMs = init.dialTimeoutMs ?? 10_000
@@ -75,7 +73,15 @@ export class BootstrapKeeper extends TypedEventEmitter<BootstrapKeeperEvents> im
     this.controller = new AbortController()
     this.components.events.addEventListener('connection:open', this.onOpen)
     this.components.events.addEventListener('connection:close', this.onClose)
-    this.schedule(this.initialDelayMs)
+    // the first dial waits until the node listens: a peer identified before that would
+    // learn no addresses for this node, and its DHT would ignore it
+    this.components.events.addEventListener('transport:listening', this.onListening, { once: true })
+    // a node that listens nowhere still joins
+    this.schedule(FALLBACK_FIRST_DIAL_MS)
+  }
+
+  private readonly onListening = (): void => {
+    if (this.started) this.schedule(0)
   }
 
   stop (): void {
@@ -85,6 +91,7 @@ export class BootstrapKeeper extends TypedEventEmitter<BootstrapKeeperEvents> im
     this.timer = undefined
     this.components.events.removeEventListener('connection:open', this.onOpen)
     this.components.events.removeEventListener('connection:close', this.onClose)
+    this.components.events.removeEventListener('transport:listening', this.onListening)
   }
 
   private connectionCount (): number {

@@ -1,11 +1,12 @@
 /**
- * Keeps a node joined to the network through its bootstrap peers.
+ * Bootstrap peer discovery: joins the network through the configured bootstrap peers
+ * and keeps it joined.
  *
- * `@libp2p/bootstrap` dials the configured peers once at start. This service covers
- * the rest: whenever the node has no connection at all (the bootstrap peer was down
- * at start, or every peer went away), it dials the bootstrap peers again with
- * exponential backoff and emits `unreachable` after each failed round so the
- * operator sees a warning. It is idle while the node has any connection.
+ * It dials the bootstrap peers once the node listens (libp2p's `start` event), and
+ * again, with exponential backoff, whenever the node has no connection at all (the
+ * bootstrap peer was down at start, or every peer went away). After each failed round
+ * it emits `unreachable`, so the operator sees a warning. It is idle while the node
+ * has any connection.
  *
  * @example
  * ```ts

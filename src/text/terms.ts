@@ -1,4 +1,4 @@
-const STOPWORDS = new Set(('a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our so that the their them then there these this to was we what when where which who why will with you your ' +
+export const STOPWORDS = new Set(('a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our so that the their them then there these this to was we what when where which who why will with you your ' +
   'about after again all also am any because been before being between both could did doing down each few further had having he her here hers him his just more most much must need nor now off once only other ought out over own same she should some such than too under until up very were while would yet get got use using used want way work works').split(' '))
 
 /**

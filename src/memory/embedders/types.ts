@@ -1,0 +1,7 @@
+/** Turns texts into vectors. The store records `name` and `dimension` and refuses another. */
+export interface Embedder {
+  /** Identifies the model: vectors of different names are not comparable. */
+  readonly name: string
+  readonly dimension: number
+  embed (texts: string[], signal?: AbortSignal): Promise<number[][]>
+}

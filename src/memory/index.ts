@@ -1,0 +1,32 @@
+/**
+ * Shared semantic memory: the `MemoryStore` interface, the embedded (LanceDB) and Milvus
+ * stores, the local and OpenAI-compatible embedders, and the memory service.
+ *
+ * @example
+ * ```ts
+ * const memory = node.libp2p.services.memory
+ * await memory.remember('devsupport', { text: 'Set ef >= k; raise ef for recall', kind: 'expert_knowledge' })
+ * const hits = await memory.recall('devsupport', 'better recall from HNSW?', { k: 5 })
+ * ```
+ */
+import { Memory } from './service.js'
+import type { MemoryComponents, MemoryInit } from './service.js'
+
+export { Memory }
+export type { MemoryComponents, MemoryInit, MemoryEvents, RecallOptions, StoredRecord, RememberResult, MemorySettings } from './service.js'
+export type { MemoryRecord, MemoryStore, MemoryFilter, SearchQuery, SearchHit, SearchMode, CommunityStats } from './types.js'
+export type { RememberInput } from './record.js'
+export { makeRecord, verifyRecord, recordSigningBytes, checkInput, DEFAULT_KIND } from './record.js'
+export { EmbeddedStore } from './stores/embedded.js'
+export type { EmbeddedStoreInit } from './stores/embedded.js'
+export { LocalEmbedder, stem } from './embedders/local.js'
+export { OpenAIEmbedder } from './embedders/openai.js'
+export type { Embedder } from './embedders/types.js'
+export { reciprocalRankFusion } from './fusion.js'
+export { lanceWhere, sqlQuote, milvusQuote, checkFilter, KIND } from './filter.js'
+export { MemoryInputError, EmbedderMismatchError, MemoryStoreError, MemoryUnavailableError } from './errors.js'
+export { SeqCounter } from './seq.js'
+
+export function memory (init: MemoryInit): (components: MemoryComponents) => Memory {
+  return (components) => new Memory(components, init)
+}

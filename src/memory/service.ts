@@ -1,0 +1,310 @@
+import { join } from 'node:path'
+import { TypedEventEmitter } from '@libp2p/interface'
+import { EventTypes } from '../events/types.js'
+import { LocalEmbedder } from './embedders/local.js'
+import { OpenAIEmbedder } from './embedders/openai.js'
+import { MemoryInputError, MemoryUnavailableError } from './errors.js'
+import { checkFilter } from './filter.js'
+import { checkInput, makeRecord } from './record.js'
+import { SeqCounter } from './seq.js'
+import { EmbeddedStore } from './stores/embedded.js'
+import type { Embedder } from './embedders/types.js'
+import type { RememberInput } from './record.js'
+import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
+import type { Channels } from '../channels/channels.js'
+import type { ObservedEvent } from '../channels/context.js'
+import type { NodeConfig } from '../config/schema.js'
+import type { EventJson } from '../events/json.js'
+import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+
+export type MemorySettings = NodeConfig['memory']
+
+export interface MemoryComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  logger: ComponentLogger
+  channels: Channels
+}
+
+export interface MemoryInit {
+  dataDir: string
+  settings: MemorySettings
+  llm: NodeConfig['llm']
+  /** Opens the store; default: from settings (embedded LanceDB, or Milvus). */
+  openStore?: (embedder: Embedder) => Promise<MemoryStore>
+}
+
+export interface RecallOptions {
+  mode?: SearchMode
+  k?: number
+  kinds?: string[]
+  agent?: string
+  since?: number
+  until?: number
+}
+
+/** A record as the API and agents see it (no vector). */
+export type StoredRecord = Omit<MemoryRecord, 'vector'>
+
+export interface MemoryEvents {
+  /** Records this node wrote (after they are durable). */
+  'record:added': CustomEvent<StoredRecord[]>
+}
+
+/** What `rememberMany` did with each input. */
+export interface RememberResult {
+  records: StoredRecord[]
+  rejected: Array<{ index: number, error: string }>
+}
+
+const MAX_K = 100
+const MAX_PENDING_REQUESTS = 1000
+
+/**
+ * The memory service: the node's store and embedder, `remember` and `recall` for
+ * agents and the API, and automatic capture of what happens in the communities the node
+ * joined. A node reads and writes only those communities; every query is filtered by
+ * community.
+ */
+export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable {
+  private readonly components: MemoryComponents
+  private readonly init: MemoryInit
+  private readonly log: Logger
+  private store?: MemoryStore
+  private embedder?: Embedder
+  private seq?: SeqCounter
+  private readonly requests = new Map<string, EventJson>()
+  private started = false
+
+  constructor (components: MemoryComponents, init: MemoryInit) {
+    super()
+    this.components = components
+    this.init = init
+    this.log = components.logger.forComponent('oa:memory')
+  }
+
+  readonly [Symbol.toStringTag] = 'oa:memory'
+
+  /** False when `memory.enabled` is off. */
+  get enabled (): boolean {
+    return this.init.settings.enabled
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async start (): Promise<void> {
+    if (!this.init.settings.enabled) return
+    const dir = join(this.init.dataDir, 'memory')
+    const embedder = await this.makeEmbedder()
+    this.store = this.init.openStore != null
+      ? await this.init.openStore(embedder)
+      : await EmbeddedStore.open({ dir, embedder, writeWindowMs: this.init.settings.writeWindowMs, vectorIndexThreshold: this.init.settings.vectorIndexThreshold })
+    this.embedder = embedder
+    this.seq = new SeqCounter(dir)
+    this.started = true
+  }
+
+  afterStart (): void {
+    if (this.started) this.components.channels.addEventListener('event', this.onEvent)
+  }
+
+  beforeStop (): void {
+    this.components.channels.removeEventListener('event', this.onEvent)
+  }
+
+  async stop (): Promise<void> {
+    this.started = false
+    await this.store?.close()
+    this.store = undefined
+  }
+
+  private async makeEmbedder (): Promise<Embedder> {
+    if (this.init.settings.embedder === 'local') return new LocalEmbedder()
+    const embedder = new OpenAIEmbedder({
+      baseUrl: this.init.llm.baseUrl,
+      apiKey: this.init.llm.apiKey,
+      model: this.init.settings.embeddingModel,
+      dimensions: this.init.settings.embeddingDimensions,
+      timeoutMs: this.init.llm.timeoutMs,
+      maxRetries: this.init.llm.maxRetries
+    })
+    await embedder.probe()
+    return embedder
+  }
+
+  private ready (): { store: MemoryStore, embedder: Embedder, seq: SeqCounter } {
+    if (!this.init.settings.enabled) throw new MemoryUnavailableError('memory service not configured (memory.enabled is false)')
+    if (this.store == null || this.embedder == null || this.seq == null) throw new MemoryUnavailableError('the memory service is not running')
+    return { store: this.store, embedder: this.embedder, seq: this.seq }
+  }
+
+  private member (community: string): void {
+    if (!this.components.channels.communities().includes(community)) {
+      throw new MemoryInputError('not_member', `this node has not joined community "${community}" (joined: ${this.components.channels.communities().join(', ') || 'none'})`)
+    }
+  }
+
+  /** The store kind, embedder and dimension. */
+  describe (): { store: string, embedder: string, dimension: number } {
+    const { store, embedder } = this.ready()
+    return { store: store.kind, embedder: embedder.name, dimension: embedder.dimension }
+  }
+
+  /**
+   * Stores one thing the community should remember; resolves once it is durable.
+   *
+   * @example
+   * ```ts
+   * await node.libp2p.services.memory.remember('devsupport', { text: 'Set ef >= k; raise ef for recall', kind: 'expert_knowledge' })
+   * ```
+   */
+  async remember (community: string, input: RememberInput): Promise<StoredRecord> {
+    const result = await this.rememberMany(community, [input])
+    const first = result.records[0]
+    if (first == null) throw new MemoryInputError('bad_record', result.rejected[0]?.error ?? 'the record was rejected')
+    return first
+  }
+
+  /**
+   * Stores many records in one batch. Invalid inputs are rejected one by one (with their
+   * index) and the rest are written; nothing of a rejected input is stored.
+   */
+  async rememberMany (community: string, inputs: RememberInput[]): Promise<RememberResult> {
+    const { store, embedder, seq } = this.ready()
+    this.member(community)
+    const rejected: RememberResult['rejected'] = []
+    const valid: Array<{ index: number, input: RememberInput }> = []
+    inputs.forEach((input, index) => {
+      try {
+        checkInput(input, this.init.settings.maxTextBytes)
+        valid.push({ index, input })
+      } catch (err) {
+        rejected.push({ index, error: (err as Error).message })
+      }
+    })
+    if (valid.length === 0) return { records: [], rejected }
+    const vectors = await embedder.embed(valid.map(v => v.input.text))
+    const records: MemoryRecord[] = []
+    for (const [i, { input }] of valid.entries()) {
+      const base = await makeRecord(input, community, seq.take(), this.components.privateKey)
+      records.push({ ...base, vector: vectors[i] ?? [] })
+    }
+    await store.upsert(records)
+    const stored = records.map(({ vector: _vector, ...rest }) => rest)
+    this.safeDispatchEvent('record:added', { detail: stored })
+    return { records: stored, rejected }
+  }
+
+  /**
+   * Searches a community's memory by meaning (`vector`), by words (`text`, BM25), or both
+   * (`hybrid`, the default).
+   *
+   * @example
+   * ```ts
+   * const hits = await memory.recall('devsupport', 'how do I get better recall from HNSW?', { k: 5, kinds: ['expert_knowledge'] })
+   * ```
+   */
+  async recall (communities: string | string[], query: string, options: RecallOptions = {}): Promise<SearchHit[]> {
+    const { store, embedder } = this.ready()
+    const list = Array.isArray(communities) ? communities : [communities]
+    for (const c of list) this.member(c)
+    if (query.trim() === '') throw new MemoryInputError('bad_query', 'the query is empty')
+    const mode = options.mode ?? 'hybrid'
+    const k = options.k ?? 5
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new MemoryInputError('bad_k', `k must be a whole number from 1 to ${MAX_K}`)
+    const filter = { communities: list, kinds: options.kinds, agent: options.agent, since: options.since, until: options.until }
+    checkFilter(filter)
+    const vector = mode === 'text' ? undefined : (await embedder.embed([query]))[0]
+    return store.search({ mode, text: query, vector, k, filter })
+  }
+
+  async get (community: string, ids: string[]): Promise<StoredRecord[]> {
+    this.member(community)
+    return this.ready().store.get(ids, [community])
+  }
+
+  async delete (community: string, ids: string[]): Promise<number> {
+    this.member(community)
+    return this.ready().store.delete({ communities: [community], ids })
+  }
+
+  async stats (community: string): Promise<CommunityStats> {
+    this.member(community)
+    return this.ready().store.stats(community)
+  }
+
+  /** One page of a community's records, by id (export). */
+  async page (community: string, afterId: string | undefined, limit: number): Promise<StoredRecord[]> {
+    this.member(community)
+    return this.ready().store.page(community, afterId, limit)
+  }
+
+  /** Highest sequence number this node has given its records. */
+  get currentSeq (): number {
+    return this.seq?.current ?? 0
+  }
+
+  private captures (community: string, what: 'messages' | 'directs'): boolean {
+    const capture = this.init.settings.capture
+    return (capture[community] ?? capture['*'] ?? []).includes(what)
+  }
+
+  private readonly onEvent = (evt: CustomEvent<ObservedEvent>): void => {
+    const { event, origin } = evt.detail
+    void this.capture(event, origin).catch((err: unknown) => {
+      this.log('capture of %s failed: %s', event.id, (err as Error).message)
+    })
+  }
+
+  private async capture (event: EventJson, origin: ObservedEvent['origin']): Promise<void> {
+    if (!this.started || !this.components.channels.communities().includes(event.community)) return
+    const payload = (event.payload ?? {}) as { text?: unknown }
+    const text = typeof payload.text === 'string' ? payload.text : undefined
+    // a message is captured once, by the node it was written on; replication spreads it
+    if (origin === 'local' && (event.type === EventTypes.CHANNEL_MESSAGE_POST || event.type === EventTypes.CHANNEL_MESSAGE_REPLY)) {
+      if (text == null || !this.captures(event.community, 'messages')) return
+      await this.remember(event.community, {
+        id: `msg-${event.id}`,
+        kind: 'message',
+        text: this.clip(text),
+        agent: event.source,
+        createdAt: event.timestamp,
+        metadata: { channel: event.channel, messageId: event.id, type: event.type, ...(event.thread == null ? {} : { thread: event.thread }), ...(event.replyTo == null ? {} : { replyTo: event.replyTo }) }
+      })
+      return
+    }
+    if (event.type === EventTypes.DIRECT_REQUEST_SEND && origin === 'local' && event.source.endsWith(`@${this.components.peerId.toString()}`)) {
+      this.requests.set(event.id, event)
+      if (this.requests.size > MAX_PENDING_REQUESTS) this.requests.delete(this.requests.keys().next().value ?? '')
+      return
+    }
+    if (event.type === EventTypes.DIRECT_RESPONSE_SEND && event.replyTo != null) {
+      const request = this.requests.get(event.replyTo)
+      if (request == null) return
+      this.requests.delete(event.replyTo)
+      if (!this.captures(event.community, 'directs')) return
+      await this.remember(event.community, {
+        id: `dx-${request.id}`,
+        kind: 'collaboration_history',
+        text: this.clip(`Q (${request.source} to ${request.target ?? '?'}): ${textOf(request.payload)}\nA (${event.source}): ${textOf(event.payload)}`),
+        agent: request.source,
+        createdAt: event.timestamp,
+        metadata: { from: request.source, to: event.source, requestId: request.id, ...(request.thread == null ? {} : { thread: request.thread }) }
+      })
+    }
+  }
+
+  private clip (text: string): string {
+    const max = this.init.settings.maxTextBytes
+    if (Buffer.byteLength(text) <= max) return text
+    return Buffer.from(text).subarray(0, max - 3).toString('utf8').replace(/\uFFFD$/, '') + '…'
+  }
+}
+
+function textOf (payload: unknown): string {
+  const p = payload as { text?: unknown } | null
+  return typeof p?.text === 'string' ? p.text : JSON.stringify(payload)
+}
+

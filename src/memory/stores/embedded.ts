@@ -1,0 +1,331 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as lancedb from '@lancedb/lancedb'
+import { Binary, Field, FixedSizeList, Float32, Int64, Schema, Utf8 } from 'apache-arrow'
+import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../errors.js'
+import { lanceWhere, sqlQuote } from '../filter.js'
+import { reciprocalRankFusion } from '../fusion.js'
+import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../types.js'
+
+export interface EmbeddedStoreInit {
+  /** Folder of the store, `<dataDir>/memory`. */
+  dir: string
+  embedder: { name: string, dimension: number }
+  /** Writes arriving within this window share one commit. */
+  writeWindowMs: number
+  /** Rows from which an HNSW vector index is built; below it search is exact. */
+  vectorIndexThreshold: number
+  /** Rows written between background optimizations (compaction, index updates). */
+  optimizeEveryRows?: number
+}
+
+interface StoreMeta {
+  embedder: string
+  dimension: number
+  createdAt: string
+  format: number
+}
+
+const TABLE = 'memory'
+const META_FILE = 'store.json'
+const FORMAT = 1
+
+type StoredRecord = Omit<MemoryRecord, 'vector'>
+
+interface Row {
+  id: string
+  community: string
+  kind: string
+  agent: string
+  origin: string
+  seq: bigint | number
+  text: string
+  metadata: string
+  created_at: bigint | number
+  signature: Uint8Array | null
+  _distance?: number
+  _score?: number
+}
+
+function schema (dimension: number): Schema {
+  return new Schema([
+    new Field('id', new Utf8(), false),
+    new Field('community', new Utf8(), false),
+    new Field('kind', new Utf8(), false),
+    new Field('agent', new Utf8(), false),
+    new Field('origin', new Utf8(), false),
+    new Field('seq', new Int64(), false),
+    new Field('text', new Utf8(), false),
+    new Field('metadata', new Utf8(), false),
+    new Field('created_at', new Int64(), false),
+    new Field('signature', new Binary(), true),
+    new Field('vector', new FixedSizeList(dimension, new Field('item', new Float32(), true)), false)
+  ])
+}
+
+const COLUMNS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature']
+
+function fromRow (row: Row): StoredRecord {
+  let metadata: Record<string, unknown>
+  try {
+    metadata = JSON.parse(row.metadata) as Record<string, unknown>
+  } catch {
+    metadata = {}
+  }
+  return {
+    id: row.id,
+    community: row.community,
+    kind: row.kind,
+    agent: row.agent,
+    origin: row.origin,
+    seq: Number(row.seq),
+    text: row.text,
+    metadata,
+    createdAt: Number(row.created_at),
+    signature: row.signature == null ? new Uint8Array(0) : Uint8Array.from(row.signature)
+  }
+}
+
+function toRow (r: MemoryRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    community: r.community,
+    kind: r.kind,
+    agent: r.agent,
+    origin: r.origin,
+    seq: BigInt(r.seq),
+    text: r.text,
+    metadata: JSON.stringify(r.metadata),
+    created_at: BigInt(r.createdAt),
+    signature: Buffer.from(r.signature),
+    vector: r.vector
+  }
+}
+
+interface Pending {
+  records: MemoryRecord[]
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+/**
+ * The embedded memory store: one LanceDB table on disk with a B-tree index on
+ * `community`, a full-text index on `text`, and an HNSW vector index once the table is
+ * large enough (exact search below). Writes within a short window are batched into one
+ * commit; `upsert` resolves when that commit is on disk. Compaction and index updates
+ * run in the background.
+ *
+ * @example
+ * ```ts
+ * const store = await EmbeddedStore.open({ dir: 'n1/memory', embedder: { name: 'local-hash-v1', dimension: 384 }, writeWindowMs: 20, vectorIndexThreshold: 10_000 })
+ * await store.upsert([record])
+ * const hits = await store.search({ mode: 'hybrid', text: 'hnsw recall', vector, k: 5, filter: { communities: ['devsupport'] } })
+ * ```
+ */
+export class EmbeddedStore implements MemoryStore {
+  readonly kind = 'embedded'
+  readonly dimension: number
+  private readonly table: lancedb.Table
+  private readonly init: EmbeddedStoreInit
+  private pending: Pending[] = []
+  private timer?: ReturnType<typeof setTimeout>
+  private chain: Promise<void> = Promise.resolve()
+  private rowsSinceOptimize = 0
+  private hasTextIndex = false
+  private hasVectorIndex = false
+  private closed = false
+
+  private constructor (table: lancedb.Table, init: EmbeddedStoreInit) {
+    this.table = table
+    this.init = init
+    this.dimension = init.embedder.dimension
+  }
+
+  static async open (init: EmbeddedStoreInit): Promise<EmbeddedStore> {
+    try {
+      await mkdir(init.dir, { recursive: true })
+    } catch (err) {
+      throw new MemoryStoreError(`cannot create the memory folder ${init.dir}: ${(err as Error).message}`)
+    }
+    await checkMeta(init)
+    let table: lancedb.Table
+    try {
+      const db = await lancedb.connect(init.dir)
+      table = (await db.tableNames()).includes(TABLE)
+        ? await db.openTable(TABLE)
+        : await db.createEmptyTable(TABLE, schema(init.embedder.dimension), { existOk: true })
+    } catch (err) {
+      throw new MemoryStoreError(`cannot open the memory store in ${init.dir}: ${(err as Error).message}`)
+    }
+    const store = new EmbeddedStore(table, init)
+    await store.ensureIndexes()
+    return store
+  }
+
+  private async ensureIndexes (): Promise<void> {
+    const indices = await this.table.listIndices()
+    const has = (column: string): boolean => indices.some(i => i.columns.includes(column))
+    const rows = await this.table.countRows()
+    if (!has('community') && rows > 0) await this.table.createIndex('community', { config: lancedb.Index.btree() })
+    if (!has('text') && rows > 0) await this.table.createIndex('text', { config: lancedb.Index.fts() })
+    this.hasTextIndex = has('text') || rows > 0
+    this.hasVectorIndex = has('vector')
+    if (!this.hasVectorIndex && rows >= this.init.vectorIndexThreshold) await this.buildVectorIndex()
+  }
+
+  private async buildVectorIndex (): Promise<void> {
+    await this.table.createIndex('vector', { config: lancedb.Index.hnswSq({ distanceType: 'cosine' }) })
+    this.hasVectorIndex = true
+  }
+
+  upsert (records: MemoryRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new MemoryStoreError('the memory store is closed'))
+    for (const r of records) {
+      if (r.vector.length !== this.dimension) return Promise.reject(new MemoryInputError('bad_dimension', `record ${r.id} has a ${r.vector.length}-dimensional vector; this store holds ${this.dimension}`))
+    }
+    if (records.length === 0) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ records, resolve, reject })
+      this.timer ??= setTimeout(() => { void this.flush() }, this.init.writeWindowMs)
+    })
+  }
+
+  /** Commits everything pending as one batch. */
+  private flush (): Promise<void> {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const batch = this.pending
+    this.pending = []
+    if (batch.length === 0) return this.chain
+    this.chain = this.chain.then(async () => {
+      const byId = new Map<string, MemoryRecord>()
+      for (const p of batch) for (const r of p.records) byId.set(r.id, r)
+      try {
+        await this.table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([...byId.values()].map(toRow))
+        for (const p of batch) p.resolve()
+      } catch (err) {
+        const error = new MemoryStoreError(`writing ${byId.size} memory records failed: ${(err as Error).message}`)
+        for (const p of batch) p.reject(error)
+        return
+      }
+      this.rowsSinceOptimize += byId.size
+      if (!this.hasTextIndex) await this.ensureIndexes()
+      if (this.rowsSinceOptimize >= (this.init.optimizeEveryRows ?? 5_000)) await this.optimize()
+    })
+    return this.chain
+  }
+
+  /** Compacts files and brings indexes up to date; builds the vector index past the threshold. */
+  async optimize (): Promise<void> {
+    this.rowsSinceOptimize = 0
+    try {
+      if (!this.hasVectorIndex && await this.table.countRows() >= this.init.vectorIndexThreshold) await this.buildVectorIndex()
+      await this.table.optimize()
+    } catch (err) {
+      // a failed optimization loses nothing: the next one retries
+      process.emitWarning(`memory store optimize failed: ${(err as Error).message}`)
+    }
+  }
+
+  /** Waits for pending writes (tests, shutdown). */
+  async flushNow (): Promise<void> {
+    await this.flush()
+  }
+
+  async search (query: SearchQuery): Promise<SearchHit[]> {
+    const where = lanceWhere(query.filter)
+    const k = Math.max(1, Math.min(query.k, 1000))
+    const vectorHits = async (limit: number): Promise<SearchHit[]> => {
+      if (query.vector == null) throw new MemoryInputError('bad_query', 'a vector search needs a query vector')
+      if (query.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `the query vector has ${query.vector.length} dimensions; this store holds ${this.dimension}`)
+      let q = this.table.query().nearestTo(query.vector).distanceType('cosine').where(where).select(COLUMNS).limit(limit)
+      if (this.hasVectorIndex) q = q.ef(Math.max(64, limit * 4)).refineFactor(4)
+      const rows = await q.toArray() as Row[]
+      return rows.map(row => ({ record: fromRow(row), score: 1 - (row._distance ?? 1) }))
+    }
+    const textHits = async (limit: number): Promise<SearchHit[]> => {
+      const text = query.text?.trim() ?? ''
+      if (text === '') throw new MemoryInputError('bad_query', 'a text search needs query text')
+      if (!this.hasTextIndex) return []
+      const rows = await this.table.query().fullTextSearch(text).where(where).select(COLUMNS).limit(limit).toArray() as Row[]
+      return rows.map(row => ({ record: fromRow(row), score: row._score ?? 0 }))
+    }
+    switch (query.mode) {
+      case 'vector': return vectorHits(k)
+      case 'text': return textHits(k)
+      case 'hybrid': {
+        const depth = Math.max(k * 3, 20)
+        const [v, t] = await Promise.all([vectorHits(depth), textHits(depth)])
+        return reciprocalRankFusion([v, t], k)
+      }
+    }
+  }
+
+  async get (ids: string[], communities: string[]): Promise<StoredRecord[]> {
+    if (ids.length === 0) return []
+    const rows = await this.table.query().where(lanceWhere({ communities, ids })).select(COLUMNS).toArray() as Row[]
+    return rows.map(fromRow)
+  }
+
+  async delete (filter: MemoryFilter): Promise<number> {
+    await this.flushNow()
+    const where = lanceWhere(filter)
+    const n = await this.table.countRows(where)
+    if (n > 0) await this.table.delete(where)
+    return n
+  }
+
+  async count (filter: MemoryFilter): Promise<number> {
+    return this.table.countRows(lanceWhere(filter))
+  }
+
+  async stats (community: string): Promise<CommunityStats> {
+    const rows = await this.table.query().where(`community = ${sqlQuote(community)}`).select(['kind', 'origin', 'seq']).toArray() as Array<{ kind: string, origin: string, seq: bigint }>
+    const stats: CommunityStats = { records: rows.length, byKind: {}, byOrigin: {} }
+    for (const row of rows) {
+      stats.byKind[row.kind] = (stats.byKind[row.kind] ?? 0) + 1
+      const origin = stats.byOrigin[row.origin] ?? { records: 0, highestSeq: 0 }
+      origin.records++
+      origin.highestSeq = Math.max(origin.highestSeq, Number(row.seq))
+      stats.byOrigin[row.origin] = origin
+    }
+    return stats
+  }
+
+  async page (community: string, afterId: string | undefined, limit: number): Promise<StoredRecord[]> {
+    // LanceDB scans have no ORDER BY: read the ids, order them, then fetch one page
+    const idRows = await this.table.query().where(`community = ${sqlQuote(community)}${afterId == null ? '' : ` AND id > ${sqlQuote(afterId)}`}`).select(['id']).toArray() as Array<{ id: string }>
+    const ids = idRows.map(r => r.id).sort().slice(0, limit)
+    const records = await this.get(ids, [community])
+    return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    await this.flushNow()
+    this.closed = true
+    this.table.close()
+  }
+}
+
+async function checkMeta (init: EmbeddedStoreInit): Promise<void> {
+  const path = join(init.dir, META_FILE)
+  let meta: StoreMeta | undefined
+  try {
+    meta = JSON.parse(await readFile(path, 'utf8')) as StoreMeta
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new MemoryStoreError(`cannot read ${path}: ${(err as Error).message}`)
+  }
+  if (meta == null) {
+    const fresh: StoreMeta = { embedder: init.embedder.name, dimension: init.embedder.dimension, createdAt: new Date().toISOString(), format: FORMAT }
+    await writeFile(`${path}.tmp`, `${JSON.stringify(fresh, null, 2)}\n`)
+    await rename(`${path}.tmp`, path)
+    return
+  }
+  if (meta.embedder !== init.embedder.name || meta.dimension !== init.embedder.dimension) {
+    throw new EmbedderMismatchError(
+      `the memory in ${init.dir} was embedded with ${meta.embedder} (${meta.dimension} dimensions), but this node is configured with ${init.embedder.name} (${init.embedder.dimension}). ` +
+      `Use the same embedder, or migrate: run the node with the old embedder and export each community (oa-node memory export <community> > backup.jsonl), move ${init.dir} away, then start with the new embedder and import the files (oa-node memory import <community> backup.jsonl) to re-embed them.`
+    )
+  }
+}

@@ -1,0 +1,80 @@
+/** One thing a community remembers. */
+export interface MemoryRecord {
+  /** ULID, or a stable id derived from what was captured (`msg-<envelope id>`). */
+  id: string
+  community: string
+  /** `expert_knowledge`, `collaboration_history`, `problem_solutions`, `message`, `tool_output`, ... (open set) */
+  kind: string
+  /** Agent id of the author, `<name>@<peer id>`. */
+  agent: string
+  /** Peer id of the node that wrote it first. */
+  origin: string
+  /** Per-origin counter: the origin's n-th record. */
+  seq: number
+  text: string
+  metadata: Record<string, unknown>
+  /** ms since the epoch */
+  createdAt: number
+  /** Embedding of `text`, of the store's dimension. */
+  vector: number[]
+  /** Ed25519 signature of the origin over the record without vector and signature. */
+  signature: Uint8Array
+}
+
+export type SearchMode = 'vector' | 'text' | 'hybrid'
+
+/** Narrows a search or a delete; `communities` is always set by the memory service. */
+export interface MemoryFilter {
+  communities: string[]
+  kinds?: string[]
+  agent?: string
+  /** createdAt >= since (ms) */
+  since?: number
+  /** createdAt < until (ms) */
+  until?: number
+  ids?: string[]
+}
+
+export interface SearchQuery {
+  mode: SearchMode
+  /** Query text (text and hybrid modes). */
+  text?: string
+  /** Query embedding (vector and hybrid modes). */
+  vector?: number[]
+  k: number
+  filter: MemoryFilter
+}
+
+/** A record found by a search, best first. */
+export interface SearchHit {
+  record: Omit<MemoryRecord, 'vector'>
+  /** Higher is better; its meaning depends on the mode (cosine similarity, BM25, fused rank). */
+  score: number
+}
+
+export interface CommunityStats {
+  records: number
+  byKind: Record<string, number>
+  byOrigin: Record<string, { records: number, highestSeq: number }>
+}
+
+/**
+ * Where memory records live. Two stores implement it: the embedded LanceDB store and
+ * Milvus; both pass the same contract test suite.
+ */
+export interface MemoryStore {
+  /** `embedded` or `milvus` */
+  readonly kind: string
+  readonly dimension: number
+  /** Inserts or replaces records by id; resolves once they are durable. */
+  upsert (records: MemoryRecord[]): Promise<void>
+  search (query: SearchQuery): Promise<SearchHit[]>
+  get (ids: string[], communities: string[]): Promise<Array<Omit<MemoryRecord, 'vector'>>>
+  /** Deletes what matches; returns how many records went. */
+  delete (filter: MemoryFilter): Promise<number>
+  count (filter: MemoryFilter): Promise<number>
+  stats (community: string): Promise<CommunityStats>
+  /** Records of a community ordered by id, after `afterId`, at most `limit` (export, sync). */
+  page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>>
+  close (): Promise<void>
+}
