@@ -210,13 +210,22 @@ export class EmbeddedStore implements MemoryStore {
       }
       this.rowsSinceOptimize += byId.size
       if (!this.hasTextIndex) await this.ensureIndexes()
-      if (this.rowsSinceOptimize >= (this.init.optimizeEveryRows ?? 5_000)) await this.optimize()
+      if (this.rowsSinceOptimize >= (this.init.optimizeEveryRows ?? 5_000)) await this.runOptimize()
     })
     return this.chain
   }
 
-  /** Compacts files and brings indexes up to date; builds the vector index past the threshold. */
+  /**
+   * Compacts files and brings indexes up to date; builds the vector index past the
+   * threshold. Runs after pending writes, never beside them.
+   */
   async optimize (): Promise<void> {
+    await this.flush()
+    this.chain = this.chain.then(async () => { await this.runOptimize() })
+    await this.chain
+  }
+
+  private async runOptimize (): Promise<void> {
     this.rowsSinceOptimize = 0
     try {
       if (!this.hasVectorIndex && await this.table.countRows() >= this.init.vectorIndexThreshold) await this.buildVectorIndex()
