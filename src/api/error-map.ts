@@ -1,4 +1,5 @@
 import { ChannelInputError, DirectTimeoutError, NoSuchAgentError, RejectedError, UnreachableError } from '../channels/errors.js'
+import { EmbedderMismatchError, MemoryInputError, MemoryStoreError, MemoryUnavailableError } from '../memory/errors.js'
 import { ApiError } from './errors.js'
 
 const INPUT_STATUS: Record<string, number> = {
@@ -11,7 +12,10 @@ const INPUT_STATUS: Record<string, number> = {
 /** Maps errors of the node's services onto HTTP answers; undefined for unexpected ones (500). */
 export function toApiError (err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err
-  if (err instanceof ChannelInputError) return new ApiError(INPUT_STATUS[err.code] ?? 400, err.code, err.message)
+  if (err instanceof ChannelInputError || err instanceof MemoryInputError) return new ApiError(INPUT_STATUS[err.code] ?? 400, err.code, err.message)
+  if (err instanceof MemoryUnavailableError) return new ApiError(503, 'memory_unavailable', err.message)
+  if (err instanceof EmbedderMismatchError) return new ApiError(500, 'embedder_mismatch', err.message)
+  if (err instanceof MemoryStoreError) return new ApiError(502, 'memory_store', err.message)
   if (err instanceof NoSuchAgentError) return new ApiError(404, 'no_such_agent', err.message)
   if (err instanceof UnreachableError) return new ApiError(502, 'unreachable', err.message)
   if (err instanceof DirectTimeoutError) return new ApiError(504, 'timeout', err.message)

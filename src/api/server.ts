@@ -6,6 +6,7 @@ import { EventStream, parseEventFilter, refuseUpgrade } from './events-ws.js'
 import { Router } from './router.js'
 import { agentRoutes } from './routes/agents.js'
 import { channelRoutes } from './routes/channels.js'
+import { memoryRoutes } from './routes/memory.js'
 import type { OaNode } from '../node/oa-node.js'
 import type { Logger } from '../log/index.js'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -49,7 +50,7 @@ export function buildRoutes (node: OaNode): Router {
   const router = new Router()
     .get('/v1/status', () => Promise.resolve(node.status()))
     .get('/v1/peers', async () => ({ peers: await node.peers() }))
-  return agentRoutes(channelRoutes(router, node), node)
+  return memoryRoutes(agentRoutes(channelRoutes(router, node), node), node)
 }
 
 /**

@@ -25,6 +25,8 @@ export interface NodeFlags {
   mdns?: boolean
   apiPort?: number
   community?: string[]
+  memory?: string
+  embedder?: string
   logLevel?: string
   verbose?: boolean
 }
@@ -38,7 +40,9 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'network.mdns': '--mdns',
   'api.port': '--api-port',
   communities: '--community',
-  'log.level': '--log-level'
+  'log.level': '--log-level',
+  'memory.store': '--memory',
+  'memory.embedder': '--embedder'
 }
 
 /**
@@ -62,6 +66,7 @@ export function flagsToLayer (flags: NodeFlags): ConfigLayer {
   if (flags.apiPort != null) raw.api = { port: flags.apiPort }
   if (flags.community != null) raw.communities = flags.community
   if (flags.logLevel != null) raw.log = { level: flags.logLevel }
+  if (flags.memory != null || flags.embedder != null) raw.memory = { ...(flags.memory == null ? {} : { store: flags.memory }), ...(flags.embedder == null ? {} : { embedder: flags.embedder }) }
   return validateLayer(raw, path => {
     const key = path.filter(p => typeof p === 'string').join('.')
     const flag = FLAG_FOR_PATH[key]

@@ -11,6 +11,7 @@ import { clusterCommand } from './cluster.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
 import { idCommand } from './id.js'
+import { memoryAddCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
 import { peersCommand, statusCommand } from './status.js'
@@ -35,6 +36,8 @@ function addNodeOptions (cmd: Command): Command {
     .option('--mdns', 'discover peers on the local network with mDNS')
     .option('--api-port <port>', 'control API port on 127.0.0.1 (default 7780; 0 = any free port)', wholeNumber)
     .option('--community <name>', 'community to join, repeatable', collect)
+    .addOption(new Option('--memory <store>', 'memory store: embedded (default) or milvus (MILVUS_ADDRESS)').choices(['embedded', 'milvus']))
+    .addOption(new Option('--embedder <name>', 'embedder: local (default, offline) or openai').choices(['local', 'openai']))
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
     .option('-v, --verbose', 'show info and debug logs')
     .option('--json', 'print one JSON line with the peer id and multiaddrs instead of text')
@@ -100,6 +103,34 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--timeout <seconds>', 'how long to wait for the answer', wholeNumber, 60)
     .option('--json', 'print the response event as JSON')
     .action(async (ref: string, question: string, opts: Record<string, unknown>) => { setCode(await askCommand(ref, question, opts)) })
+
+  const memory = program.command('memory').description('the shared semantic memory of the communities the node joined')
+  const dataDirOption = (cmd: Command): Command => cmd.option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+  dataDirOption(memory.command('add').description('remember a text in a community')
+    .argument('<community>').argument('<text>')
+    .option('--kind <kind>', 'record kind (default expert_knowledge)')
+    .option('--metadata <json>', 'a JSON object stored with the record')
+    .option('--json', 'print the record as JSON'))
+    .action(async (community: string, text: string, opts: Record<string, unknown>) => { setCode(await memoryAddCommand(community, text, opts)) })
+  dataDirOption(memory.command('search').description('search a community\'s memory by meaning and words')
+    .argument('<community>').argument('<query>')
+    .addOption(new Option('--mode <mode>', 'search mode').choices(['hybrid', 'vector', 'text']).default('hybrid'))
+    .option('-k, --k <n>', 'how many results (1-100)', wholeNumber, 5)
+    .option('--kind <kind>', 'only this kind, repeatable', collect)
+    .option('--json', 'one JSON line per hit: id, text, kind, score, metadata, ...'))
+    .action(async (community: string, query: string, opts: Record<string, unknown>) => { setCode(await memorySearchCommand(community, query, opts)) })
+  dataDirOption(memory.command('import').description('import a JSONL file, one {"text", "kind"?, "metadata"?} per line')
+    .argument('<community>').argument('<file>')
+    .option('--kind <kind>', 'kind for lines that name none (default expert_knowledge)')
+    .option('--json', 'print the result as JSON'))
+    .action(async (community: string, file: string, opts: Record<string, unknown>) => { setCode(await memoryImportCommand(community, file, opts)) })
+  dataDirOption(memory.command('export').description('print every record of a community as JSONL (import takes it back)')
+    .argument('<community>'))
+    .action(async (community: string, opts: Record<string, unknown>) => { setCode(await memoryExportCommand(community, opts)) })
+  dataDirOption(memory.command('stats').description('records per community, kind and origin')
+    .option('--community <name>', 'one community only')
+    .option('--json', 'print JSON'))
+    .action(async (opts: Record<string, unknown>) => { setCode(await memoryStatsCommand(opts)) })
 
   program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
     .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')

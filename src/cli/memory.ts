@@ -1,0 +1,200 @@
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
+import { ApiClient } from '../api/client.js'
+import { UsageError } from './errors.js'
+import { print, printJson, table } from './format.js'
+import { clientDataDir } from './status.js'
+import type { RecordJson } from '../api/routes/memory.js'
+import type { CommunityStats } from '../memory/types.js'
+import type { ClientFlags } from './status.js'
+
+function base (community: string): string {
+  return `/v1/communities/${encodeURIComponent(community)}/memory`
+}
+
+function parseMetadata (text: string | undefined): Record<string, unknown> | undefined {
+  if (text == null) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw new UsageError(`--metadata: not JSON (${(err as Error).message})`)
+  }
+  if (value == null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--metadata: must be a JSON object')
+  return value as Record<string, unknown>
+}
+
+export interface MemoryAddFlags extends ClientFlags {
+  kind?: string
+  metadata?: string
+}
+
+/** `oa-node memory add <community> <text>` */
+export async function memoryAddCommand (community: string, text: string, flags: MemoryAddFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const { record } = await api.post<{ record: RecordJson }>(base(community), { text, kind: flags.kind, metadata: parseMetadata(flags.metadata) })
+  if (flags.json === true) printJson(record)
+  else print(`remembered ${record.id} (${record.kind}) in ${community}`)
+  return 0
+}
+
+export interface MemorySearchFlags extends ClientFlags {
+  mode?: string
+  k?: number
+  kind?: string[]
+}
+
+/** `oa-node memory search <community> <query>` */
+export async function memorySearchCommand (community: string, query: string, flags: MemorySearchFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const params = new URLSearchParams({ q: query, mode: flags.mode ?? 'hybrid', k: String(flags.k ?? 5) })
+  for (const kind of flags.kind ?? []) params.append('kind', kind)
+  const { hits } = await api.get<{ hits: Array<RecordJson & { score: number }> }>(`${base(community)}/search?${params.toString()}`)
+  if (flags.json === true) {
+    for (const hit of hits) printJson(hit)
+    return 0
+  }
+  if (hits.length === 0) {
+    print('no matching records')
+    return 0
+  }
+  hits.forEach((hit, i) => {
+    print(`${i + 1}. [${hit.kind}] score ${hit.score.toFixed(4)}  ${hit.id}\n   ${hit.text.length > 300 ? `${hit.text.slice(0, 299)}…` : hit.text}`)
+  })
+  return 0
+}
+
+/** `oa-node memory export <community>`: every record as JSONL on stdout. */
+export async function memoryExportCommand (community: string, flags: ClientFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  let after: string | undefined
+  let n = 0
+  for (;;) {
+    const query = new URLSearchParams({ limit: '500' })
+    if (after != null) query.set('after', after)
+    const { records, next } = await api.get<{ records: RecordJson[], next?: string }>(`${base(community)}/records?${query.toString()}`)
+    for (const r of records) {
+      process.stdout.write(`${JSON.stringify({ id: r.id, kind: r.kind, text: r.text, metadata: r.metadata, agent: r.agent, createdAt: r.createdAt })}\n`)
+      n++
+    }
+    if (next == null) break
+    after = next
+  }
+  process.stderr.write(`exported ${n} records of ${community}\n`)
+  return 0
+}
+
+interface ImportLine {
+  line: number
+  record: { text: string, kind?: string, metadata?: Record<string, unknown>, id?: string }
+}
+
+/** Checks one JSONL line; returns the record or why it is rejected. */
+export function parseImportLine (text: string): ImportLine['record'] | string {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    return `not JSON (${(err as Error).message})`
+  }
+  if (value == null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object'
+  const v = value as Record<string, unknown>
+  if (typeof v.text !== 'string') return '"text" is missing or not a string'
+  if (v.kind != null && typeof v.kind !== 'string') return '"kind" is not a string'
+  if (v.id != null && typeof v.id !== 'string') return '"id" is not a string'
+  if (v.metadata != null && (typeof v.metadata !== 'object' || Array.isArray(v.metadata))) return '"metadata" is not an object'
+  return { text: v.text, ...(v.kind == null ? {} : { kind: v.kind as string }), ...(v.id == null ? {} : { id: v.id as string }), ...(v.metadata == null ? {} : { metadata: v.metadata as Record<string, unknown> }) }
+}
+
+function progress (done: number, total: number, imported: number, rejected: number): void {
+  const width = 30
+  const share = total === 0 ? 1 : Math.min(1, done / total)
+  const bar = `${'#'.repeat(Math.round(share * width))}${'-'.repeat(width - Math.round(share * width))}`
+  const line = `[${bar}] ${Math.round(share * 100)}%  ${imported} imported, ${rejected} rejected`
+  if (process.stderr.isTTY) process.stderr.write(`\r${line}`)
+  else process.stderr.write(`${line}\n`)
+}
+
+export interface MemoryImportFlags extends ClientFlags {
+  kind?: string
+}
+
+const IMPORT_BATCH = 200
+
+/**
+ * `oa-node memory import <community> <file.jsonl>`: one `{"text", "kind"?, "metadata"?}`
+ * per line; rejected lines are reported with their numbers and the rest are imported.
+ */
+export async function memoryImportCommand (community: string, file: string, flags: MemoryImportFlags): Promise<number> {
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+  }
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const rejected: Array<{ line: number, error: string }> = []
+  let imported = 0
+  let bytes = 0
+  let batch: ImportLine[] = []
+  const send = async (): Promise<void> => {
+    if (batch.length === 0) return
+    const result = await api.post<{ records: RecordJson[], rejected: Array<{ index: number, error: string }> }>(base(community), { records: batch.map(b => ({ ...b.record, kind: b.record.kind ?? flags.kind })) })
+    imported += result.records.length
+    for (const r of result.rejected) rejected.push({ line: batch[r.index]?.line ?? 0, error: r.error })
+    batch = []
+    progress(bytes, size, imported, rejected.length)
+  }
+  let lineNo = 0
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    lineNo++
+    bytes += Buffer.byteLength(line) + 1
+    if (line.trim() === '') continue
+    const parsed = parseImportLine(line)
+    if (typeof parsed === 'string') rejected.push({ line: lineNo, error: parsed })
+    else batch.push({ line: lineNo, record: parsed })
+    if (batch.length >= IMPORT_BATCH) await send()
+  }
+  await send()
+  if (process.stderr.isTTY) process.stderr.write('\n')
+  rejected.sort((a, b) => a.line - b.line)
+  for (const r of rejected) process.stderr.write(`${file}:${r.line}: ${r.error}\n`)
+  if (flags.json === true) printJson({ imported, rejected })
+  else print(`imported ${imported} records into ${community}${rejected.length > 0 ? `; rejected ${rejected.length} lines (listed above)` : ''}`)
+  return rejected.length > 0 && imported === 0 ? 2 : 0
+}
+
+export interface MemoryStatsFlags extends ClientFlags {
+  community?: string
+}
+
+interface MemoryInfo {
+  store: string
+  embedder: string
+  dimension: number
+  seq: number
+  communities: Record<string, CommunityStats>
+}
+
+/** `oa-node memory stats` */
+export async function memoryStatsCommand (flags: MemoryStatsFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const info = await api.get<MemoryInfo>('/v1/memory')
+  if (flags.community != null && info.communities[flags.community] == null) throw new UsageError(`--community: this node has not joined "${flags.community}"`)
+  const communities = flags.community == null ? info.communities : { [flags.community]: info.communities[flags.community] }
+  if (flags.json === true) {
+    printJson({ ...info, communities })
+    return 0
+  }
+  print(`store ${info.store}, embedder ${info.embedder} (${info.dimension} dimensions), this node's seq ${info.seq}`)
+  for (const [name, stats] of Object.entries(communities)) {
+    if (stats == null) continue
+    print(`\n${name}: ${stats.records} records`)
+    const kinds = Object.entries(stats.byKind)
+    if (kinds.length > 0) print(table(['KIND', 'RECORDS'], kinds.map(([k, n]) => [k, String(n)])))
+    const origins = Object.entries(stats.byOrigin)
+    if (origins.length > 0) print(table(['ORIGIN', 'RECORDS', 'HIGHEST SEQ'], origins.map(([o, s]) => [o, String(s.records), String(s.highestSeq)])))
+  }
+  return 0
+}
