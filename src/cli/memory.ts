@@ -104,7 +104,7 @@ export function parseImportLine (text: string): ImportLine['record'] | string {
   if (v.kind != null && typeof v.kind !== 'string') return '"kind" is not a string'
   if (v.id != null && typeof v.id !== 'string') return '"id" is not a string'
   if (v.metadata != null && (typeof v.metadata !== 'object' || Array.isArray(v.metadata))) return '"metadata" is not an object'
-  return { text: v.text, ...(v.kind == null ? {} : { kind: v.kind as string }), ...(v.id == null ? {} : { id: v.id as string }), ...(v.metadata == null ? {} : { metadata: v.metadata as Record<string, unknown> }) }
+  return { text: v.text, ...(v.kind == null ? {} : { kind: v.kind }), ...(v.id == null ? {} : { id: v.id }), ...(v.metadata == null ? {} : { metadata: v.metadata as Record<string, unknown> }) }
 }
 
 function progress (done: number, total: number, imported: number, rejected: number): void {

@@ -18,6 +18,8 @@ export type { MemoryRecord, MemoryStore, MemoryFilter, SearchQuery, SearchHit, S
 export type { RememberInput } from './record.js'
 export { makeRecord, verifyRecord, recordSigningBytes, checkInput, DEFAULT_KIND } from './record.js'
 export { EmbeddedStore } from './stores/embedded.js'
+export { MilvusStore } from './stores/milvus/store.js'
+export * as milvusRequests from './stores/milvus/requests.js'
 export type { EmbeddedStoreInit } from './stores/embedded.js'
 export { LocalEmbedder, stem } from './embedders/local.js'
 export { OpenAIEmbedder } from './embedders/openai.js'

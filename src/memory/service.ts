@@ -8,6 +8,7 @@ import { checkFilter } from './filter.js'
 import { checkInput, makeRecord } from './record.js'
 import { SeqCounter } from './seq.js'
 import { EmbeddedStore } from './stores/embedded.js'
+import { MilvusStore } from './stores/milvus/store.js'
 import type { Embedder } from './embedders/types.js'
 import type { RememberInput } from './record.js'
 import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
@@ -98,9 +99,9 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     if (!this.init.settings.enabled) return
     const dir = join(this.init.dataDir, 'memory')
     const embedder = await this.makeEmbedder()
-    this.store = this.init.openStore != null
-      ? await this.init.openStore(embedder)
-      : await EmbeddedStore.open({ dir, embedder, writeWindowMs: this.init.settings.writeWindowMs, vectorIndexThreshold: this.init.settings.vectorIndexThreshold })
+    if (this.init.openStore != null) this.store = await this.init.openStore(embedder)
+    else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder)
+    else this.store = await EmbeddedStore.open({ dir, embedder, writeWindowMs: this.init.settings.writeWindowMs, vectorIndexThreshold: this.init.settings.vectorIndexThreshold })
     this.embedder = embedder
     this.seq = new SeqCounter(dir)
     this.started = true

@@ -1,0 +1,192 @@
+import { milvusQuote, checkFilter } from '../../filter.js'
+import { EmbedderMismatchError, MemoryStoreError } from '../../errors.js'
+import type { MemoryFilter, MemoryRecord, SearchHit } from '../../types.js'
+import type { MemorySettings } from '../../service.js'
+
+export type MilvusSettings = MemorySettings['milvus']
+
+/** Fields every query returns (all but the vectors). */
+export const OUTPUT_FIELDS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature']
+
+/** Longest text Milvus stores in the VarChar field, in bytes. */
+export const MAX_TEXT_BYTES = 65_535
+
+/** The collection description names the embedder, so a mismatch is caught at open. */
+export function collectionDescription (embedder: string, dimension: number): string {
+  return `oa-node memory; embedder=${embedder}; dim=${dimension}`
+}
+
+/**
+ * The create-collection request: `community` is the VarChar partition key, `text` has an
+ * analyzer and feeds a BM25 function into `text_sparse`, `vector` is the dense embedding.
+ */
+export function createCollectionRequest (settings: MilvusSettings, embedder: string, dimension: number) {
+  return {
+    collection_name: settings.collection,
+    description: collectionDescription(embedder, dimension),
+    consistency_level: settings.consistencyLevel,
+    num_partitions: settings.numPartitions,
+    ...(settings.database == null ? {} : { db_name: settings.database }),
+    fields: [
+      { name: 'id', data_type: 'VarChar' as const, is_primary_key: true, max_length: 128 },
+      { name: 'community', data_type: 'VarChar' as const, is_partition_key: true, max_length: 64 },
+      { name: 'kind', data_type: 'VarChar' as const, max_length: 64 },
+      { name: 'agent', data_type: 'VarChar' as const, max_length: 256 },
+      { name: 'origin', data_type: 'VarChar' as const, max_length: 128 },
+      { name: 'seq', data_type: 'Int64' as const },
+      { name: 'created_at', data_type: 'Int64' as const },
+      { name: 'text', data_type: 'VarChar' as const, max_length: MAX_TEXT_BYTES, enable_analyzer: true, enable_match: true },
+      { name: 'metadata', data_type: 'JSON' as const },
+      { name: 'signature', data_type: 'VarChar' as const, max_length: 128 },
+      { name: 'text_sparse', data_type: 'SparseFloatVector' as const, is_function_output: true },
+      { name: 'vector', data_type: 'FloatVector' as const, dim: dimension }
+    ],
+    functions: [{ name: 'text_bm25', type: 'BM25' as const, input_field_names: ['text'], output_field_names: ['text_sparse'], params: {} }]
+  }
+}
+
+/** The two indexes: the dense vector (type and params from config, COSINE) and BM25 on `text_sparse`. */
+export function indexRequests (settings: MilvusSettings) {
+  return [
+    { collection_name: settings.collection, field_name: 'vector', index_name: 'vector_idx', index_type: settings.indexType, metric_type: 'COSINE', params: settings.indexType === 'AUTOINDEX' ? {} : settings.indexParams },
+    { collection_name: settings.collection, field_name: 'text_sparse', index_name: 'text_bm25_idx', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25', params: { inverted_index_algo: 'DAAT_MAXSCORE' } }
+  ]
+}
+
+/**
+ * A Milvus boolean expression for a filter. Every value goes through `milvusQuote`, so a
+ * value like `x" or community != "y` stays inside its literal and cannot widen the filter.
+ *
+ * @example
+ * ```ts
+ * milvusFilter({ communities: ['devsupport'], kinds: ['expert_knowledge'] })
+ * // 'community in ["devsupport"] and kind in ["expert_knowledge"]'
+ * ```
+ */
+export function milvusFilter (filter: MemoryFilter): string {
+  checkFilter(filter)
+  const list = (values: string[]): string => `[${values.map(v => milvusQuote(v)).join(', ')}]`
+  const parts = [`community in ${list(filter.communities)}`]
+  if (filter.kinds != null && filter.kinds.length > 0) parts.push(`kind in ${list(filter.kinds)}`)
+  if (filter.agent != null) parts.push(`agent == ${milvusQuote(filter.agent)}`)
+  if (filter.since != null) parts.push(`created_at >= ${Math.trunc(filter.since)}`)
+  if (filter.until != null) parts.push(`created_at < ${Math.trunc(filter.until)}`)
+  if (filter.ids != null) parts.push(filter.ids.length === 0 ? 'id in []' : `id in ${list(filter.ids)}`)
+  return parts.join(' and ')
+}
+
+/** A record as a Milvus row. */
+export function toMilvusRow (r: MemoryRecord): Record<string, unknown> {
+  if (Buffer.byteLength(r.text) > MAX_TEXT_BYTES) throw new MemoryStoreError(`record ${r.id}: text over Milvus's ${MAX_TEXT_BYTES}-byte VarChar limit`)
+  return {
+    id: r.id,
+    community: r.community,
+    kind: r.kind,
+    agent: r.agent,
+    origin: r.origin,
+    seq: r.seq,
+    created_at: r.createdAt,
+    text: r.text,
+    metadata: r.metadata,
+    signature: Buffer.from(r.signature).toString('base64'),
+    vector: r.vector
+  }
+}
+
+/** A Milvus row (query or search output) as a record without vector. */
+export function fromMilvusRow (row: Record<string, unknown>): Omit<MemoryRecord, 'vector'> {
+  const metadata = typeof row.metadata === 'string' ? JSON.parse(row.metadata) as Record<string, unknown> : (row.metadata ?? {}) as Record<string, unknown>
+  return {
+    id: String(row.id),
+    community: String(row.community),
+    kind: String(row.kind),
+    agent: String(row.agent),
+    origin: String(row.origin),
+    seq: Number(row.seq),
+    createdAt: Number(row.created_at),
+    text: String(row.text),
+    metadata,
+    signature: Uint8Array.from(Buffer.from(typeof row.signature === 'string' ? row.signature : '', 'base64'))
+  }
+}
+
+/** Search results (one query) as hits, best first. */
+export function toHits (results: Array<Record<string, unknown>>): SearchHit[] {
+  return results.map(row => ({ record: fromMilvusRow(row), score: Number(row.score) }))
+}
+
+export interface SearchRequestInit {
+  settings: MilvusSettings
+  filter: MemoryFilter
+  k: number
+}
+
+/** A dense-vector search (COSINE). */
+export function vectorSearchRequest (init: SearchRequestInit, vector: number[]) {
+  return {
+    collection_name: init.settings.collection,
+    anns_field: 'vector',
+    data: vector,
+    limit: init.k,
+    filter: milvusFilter(init.filter),
+    output_fields: OUTPUT_FIELDS,
+    metric_type: 'COSINE',
+    params: init.settings.searchParams,
+    consistency_level: init.settings.consistencyLevel
+  }
+}
+
+/** A full-text search: BM25 over the analyzed `text`, through `text_sparse`. */
+export function textSearchRequest (init: SearchRequestInit, text: string) {
+  return {
+    collection_name: init.settings.collection,
+    anns_field: 'text_sparse',
+    data: text,
+    limit: init.k,
+    filter: milvusFilter(init.filter),
+    output_fields: OUTPUT_FIELDS,
+    metric_type: 'BM25',
+    consistency_level: init.settings.consistencyLevel
+  }
+}
+
+/** Dense + BM25 fused with reciprocal rank fusion on the server. */
+export function hybridSearchRequest (init: SearchRequestInit, vector: number[], text: string) {
+  const expr = milvusFilter(init.filter)
+  const depth = Math.max(init.k * 3, 20)
+  return {
+    collection_name: init.settings.collection,
+    data: [
+      { anns_field: 'vector', data: vector, expr, params: { ...init.settings.searchParams, limit: depth } },
+      { anns_field: 'text_sparse', data: text, expr, params: { limit: depth } }
+    ],
+    rerank: { strategy: 'rrf', params: { k: 60 } },
+    limit: init.k,
+    output_fields: OUTPUT_FIELDS,
+    consistency_level: init.settings.consistencyLevel
+  }
+}
+
+/** Milvus status as the SDK returns it. */
+export interface MilvusStatus {
+  error_code?: string | number
+  code?: number
+  reason?: string
+}
+
+/** Throws MemoryStoreError with the server's reason when a status is not Success. */
+export function checkStatus (status: MilvusStatus | undefined, what: string): void {
+  if (status == null) return
+  const ok = status.error_code === 'Success' || status.error_code === 0 || (status.error_code == null && (status.code ?? 0) === 0)
+  if (!ok) throw new MemoryStoreError(`milvus: ${what} failed: ${status.reason !== undefined && status.reason !== '' ? status.reason : `error ${String(status.error_code ?? status.code)}`}`, String(status.error_code ?? status.code))
+}
+
+/** Checks that an existing collection was made with this embedder and dimension. */
+export function checkCollection (description: string, dimension: number | undefined, embedder: string, wanted: number, collection: string): void {
+  const match = /embedder=([^;]+); dim=(\d+)/.exec(description)
+  const haveEmbedder = match?.[1]
+  const haveDim = dimension ?? Number(match?.[2])
+  if ((haveEmbedder != null && haveEmbedder !== embedder) || haveDim !== wanted) {
+    throw new EmbedderMismatchError(`the Milvus collection ${collection} holds vectors of ${haveEmbedder ?? 'another embedder'} (${haveDim} dimensions), but this node is configured with ${embedder} (${wanted}). Use the same embedder, or export each community (oa-node memory export <community>), point memory.milvus.collection at a new collection, and import them again.`)
+  }
+}

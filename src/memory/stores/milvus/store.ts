@@ -1,0 +1,157 @@
+import { MilvusClient } from '@zilliz/milvus2-sdk-node'
+import { MemoryInputError, MemoryStoreError } from '../../errors.js'
+import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, OUTPUT_FIELDS, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
+import type { MilvusSettings, MilvusStatus } from './requests.js'
+import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../../types.js'
+
+/** The SDK calls this store makes, as narrow types. */
+interface Client {
+  hasCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, value: boolean }>
+  createCollection (req: ReturnType<typeof createCollectionRequest>): Promise<MilvusStatus>
+  createIndex (req: ReturnType<typeof indexRequests>[number]): Promise<MilvusStatus>
+  loadCollection (req: { collection_name: string }): Promise<MilvusStatus>
+  describeCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, schema?: { description?: string, fields?: Array<{ name: string, dim?: string | number, type_params?: Array<{ key: string, value: string }> }> } }>
+  upsert (req: { collection_name: string, data: Array<Record<string, unknown>> }): Promise<{ status?: MilvusStatus }>
+  search (req: unknown): Promise<{ status?: MilvusStatus, results: Array<Record<string, unknown>> }>
+  hybridSearch (req: unknown): Promise<{ status?: MilvusStatus, results: Array<Record<string, unknown>> }>
+  query (req: { collection_name: string, filter: string, output_fields: string[], limit?: number, consistency_level?: string }): Promise<{ status?: MilvusStatus, data: Array<Record<string, unknown>> }>
+  delete (req: { collection_name: string, filter: string }): Promise<{ status?: MilvusStatus, delete_cnt?: number | string }>
+  closeConnection (): Promise<unknown>
+}
+
+const QUERY_WINDOW = 16_384
+
+/**
+ * Shared memory on a Milvus server: one collection, `community` as the partition key,
+ * dense vector (HNSW, IVF_FLAT or AUTOINDEX, COSINE) and BM25 on the analyzed text for
+ * hybrid search. Many nodes share the collection; no replication is needed.
+ *
+ * @example
+ * ```ts
+ * const store = await MilvusStore.open(settings, { name: 'local-hash-v1', dimension: 384 })
+ * ```
+ */
+export class MilvusStore implements MemoryStore {
+  readonly kind = 'milvus'
+  readonly dimension: number
+  private readonly client: Client
+  private readonly settings: MilvusSettings
+
+  private constructor (client: Client, settings: MilvusSettings, dimension: number) {
+    this.client = client
+    this.settings = settings
+    this.dimension = dimension
+  }
+
+  static async open (settings: MilvusSettings, embedder: { name: string, dimension: number }): Promise<MilvusStore> {
+    if (settings.address == null) throw new MemoryStoreError('memory.store is milvus but no address is set: set MILVUS_ADDRESS or memory.milvus.address')
+    const client = new MilvusClient({
+      address: settings.address,
+      ...(settings.token == null ? {} : { token: settings.token }),
+      ...(settings.username == null ? {} : { username: settings.username, password: settings.password }),
+      ...(settings.database == null ? {} : { database: settings.database }),
+      ssl: settings.tls
+    }) as unknown as Client
+    const name = settings.collection
+    try {
+      const has = await client.hasCollection({ collection_name: name })
+      checkStatus(has.status, `checking collection ${name}`)
+      if (!has.value) {
+        checkStatus(await client.createCollection(createCollectionRequest(settings, embedder.name, embedder.dimension)), `creating collection ${name}`)
+        for (const index of indexRequests(settings)) checkStatus(await client.createIndex(index), `creating index ${index.index_name}`)
+      } else {
+        const described = await client.describeCollection({ collection_name: name })
+        checkStatus(described.status, `describing collection ${name}`)
+        const field = described.schema?.fields?.find(f => f.name === 'vector')
+        const dim = field?.dim ?? field?.type_params?.find(p => p.key === 'dim')?.value
+        checkCollection(described.schema?.description ?? '', dim == null ? undefined : Number(dim), embedder.name, embedder.dimension, name)
+      }
+      checkStatus(await client.loadCollection({ collection_name: name }), `loading collection ${name}`)
+    } catch (err) {
+      await client.closeConnection().catch(() => {})
+      if (err instanceof MemoryStoreError || (err as Error).name === 'EmbedderMismatchError') throw err
+      throw new MemoryStoreError(`cannot reach Milvus at ${settings.address}: ${(err as Error).message}`)
+    }
+    return new MilvusStore(client, settings, embedder.dimension)
+  }
+
+  async upsert (records: MemoryRecord[]): Promise<void> {
+    for (const r of records) {
+      if (r.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `record ${r.id} has a ${r.vector.length}-dimensional vector; this store holds ${this.dimension}`)
+    }
+    if (records.length === 0) return
+    const res = await this.client.upsert({ collection_name: this.settings.collection, data: records.map(toMilvusRow) })
+    checkStatus(res.status, `upserting ${records.length} records`)
+  }
+
+  async search (query: SearchQuery): Promise<SearchHit[]> {
+    const init = { settings: this.settings, filter: query.filter, k: Math.max(1, Math.min(query.k, 1000)) }
+    const needVector = (): number[] => {
+      if (query.vector == null) throw new MemoryInputError('bad_query', 'a vector search needs a query vector')
+      if (query.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `the query vector has ${query.vector.length} dimensions; this store holds ${this.dimension}`)
+      return query.vector
+    }
+    const needText = (): string => {
+      const text = query.text?.trim() ?? ''
+      if (text === '') throw new MemoryInputError('bad_query', 'a text search needs query text')
+      return text
+    }
+    let res: { status?: MilvusStatus, results: Array<Record<string, unknown>> }
+    switch (query.mode) {
+      case 'vector': res = await this.client.search(vectorSearchRequest(init, needVector())); break
+      case 'text': res = await this.client.search(textSearchRequest(init, needText())); break
+      case 'hybrid': res = await this.client.hybridSearch(hybridSearchRequest(init, needVector(), needText())); break
+    }
+    checkStatus(res.status, `${query.mode} search`)
+    return toHits(res.results)
+  }
+
+  private async rows (filter: MemoryFilter, fields = OUTPUT_FIELDS): Promise<Array<Record<string, unknown>>> {
+    const res = await this.client.query({ collection_name: this.settings.collection, filter: milvusFilter(filter), output_fields: fields, limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
+    checkStatus(res.status, 'query')
+    return res.data
+  }
+
+  async get (ids: string[], communities: string[]): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
+    if (ids.length === 0) return []
+    return (await this.rows({ communities, ids })).map(fromMilvusRow)
+  }
+
+  async delete (filter: MemoryFilter): Promise<number> {
+    const res = await this.client.delete({ collection_name: this.settings.collection, filter: milvusFilter(filter) })
+    checkStatus(res.status, 'delete')
+    return Number(res.delete_cnt ?? 0)
+  }
+
+  async count (filter: MemoryFilter): Promise<number> {
+    const res = await this.client.query({ collection_name: this.settings.collection, filter: milvusFilter(filter), output_fields: ['count(*)'], consistency_level: this.settings.consistencyLevel })
+    checkStatus(res.status, 'count')
+    return Number(res.data[0]?.['count(*)'] ?? 0)
+  }
+
+  async stats (community: string): Promise<CommunityStats> {
+    const rows = await this.rows({ communities: [community] }, ['kind', 'origin', 'seq'])
+    const stats: CommunityStats = { records: await this.count({ communities: [community] }), byKind: {}, byOrigin: {} }
+    for (const row of rows) {
+      const kind = String(row.kind)
+      const origin = String(row.origin)
+      stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1
+      const o = stats.byOrigin[origin] ?? { records: 0, highestSeq: 0 }
+      o.records++
+      o.highestSeq = Math.max(o.highestSeq, Number(row.seq))
+      stats.byOrigin[origin] = o
+    }
+    return stats
+  }
+
+  async page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
+    const res = await this.client.query({ collection_name: this.settings.collection, filter: `${milvusFilter({ communities: [community] })}${afterId == null ? '' : ` and id > ${JSON.stringify(afterId)}`}`, output_fields: ['id'], limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
+    checkStatus(res.status, 'query')
+    const ids = res.data.map(r => String(r.id)).sort().slice(0, limit)
+    return (await this.get(ids, [community])).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+
+  async close (): Promise<void> {
+    await this.client.closeConnection().catch(() => {})
+  }
+}
