@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Agent } from '../../src/agents/agent.js'
+import { MemoryInputError } from '../../src/memory/errors.js'
+import { verifyRecord } from '../../src/memory/record.js'
+import { startTestNode, tcpAddr } from '../helpers/nodes.js'
+import { tempDir } from '../helpers/tmp.js'
+import { waitFor } from '../helpers/wait.js'
+import type { OaNode } from '../../src/node/oa-node.js'
+
+const C = 'devsupport'
+
+class Scribe extends Agent {
+  override async onDirect (request: { payload: unknown }): Promise<unknown> {
+    const { text } = request.payload as { text: string }
+    const stored = await this.remember({ kind: 'problem_solutions', text, metadata: { by: 'scribe' } })
+    const hits = await this.recall(text, { kinds: ['problem_solutions'], k: 1 })
+    return { stored: stored.id, found: hits[0]?.record.id }
+  }
+}
+
+describe('the memory service on a node', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let a: OaNode
+  let b: OaNode
+
+  beforeAll(async () => {
+    dir = await tempDir()
+    a = await startTestNode(dir.path, 'a', { communities: [C, 'other'] })
+    b = await startTestNode(dir.path, 'b', { communities: [C], network: { bootstrap: [tcpAddr(a)] }, memory: { capture: { '*': [] } } })
+    await waitFor('connected', () => a.libp2p.getPeers().length === 1)
+  })
+
+  afterAll(async () => {
+    await a.stop()
+    await b.stop()
+    await dir.cleanup()
+  })
+
+  it('remembers signed records with a per-origin sequence and recalls them by meaning', async () => {
+    const memory = a.libp2p.services.memory
+    const r1 = await memory.remember(C, { text: 'Raise ef above k to get better recall from an HNSW index', kind: 'expert_knowledge' })
+    const r2 = await memory.remember(C, { text: 'Use a multi-stage Dockerfile for small images', kind: 'expert_knowledge' })
+    expect(r2.seq).toBe(r1.seq + 1)
+    expect(r1).toMatchObject({ community: C, origin: a.peerId.toString(), agent: `user@${a.peerId.toString()}` })
+    expect(await verifyRecord(r1)).toBe(true)
+    const hits = await memory.recall(C, 'how can HNSW recall be improved?', { k: 1 })
+    expect(hits[0]?.record.id).toBe(r1.id)
+  })
+
+  it('writes the valid records of a batch and names the rejected ones', async () => {
+    const result = await a.libp2p.services.memory.rememberMany(C, [
+      { text: 'valid one' },
+      { text: '' },
+      { text: 'bad kind', kind: 'Not A Kind' },
+      { text: 'x'.repeat(40_000) },
+      { text: 'valid two' }
+    ])
+    expect(result.records.map(r => r.text)).toEqual(['valid one', 'valid two'])
+    expect(result.rejected.map(r => r.index)).toEqual([1, 2, 3])
+    expect(result.rejected[2]?.error).toMatch(/over the 32768-byte limit/)
+    const found = await a.libp2p.services.memory.recall(C, 'bad kind', { mode: 'text', k: 10 })
+    expect(found.some(h => h.record.text === 'bad kind')).toBe(false)
+  })
+
+  it('reads and writes only joined communities, and keeps them apart', async () => {
+    const memory = b.libp2p.services.memory
+    await expect(memory.remember('other', { text: 'secret of another community' })).rejects.toThrow(MemoryInputError)
+    await expect(memory.recall('other', 'secret')).rejects.toThrow('has not joined community "other"')
+    await a.libp2p.services.memory.remember('other', { text: 'only in other: the launch code is 1234' })
+    const inC = await a.libp2p.services.memory.recall(C, 'launch code', { k: 10 })
+    expect(inC.some(h => h.record.text.includes('launch code'))).toBe(false)
+  })
+
+  it('captures posts written on this node and direct exchanges it started, and honours capture config', async () => {
+    const post = await a.libp2p.services.channels.post({ community: C, channel: 'general', text: 'Our staging cluster runs Kubernetes 1.31' })
+    await waitFor('post captured on a', async () => (await a.libp2p.services.memory.get(C, [`msg-${post.id}`])).length === 1)
+    const [captured] = await a.libp2p.services.memory.get(C, [`msg-${post.id}`])
+    expect(captured).toMatchObject({ kind: 'message', text: 'Our staging cluster runs Kubernetes 1.31', metadata: { channel: 'general', messageId: post.id } })
+
+    b.libp2p.services.channels.handleDirect('oracle', () => Promise.resolve({ text: 'forty-two' }))
+    const reply = await a.libp2p.services.channels.request({ community: C, from: 'asker', to: `oracle@${b.peerId.toString()}`, payload: { text: 'the answer?' } })
+    const requestId = reply.event.replyTo ?? ''
+    await waitFor('exchange captured on a', async () => (await a.libp2p.services.memory.get(C, [`dx-${requestId}`])).length === 1)
+    const [exchange] = await a.libp2p.services.memory.get(C, [`dx-${requestId}`])
+    expect(exchange?.kind).toBe('collaboration_history')
+    expect(exchange?.text).toContain('the answer?')
+    expect(exchange?.text).toContain('forty-two')
+
+    // b captures nothing: its config turns capture off
+    const bPost = await b.libp2p.services.channels.post({ community: C, channel: 'general', text: 'not captured' })
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(await b.libp2p.services.memory.get(C, [`msg-${bPost.id}`])).toEqual([])
+  })
+
+  it('gives agents remember and recall', async () => {
+    await a.libp2p.services.agents.add(new Scribe({ name: 'scribe', community: C }))
+    const reply = await b.libp2p.services.channels.request({ community: C, from: 'user', to: `scribe@${a.peerId.toString()}`, payload: { text: 'Pin numpy below 2 for the legacy service' } })
+    const { stored, found } = reply.payload as { stored: string, found: string }
+    expect(found).toBe(stored)
+    const [record] = await a.libp2p.services.memory.get(C, [stored])
+    expect(record).toMatchObject({ kind: 'problem_solutions', agent: `scribe@${a.peerId.toString()}`, metadata: { by: 'scribe' } })
+  })
+})
