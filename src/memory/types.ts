@@ -43,6 +43,8 @@ export interface SearchQuery {
   vector?: number[]
   k: number
   filter: MemoryFilter
+  /** Exact (brute-force) vector search even where an index exists: the baseline for index recall. */
+  exact?: boolean
 }
 
 /** A record found by a search, best first. */

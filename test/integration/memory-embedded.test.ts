@@ -36,7 +36,7 @@ describe('embedded store', () => {
       await first.close()
       const other = EmbeddedStore.open({ dir: join(dir.path, 'memory'), embedder: { name: 'openai:text-embedding-3-small', dimension: 1536 }, writeWindowMs: 10, vectorIndexThreshold: 10_000 })
       await expect(other).rejects.toThrow(EmbedderMismatchError)
-      await expect(other).rejects.toThrow(/embedded with local-hash-v1 \(384 dimensions\).*oa-node memory export/)
+      await expect(other).rejects.toThrow(/embedded with local-hash-v2 \(1024 dimensions\).*oa-node memory export/)
     } finally {
       await dir.cleanup()
     }

@@ -30,8 +30,8 @@ function words (text: string): string[] {
 }
 
 /**
- * The offline default embedder: signed feature hashing of words, word stems, word
- * pairs, character 4-grams and developer-support concept groups into a fixed-size,
+ * The offline default embedder: signed feature hashing of words, word stems,
+ * character 4-grams and developer-support concept groups into a fixed-size,
  * L2-normalised vector. Deterministic, no downloads, no model to load.
  *
  * @example
@@ -41,10 +41,11 @@ function words (text: string): string[] {
  * ```
  */
 export class LocalEmbedder implements Embedder {
-  readonly name = 'local-hash-v1'
+  readonly name = 'local-hash-v2'
   readonly dimension: number
 
-  constructor (dimension = 384) {
+  /** 1024 dimensions: fewer hash collisions than 384 or 768, measured on bench:memory. */
+  constructor (dimension = 1024) {
     this.dimension = dimension
   }
 
@@ -61,18 +62,16 @@ export class LocalEmbedder implements Embedder {
     const all = words(text)
     const content = all.filter(w => !STOPWORDS.has(w))
     const used = content.length > 0 ? content : all
-    let previous: string | undefined
     for (const word of used) {
       add(`w:${word}`, 1)
       const s = stem(word)
       add(`s:${s}`, 1)
+      // weights chosen on bench:memory: concept groups help a little, more hurts (they are broad)
       const concept = CONCEPT_OF.get(word) ?? CONCEPT_OF.get(s)
-      if (concept != null) add(`c:${concept}`, 1.2)
+      if (concept != null) add(`c:${concept}`, 0.6)
       const padded = `#${word}#`
       const grams = Math.max(1, padded.length - 3)
-      for (let i = 0; i + 4 <= padded.length; i++) add(`g:${padded.slice(i, i + 4)}`, 0.6 / Math.sqrt(grams))
-      if (previous != null) add(`b:${previous}_${s}`, 0.5)
-      previous = s
+      for (let i = 0; i + 4 <= padded.length; i++) add(`g:${padded.slice(i, i + 4)}`, 1 / Math.sqrt(grams))
     }
     let norm = 0
     for (const x of v) norm += x * x

@@ -117,7 +117,7 @@ interface Pending {
  *
  * @example
  * ```ts
- * const store = await EmbeddedStore.open({ dir: 'n1/memory', embedder: { name: 'local-hash-v1', dimension: 384 }, writeWindowMs: 20, vectorIndexThreshold: 10_000 })
+ * const store = await EmbeddedStore.open({ dir: 'n1/memory', embedder: { name: 'local-hash-v2', dimension: 1024 }, writeWindowMs: 20, vectorIndexThreshold: 10_000 })
  * await store.upsert([record])
  * const hits = await store.search({ mode: 'hybrid', text: 'hnsw recall', vector, k: 5, filter: { communities: ['devsupport'] } })
  * ```
@@ -133,6 +133,7 @@ export class EmbeddedStore implements MemoryStore {
   private rowsSinceOptimize = 0
   private hasTextIndex = false
   private hasVectorIndex = false
+  private partitions = 1
   private closed = false
 
   private constructor (table: lancedb.Table, init: EmbeddedStoreInit) {
@@ -174,7 +175,10 @@ export class EmbeddedStore implements MemoryStore {
   }
 
   private async buildVectorIndex (): Promise<void> {
-    await this.table.createIndex('vector', { config: lancedb.Index.hnswSq({ distanceType: 'cosine' }) })
+    // one HNSW graph per million rows: a single graph gives the best recall; more
+    // partitions only bound the memory needed to train very large tables
+    this.partitions = Math.max(1, Math.ceil(await this.table.countRows() / 1_000_000))
+    await this.table.createIndex('vector', { config: lancedb.Index.hnswSq({ distanceType: 'cosine', numPartitions: this.partitions, m: 32, efConstruction: 400 }) })
     this.hasVectorIndex = true
   }
 
@@ -247,8 +251,9 @@ export class EmbeddedStore implements MemoryStore {
     const vectorHits = async (limit: number): Promise<SearchHit[]> => {
       if (query.vector == null) throw new MemoryInputError('bad_query', 'a vector search needs a query vector')
       if (query.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `the query vector has ${query.vector.length} dimensions; this store holds ${this.dimension}`)
-      let q = this.table.query().nearestTo(query.vector).distanceType('cosine').where(where).select(COLUMNS).limit(limit)
-      if (this.hasVectorIndex) q = q.ef(Math.max(64, limit * 4)).refineFactor(4)
+      let q = this.table.query().nearestTo(query.vector).distanceType('cosine').where(where).select([...COLUMNS, '_distance']).limit(limit)
+      if (query.exact === true) q = q.bypassVectorIndex()
+      else if (this.hasVectorIndex) q = q.nprobes(Math.min(this.partitions, 20)).ef(Math.max(500, limit * 20)).refineFactor(10)
       const rows = await q.toArray() as Row[]
       return rows.map(row => ({ record: fromRow(row), score: 1 - (row._distance ?? 1) }))
     }
@@ -256,7 +261,7 @@ export class EmbeddedStore implements MemoryStore {
       const text = query.text?.trim() ?? ''
       if (text === '') throw new MemoryInputError('bad_query', 'a text search needs query text')
       if (!this.hasTextIndex) return []
-      const rows = await this.table.query().fullTextSearch(text).where(where).select(COLUMNS).limit(limit).toArray() as Row[]
+      const rows = await this.table.query().fullTextSearch(text).where(where).select([...COLUMNS, '_score']).limit(limit).toArray() as Row[]
       return rows.map(row => ({ record: fromRow(row), score: row._score ?? 0 }))
     }
     switch (query.mode) {

@@ -28,7 +28,7 @@ const QUERY_WINDOW = 16_384
  *
  * @example
  * ```ts
- * const store = await MilvusStore.open(settings, { name: 'local-hash-v1', dimension: 384 })
+ * const store = await MilvusStore.open(settings, { name: 'local-hash-v2', dimension: 1024 })
  * ```
  */
 export class MilvusStore implements MemoryStore {
