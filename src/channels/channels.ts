@@ -37,6 +37,8 @@ export interface ChannelsEvents {
   event: CustomEvent<ObservedEvent>
   /** An inbound envelope failed validation. */
   rejected: CustomEvent<{ reason: string, path: InboundPath, peer?: string, message: string }>
+  /** The node joined or left a community. */
+  membership: CustomEvent<{ community: string, joined: boolean }>
 }
 
 export interface PostInit {
@@ -190,8 +192,10 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
    */
   join (community: string): void {
     if (!COMMUNITY_NAME.test(community)) throw new ChannelInputError('bad_community', `"${community}" is not a valid community name`)
-    if (!this.joined.has(community)) this.joined.set(community, new Set())
+    const fresh = !this.joined.has(community)
+    if (fresh) this.joined.set(community, new Set())
     for (const channel of [GENERAL, ...(this.init.settings.declared[community] ?? [])]) this.openChannel(community, channel)
+    if (fresh) this.safeDispatchEvent('membership', { detail: { community, joined: true } })
   }
 
   /** Leaves a community: unsubscribes all its channels. Its stored history stays. */
@@ -204,6 +208,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       this.components.pubsub.topicValidators.delete(topic)
     }
     this.joined.delete(community)
+    this.safeDispatchEvent('membership', { detail: { community, joined: false } })
   }
 
   /**

@@ -169,12 +169,15 @@ export interface MemoryStatsFlags extends ClientFlags {
   community?: string
 }
 
+interface ReplicaOrigin { records: number, highestSeq: number, knownSeq: number, lag: number }
+
 interface MemoryInfo {
   store: string
   embedder: string
   dimension: number
   seq: number
-  communities: Record<string, CommunityStats>
+  replication: { rejected: { total: number }, received: { gossip: number, sync: number }, published: number }
+  communities: Record<string, CommunityStats & { replication: Record<string, ReplicaOrigin> }>
 }
 
 /** `oa-node memory stats` */
@@ -188,13 +191,14 @@ export async function memoryStatsCommand (flags: MemoryStatsFlags): Promise<numb
     return 0
   }
   print(`store ${info.store}, embedder ${info.embedder} (${info.dimension} dimensions), this node's seq ${info.seq}`)
+  print(`replication: ${info.replication.published} published, ${info.replication.received.gossip} received by gossip, ${info.replication.received.sync} by sync, ${info.replication.rejected.total} rejected`)
   for (const [name, stats] of Object.entries(communities)) {
     if (stats == null) continue
     print(`\n${name}: ${stats.records} records`)
     const kinds = Object.entries(stats.byKind)
     if (kinds.length > 0) print(table(['KIND', 'RECORDS'], kinds.map(([k, n]) => [k, String(n)])))
-    const origins = Object.entries(stats.byOrigin)
-    if (origins.length > 0) print(table(['ORIGIN', 'RECORDS', 'HIGHEST SEQ'], origins.map(([o, s]) => [o, String(s.records), String(s.highestSeq)])))
+    const origins = Object.entries(stats.replication)
+    if (origins.length > 0) print(table(['ORIGIN', 'RECORDS', 'HIGHEST SEQ', 'KNOWN SEQ', 'LAG'], origins.map(([o, s]) => [o, String(s.records), String(s.highestSeq), String(s.knownSeq), String(s.lag)])))
   }
   return 0
 }

@@ -104,6 +104,7 @@ export const configLayerSchema = z.strictObject({
     writeWindowMs: z.number().int().min(0).max(10_000).optional(),
     vectorIndexThreshold: z.number().int().min(256).optional(),
     capture: z.record(z.string(), z.array(z.enum(CAPTURE_KINDS))).optional(),
+    syncIntervalMs: z.number().int().min(1000).optional(),
     milvus: z.strictObject({
       address: z.string().min(1).optional(),
       token: z.string().min(1).optional(),
@@ -207,6 +208,8 @@ export interface NodeConfig {
     vectorIndexThreshold: number
     /** What is captured automatically, per community (`*` for the others). */
     capture: Record<string, Array<typeof CAPTURE_KINDS[number]>>
+    /** How often a random community peer is asked for missing records (anti-entropy), in ms. */
+    syncIntervalMs: number
     milvus: {
       /** MILVUS_ADDRESS, host:port */
       address?: string
@@ -287,6 +290,7 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     writeWindowMs: 20,
     vectorIndexThreshold: 10_000,
     capture: { '*': ['messages', 'directs'] },
+    syncIntervalMs: 30_000,
     milvus: {
       tls: false,
       collection: 'oa_memory',

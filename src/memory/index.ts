@@ -27,7 +27,6 @@ export type { Embedder } from './embedders/types.js'
 export { reciprocalRankFusion } from './fusion.js'
 export { lanceWhere, sqlQuote, milvusQuote, checkFilter, KIND } from './filter.js'
 export { MemoryInputError, EmbedderMismatchError, MemoryStoreError, MemoryUnavailableError } from './errors.js'
-export { SeqCounter } from './seq.js'
 
 export function memory (init: MemoryInit): (components: MemoryComponents) => Memory {
   return (components) => new Memory(components, init)

@@ -6,7 +6,8 @@ import { OpenAIEmbedder } from './embedders/openai.js'
 import { MemoryInputError, MemoryUnavailableError } from './errors.js'
 import { checkFilter } from './filter.js'
 import { checkInput, makeRecord } from './record.js'
-import { SeqCounter } from './seq.js'
+import { VersionVector } from './replication/version-vector.js'
+import { checkRemoteRecord } from './replication/validate.js'
 import { EmbeddedStore } from './stores/embedded.js'
 import { MilvusStore } from './stores/milvus/store.js'
 import type { Embedder } from './embedders/types.js'
@@ -29,6 +30,8 @@ export interface MemoryComponents {
 
 export interface MemoryInit {
   dataDir: string
+  /** Communities joined at start (their version vectors are loaded at start). */
+  communities: string[]
   settings: MemorySettings
   llm: NodeConfig['llm']
   /** Opens the store; default: from settings (embedded LanceDB, or Milvus). */
@@ -47,9 +50,16 @@ export interface RecallOptions {
 /** A record as the API and agents see it (no vector). */
 export type StoredRecord = Omit<MemoryRecord, 'vector'>
 
+export interface RecordsAdded {
+  community: string
+  records: StoredRecord[]
+  /** Written by this node (true) or received from a peer. */
+  local: boolean
+}
+
 export interface MemoryEvents {
-  /** Records this node wrote (after they are durable). */
-  'record:added': CustomEvent<StoredRecord[]>
+  /** Records stored, after they are durable: this node's writes and those received from peers. */
+  'record:added': CustomEvent<RecordsAdded>
 }
 
 /** What `rememberMany` did with each input. */
@@ -73,7 +83,11 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   private readonly log: Logger
   private store?: MemoryStore
   private embedder?: Embedder
-  private seq?: SeqCounter
+  /** The highest seq this node has given a record; resumes from the store after a restart. */
+  private seq = 0
+  /** Writes of this node run one at a time, so seqs are handed out gap-free, in commit order. */
+  private writes: Promise<unknown> = Promise.resolve()
+  private readonly versions = new Map<string, VersionVector>()
   private readonly requests = new Map<string, EventJson>()
   private started = false
 
@@ -103,8 +117,23 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder)
     else this.store = await EmbeddedStore.open({ dir, embedder, writeWindowMs: this.init.settings.writeWindowMs, vectorIndexThreshold: this.init.settings.vectorIndexThreshold })
     this.embedder = embedder
-    this.seq = new SeqCounter(dir)
     this.started = true
+    for (const community of this.init.communities) await this.versionOf(community)
+  }
+
+  /** The replica's version vector of a community, built from the store the first time. */
+  async versionOf (community: string): Promise<VersionVector> {
+    let vv = this.versions.get(community)
+    if (vv != null) return vv
+    vv = new VersionVector()
+    const { store } = this.ready()
+    const self = this.components.peerId.toString()
+    for (const { origin, seq } of await store.versions(community)) {
+      vv.add(origin, seq)
+      if (origin === self) this.seq = Math.max(this.seq, seq)
+    }
+    this.versions.set(community, vv)
+    return vv
   }
 
   afterStart (): void {
@@ -135,10 +164,10 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return embedder
   }
 
-  private ready (): { store: MemoryStore, embedder: Embedder, seq: SeqCounter } {
+  private ready (): { store: MemoryStore, embedder: Embedder } {
     if (!this.init.settings.enabled) throw new MemoryUnavailableError('memory service not configured (memory.enabled is false)')
-    if (this.store == null || this.embedder == null || this.seq == null) throw new MemoryUnavailableError('the memory service is not running')
-    return { store: this.store, embedder: this.embedder, seq: this.seq }
+    if (this.store == null || this.embedder == null) throw new MemoryUnavailableError('the memory service is not running')
+    return { store: this.store, embedder: this.embedder }
   }
 
   private member (community: string): void {
@@ -173,7 +202,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    * index) and the rest are written; nothing of a rejected input is stored.
    */
   async rememberMany (community: string, inputs: RememberInput[]): Promise<RememberResult> {
-    const { store, embedder, seq } = this.ready()
+    const { store, embedder } = this.ready()
     this.member(community)
     const rejected: RememberResult['rejected'] = []
     const valid: Array<{ index: number, input: RememberInput }> = []
@@ -187,15 +216,61 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     })
     if (valid.length === 0) return { records: [], rejected }
     const vectors = await embedder.embed(valid.map(v => v.input.text))
-    const records: MemoryRecord[] = []
-    for (const [i, { input }] of valid.entries()) {
-      const base = await makeRecord(input, community, seq.take(), this.components.privateKey)
-      records.push({ ...base, vector: vectors[i] ?? [] })
-    }
-    await store.upsert(records)
-    const stored = records.map(({ vector: _vector, ...rest }) => rest)
-    this.safeDispatchEvent('record:added', { detail: stored })
+    const vv = await this.versionOf(community)
+    const write = this.writes.then(async () => {
+      const first = this.seq + 1
+      const records: MemoryRecord[] = []
+      for (const [i, { input }] of valid.entries()) {
+        const base = await makeRecord(input, community, first + i, this.components.privateKey)
+        records.push({ ...base, vector: vectors[i] ?? [] })
+      }
+      // the seqs count as used only once the write is durable: a failed write hands them out again
+      await store.upsert(records)
+      this.seq = first + records.length - 1
+      for (const r of records) vv.add(r.origin, r.seq)
+      return records.map(({ vector: _vector, ...rest }) => rest)
+    })
+    this.writes = write.catch(() => {})
+    const stored = await write
+    this.safeDispatchEvent('record:added', { detail: { community, records: stored, local: true } })
     return { records: stored, rejected }
+  }
+
+  /**
+   * Stores records written by other nodes (gossip, sync): each is checked (community,
+   * size, origin signature), records already held are skipped, the rest are embedded
+   * with this node's embedder and upserted. Returns how many were new; throws
+   * MemoryInputError naming the first invalid record, storing none of the batch.
+   */
+  async ingest (community: string, records: StoredRecord[]): Promise<StoredRecord[]> {
+    const { store, embedder } = this.ready()
+    this.member(community)
+    for (const r of records) await checkRemoteRecord(r, community, this.init.settings.maxTextBytes)
+    const vv = await this.versionOf(community)
+    const fresh = records.filter(r => !vv.has(r.origin, r.seq))
+    for (const r of records) vv.saw(r.origin, r.seq)
+    if (fresh.length === 0) return []
+    const vectors = await embedder.embed(fresh.map(r => r.text))
+    await store.upsert(fresh.map((r, i) => ({ ...r, vector: vectors[i] ?? [] })))
+    for (const r of fresh) vv.add(r.origin, r.seq)
+    this.safeDispatchEvent('record:added', { detail: { community, records: fresh, local: false } })
+    return fresh
+  }
+
+  /** Records of one origin after a seq, for peers catching up. */
+  async recordsAfter (community: string, origin: string, afterSeq: number, limit: number): Promise<StoredRecord[]> {
+    this.member(community)
+    return this.ready().store.afterSeq(community, origin, afterSeq, limit)
+  }
+
+  /** Longest record text accepted, in bytes. */
+  get maxTextBytes (): number {
+    return this.init.settings.maxTextBytes
+  }
+
+  /** The store kind: `milvus` stores are shared, so they are not replicated. */
+  get storeKind (): string | undefined {
+    return this.store?.kind
   }
 
   /**
@@ -244,7 +319,13 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
 
   /** Highest sequence number this node has given its records. */
   get currentSeq (): number {
-    return this.seq?.current ?? 0
+    return this.seq
+  }
+
+  /** Per origin: records held, highest seq, highest seq known to exist, and the lag. */
+  async replicaStatus (community: string): Promise<ReturnType<VersionVector['summary']>> {
+    this.member(community)
+    return (await this.versionOf(community)).summary()
   }
 
   private captures (community: string, what: 'messages' | 'directs'): boolean {

@@ -76,7 +76,11 @@ export interface MemoryStore {
   delete (filter: MemoryFilter): Promise<number>
   count (filter: MemoryFilter): Promise<number>
   stats (community: string): Promise<CommunityStats>
-  /** Records of a community ordered by id, after `afterId`, at most `limit` (export, sync). */
+  /** Records of a community ordered by id, after `afterId`, at most `limit` (export). */
   page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>>
+  /** Every (origin, seq) held for a community: the replica's version. */
+  versions (community: string): Promise<Array<{ origin: string, seq: number }>>
+  /** Records of one origin with seq above `afterSeq`, ordered by seq, at most `limit` (sync). */
+  afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>>
   close (): Promise<void>
 }

@@ -13,6 +13,7 @@ import { agentRuntime } from '../agents/index.js'
 import { channels } from '../channels/index.js'
 import { discovery } from '../discovery/index.js'
 import { memory } from '../memory/index.js'
+import { replication } from '../memory/replication/index.js'
 import { gossipMessageId } from '../channels/message-id.js'
 import { PeerPenalties } from '../channels/penalties.js'
 import { bootstrapKeeper } from './bootstrap-keeper/index.js'
@@ -21,13 +22,15 @@ import { ensureDataDir, lockDataDir } from './data-dir.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { OaNode } from './oa-node.js'
 import type { NodeConfig } from '../config/schema.js'
-import type { PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface CreateNodeOptions {
   /** Use this key instead of `<dataDir>/identity.key` (tests, embedding). */
   privateKey?: PrivateKey
   /** Take the data dir lock (default true). */
   lock?: boolean
+  /** Decides which peers may connect (deny-lists; tests partition networks with it). */
+  connectionGater?: ConnectionGater
 }
 
 function buildServices (config: NodeConfig) {
@@ -59,7 +62,8 @@ function buildServices (config: NodeConfig) {
     }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
     discovery: discovery(config.discovery),
-    memory: memory({ dataDir: config.dataDir, settings: config.memory, llm: config.llm }),
+    memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm }),
+    replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties }),
     agents: agentRuntime({ agents: config.agents, llm: config.llm }),
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
   }
@@ -68,9 +72,10 @@ function buildServices (config: NodeConfig) {
 /** The libp2p node with oa-node's services, as `createNode` builds it. */
 export type OaLibp2p = Awaited<ReturnType<typeof createOaLibp2p>>
 
-async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey) {
+async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, connectionGater?: ConnectionGater) {
   return createLibp2p({
     privateKey,
+    ...(connectionGater == null ? {} : { connectionGater }),
     start: false,
     addresses: {
       listen: config.network.listen,
@@ -110,7 +115,7 @@ export async function createNode (config: NodeConfig, options: CreateNodeOptions
   const lock = options.lock === false ? undefined : await lockDataDir(config.dataDir)
   try {
     const privateKey = options.privateKey ?? await loadOrCreateIdentity(config.dataDir)
-    const libp2p = await createOaLibp2p(config, privateKey)
+    const libp2p = await createOaLibp2p(config, privateKey, options.connectionGater)
     return new OaNode({ config, libp2p, privateKey, peerId: peerIdFromPrivateKey(privateKey), lock })
   } catch (err) {
     await lock?.release()

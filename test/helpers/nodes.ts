@@ -3,9 +3,10 @@ import { loadConfig } from '../../src/config/load.js'
 import { createNode } from '../../src/node/create-node.js'
 import type { ConfigLayer } from '../../src/config/schema.js'
 import type { OaNode } from '../../src/node/oa-node.js'
+import type { CreateNodeOptions } from '../../src/node/create-node.js'
 
 /** Starts an in-process node on loopback with its own data dir under `root`. */
-export async function startTestNode (root: string, name: string, layer: ConfigLayer = {}): Promise<OaNode> {
+export async function startTestNode (root: string, name: string, layer: ConfigLayer = {}, options: CreateNodeOptions = {}): Promise<OaNode> {
   const config = await loadConfig({
     flags: {
       dataDir: join(root, name),
@@ -14,7 +15,7 @@ export async function startTestNode (root: string, name: string, layer: ConfigLa
       api: { port: 0 }
     }
   })
-  const node = await createNode(config)
+  const node = await createNode(config, options)
   await node.start()
   return node
 }

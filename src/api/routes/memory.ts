@@ -72,8 +72,8 @@ export function memoryRoutes (router: Router, node: OaNode): Router {
     .get('/v1/communities/:c/memory/stats', async ({ params }) => ({ community: params.c, ...await memory.stats(params.c ?? '') }))
     .get('/v1/memory', async () => {
       const communities: Record<string, unknown> = {}
-      for (const c of node.communities) communities[c] = await memory.stats(c)
-      return { ...memory.describe(), seq: memory.currentSeq, communities }
+      for (const c of node.communities) communities[c] = { ...await memory.stats(c), replication: await memory.replicaStatus(c) }
+      return { ...memory.describe(), seq: memory.currentSeq, replication: node.libp2p.services.replication.stats(), communities }
     })
     .delete('/v1/communities/:c/memory/:id', async ({ params }) => {
       const deleted = await memory.delete(params.c ?? '', [params.id ?? ''])

@@ -314,6 +314,18 @@ export class EmbeddedStore implements MemoryStore {
     return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   }
 
+  async versions (community: string): Promise<Array<{ origin: string, seq: number }>> {
+    const rows = await this.table.query().where(`community = ${sqlQuote(community)}`).select(['origin', 'seq']).toArray() as Array<{ origin: string, seq: bigint }>
+    return rows.map(r => ({ origin: r.origin, seq: Number(r.seq) }))
+  }
+
+  async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<StoredRecord[]> {
+    const where = `community = ${sqlQuote(community)} AND origin = ${sqlQuote(origin)} AND seq > ${Math.trunc(afterSeq)}`
+    const keys = await this.table.query().where(where).select(['id', 'seq']).toArray() as Array<{ id: string, seq: bigint }>
+    const ids = keys.sort((a, b) => Number(a.seq) - Number(b.seq)).slice(0, limit).map(k => k.id)
+    return (await this.get(ids, [community])).sort((a, b) => a.seq - b.seq)
+  }
+
   async close (): Promise<void> {
     if (this.closed) return
     await this.flushNow()

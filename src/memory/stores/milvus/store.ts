@@ -1,5 +1,6 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node'
 import { MemoryInputError, MemoryStoreError } from '../../errors.js'
+import { milvusQuote } from '../../filter.js'
 import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, OUTPUT_FIELDS, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
 import type { MilvusSettings, MilvusStatus } from './requests.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../../types.js'
@@ -149,6 +150,16 @@ export class MilvusStore implements MemoryStore {
     checkStatus(res.status, 'query')
     const ids = res.data.map(r => String(r.id)).sort().slice(0, limit)
     return (await this.get(ids, [community])).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+
+  async versions (community: string): Promise<Array<{ origin: string, seq: number }>> {
+    return (await this.rows({ communities: [community] }, ['origin', 'seq'])).map(r => ({ origin: String(r.origin), seq: Number(r.seq) }))
+  }
+
+  async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
+    const res = await this.client.query({ collection_name: this.settings.collection, filter: `${milvusFilter({ communities: [community] })} and origin == ${milvusQuote(origin)} and seq > ${Math.trunc(afterSeq)}`, output_fields: OUTPUT_FIELDS, limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
+    checkStatus(res.status, 'query')
+    return res.data.map(fromMilvusRow).sort((a, b) => a.seq - b.seq).slice(0, limit)
   }
 
   async close (): Promise<void> {

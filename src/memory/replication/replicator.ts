@@ -1,0 +1,385 @@
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { TypedEventEmitter } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { MemoryGossip, SyncBatch, SyncRequest } from '../../wire/generated/memory.js'
+import { MemoryInputError } from '../errors.js'
+import { fromWire, toWire } from './codec.js'
+import { checkRemoteRecord } from './validate.js'
+import type { Channels } from '../../channels/channels.js'
+import type { PeerPenalties } from '../../channels/penalties.js'
+import type { Memory, RecordsAdded, StoredRecord } from '../service.js'
+import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+export const MEMSYNC_PROTOCOL = '/oa/memsync/1.0.0'
+
+/** The gossip topic of a community's memory. */
+export function memoryTopic (community: string): string {
+  return `oa/1/${community}/mem`
+}
+
+function communityOfTopic (topic: string): string | undefined {
+  return /^oa\/1\/([^/]+)\/mem$/.exec(topic)?.[1]
+}
+
+export interface ReplicationComponents {
+  peerId: PeerId
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+  pubsub: GossipSub
+  channels: Channels
+  memory: Memory
+}
+
+export interface ReplicationInit {
+  /** How often a random community peer is asked for what this node lacks (anti-entropy), in ms. */
+  syncIntervalMs: number
+  /** Shared with gossipsub scoring: invalid records lower the sender's score. */
+  penalties?: PeerPenalties
+}
+
+/** Why a replicated record or message was refused. */
+export type ReplicationRejectReason = 'decode' | 'size' | 'community' | 'origin' | 'signature' | 'record'
+
+export interface ReplicationStats {
+  rejected: { total: number, byReason: Record<ReplicationRejectReason, number>, byPath: { gossip: number, sync: number } }
+  received: { gossip: number, sync: number }
+  published: number
+}
+
+export interface ReplicationEvents {
+  /** A peer announced records stored in a shared (Milvus) collection. */
+  'record:notice': CustomEvent<{ community: string, ids: string[], origin: string }>
+}
+
+const MAX_GOSSIP_BYTES = 1_048_576
+const GOSSIP_CHUNK_BYTES = 256 * 1024
+const SYNC_PAGE = 200
+const SYNC_MAX_RECORDS = 100_000
+const SYNC_FRAME_BYTES = 2 * 1_048_576
+const SYNC_TIMEOUT_MS = 60_000
+
+/**
+ * Replicates a community's memory between the nodes that joined it, with no server:
+ * each write is gossiped on `oa/1/<community>/mem` once durable; a node that missed
+ * records catches up over `/oa/memsync/1.0.0` by sending its version vector, when it
+ * meets a community peer and periodically with a random one. Every record is checked
+ * (community, size, origin signature); invalid ones are counted and stored nowhere.
+ * With a shared Milvus store only notices travel.
+ */
+export class Replicator extends TypedEventEmitter<ReplicationEvents> implements Startable {
+  private readonly components: ReplicationComponents
+  private readonly init: ReplicationInit
+  private readonly log: Logger
+  private readonly topics = new Set<string>()
+  private readonly synced = new Set<string>()
+  private timer?: ReturnType<typeof setInterval>
+  private started = false
+  private readonly counts: ReplicationStats = {
+    rejected: { total: 0, byReason: { decode: 0, size: 0, community: 0, origin: 0, signature: 0, record: 0 }, byPath: { gossip: 0, sync: 0 } },
+    received: { gossip: 0, sync: 0 },
+    published: 0
+  }
+
+  constructor (components: ReplicationComponents, init: ReplicationInit) {
+    super()
+    this.components = components
+    this.init = init
+    this.log = components.logger.forComponent('oa:replication')
+  }
+
+  readonly [Symbol.toStringTag] = 'oa:replication'
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  /** Replication runs for the embedded store; a shared Milvus store only announces. */
+  private get replicating (): boolean {
+    return this.components.memory.storeKind === 'embedded'
+  }
+
+  async start (): Promise<void> {
+    if (!this.components.memory.enabled) return
+    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.onStream, { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    this.started = true
+  }
+
+  afterStart (): void {
+    if (!this.started) return
+    this.components.pubsub.addEventListener('message', this.onMessage)
+    this.components.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.components.memory.addEventListener('record:added', this.onRecordsAdded)
+    this.components.channels.addEventListener('membership', this.onMembership)
+    this.followCommunities()
+    this.timer = setInterval(() => { this.antiEntropy() }, this.init.syncIntervalMs)
+    this.timer.unref()
+  }
+
+  beforeStop (): void {
+    if (!this.started) return
+    clearInterval(this.timer)
+    this.components.pubsub.removeEventListener('message', this.onMessage)
+    this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.components.memory.removeEventListener('record:added', this.onRecordsAdded)
+    this.components.channels.removeEventListener('membership', this.onMembership)
+    for (const topic of this.topics) {
+      this.components.pubsub.unsubscribe(topic)
+      this.components.pubsub.topicValidators.delete(topic)
+    }
+    this.topics.clear()
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    await this.components.registrar.unhandle(MEMSYNC_PROTOCOL)
+  }
+
+  /** Counts of what was received, published and rejected. */
+  stats (): ReplicationStats {
+    return structuredClone(this.counts)
+  }
+
+  /** Subscribes to the memory topic of every joined community, and only those. */
+  private followCommunities (): void {
+    const joined = new Set(this.components.channels.communities().map(memoryTopic))
+    for (const topic of [...this.topics]) {
+      if (joined.has(topic)) continue
+      this.components.pubsub.unsubscribe(topic)
+      this.components.pubsub.topicValidators.delete(topic)
+      this.topics.delete(topic)
+    }
+    for (const topic of joined) {
+      if (this.topics.has(topic)) continue
+      this.topics.add(topic)
+      this.components.pubsub.topicValidators.set(topic, this.validator)
+      this.components.pubsub.subscribe(topic)
+      for (const peer of this.components.pubsub.getSubscribers(topic).slice(0, 2)) this.syncOnce(peer, communityOfTopic(topic) ?? '')
+    }
+  }
+
+  private reject (reason: ReplicationRejectReason, path: 'gossip' | 'sync', peer: string, message: string): void {
+    this.counts.rejected.total++
+    this.counts.rejected.byReason[reason]++
+    this.counts.rejected.byPath[path]++
+    this.init.penalties?.penalize(peer)
+    this.log('rejected %s memory from %s: %s (%s)', path, peer, reason, message)
+  }
+
+  private readonly validator = async (from: PeerId, message: Message): Promise<TopicValidatorResult> => {
+    const community = communityOfTopic(message.topic) ?? ''
+    const fail = (reason: ReplicationRejectReason, why: string): TopicValidatorResult => {
+      this.reject(reason, 'gossip', from.toString(), why)
+      return TopicValidatorResult.Reject
+    }
+    if (message.data.byteLength > MAX_GOSSIP_BYTES) return fail('size', `${message.data.byteLength} bytes`)
+    let gossip: MemoryGossip
+    try {
+      gossip = MemoryGossip.decode(message.data)
+    } catch (err) {
+      return fail('decode', (err as Error).message)
+    }
+    const publisher = message.type === 'signed' ? message.from.toString() : ''
+    for (const w of gossip.records) {
+      if (w.community !== community) return fail('community', `record for "${w.community.slice(0, 64)}" on ${message.topic}`)
+      // a node gossips only its own writes; others' records travel by sync
+      if (w.origin !== publisher) return fail('origin', `record of ${w.origin.slice(0, 64)} published by ${publisher}`)
+      if (gossip.notice) continue
+      try {
+        await checkRemoteRecord(fromWire(w), community, this.maxTextBytes())
+      } catch (err) {
+        return fail(err instanceof MemoryInputError ? reasonOf(err.code) : 'record', (err as Error).message)
+      }
+    }
+    return TopicValidatorResult.Accept
+  }
+
+  private maxTextBytes (): number {
+    return this.components.memory.maxTextBytes
+  }
+
+  private readonly onMessage = (evt: CustomEvent<Message>): void => {
+    const community = communityOfTopic(evt.detail.topic)
+    if (community == null || !this.topics.has(evt.detail.topic)) return
+    const gossip = MemoryGossip.decode(evt.detail.data)
+    if (gossip.notice) {
+      const origin = gossip.records[0]?.origin ?? ''
+      this.safeDispatchEvent('record:notice', { detail: { community, ids: gossip.records.map(r => r.id), origin } })
+      return
+    }
+    if (!this.replicating) return
+    const records = gossip.records.map(fromWire)
+    this.components.memory.ingest(community, records).then((fresh) => {
+      this.counts.received.gossip += fresh.length
+    }, (err: unknown) => {
+      this.log('storing gossiped records failed: %s', (err as Error).message)
+    })
+  }
+
+  private readonly onRecordsAdded = (evt: CustomEvent<RecordsAdded>): void => {
+    const { community, records, local } = evt.detail
+    if (!local || !this.topics.has(memoryTopic(community))) return
+    void this.publish(community, records).catch((err: unknown) => {
+      // gossip is best effort: anti-entropy repairs what it misses
+      this.log('publishing records failed: %s', (err as Error).message)
+    })
+  }
+
+  private async publish (community: string, records: StoredRecord[]): Promise<void> {
+    const notice = !this.replicating
+    let batch: StoredRecord[] = []
+    let bytes = 0
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return
+      const wire = batch.map(r => notice ? { ...toWire(r), text: '', metadata: '{}', signature: new Uint8Array(0) } : toWire(r))
+      await this.components.pubsub.publish(memoryTopic(community), MemoryGossip.encode({ records: wire, notice }))
+      this.counts.published += batch.length
+      batch = []
+      bytes = 0
+    }
+    for (const r of records) {
+      const size = Buffer.byteLength(r.text) + 512
+      if (bytes + size > GOSSIP_CHUNK_BYTES) await flush()
+      batch.push(r)
+      bytes += size
+    }
+    await flush()
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    for (const { topic, subscribe } of evt.detail.subscriptions) {
+      const community = communityOfTopic(topic)
+      if (subscribe && community != null && this.topics.has(topic)) this.syncOnce(evt.detail.peerId, community)
+    }
+  }
+
+  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const prefix = `${evt.detail.toString()}|`
+    for (const key of this.synced) if (key.startsWith(prefix)) this.synced.delete(key)
+  }
+
+  private readonly onMembership = (): void => {
+    this.followCommunities()
+  }
+
+  /** Anti-entropy: ask one random community peer per community for what we lack. */
+  private antiEntropy (): void {
+    this.followCommunities()
+    for (const topic of this.topics) {
+      const peers = this.components.pubsub.getSubscribers(topic)
+      const peer = peers[Math.floor(Math.random() * peers.length)]
+      const community = communityOfTopic(topic)
+      if (peer != null && community != null) void this.sync(peer, community).catch((err: unknown) => { this.log('anti-entropy sync failed: %s', (err as Error).message) })
+    }
+  }
+
+  /** Syncs with a peer the first time it is seen in a community (per connection). */
+  private syncOnce (peer: PeerId, community: string): void {
+    if (!this.replicating) return
+    const key = `${peer.toString()}|${community}`
+    if (this.synced.has(key)) return
+    this.synced.add(key)
+    this.sync(peer, community).catch((err: unknown) => {
+      this.synced.delete(key)
+      this.log('sync of %s with %p failed: %s', community, peer, (err as Error).message)
+    })
+  }
+
+  /**
+   * Asks `peer` for every record of `community` this node lacks, by version vector.
+   * Returns how many new records were stored.
+   *
+   * @example
+   * ```ts
+   * const added = await node.libp2p.services.replication.sync(peerId, 'devsupport')
+   * ```
+   */
+  async sync (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
+    if (!this.replicating) return 0
+    const abort = AbortSignal.any([AbortSignal.timeout(SYNC_TIMEOUT_MS), ...(signal == null ? [] : [signal])])
+    const vv = await this.components.memory.versionOf(community)
+    const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: abort })
+    const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES })
+    let added = 0
+    try {
+      await lp.write(SyncRequest.encode({ community, have: vv.entries().map(e => ({ origin: e.origin, seq: BigInt(e.seq) })) }), { signal: abort })
+      for (;;) {
+        const batch = SyncBatch.decode(await lp.read({ signal: abort }))
+        if (batch.error !== '') throw new Error(`peer refused sync: ${batch.error}`)
+        const valid: StoredRecord[] = []
+        for (const w of batch.records) {
+          try {
+            const record = fromWire(w)
+            await checkRemoteRecord(record, community, this.maxTextBytes())
+            valid.push(record)
+          } catch (err) {
+            this.reject(err instanceof MemoryInputError ? reasonOf(err.code) : 'decode', 'sync', peer.toString(), (err as Error).message)
+          }
+        }
+        if (valid.length > 0) {
+          const fresh = await this.components.memory.ingest(community, valid)
+          added += fresh.length
+          this.counts.received.sync += fresh.length
+        }
+        if (batch.done) break
+      }
+      await stream.close({ signal: abort }).catch(() => {})
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw err
+    }
+    if (added > 0) this.log('synced %d records of %s from %p', added, community, peer)
+    return added
+  }
+
+  private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
+    const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+    const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES })
+    try {
+      let request: SyncRequest
+      try {
+        request = SyncRequest.decode(await lp.read({ signal }))
+      } catch (err) {
+        this.reject('decode', 'sync', connection.remotePeer.toString(), (err as Error).message)
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+      if (!this.components.channels.communities().includes(request.community) || !this.replicating) {
+        await lp.write(SyncBatch.encode({ records: [], done: true, error: 'not a member of that community' }), { signal })
+        await stream.close({ signal }).catch(() => {})
+        return
+      }
+      const have = new Map(request.have.map(e => [e.origin, Number(e.seq)]))
+      const vv = await this.components.memory.versionOf(request.community)
+      let sent = 0
+      for (const [origin, mine] of Object.entries(vv.summary())) {
+        let after = have.get(origin) ?? 0
+        if (mine.highestSeq <= after) continue
+        while (sent < SYNC_MAX_RECORDS) {
+          const page = await this.components.memory.recordsAfter(request.community, origin, after, SYNC_PAGE)
+          if (page.length === 0) break
+          // awaiting each write is the backpressure: the next page is read once this one is sent
+          await lp.write(SyncBatch.encode({ records: page.map(toWire), done: false, error: '' }), { signal })
+          sent += page.length
+          after = page.at(-1)?.seq ?? after
+          if (page.length < SYNC_PAGE) break
+        }
+      }
+      await lp.write(SyncBatch.encode({ records: [], done: true, error: '' }), { signal })
+      await stream.close({ signal }).catch(() => {})
+    } catch (err) {
+      this.log('memsync stream from %p failed: %s', connection.remotePeer, (err as Error).message)
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+}
+
+function reasonOf (code: string): ReplicationRejectReason {
+  return code === 'community' || code === 'signature' || code === 'size' ? code : 'record'
+}

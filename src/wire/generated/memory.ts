@@ -1,0 +1,957 @@
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface MemoryRecordWire {
+  id: string
+  community: string
+  kind: string
+  agent: string
+  origin: string
+  seq: bigint
+  text: string
+  metadata: string
+  createdAt: bigint
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace MemoryRecordWire {
+  let _codec: Codec<MemoryRecordWire>
+
+  export const codec = (): Codec<MemoryRecordWire> => {
+    if (_codec == null) {
+      _codec = message<MemoryRecordWire>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.community != null && obj.community !== '')) {
+          w.uint32(18)
+          w.string(obj.community)
+        }
+
+        if ((obj.kind != null && obj.kind !== '')) {
+          w.uint32(26)
+          w.string(obj.kind)
+        }
+
+        if ((obj.agent != null && obj.agent !== '')) {
+          w.uint32(34)
+          w.string(obj.agent)
+        }
+
+        if ((obj.origin != null && obj.origin !== '')) {
+          w.uint32(42)
+          w.string(obj.origin)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.seq)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(58)
+          w.string(obj.text)
+        }
+
+        if ((obj.metadata != null && obj.metadata !== '')) {
+          w.uint32(66)
+          w.string(obj.metadata)
+        }
+
+        if ((obj.createdAt != null && obj.createdAt !== 0n)) {
+          w.uint32(72)
+          w.uint64(obj.createdAt)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          community: '',
+          kind: '',
+          agent: '',
+          origin: '',
+          seq: 0n,
+          text: '',
+          metadata: '',
+          createdAt: 0n,
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.community = reader.string()
+              break
+            }
+            case 3: {
+              obj.kind = reader.string()
+              break
+            }
+            case 4: {
+              obj.agent = reader.string()
+              break
+            }
+            case 5: {
+              obj.origin = reader.string()
+              break
+            }
+            case 6: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.text = reader.string()
+              break
+            }
+            case 8: {
+              obj.metadata = reader.string()
+              break
+            }
+            case 9: {
+              obj.createdAt = reader.uint64()
+              break
+            }
+            case 10: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.community`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.agent`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.origin`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.metadata`,
+                value: reader.string()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.createdAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MemoryRecordWireIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface MemoryRecordWireCommunityFieldEvent {
+    field: '$.community'
+    value: string
+  }
+
+  export interface MemoryRecordWireKindFieldEvent {
+    field: '$.kind'
+    value: string
+  }
+
+  export interface MemoryRecordWireAgentFieldEvent {
+    field: '$.agent'
+    value: string
+  }
+
+  export interface MemoryRecordWireOriginFieldEvent {
+    field: '$.origin'
+    value: string
+  }
+
+  export interface MemoryRecordWireSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface MemoryRecordWireTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface MemoryRecordWireMetadataFieldEvent {
+    field: '$.metadata'
+    value: string
+  }
+
+  export interface MemoryRecordWireCreatedAtFieldEvent {
+    field: '$.createdAt'
+    value: bigint
+  }
+
+  export interface MemoryRecordWireSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<MemoryRecordWire>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MemoryRecordWire.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): MemoryRecordWire {
+    return decodeMessage(buf, MemoryRecordWire.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent> {
+    return streamMessage(buf, MemoryRecordWire.codec(), opts)
+  }
+}
+
+export interface MemoryGossip {
+  records: MemoryRecordWire[]
+  notice: boolean
+}
+
+export namespace MemoryGossip {
+  let _codec: Codec<MemoryGossip>
+
+  export const codec = (): Codec<MemoryGossip> => {
+    if (_codec == null) {
+      _codec = message<MemoryGossip>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.records != null && obj.records.length > 0) {
+          for (const value of obj.records) {
+            w.uint32(10)
+            MemoryRecordWire.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.notice != null && obj.notice !== false)) {
+          w.uint32(16)
+          w.bool(obj.notice)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          records: [],
+          notice: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.records != null && obj.records.length === opts.limits.records) {
+                throw new MaxLengthError('Decode error - repeated field "records" had too many elements')
+              }
+
+              obj.records.push(MemoryRecordWire.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.records$
+              }))
+              break
+            }
+            case 2: {
+              obj.notice = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          records: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.records != null && obj.records === opts.limits.records) {
+                throw new MaxLengthError('Streaming decode error - repeated field "records" had too many elements')
+              }
+
+              for (const evt of MemoryRecordWire.codec().stream(reader, reader.uint32(), `${prefix}.records[]`, {
+                limits: opts.limits?.records$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.records
+                }
+              }
+
+              obj.records++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.notice`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MemoryGossipRecordsIdFieldEvent {
+    field: '$.records[].id'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsCommunityFieldEvent {
+    field: '$.records[].community'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsKindFieldEvent {
+    field: '$.records[].kind'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsAgentFieldEvent {
+    field: '$.records[].agent'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsOriginFieldEvent {
+    field: '$.records[].origin'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsSeqFieldEvent {
+    field: '$.records[].seq'
+    value: bigint
+    index: number
+  }
+
+  export interface MemoryGossipRecordsTextFieldEvent {
+    field: '$.records[].text'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsMetadataFieldEvent {
+    field: '$.records[].metadata'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsCreatedAtFieldEvent {
+    field: '$.records[].createdAt'
+    value: bigint
+    index: number
+  }
+
+  export interface MemoryGossipRecordsSignatureFieldEvent {
+    field: '$.records[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MemoryGossipNoticeFieldEvent {
+    field: '$.notice'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<MemoryGossip>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MemoryGossip.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): MemoryGossip {
+    return decodeMessage(buf, MemoryGossip.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipNoticeFieldEvent> {
+    return streamMessage(buf, MemoryGossip.codec(), opts)
+  }
+}
+
+export interface VersionEntry {
+  origin: string
+  seq: bigint
+}
+
+export namespace VersionEntry {
+  let _codec: Codec<VersionEntry>
+
+  export const codec = (): Codec<VersionEntry> => {
+    if (_codec == null) {
+      _codec = message<VersionEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.origin != null && obj.origin !== '')) {
+          w.uint32(10)
+          w.string(obj.origin)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.seq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          origin: '',
+          seq: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.origin = reader.string()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.origin`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface VersionEntryOriginFieldEvent {
+    field: '$.origin'
+    value: string
+  }
+
+  export interface VersionEntrySeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<VersionEntry>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, VersionEntry.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<VersionEntry>): VersionEntry {
+    return decodeMessage(buf, VersionEntry.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<VersionEntry>): Generator<VersionEntryOriginFieldEvent | VersionEntrySeqFieldEvent> {
+    return streamMessage(buf, VersionEntry.codec(), opts)
+  }
+}
+
+export interface SyncRequest {
+  community: string
+  have: VersionEntry[]
+}
+
+export namespace SyncRequest {
+  let _codec: Codec<SyncRequest>
+
+  export const codec = (): Codec<SyncRequest> => {
+    if (_codec == null) {
+      _codec = message<SyncRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.community != null && obj.community !== '')) {
+          w.uint32(10)
+          w.string(obj.community)
+        }
+
+        if (obj.have != null && obj.have.length > 0) {
+          for (const value of obj.have) {
+            w.uint32(18)
+            VersionEntry.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          community: '',
+          have: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.community = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.have != null && obj.have.length === opts.limits.have) {
+                throw new MaxLengthError('Decode error - repeated field "have" had too many elements')
+              }
+
+              obj.have.push(VersionEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.have$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          have: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.community`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.have != null && obj.have === opts.limits.have) {
+                throw new MaxLengthError('Streaming decode error - repeated field "have" had too many elements')
+              }
+
+              for (const evt of VersionEntry.codec().stream(reader, reader.uint32(), `${prefix}.have[]`, {
+                limits: opts.limits?.have$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.have
+                }
+              }
+
+              obj.have++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncRequestCommunityFieldEvent {
+    field: '$.community'
+    value: string
+  }
+
+  export interface SyncRequestHaveOriginFieldEvent {
+    field: '$.have[].origin'
+    value: string
+    index: number
+  }
+
+  export interface SyncRequestHaveSeqFieldEvent {
+    field: '$.have[].seq'
+    value: bigint
+    index: number
+  }
+
+  export function encode (obj: Partial<SyncRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): SyncRequest {
+    return decodeMessage(buf, SyncRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestCommunityFieldEvent | SyncRequestHaveOriginFieldEvent | SyncRequestHaveSeqFieldEvent> {
+    return streamMessage(buf, SyncRequest.codec(), opts)
+  }
+}
+
+export interface SyncBatch {
+  records: MemoryRecordWire[]
+  done: boolean
+  error: string
+}
+
+export namespace SyncBatch {
+  let _codec: Codec<SyncBatch>
+
+  export const codec = (): Codec<SyncBatch> => {
+    if (_codec == null) {
+      _codec = message<SyncBatch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.records != null && obj.records.length > 0) {
+          for (const value of obj.records) {
+            w.uint32(10)
+            MemoryRecordWire.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.done != null && obj.done !== false)) {
+          w.uint32(16)
+          w.bool(obj.done)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(26)
+          w.string(obj.error)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          records: [],
+          done: false,
+          error: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.records != null && obj.records.length === opts.limits.records) {
+                throw new MaxLengthError('Decode error - repeated field "records" had too many elements')
+              }
+
+              obj.records.push(MemoryRecordWire.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.records$
+              }))
+              break
+            }
+            case 2: {
+              obj.done = reader.bool()
+              break
+            }
+            case 3: {
+              obj.error = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          records: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.records != null && obj.records === opts.limits.records) {
+                throw new MaxLengthError('Streaming decode error - repeated field "records" had too many elements')
+              }
+
+              for (const evt of MemoryRecordWire.codec().stream(reader, reader.uint32(), `${prefix}.records[]`, {
+                limits: opts.limits?.records$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.records
+                }
+              }
+
+              obj.records++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.done`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncBatchRecordsIdFieldEvent {
+    field: '$.records[].id'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsCommunityFieldEvent {
+    field: '$.records[].community'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsKindFieldEvent {
+    field: '$.records[].kind'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsAgentFieldEvent {
+    field: '$.records[].agent'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsOriginFieldEvent {
+    field: '$.records[].origin'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsSeqFieldEvent {
+    field: '$.records[].seq'
+    value: bigint
+    index: number
+  }
+
+  export interface SyncBatchRecordsTextFieldEvent {
+    field: '$.records[].text'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsMetadataFieldEvent {
+    field: '$.records[].metadata'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsCreatedAtFieldEvent {
+    field: '$.records[].createdAt'
+    value: bigint
+    index: number
+  }
+
+  export interface SyncBatchRecordsSignatureFieldEvent {
+    field: '$.records[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SyncBatchDoneFieldEvent {
+    field: '$.done'
+    value: boolean
+  }
+
+  export interface SyncBatchErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
+  export function encode (obj: Partial<SyncBatch>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncBatch.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): SyncBatch {
+    return decodeMessage(buf, SyncBatch.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
+    return streamMessage(buf, SyncBatch.codec(), opts)
+  }
+}

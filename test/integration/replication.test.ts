@@ -1,0 +1,180 @@
+import { lpStream } from '@libp2p/utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeRecord } from '../../src/memory/record.js'
+import { toWire } from '../../src/memory/replication/codec.js'
+import { MEMSYNC_PROTOCOL, memoryTopic } from '../../src/memory/replication/index.js'
+import { MemoryGossip, SyncBatch, SyncRequest } from '../../src/wire/generated/memory.js'
+import { createRawPeer } from '../helpers/raw-peer.js'
+import { startTestNode, tcpAddr } from '../helpers/nodes.js'
+import { tempDir } from '../helpers/tmp.js'
+import { waitFor } from '../helpers/wait.js'
+import type { ConfigLayer } from '../../src/config/schema.js'
+import type { StoredRecord } from '../../src/memory/service.js'
+import type { OaNode } from '../../src/node/oa-node.js'
+import type { RawPeer } from '../helpers/raw-peer.js'
+import type { ConnectionGater, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const C = 'devsupport'
+const layer = (bootstrap: string[] = []): ConfigLayer => ({ communities: [C], network: { bootstrap }, memory: { syncIntervalMs: 1500, capture: { '*': [] } } })
+
+/** Every record id a node holds in the community. */
+async function ids (node: OaNode): Promise<string[]> {
+  const out: string[] = []
+  let after: string | undefined
+  for (;;) {
+    const page = await node.libp2p.services.memory.page(C, after, 1000)
+    out.push(...page.map(r => r.id))
+    if (page.length < 1000) return out
+    after = page.at(-1)?.id
+  }
+}
+
+async function converged (nodes: OaNode[], expected: number): Promise<boolean> {
+  const sets = await Promise.all(nodes.map(async n => ids(n)))
+  return sets.every(s => s.length === expected && s.join() === sets[0]?.join())
+}
+
+/** A gater that refuses connections between two groups while `split` is on. */
+function partition () {
+  const groupOf = new Map<string, number>()
+  let split = false
+  const apart = (a: string, b: string): boolean => split && groupOf.has(a) && groupOf.has(b) && groupOf.get(a) !== groupOf.get(b)
+  const gater = (self: () => string): ConnectionGater => ({
+    denyDialPeer: (peer: PeerId) => apart(self(), peer.toString()),
+    denyInboundEncryptedConnection: (peer: PeerId) => apart(self(), peer.toString()),
+    denyOutboundEncryptedConnection: (peer: PeerId) => apart(self(), peer.toString()),
+    denyDialMultiaddr: (_ma: Multiaddr) => false
+  })
+  return { groupOf, gater, set: (on: boolean) => { split = on } }
+}
+
+describe('memory replication between 5 nodes', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  const nodes: OaNode[] = []
+  const net = partition()
+
+  beforeAll(async () => {
+    dir = await tempDir()
+    for (let i = 0; i < 5; i++) {
+      let self = ''
+      const node = await startTestNode(dir.path, `n${i}`, layer(i === 0 ? [] : [tcpAddr(nodes[0]!)]), { connectionGater: net.gater(() => self) })
+      self = node.peerId.toString()
+      nodes.push(node)
+    }
+    await waitFor('full mesh', () => nodes.every(n => n.libp2p.getPeers().length === 4))
+  })
+
+  afterAll(async () => {
+    await Promise.all(nodes.filter(n => n.isStarted()).map(async n => n.stop()))
+    await dir.cleanup()
+  })
+
+  it('records written concurrently at every node converge to the same set on all nodes', async () => {
+    await Promise.all(nodes.map(async (node, i) => {
+      for (let j = 0; j < 4; j++) {
+        await node.libp2p.services.memory.rememberMany(C, Array.from({ length: 5 }, (_, k) => ({ text: `node ${i} batch ${j} note ${k}` })))
+      }
+    }))
+    await waitFor('all nodes hold all 100 records', async () => converged(nodes, 100), 30_000, 250)
+    const replica = await nodes[4]!.libp2p.services.memory.replicaStatus(C)
+    for (const node of nodes) expect(replica[node.peerId.toString()]).toMatchObject({ records: 20, highestSeq: 20, lag: 0 })
+  })
+
+  it('a node stopped while 500 records are written elsewhere catches up after restart, nothing missing or duplicated', async () => {
+    const stopped = nodes[3]!
+    const before = (await ids(stopped)).length
+    await stopped.stop()
+    for (let b = 0; b < 5; b++) await nodes[1]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 100 }, (_, k) => ({ text: `written while n3 was down ${b}-${k}` })))
+    let self = ''
+    const again = await startTestNode(dir.path, 'n3', layer([tcpAddr(nodes[0]!)]), { connectionGater: net.gater(() => self) })
+    self = again.peerId.toString()
+    nodes[3] = again
+    await waitFor('restarted node caught up', async () => (await ids(again)).length === before + 500, 60_000, 250)
+    const held = await ids(again)
+    expect(new Set(held).size).toBe(held.length)
+    expect(await converged(nodes, before + 500)).toBe(true)
+  })
+
+  it('two partitioned groups keep writing and converge after healing', async () => {
+    const groupA = nodes.slice(0, 2)
+    const groupB = nodes.slice(2)
+    for (const n of groupA) net.groupOf.set(n.peerId.toString(), 0)
+    for (const n of groupB) net.groupOf.set(n.peerId.toString(), 1)
+    net.set(true)
+    for (const a of groupA) for (const b of groupB) await a.libp2p.hangUp(b.peerId)
+    await waitFor('groups apart', () => groupA.every(a => !a.libp2p.getPeers().some(p => groupB.some(b => b.peerId.equals(p)))))
+    const base = (await ids(nodes[0]!)).length
+    await groupA[0]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 30 }, (_, k) => ({ text: `group A while split ${k}` })))
+    await groupB[1]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 40 }, (_, k) => ({ text: `group B while split ${k}` })))
+    await waitFor('each group has its own writes', async () => (await ids(groupA[1]!)).length === base + 30 && (await ids(groupB[0]!)).length === base + 40, 60_000, 250)
+    net.set(false)
+    for (const b of groupB) await groupA[0]!.libp2p.dial(b.libp2p.getMultiaddrs()[0]!)
+    await waitFor('all nodes converge after healing', async () => converged(nodes, base + 70), 60_000, 250)
+  })
+})
+
+describe('replication refuses bad records from a raw peer', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let target: OaNode
+  let raw: RawPeer
+  const good = async (text: string, overrides: Partial<StoredRecord> = {}): Promise<StoredRecord> => ({ ...await makeRecord({ text }, C, 1, raw.privateKey), ...overrides })
+
+  beforeAll(async () => {
+    dir = await tempDir()
+    target = await startTestNode(dir.path, 'target', layer())
+    raw = await createRawPeer()
+    await raw.join(target, memoryTopic(C))
+  })
+
+  afterAll(async () => {
+    await raw.stop()
+    await target.stop()
+    await dir.cleanup()
+  })
+
+  const stats = (): ReturnType<OaNode['libp2p']['services']['replication']['stats']> => target.libp2p.services.replication.stats()
+
+  it('by gossip: bad signature, forged origin, another community, oversized text', async () => {
+    const other = await startTestNode(dir.path, 'other-origin', layer())
+    try {
+      const forgedOrigin = { ...await makeRecord({ text: 'claims another origin' }, C, 1, raw.privateKey), origin: other.peerId.toString() }
+      const cases: Array<[string, StoredRecord]> = [
+        ['signature', { ...await good('tampered'), text: 'tampered after signing' }],
+        ['origin', forgedOrigin],
+        ['community', await makeRecord({ text: 'for another community' }, 'elsewhere', 1, raw.privateKey)],
+        ['size', await good('x'.repeat(40_000))]
+      ]
+      for (const [reason, record] of cases) {
+        const before = stats().rejected.byReason[reason as 'size']
+        await raw.publish(memoryTopic(C), MemoryGossip.encode({ records: [toWire(record)], notice: false }))
+        await waitFor(`${reason} rejected`, () => stats().rejected.byReason[reason as 'size'] === before + 1)
+      }
+      expect(await ids(target)).toEqual([])
+      const valid = await good('a valid record from the raw peer')
+      await raw.publish(memoryTopic(C), MemoryGossip.encode({ records: [toWire(valid)], notice: false }))
+      await waitFor('valid record stored', async () => (await ids(target)).includes(valid.id))
+    } finally {
+      await other.stop()
+    }
+  })
+
+  it('by sync: invalid records are counted and skipped, valid ones stored', async () => {
+    const valid = { ...await makeRecord({ text: 'served by sync' }, C, 2, raw.privateKey) }
+    const bad = { ...await makeRecord({ text: 'bad by sync' }, C, 3, raw.privateKey), text: 'changed' }
+    const elsewhere = await makeRecord({ text: 'wrong community by sync' }, 'elsewhere', 4, raw.privateKey)
+    await raw.libp2p.handle(MEMSYNC_PROTOCOL, async (stream) => {
+      const lp = lpStream(stream)
+      SyncRequest.decode(await lp.read())
+      await lp.write(SyncBatch.encode({ records: [valid, bad, elsewhere].map(toWire), done: true, error: '' }))
+      await stream.close().catch(() => {})
+    })
+    const before = stats().rejected.byPath.sync
+    const added = await target.libp2p.services.replication.sync(raw.peerId, C)
+    expect(added).toBe(1)
+    expect(stats().rejected.byPath.sync).toBe(before + 2)
+    const held = await ids(target)
+    expect(held).toContain(valid.id)
+    expect(held).not.toContain(bad.id)
+  })
+})
