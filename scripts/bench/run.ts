@@ -11,12 +11,13 @@ import { benchChannels } from './channels.js'
 import { benchDiscovery } from './discovery.js'
 import { benchMemory } from './memory.js'
 import { benchNet } from './net.js'
+import { benchReplication } from './replication.js'
 import { machine, printTable } from './util.js'
 import type { Figure } from './util.js'
 
 const quick = process.argv.includes('--quick')
 process.stdout.write(`oa-node ${VERSION} benchmarks on ${machine()}${quick ? ' (quick)' : ''}\n\n`)
-const figures: Figure[] = [...await benchNet(quick), ...await benchChannels(quick), ...await benchDiscovery(quick), ...await benchMemory(quick)]
+const figures: Figure[] = [...await benchNet(quick), ...await benchChannels(quick), ...await benchDiscovery(quick), ...await benchMemory(quick), ...await benchReplication(quick)]
 printTable(figures)
 const dir = join(PACKAGE_ROOT, 'bench', 'results')
 await mkdir(dir, { recursive: true })
