@@ -62,6 +62,7 @@ export async function benchReplication (quick: boolean): Promise<Figure[]> {
       writtenAt.set(record.id, t)
     }
     await until('all records everywhere', () => lags.length >= records * 4)
+    if (process.env.BENCH_TRACE != null) process.stderr.write('lag phase done\n')
 
     const late = nodes[4]
     if (late == null) throw new Error('no node 4')
