@@ -62,7 +62,6 @@ export async function benchReplication (quick: boolean): Promise<Figure[]> {
       writtenAt.set(record.id, t)
     }
     await until('all records everywhere', () => lags.length >= records * 4)
-    if (process.env.BENCH_TRACE != null) process.stderr.write('lag phase done\n')
 
     const late = nodes[4]
     if (late == null) throw new Error('no node 4')
@@ -74,7 +73,9 @@ export async function benchReplication (quick: boolean): Promise<Figure[]> {
     const t0 = performance.now()
     const back = await start(root, 'n4', [writer.multiaddrs()[0] ?? ''])
     nodes[4] = back
-    await until('catch-up', async () => (await back.libp2p.services.memory.stats(C)).records >= expected)
+    // the replica's version vector is in memory: polling it costs nothing, unlike a table scan
+    const held = async (): Promise<number> => Object.values(await back.libp2p.services.memory.replicaStatus(C)).reduce((n, o) => n + o.records, 0)
+    await until('catch-up', async () => (await held()) >= expected)
     const catchUpS = (performance.now() - t0) / 1000
 
     const round = (n: number): number => Math.round(n * 10) / 10
