@@ -8,6 +8,7 @@ import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
 import { VERSION } from '../version.js'
 import { agentsCommand, askCommand } from './agents.js'
 import { clusterCommand } from './cluster.js'
+import { demoCommand } from './demo.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
 import { idCommand } from './id.js'
@@ -131,6 +132,13 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--community <name>', 'one community only')
     .option('--json', 'print JSON'))
     .action(async (opts: Record<string, unknown>) => { setCode(await memoryStatsCommand(opts)) })
+
+  program.command('demo').description('the developer-support community: a coordinator and Python, Milvus and DevOps experts on 3 local nodes')
+    .option('--ask <question>', 'ask this question and exit (repeatable) instead of the interactive prompt', collect)
+    .option('-d, --data-dir <dir>', 'parent folder of the nodes\' data dirs (default: a temp folder, removed at exit)')
+    .option('--json', 'print each question and the coordinator\'s reply as one JSON line')
+    .option('-v, --verbose', 'show the nodes\' logs')
+    .action(async (opts: Record<string, unknown>) => { setCode(await demoCommand(opts)) })
 
   program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
     .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')

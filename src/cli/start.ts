@@ -78,10 +78,15 @@ export async function startCommand (flags: StartFlags): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false
+    let signals = 0
     const shutdown = (reason: string): void => {
+      if (reason === 'SIGINT' || reason === 'SIGTERM') signals++
       if (stopping) {
-        log.warn('second stop request: exiting now')
-        resolve(1)
+        // a second signal means "now"; stdin closing while stopping is expected (cluster children)
+        if (signals > 1) {
+          log.warn('second stop signal: exiting now')
+          resolve(1)
+        }
         return
       }
       stopping = true
@@ -103,8 +108,8 @@ export async function startCommand (flags: StartFlags): Promise<number> {
         }
       })()
     }
-    process.once('SIGINT', () => { shutdown('SIGINT') })
-    process.once('SIGTERM', () => { shutdown('SIGTERM') })
+    process.on('SIGINT', () => { shutdown('SIGINT') })
+    process.on('SIGTERM', () => { shutdown('SIGTERM') })
     if (flags.stopOnStdinClose === true) {
       process.stdin.on('end', () => { shutdown('stdin closed') })
       process.stdin.on('error', () => { shutdown('stdin error') })

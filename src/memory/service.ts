@@ -296,6 +296,28 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return store.search({ mode, text: query, vector, k, filter })
   }
 
+  /**
+   * Cosine similarity of two texts under this node's embedder (1 = same meaning).
+   *
+   * @example
+   * ```ts
+   * await memory.similarity('my task hangs on k8s', 'my task gets stuck on Kubernetes')  // ~0.6
+   * ```
+   */
+  async similarity (a: string, b: string): Promise<number> {
+    const [x, y] = await this.ready().embedder.embed([a, b])
+    if (x == null || y == null) return 0
+    let dot = 0
+    let nx = 0
+    let ny = 0
+    for (let i = 0; i < x.length; i++) {
+      dot += (x[i] ?? 0) * (y[i] ?? 0)
+      nx += (x[i] ?? 0) ** 2
+      ny += (y[i] ?? 0) ** 2
+    }
+    return nx === 0 || ny === 0 ? 0 : dot / Math.sqrt(nx * ny)
+  }
+
   async get (community: string, ids: string[]): Promise<StoredRecord[]> {
     this.member(community)
     return this.ready().store.get(ids, [community])

@@ -24,9 +24,9 @@ describe('agents on 4 nodes with no shared agent config', () => {
 
   beforeAll(async () => {
     dir = await tempDir()
-    n1 = await startTestNode(dir.path, 'n1', { communities: [C], agents: [{ name: 'coordinator', type: 'coordinator', community: C, options: { deadlineMs: 8000 } }] })
+    n1 = await startTestNode(dir.path, 'n1', { communities: [C], agents: [{ name: 'coordinator', type: 'coordinator', community: C, options: { deadlineMs: 8000, reuseThreshold: 1 } }] })
     const boot = { bootstrap: [tcpAddr(n1)] }
-    n2 = await startTestNode(dir.path, 'n2', { communities: [C], network: boot, agents: [EXPERTS.milvus!, { name: 'coordinator_b', type: 'coordinator', community: C }] })
+    n2 = await startTestNode(dir.path, 'n2', { communities: [C], network: boot, agents: [EXPERTS.milvus!, { name: 'coordinator_b', type: 'coordinator', community: C, options: { reuseThreshold: 1 } }] })
     n3 = await startTestNode(dir.path, 'n3', { communities: [C], network: boot, agents: [EXPERTS.python!] })
     n4 = await startTestNode(dir.path, 'n4', { communities: [C], network: boot, agents: [EXPERTS.devops!] })
     await waitFor('full mesh', () => [n1, n2, n3, n4].every(n => n.libp2p.getPeers().length === 3))

@@ -10,7 +10,9 @@ const coordinatorOptions = z.strictObject({
   /** Most experts asked per question. */
   maxExperts: z.number().int().min(1).max(10).optional(),
   /** Time the experts have to answer, in ms. */
-  deadlineMs: z.number().int().min(500).max(600_000).optional()
+  deadlineMs: z.number().int().min(500).max(600_000).optional(),
+  /** Cosine similarity from which a stored solution is reused instead of asking again. */
+  reuseThreshold: z.number().min(0).max(1).optional()
 })
 
 /** Why an expert was chosen for a question. */
@@ -90,7 +92,7 @@ export class CoordinatorAgent extends Agent {
     super(init)
     const parsed = coordinatorOptions.safeParse(init.options ?? {})
     if (!parsed.success) throw new AgentConfigError(`agent ${init.name}: options: ${parsed.error.issues.map(i => `${i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '')}: ${i.code === 'unrecognized_keys' ? 'unknown key' : i.message}`).join('; ')}`)
-    this.settings = { maxExperts: parsed.data.maxExperts ?? 3, deadlineMs: parsed.data.deadlineMs ?? 20_000 }
+    this.settings = { maxExperts: parsed.data.maxExperts ?? 3, deadlineMs: parsed.data.deadlineMs ?? 20_000, reuseThreshold: parsed.data.reuseThreshold ?? 0.5 }
   }
 
   override async onChannelPost (message: ChannelMessage): Promise<void> {
@@ -111,6 +113,13 @@ export class CoordinatorAgent extends Agent {
 
   /** Routes one question and replies in its thread. */
   async coordinate (message: ChannelMessage): Promise<void> {
+    const reused = await this.storedSolution(message.text)
+    if (reused != null) {
+      const text = `Found a stored solution (score ${reused.score.toFixed(2)}, from ${reused.record.metadata.experts != null ? String(reused.record.metadata.experts) : 'earlier answers'}), reused without asking the experts again:\n\n${reused.record.text}`
+      const stored = await this.store('collaboration_history', `Question: ${message.text}\nAnswered from the stored solution ${reused.record.id}.`, { thread: message.thread ?? message.id, reused: reused.record.id })
+      await this.reply(message, text, { metadata: { routing: [], answered: [], missing: [], reused: { id: reused.record.id, score: reused.score, text: reused.record.text }, stored } })
+      return
+    }
     const experts = (await this.findAgents({ includeOffline: true })).filter(a => a.kind === 'expert')
     const routing = rankExperts(message.text, experts).slice(0, this.settings.maxExperts)
     if (routing.length === 0) {
@@ -121,10 +130,52 @@ export class CoordinatorAgent extends Agent {
     const outcomes = await this.ask(message, routing)
     const answered = outcomes.filter(o => o.answered)
     const missing = outcomes.filter(o => !o.answered)
-    const text = `${this.routingLine(routing)}\n\n${await this.merge(message.text, answered)}${missing.length > 0 ? `\n\nNo answer from ${missing.map(m => `${m.expert} (${m.reason ?? 'no answer'})`).join(', ')}.` : ''}`
+    const merged = await this.merge(message.text, answered)
+    const text = `${this.routingLine(routing)}\n\n${merged}${missing.length > 0 ? `\n\nNo answer from ${missing.map(m => `${m.expert} (${m.reason ?? 'no answer'})`).join(', ')}.` : ''}`
+    const thread = message.thread ?? message.id
+    const stored = [
+      ...await this.store('collaboration_history', `Question: ${message.text}\nRouted to ${routing.map(r => `${r.expert} (${r.matched.join(', ')})`).join(', ')}. Answered: ${answered.map(a => a.expert).join(', ') || 'none'}.${missing.length > 0 ? ` No answer from ${missing.map(m => m.expert).join(', ')}.` : ''}`, { thread, experts: routing.map(r => r.expert).join(', ') }),
+      ...(answered.length > 0 ? await this.store('problem_solutions', `Problem: ${message.text}\nSolution: ${merged}`, { thread, question: message.text, experts: answered.map(a => a.expert).join(', ') }) : [])
+    ]
     await this.reply(message, text, {
-      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, mode: a.mode, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })) }
+      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, mode: a.mode, text: a.text, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })), stored }
     })
+  }
+
+  /**
+   * A stored solution to a question close enough to reuse, when the node has memory:
+   * candidates come from a hybrid search, and the new question is compared with each
+   * stored question (not with the whole solution, whose length would dilute the match).
+   */
+  private async storedSolution (question: string): Promise<{ record: { id: string, text: string, metadata: Record<string, unknown> }, score: number } | undefined> {
+    const memory = this.ctx.memory
+    if (memory?.enabled !== true) return undefined
+    try {
+      const candidates = await this.recall(question, { kinds: ['problem_solutions'], k: 5, mode: 'hybrid' })
+      let best: { record: { id: string, text: string, metadata: Record<string, unknown> }, score: number } | undefined
+      for (const hit of candidates) {
+        const stored = hit.record.metadata.question
+        if (typeof stored !== 'string') continue
+        const score = await memory.similarity(question, stored)
+        if (score >= this.settings.reuseThreshold && (best == null || score > best.score)) best = { record: hit.record, score }
+      }
+      return best
+    } catch (err) {
+      this.log.warn(`looking up stored solutions failed: ${(err as Error).message}`)
+      return undefined
+    }
+  }
+
+  /** Writes to the community's memory when there is one; returns what was stored. */
+  private async store (kind: string, text: string, metadata: Record<string, unknown>): Promise<Array<{ id: string, kind: string }>> {
+    if (!this.hasMemory) return []
+    try {
+      const record = await this.remember({ kind, text, metadata })
+      return [{ id: record.id, kind }]
+    } catch (err) {
+      this.log.warn(`storing ${kind} failed: ${(err as Error).message}`)
+      return []
+    }
   }
 
   private async ask (message: ChannelMessage, routing: Routing[]): Promise<ExpertOutcome[]> {

@@ -105,7 +105,8 @@ export class ExpertAgent extends Agent {
   protected async retrieve (question: string): Promise<AnswerSource[]> {
     const k = this.settings.maxSources ?? 5
     if (this.hasMemory) {
-      const hits = await this.recall(question, { k, mode: 'hybrid' })
+      // the question itself may already be in memory (captured from the channel): not a source
+      const hits = (await this.recall(question, { k: k + 2, mode: 'hybrid' })).filter(h => h.record.text.trim() !== question.trim()).slice(0, k)
       return hits.map(h => ({ kind: h.record.kind, text: h.record.text, score: Math.round(h.score * 10000) / 10000, id: h.record.id }))
     }
     const query = terms(question)

@@ -1,0 +1,185 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { ApiClient } from '../api/client.js'
+import { launchCluster } from '../cluster/launcher.js'
+import { PACKAGE_ROOT } from '../version.js'
+import { print, printJson } from './format.js'
+import type { ClusterNode } from '../cluster/launcher.js'
+import type { DiscoveredAgent } from '../discovery/card.js'
+import type { EventJson } from '../events/json.js'
+import type { NodeStatus } from '../node/oa-node.js'
+
+const C = 'devsupport'
+const EXPERTS = ['python_expert', 'milvus_expert', 'devops_expert']
+const SEEDS: Array<[number, string]> = [[1, 'python.jsonl'], [2, 'vectordb.jsonl'], [2, 'devops.jsonl']]
+const ANSWER_TIMEOUT_MS = 90_000
+
+export interface DemoFlags {
+  ask?: string[]
+  dataDir?: string
+  json?: boolean
+  verbose?: boolean
+}
+
+interface ReplyMetadata {
+  routing?: Array<{ expert: string, matched: string[] }>
+  answered?: Array<{ expert: string, mode?: string, text?: string, sources?: Array<{ kind: string, text: string, score: number }> }>
+  missing?: Array<{ expert: string, reason?: string }>
+  reused?: { id: string, score: number, text: string }
+  stored?: Array<{ id: string, kind: string }>
+}
+
+function short (text: string, n = 110): string {
+  const one = text.replace(/\s+/g, ' ').trim()
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one
+}
+
+/** One compact line for a node's warning or error (the demo keeps other logs quiet). */
+function logLine (node: ClusterNode, line: string, verbose: boolean): void {
+  try {
+    const entry = JSON.parse(line) as { level?: number, msg?: string, agent?: string }
+    if ((entry.level ?? 0) < 40 && !verbose) return
+    const level = (entry.level ?? 0) >= 50 ? 'error' : (entry.level ?? 0) >= 40 ? 'warning' : 'info'
+    process.stderr.write(`[${node.name}] ${level}: ${entry.agent != null ? `${entry.agent}: ` : ''}${entry.msg ?? ''}\n`)
+  } catch {
+    if (verbose) process.stderr.write(`[${node.name}] ${line}\n`)
+  }
+}
+
+async function seed (api: ApiClient, file: string): Promise<number> {
+  const lines = (await readFile(join(PACKAGE_ROOT, 'config', 'demo', 'knowledge', file), 'utf8')).split('\n').filter(l => l.trim() !== '')
+  const records = lines.map(l => JSON.parse(l) as { id: string, text: string, kind?: string, metadata?: Record<string, unknown> })
+    .map(r => ({ id: r.id, text: r.text, kind: r.kind ?? 'expert_knowledge', metadata: r.metadata ?? {} }))
+  let n = 0
+  for (let i = 0; i < records.length; i += 100) {
+    const { records: stored } = await api.post<{ records: unknown[] }>(`/v1/communities/${C}/memory`, { records: records.slice(i, i + 100) })
+    n += stored.length
+  }
+  return n
+}
+
+async function until (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!await check().catch(() => false)) {
+    if (Date.now() > deadline) throw new Error(`the demo gave up waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+}
+
+function render (question: string, reply: EventJson): string {
+  const meta = ((reply.payload as { metadata?: ReplyMetadata }).metadata ?? {})
+  const out: string[] = [`\nQ: ${question}`]
+  if (meta.reused != null) {
+    out.push(`Reused a stored solution (${meta.reused.id}, similarity ${meta.reused.score.toFixed(2)}) instead of asking the experts again.`)
+  } else {
+    out.push(`Routed to: ${(meta.routing ?? []).map(r => `${r.expert} (matched: ${r.matched.join(', ')})`).join('; ') || 'no matching expert'}`)
+    for (const a of meta.answered ?? []) {
+      out.push(`\n  ${a.expert} answered (${a.mode === 'llm' ? 'language model' : 'retrieval-only'}), using:`)
+      for (const s of a.sources ?? []) out.push(`    - [${s.kind}] ${s.score.toFixed(4)}  ${short(s.text)}`)
+      if ((a.sources ?? []).length === 0) out.push('    - no memory records')
+    }
+    for (const m of meta.missing ?? []) out.push(`\n  ${m.expert} did not answer: ${m.reason ?? 'no answer'}`)
+  }
+  out.push(`\nAnswer (in the thread of ${reply.replyTo ?? '?'}):\n${(reply.payload as { text?: string }).text ?? ''}`)
+  out.push(`\nStored: ${(meta.stored ?? []).map(s => `${s.kind} ${s.id}`).join(', ') || 'nothing'}`)
+  return out.join('\n')
+}
+
+/** Posts a question in general on node 1 and waits for the coordinator's reply. */
+async function askOnce (api: ApiClient, question: string, json: boolean): Promise<void> {
+  const ws = await api.events({ community: C, channel: 'general', type: 'channel.message.reply' })
+  try {
+    const replies: EventJson[] = []
+    let notify = (): void => {}
+    ws.on('message', (data: Buffer) => {
+      replies.push((JSON.parse(data.toString()) as { event: EventJson }).event)
+      notify()
+    })
+    const { message } = await api.post<{ message: EventJson }>(`/v1/communities/${C}/channels/general/messages`, { text: question })
+    const reply = await new Promise<EventJson>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`no answer within ${ANSWER_TIMEOUT_MS / 1000}s`)) }, ANSWER_TIMEOUT_MS)
+      notify = () => {
+        const found = replies.find(r => r.replyTo === message.id && r.source.startsWith('coordinator@'))
+        if (found != null) {
+          clearTimeout(timer)
+          resolve(found)
+        }
+      }
+      notify()
+    })
+    if (json) printJson({ question, reply })
+    else print(render(question, reply))
+  } finally {
+    ws.close()
+  }
+}
+
+/**
+ * `oa-node demo`: the developer-support community on a local 3-node cluster. A
+ * coordinator on node 1, python_expert on node 2, milvus_expert and devops_expert on
+ * node 3; knowledge seeded on the experts' nodes. Offline by default (retrieval-only
+ * answers); an OpenAI-compatible endpoint in OPENAI_* switches the agents to the model,
+ * and MILVUS_ADDRESS puts the memory on Milvus.
+ */
+export async function demoCommand (flags: DemoFlags): Promise<number> {
+  const demo = join(PACKAGE_ROOT, 'config', 'demo')
+  const milvus = process.env.MILVUS_ADDRESS != null && process.env.MILVUS_ADDRESS !== ''
+  if (flags.json !== true) print(`Starting the developer-support community: 3 nodes on 127.0.0.1${milvus ? `, memory on Milvus at ${process.env.MILVUS_ADDRESS ?? ''}` : ''} ...`)
+  let stopping = false
+  const cluster = await launchCluster({
+    nodes: 3,
+    dataDir: flags.dataDir,
+    args: i => ['--config', join(demo, `node${i + 1}.yaml`), ...(milvus ? ['--memory', 'milvus'] : [])],
+    onLog: (node, line) => { logLine(node, line, flags.verbose === true) },
+    onUnexpectedExit: (node, code, signal) => { if (!stopping) process.stderr.write(`demo: ${node.name} exited unexpectedly with ${signal ?? `code ${code ?? '?'}`}\n`) }
+  })
+  const stop = async (): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    await cluster.stop()
+  }
+  const onSignal = (): void => { void stop().then(() => process.exit(0)) }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const apis = await Promise.all(cluster.nodes.map(async n => ApiClient.fromDataDir(n.dataDir)))
+    const [coordinatorNode] = apis
+    if (coordinatorNode == null) throw new Error('the demo cluster has no node 1')
+    let seeded = 0
+    for (const [node, file] of SEEDS) seeded += await seed(apis[node] ?? coordinatorNode, file)
+    await until('the experts to be found through the DHT', async () => {
+      const { agents } = await coordinatorNode.get<{ agents: DiscoveredAgent[] }>(`/v1/agents?community=${C}`)
+      return EXPERTS.every(name => agents.some(a => a.name === name && a.online))
+    }, 60_000)
+    const status = await coordinatorNode.get<NodeStatus>('/v1/status')
+    if (flags.json !== true) {
+      for (const [i, n] of cluster.nodes.entries()) print(`  ${n.name}  ${['coordinator', 'python_expert', 'milvus_expert, devops_expert'][i] ?? ''}  ${n.peerId}`)
+      print(`Seeded ${seeded} knowledge records on the experts' nodes. Language model: ${status.llm.mode === 'offline' ? 'none (offline: retrieval-only answers, labelled as such)' : status.llm.mode}.`)
+    }
+    const questions = flags.ask ?? []
+    if (questions.length > 0) {
+      for (const q of questions) await askOnce(coordinatorNode, q, flags.json === true)
+      return 0
+    }
+    print('\nAsk a question (empty line or Ctrl-D to quit).')
+    const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'question> ' })
+    rl.prompt()
+    for await (const line of rl) {
+      const q = line.trim()
+      if (q === '') break
+      try {
+        await askOnce(coordinatorNode, q, flags.json === true)
+      } catch (err) {
+        process.stderr.write(`demo: ${(err as Error).message}\n`)
+      }
+      rl.prompt()
+    }
+    rl.close()
+    return 0
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+    await stop()
+  }
+}

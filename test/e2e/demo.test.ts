@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli.js'
+
+interface DemoLine {
+  question: string
+  reply: { source: string, replyTo: string, payload: { text: string, metadata: { routing: Array<{ expert: string }>, answered: Array<{ expert: string, mode: string, sources: Array<{ kind: string, text: string }> }>, reused?: { id: string, score: number }, stored?: Array<{ id: string, kind: string }> } } }
+}
+
+describe('oa-node demo, offline', () => {
+  it('routes an asyncio-on-Kubernetes question to the Python and DevOps experts, answers from seeded knowledge, stores a solution, and reuses it for a paraphrase', async () => {
+    const r = await runCli(['demo', '--json',
+      '--ask', 'My asyncio task hangs when I deploy it to Kubernetes',
+      '--ask', 'Why does my asyncio task get stuck after deploying to Kubernetes?'], { timeoutMs: 170_000 })
+    expect(r.code).toBe(0)
+    const [first, second] = r.stdout.trim().split('\n').map(l => JSON.parse(l) as DemoLine)
+    const meta = first!.reply.payload.metadata
+    expect(first!.reply.source).toMatch(/^coordinator@/)
+    expect(meta.routing.map(x => x.expert).sort()).toEqual(['devops_expert', 'python_expert'])
+    expect(meta.answered.map(a => a.expert).sort()).toEqual(['devops_expert', 'python_expert'])
+    for (const answer of meta.answered) {
+      expect(answer.mode).toBe('retrieval')
+      expect(answer.sources.some(s => s.kind === 'expert_knowledge')).toBe(true)
+    }
+    expect(first!.reply.payload.text).toContain('[retrieval-only: no language model configured]')
+    expect(first!.reply.payload.text).toMatch(/asyncio|coroutine/)
+    expect(meta.stored?.map(s => s.kind)).toEqual(['collaboration_history', 'problem_solutions'])
+    const solution = meta.stored?.find(s => s.kind === 'problem_solutions')?.id
+
+    const reused = second!.reply.payload.metadata.reused
+    expect(reused?.id).toBe(solution)
+    expect(second!.reply.payload.text).toContain('Found a stored solution')
+    // every node process is gone: nothing is left listening for the demo
+    expect(r.stderr).not.toMatch(/exited unexpectedly/)
+  }, 180_000)
+})
