@@ -115,7 +115,8 @@ export class CoordinatorAgent extends Agent {
   async coordinate (message: ChannelMessage): Promise<void> {
     const reused = await this.storedSolution(message.text)
     if (reused != null) {
-      const text = `Found a stored solution (score ${reused.score.toFixed(2)}, from ${reused.record.metadata.experts != null ? String(reused.record.metadata.experts) : 'earlier answers'}), reused without asking the experts again:\n\n${reused.record.text}`
+      const from = typeof reused.record.metadata.experts === 'string' ? reused.record.metadata.experts : 'earlier answers'
+      const text = `Found a stored solution (score ${reused.score.toFixed(2)}, from ${from}), reused without asking the experts again:\n\n${reused.record.text}`
       const stored = await this.store('collaboration_history', `Question: ${message.text}\nAnswered from the stored solution ${reused.record.id}.`, { thread: message.thread ?? message.id, reused: reused.record.id })
       await this.reply(message, text, { metadata: { routing: [], answered: [], missing: [], reused: { id: reused.record.id, score: reused.score, text: reused.record.text }, stored } })
       return
