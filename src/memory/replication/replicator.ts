@@ -76,6 +76,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   private readonly log: Logger
   private readonly topics = new Set<string>()
   private readonly synced = new Set<string>()
+  private readonly syncing = new Map<string, Promise<unknown>>()
   private timer?: ReturnType<typeof setInterval>
   private started = false
   private readonly counts: ReplicationStats = {
@@ -301,6 +302,15 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
    * ```
    */
   async sync (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
+    // one sync per community at a time: peers met together would otherwise each send
+    // the same missing records; run in turn, the later ones find little left to send
+    const previous = this.syncing.get(community) ?? Promise.resolve()
+    const run = previous.catch(() => {}).then(async () => this.syncNow(peer, community, signal))
+    this.syncing.set(community, run.catch(() => {}))
+    return run
+  }
+
+  private async syncNow (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
     if (!this.replicating) return 0
     const abort = AbortSignal.any([AbortSignal.timeout(SYNC_TIMEOUT_MS), ...(signal == null ? [] : [signal])])
     const vv = await this.components.memory.versionOf(community)
