@@ -146,3 +146,11 @@ describe('loadConfig', () => {
     expect(config.dataDir.endsWith('.oa-node')).toBe(true)
   })
 })
+
+describe('built-in agent options', () => {
+  it('name the agent and every bad key', async () => {
+    const { ExpertAgent, CoordinatorAgent } = await import('../../src/agents/index.js')
+    expect(() => new ExpertAgent({ name: 'py', community: 'c', options: { maxSources: 0, colour: 'red' } })).toThrow('agent py: options: maxSources: Too small: expected number to be >=1; colour: unknown key')
+    expect(() => new CoordinatorAgent({ name: 'co', community: 'c', options: { deadlineMs: 'soon' } })).toThrow(/^agent co: options: deadlineMs: /)
+  })
+})

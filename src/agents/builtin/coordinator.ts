@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Agent } from '../agent.js'
-import { AgentConfigError } from '../errors.js'
+import { parseOptions } from '../options.js'
 import { terms, termsMatch } from '../../text/terms.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
@@ -90,9 +90,8 @@ export class CoordinatorAgent extends Agent {
 
   constructor (init: AgentInit) {
     super(init)
-    const parsed = coordinatorOptions.safeParse(init.options ?? {})
-    if (!parsed.success) throw new AgentConfigError(`agent ${init.name}: options: ${parsed.error.issues.map(i => `${i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '')}: ${i.code === 'unrecognized_keys' ? 'unknown key' : i.message}`).join('; ')}`)
-    this.settings = { maxExperts: parsed.data.maxExperts ?? 3, deadlineMs: parsed.data.deadlineMs ?? 20_000, reuseThreshold: parsed.data.reuseThreshold ?? 0.5 }
+    const options = parseOptions(init.name, coordinatorOptions, init.options)
+    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold ?? 0.5 }
   }
 
   override async onChannelPost (message: ChannelMessage): Promise<void> {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Agent } from '../agent.js'
-import { AgentConfigError } from '../errors.js'
+import { parseOptions } from '../options.js'
 import { overlap, terms } from '../../text/terms.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
@@ -62,9 +62,7 @@ export class ExpertAgent extends Agent {
 
   constructor (init: AgentInit) {
     super(init)
-    const parsed = expertOptions.safeParse(init.options ?? {})
-    if (!parsed.success) throw new AgentConfigError(`agent ${init.name}: options: ${parsed.error.issues.map(i => `${i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : '')}: ${i.code === 'unrecognized_keys' ? 'unknown key' : i.message}`).join('; ')}`)
-    this.settings = parsed.data
+    this.settings = parseOptions(init.name, expertOptions, init.options)
   }
 
   override async onDirect (request: DirectRequest, _options: { signal: AbortSignal }): Promise<ExpertAnswer> {
