@@ -90,8 +90,8 @@ export const ENV_VARS: Record<string, EnvVar> = {
   OA_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' }
 }
 
-/** The OpenAI-style variables every OpenAI-compatible tool reads; they set the `llm` section. */
-export const OPENAI_ENV_VARS: Record<string, EnvVar> = {
+/** Variables other tools use too (OpenAI-compatible clients, Milvus): read as they are named. */
+export const STANDARD_ENV_VARS: Record<string, EnvVar> = {
   OPENAI_BASE_URL: { path: ['llm', 'baseUrl'], kind: 'string' },
   OPENAI_API_KEY: { path: ['llm', 'apiKey'], kind: 'string' },
   OPENAI_MODEL: { path: ['llm', 'model'], kind: 'string' },
@@ -135,7 +135,7 @@ export function configFromEnv (env: NodeJS.ProcessEnv): ConfigLayer {
   const problems: string[] = []
   for (const [name, value] of Object.entries(env)) {
     if (value == null || value === '') continue
-    const spec = ENV_VARS[name] ?? OPENAI_ENV_VARS[name]
+    const spec = ENV_VARS[name] ?? STANDARD_ENV_VARS[name]
     if (!name.startsWith('OA_') && spec == null) continue
     if (spec == null) {
       problems.push(`${name}: unknown environment variable (known: ${Object.keys(ENV_VARS).join(', ')})`)
