@@ -36,10 +36,10 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
     await dir.cleanup()
   })
 
-  it('every acknowledged write ends up on every node, and only killed nodes died', async () => {
+  it('every acknowledged memory write and channel post ends up on every node, in one order, and only killed nodes died', async () => {
     dir = await tempDir('oa-chaos-')
     const config = join(dir.path, 'node.yaml')
-    await writeFile(config, `communities: [${C}]\nmemory:\n  syncIntervalMs: 1000\n  capture: { '*': [] }\n`)
+    await writeFile(config, `communities: [${C}]\nchannels:\n  history:\n    backfillLimit: 1000\nmemory:\n  syncIntervalMs: 1000\n  capture: { '*': [] }\n`)
     const dataDir = (i: number): string => join(dir.path, `n${i}`)
     const start = async (i: number): Promise<void> => {
       const peers = [...live.values()].map(p => p.started.multiaddrs[0]).filter((m): m is string => m != null)
@@ -50,6 +50,7 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
     for (let i = 0; i < NODES; i++) await start(i)
 
     const acknowledged: string[] = []
+    const posted: string[] = []
     let kills = 0
     let down: number | undefined
     let downSince = 0
@@ -62,6 +63,11 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
         const api = await ApiClient.fromDataDir(dataDir(i))
         const { records } = await api.post<{ records: Array<{ id: string }> }>(`/v1/communities/${C}/memory`, { records: [{ text: `chaos write ${step} on n${i}` }, { text: `chaos write ${step}b on n${i}` }] })
         acknowledged.push(...records.map(r => r.id))
+        // every third step: a long run stays within the backfill limit and one history page
+        if (step % 3 === 0) {
+          const { message } = await api.post<{ message: { id: string } }>(`/v1/communities/${C}/channels/general/messages`, { text: `chaos post ${step} from n${i}` })
+          posted.push(message.id)
+        }
       } catch {
         // the node may have just been killed: an unacknowledged write promises nothing
       }
@@ -89,6 +95,18 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
         return acknowledged.every(id => held.has(id))
       }, 90_000, 500)
     }
+    // channel history: every live node holds every acknowledged post (live or backfilled), in the same order
+    const histories = new Map<number, string[]>()
+    for (const i of live.keys()) {
+      await waitFor(`n${i} holds every acknowledged post`, async () => {
+        const api = await ApiClient.fromDataDir(dataDir(i))
+        const { messages } = await api.get<{ messages: Array<{ id: string }> }>(`/v1/communities/${C}/channels/general/messages?limit=1000`)
+        histories.set(i, messages.map(m => m.id).filter(id => posted.includes(id)))
+        return posted.every(id => messages.some(m => m.id === id))
+      }, 90_000, 500)
+    }
+    const orders = [...histories.values()].map(h => h.join())
+    expect(new Set(orders).size).toBe(1)
     expect(unexpected).toEqual([])
   }, 240_000)
 })
