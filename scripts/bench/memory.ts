@@ -105,7 +105,7 @@ async function rawBaseline (dir: string, all: MemoryRecord[], queries: number[][
   const searchMs: number[] = []
   for (const q of queries) {
     const t = performance.now()
-    await table.query().nearestTo(q).distanceType('cosine').where("community IN ('bench')").limit(10).toArray()
+    await table.query().nearestTo(q).distanceType('cosine').where("community IN ('bench')").select(['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', '_distance']).limit(10).toArray()
     searchMs.push(performance.now() - t)
   }
   table.close()
