@@ -186,6 +186,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     } catch (err) {
       return fail('decode', (err as Error).message)
     }
+    if (gossip.records.length === 0) return fail('decode', 'a memory message with no records')
     const publisher = message.type === 'signed' ? message.from.toString() : ''
     for (const w of gossip.records) {
       if (w.community !== community) return fail('community', `record for "${w.community.slice(0, 64)}" on ${message.topic}`)
