@@ -1,5 +1,6 @@
 import { ChannelInputError, DirectTimeoutError, NoSuchAgentError, RejectedError, UnreachableError } from '../channels/errors.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError, MemoryUnavailableError } from '../memory/errors.js'
+import { PeerInputError, PeerUnreachableError } from '../node/errors.js'
 import { ApiError } from './errors.js'
 
 const INPUT_STATUS: Record<string, number> = {
@@ -13,6 +14,8 @@ const INPUT_STATUS: Record<string, number> = {
 export function toApiError (err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err
   if (err instanceof ChannelInputError || err instanceof MemoryInputError) return new ApiError(INPUT_STATUS[err.code] ?? 400, err.code, err.message)
+  if (err instanceof PeerInputError) return new ApiError(400, 'bad_peer', err.message)
+  if (err instanceof PeerUnreachableError) return new ApiError(502, 'unreachable', err.message)
   if (err instanceof MemoryUnavailableError) return new ApiError(503, 'memory_unavailable', err.message)
   if (err instanceof EmbedderMismatchError) return new ApiError(500, 'embedder_mismatch', err.message)
   if (err instanceof MemoryStoreError) return new ApiError(502, 'memory_store', err.message)

@@ -5,6 +5,8 @@ import { ApiError } from './errors.js'
 import { EventStream, parseEventFilter, refuseUpgrade } from './events-ws.js'
 import { Router } from './router.js'
 import { agentRoutes } from './routes/agents.js'
+import { z } from 'zod'
+import { readBody } from './body.js'
 import { channelRoutes } from './routes/channels.js'
 import { memoryRoutes } from './routes/memory.js'
 import type { OaNode } from '../node/oa-node.js'
@@ -45,11 +47,18 @@ function send (res: ServerResponse, status: number, body: unknown): void {
   res.end(text)
 }
 
+const dialBody = z.strictObject({ multiaddr: z.string().min(1) })
+
 /** The routes of the control API; later services add theirs here. */
 export function buildRoutes (node: OaNode): Router {
   const router = new Router()
     .get('/v1/status', () => Promise.resolve(node.status()))
     .get('/v1/peers', async () => ({ peers: await node.peers() }))
+    .post('/v1/peers', async ({ req, signal }) => {
+      const { multiaddr } = await readBody(req, dialBody)
+      return { peer: await node.dial(multiaddr, signal) }
+    })
+    .delete('/v1/peers/:id', async ({ params }) => ({ disconnected: await node.hangUp(params.id ?? '') }))
   return memoryRoutes(agentRoutes(channelRoutes(router, node), node), node)
 }
 

@@ -12,3 +12,13 @@ export class DataDirError extends Error {
 export class ListenError extends Error {
   override readonly name = 'ListenError'
 }
+
+/** A peer address or id given to the node is malformed. */
+export class PeerInputError extends Error {
+  override readonly name = 'PeerInputError'
+}
+
+/** A peer could not be dialled. */
+export class PeerUnreachableError extends Error {
+  override readonly name = 'PeerUnreachableError'
+}

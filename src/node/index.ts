@@ -18,5 +18,5 @@ export type { NodeStatus, PeerInfoView, OaNodeEvents, OaNodeInit } from './oa-no
 export { loadOrCreateIdentity, readIdentity, readPeerId, identityPath, IDENTITY_FILE } from './identity.js'
 export { ensureDataDir, lockDataDir, isProcessAlive } from './data-dir.js'
 export type { DataDirLock } from './data-dir.js'
-export { IdentityError, DataDirError, ListenError } from './errors.js'
+export { IdentityError, DataDirError, ListenError, PeerInputError, PeerUnreachableError } from './errors.js'
 export { DHT_PROTOCOL } from './constants.js'

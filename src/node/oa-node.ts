@@ -1,6 +1,8 @@
 import { TypedEventEmitter } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { VERSION } from '../version.js'
-import { ListenError } from './errors.js'
+import { ListenError, PeerInputError, PeerUnreachableError } from './errors.js'
 import type { AgentStatus } from '../agents/runtime.js'
 import type { LlmUsage } from '../agents/llm/client.js'
 import type { RejectionCounts } from '../channels/rejections.js'
@@ -139,6 +141,50 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
   peerScore (peerId: string): number | undefined {
     const pubsub = this.libp2p.services.pubsub as { getScore?: (id: string) => number }
     return typeof pubsub.getScore === 'function' ? pubsub.getScore(peerId) : undefined
+  }
+
+  /**
+   * Connects to a peer by multiaddr (with `/p2p/<peer id>`); returns its peer id.
+   * Throws PeerInputError for a bad multiaddr, PeerUnreachableError when the dial fails.
+   *
+   * @example
+   * ```ts
+   * await node.dial('/ip4/127.0.0.1/tcp/7700/p2p/12D3KooW...')
+   * ```
+   */
+  async dial (address: string, signal?: AbortSignal): Promise<string> {
+    let ma
+    try {
+      ma = multiaddr(address)
+    } catch (err) {
+      throw new PeerInputError(`invalid multiaddr "${address}" (${(err as Error).message})`)
+    }
+    try {
+      const connection = await this.libp2p.dial(ma, { signal: signal ?? AbortSignal.timeout(this.config.network.dialTimeoutMs) })
+      return connection.remotePeer.toString()
+    } catch (err) {
+      throw new PeerUnreachableError(`cannot connect to ${address}: ${(err as Error).message}`)
+    }
+  }
+
+  /**
+   * Closes every connection to a peer; returns false when there was none.
+   *
+   * @example
+   * ```ts
+   * await node.hangUp('12D3KooW...')
+   * ```
+   */
+  async hangUp (peer: string): Promise<boolean> {
+    let id
+    try {
+      id = peerIdFromString(peer)
+    } catch {
+      throw new PeerInputError(`"${peer}" is not a peer id`)
+    }
+    const connected = this.libp2p.getConnections(id).length > 0
+    await this.libp2p.hangUp(id)
+    return connected
   }
 
   /** Listen multiaddrs, each ending in `/p2p/<peer id>`. */

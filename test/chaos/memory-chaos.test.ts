@@ -26,7 +26,7 @@ async function heldIds (dataDir: string): Promise<Set<string>> {
   }
 }
 
-describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SIGKILLed and restarted for ${SECONDS}s`, () => {
+describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SIGKILLed and restarted and connections cut and restored, for ${SECONDS}s`, () => {
   let dir: { path: string, cleanup: () => Promise<void> }
   const live = new Map<number, NodeProcess>()
   const unexpected: string[] = []
@@ -54,6 +54,8 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
     let kills = 0
     let down: number | undefined
     let downSince = 0
+    let cut: { from: number, to: number, since: number } | undefined
+    let cuts = 0
     const deadline = Date.now() + SECONDS * 1000
     // a bounded loop: at most one write every 100 ms until the deadline, and a hard cap
     for (let step = 0; Date.now() < deadline && step < 10_000; step++) {
@@ -70,6 +72,22 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
         }
       } catch {
         // the node may have just been killed: an unacknowledged write promises nothing
+      }
+      if (cut == null && step % 10 === 3) {
+        // cut every connection between two live nodes, both ways
+        const [from, to] = [...live.keys()].slice(-2)
+        const a = live.get(from ?? 0)
+        const b = live.get(to ?? 0)
+        if (from != null && to != null && a != null && b != null) {
+          await (await ApiClient.fromDataDir(dataDir(from))).request('DELETE', `/v1/peers/${b.started.peerId}`).catch(() => undefined)
+          await (await ApiClient.fromDataDir(dataDir(to))).request('DELETE', `/v1/peers/${a.started.peerId}`).catch(() => undefined)
+          cut = { from, to, since: Date.now() }
+          cuts++
+        }
+      } else if (cut != null && Date.now() - cut.since > 1500) {
+        const target = live.get(cut.to)?.started.multiaddrs[0]
+        if (target != null && live.has(cut.from)) await (await ApiClient.fromDataDir(dataDir(cut.from))).post('/v1/peers', { multiaddr: target }).catch(() => undefined)
+        cut = undefined
       }
       if (down == null && step % 15 === 7) {
         const victim = 1 + (kills % (NODES - 1))
@@ -88,6 +106,7 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
     if (down != null) await start(down)
 
     expect(kills).toBeGreaterThan(0)
+    expect(cuts).toBeGreaterThan(0)
     expect(acknowledged.length).toBeGreaterThan(10)
     for (const i of live.keys()) {
       await waitFor(`n${i} holds every acknowledged write`, async () => {

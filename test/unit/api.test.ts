@@ -58,6 +58,21 @@ describe('control API', () => {
     expect((err as ApiRequestError).status).toBe(405)
   })
 
+  it('dials and hangs up peers, refusing a bad multiaddr or peer id', async () => {
+    const client = await ApiClient.fromDataDir(node.config.dataDir)
+    await expect(client.post('/v1/peers', { multiaddr: 'not-an-address' })).rejects.toMatchObject({ status: 400, code: 'bad_peer' })
+    await expect(client.request('DELETE', '/v1/peers/nope')).rejects.toMatchObject({ status: 400, code: 'bad_peer' })
+    const other = await startTestNode(dir.path, 'other')
+    try {
+      expect(await client.post('/v1/peers', { multiaddr: other.multiaddrs()[0] })).toEqual({ peer: other.peerId.toString() })
+      expect(node.libp2p.getPeers().some(p => p.equals(other.peerId))).toBe(true)
+      expect(await client.request('DELETE', `/v1/peers/${other.peerId.toString()}`)).toEqual({ disconnected: true })
+      expect(node.libp2p.getConnections(other.peerId)).toHaveLength(0)
+    } finally {
+      await other.stop()
+    }
+  })
+
   it('says no node is running for a data dir without api.json', async () => {
     await expect(ApiClient.fromDataDir(join(dir.path, 'elsewhere'))).rejects.toThrow(NodeNotRunningError)
   })
