@@ -8,8 +8,8 @@ import { waitFor } from '../helpers/wait.js'
 import type { RecordJson } from '../../src/api/routes/memory.js'
 import type { NodeProcess } from '../helpers/cli.js'
 
-/** Seconds of chaos: bounded in `npm test`, longer with `npm run test:chaos` (OA_CHAOS_SECONDS). */
-const SECONDS = Number(process.env.OA_CHAOS_SECONDS ?? 15)
+/** Seconds of chaos: bounded in `npm test`, longer with `npm run test:chaos` (CHAOS_SECONDS). */
+const SECONDS = Number(process.env.CHAOS_SECONDS ?? 15)
 const NODES = 4
 const C = 'devsupport'
 
