@@ -94,7 +94,7 @@ describe('memory replication between 5 nodes', () => {
     const held = await ids(again)
     expect(new Set(held).size).toBe(held.length)
     expect(await converged(nodes, before + 500)).toBe(true)
-  })
+  }, 180_000)
 
   it('two partitioned groups keep writing and converge after healing', async () => {
     const groupA = nodes.slice(0, 2)
@@ -111,7 +111,7 @@ describe('memory replication between 5 nodes', () => {
     net.set(false)
     for (const b of groupB) await groupA[0]!.libp2p.dial(b.libp2p.getMultiaddrs()[0]!)
     await waitFor('all nodes converge after healing', async () => converged(nodes, base + 70), 60_000, 250)
-  })
+  }, 180_000)
 })
 
 describe('replication refuses bad records from a raw peer', () => {
