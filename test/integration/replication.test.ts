@@ -107,11 +107,11 @@ describe('memory replication between 5 nodes', () => {
     const base = (await ids(nodes[0]!)).length
     await groupA[0]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 30 }, (_, k) => ({ text: `group A while split ${k}` })))
     await groupB[1]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 40 }, (_, k) => ({ text: `group B while split ${k}` })))
-    await waitFor('each group has its own writes', async () => (await ids(groupA[1]!)).length === base + 30 && (await ids(groupB[0]!)).length === base + 40, 60_000, 250)
+    await waitFor('each group has its own writes', async () => (await ids(groupA[1]!)).length === base + 30 && (await ids(groupB[0]!)).length === base + 40, 120_000, 250)
     net.set(false)
     for (const b of groupB) await groupA[0]!.libp2p.dial(b.libp2p.getMultiaddrs()[0]!)
-    await waitFor('all nodes converge after healing', async () => converged(nodes, base + 70), 60_000, 250)
-  }, 180_000)
+    await waitFor('all nodes converge after healing', async () => converged(nodes, base + 70), 120_000, 250)
+  }, 300_000)
 })
 
 describe('replication refuses bad records from a raw peer', () => {

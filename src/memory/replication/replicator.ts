@@ -61,6 +61,8 @@ const SYNC_PAGE = 200
 const SYNC_MAX_RECORDS = 100_000
 const SYNC_FRAME_BYTES = 2 * 1_048_576
 const SYNC_TIMEOUT_MS = 60_000
+const SYNC_IDLE_MS = 15_000
+const SYNC_MAX_MS = 10 * 60_000
 
 /**
  * Replicates a community's memory between the nodes that joined it, with no server:
@@ -313,15 +315,19 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   private async syncNow (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
     if (!this.replicating) return 0
-    const abort = AbortSignal.any([AbortSignal.timeout(SYNC_TIMEOUT_MS), ...(signal == null ? [] : [signal])])
+    // a large catch-up may take minutes; a stalled peer is given up after SYNC_IDLE_MS
+    // without a frame, so it never holds the community's sync queue for long
+    const overall = AbortSignal.any([AbortSignal.timeout(SYNC_MAX_MS), ...(signal == null ? [] : [signal])])
+    const idle = (): AbortSignal => AbortSignal.any([overall, AbortSignal.timeout(SYNC_IDLE_MS)])
+    const abort = overall
     const vv = await this.components.memory.versionOf(community)
-    const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: abort })
+    const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: idle() })
     const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES })
     let added = 0
     try {
       await lp.write(SyncRequest.encode({ community, have: vv.entries().map(e => ({ origin: e.origin, seq: BigInt(e.seq) })) }), { signal: abort })
       for (;;) {
-        const batch = SyncBatch.decode(await lp.read({ signal: abort }))
+        const batch = SyncBatch.decode(await lp.read({ signal: idle() }))
         if (batch.error !== '') throw new Error(`peer refused sync: ${batch.error}`)
         const valid: StoredRecord[] = []
         for (const w of batch.records) {
