@@ -105,9 +105,14 @@ describe('memory replication between 5 nodes', () => {
     for (const a of groupA) for (const b of groupB) await a.libp2p.hangUp(b.peerId)
     await waitFor('groups apart', () => groupA.every(a => !a.libp2p.getPeers().some(p => groupB.some(b => b.peerId.equals(p)))))
     const base = (await ids(nodes[0]!)).length
-    await groupA[0]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 30 }, (_, k) => ({ text: `group A while split ${k}` })))
-    await groupB[1]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 40 }, (_, k) => ({ text: `group B while split ${k}` })))
-    await waitFor('each group has its own writes', async () => (await ids(groupA[1]!)).length === base + 30 && (await ids(groupB[0]!)).length === base + 40, 120_000, 250)
+    const wroteA = await groupA[0]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 30 }, (_, k) => ({ text: `group A while split ${k}` })))
+    const wroteB = await groupB[1]!.libp2p.services.memory.rememberMany(C, Array.from({ length: 40 }, (_, k) => ({ text: `group B while split ${k}` })))
+    // each write is durable where it was made, and nothing crossed the partition
+    expect((await ids(groupA[0]!)).length).toBe(base + 30)
+    expect((await ids(groupB[1]!)).length).toBe(base + 40)
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    for (const b of groupB) expect((await b.libp2p.services.memory.get(C, wroteA.records.map(r => r.id)))).toEqual([])
+    for (const a of groupA) expect((await a.libp2p.services.memory.get(C, wroteB.records.map(r => r.id)))).toEqual([])
     net.set(false)
     for (const b of groupB) await groupA[0]!.libp2p.dial(b.libp2p.getMultiaddrs()[0]!)
     await waitFor('all nodes converge after healing', async () => converged(nodes, base + 70), 120_000, 250)
