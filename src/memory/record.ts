@@ -1,4 +1,4 @@
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { ulid } from 'ulid'
 import { MemoryInputError } from './errors.js'
 import { KIND } from './filter.js'
@@ -42,7 +42,6 @@ export function recordSigningBytes (r: Omit<MemoryRecord, 'vector' | 'signature'
 
 /** Verifies a record's signature against its origin's key. */
 export async function verifyRecord (r: Omit<MemoryRecord, 'vector'>): Promise<boolean> {
-  const { peerIdFromString } = await import('@libp2p/peer-id')
   try {
     const key = peerIdFromString(r.origin).publicKey
     return key == null ? false : await key.verify(recordSigningBytes(r), r.signature)

@@ -7,15 +7,13 @@
  * const { rejected, received } = node.libp2p.services.replication.stats()
  * ```
  */
-import { Replicator } from './replicator.js'
+import { memoryTopic, MEMSYNC_PROTOCOL, Replicator } from './replicator.js'
 import type { ReplicationComponents, ReplicationInit } from './replicator.js'
 
 export { Replicator, MEMSYNC_PROTOCOL, memoryTopic }
 export type { ReplicationComponents, ReplicationInit, ReplicationStats, ReplicationRejectReason, ReplicationEvents } from './replicator.js'
 export { VersionVector } from './version-vector.js'
 export { checkRemoteRecord } from './validate.js'
-
-import { memoryTopic, MEMSYNC_PROTOCOL } from './replicator.js'
 
 export function replication (init: ReplicationInit): (components: ReplicationComponents) => Replicator {
   return (components) => new Replicator(components, init)
