@@ -73,7 +73,7 @@ async function oaHarness (size: number): Promise<Harness> {
     },
     stop: async () => {
       await Promise.all(nodes.map(async n => n.stop()))
-      await rm(root, { recursive: true, force: true })
+      await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
     }
   }
 }

@@ -94,7 +94,7 @@ export async function benchDiscovery (quick: boolean): Promise<Figure[]> {
     ]
   } finally {
     await Promise.all(nodes.map(async n => n.stop()))
-    await rm(root, { recursive: true, force: true })
+    await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 }
 

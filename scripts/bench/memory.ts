@@ -191,7 +191,7 @@ export async function benchMemory (quick: boolean): Promise<Figure[]> {
     }
     for (const size of quick ? [10_000] : [10_000, 100_000]) figures.push(...await scale(local, data, size, root))
   } finally {
-    await rm(root, { recursive: true, force: true })
+    await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
   return figures
 }

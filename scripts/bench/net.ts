@@ -102,7 +102,7 @@ export async function benchNet (quick: boolean): Promise<Figure[]> {
       await cluster.stop()
     }
   } finally {
-    await rm(root, { recursive: true, force: true })
+    await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
   return figures
 }

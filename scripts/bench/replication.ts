@@ -87,7 +87,7 @@ export async function benchReplication (quick: boolean): Promise<Figure[]> {
     ]
   } finally {
     await Promise.all(nodes.filter(n => n.isStarted()).map(async n => n.stop()))
-    await rm(root, { recursive: true, force: true })
+    await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 }
 

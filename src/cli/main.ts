@@ -7,6 +7,7 @@ import { LOG_LEVELS } from '../config/schema.js'
 import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
 import { VERSION } from '../version.js'
 import { agentsCommand, askCommand } from './agents.js'
+import { checkCommand } from './check.js'
 import { clusterCommand } from './cluster.js'
 import { demoCommand } from './demo.js'
 import { UsageError } from './errors.js'
@@ -60,6 +61,11 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
     .option('--json', 'print JSON')
     .action(async (opts: Record<string, unknown>) => { setCode(await statusCommand(opts)) })
+
+  program.command('check').description('check the files of a stopped node\'s data dir (identity, channel history, memory store)')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: Record<string, unknown>) => { setCode(await checkCommand(opts)) })
 
   program.command('peers').description('list the peers the running node is connected to')
     .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')

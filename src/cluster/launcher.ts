@@ -149,7 +149,7 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
     }, STOP_GRACE_MS)
     await Promise.all(children.map(async c => c.exited))
     clearTimeout(grace)
-    if (ownDir) await rm(root, { recursive: true, force: true })
+    if (ownDir) await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 
   try {

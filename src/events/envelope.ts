@@ -1,4 +1,4 @@
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { ulid } from 'ulid'
 import { Envelope } from '../wire/generated/event.js'
 import { formatAgentId } from './types.js'
@@ -72,4 +72,22 @@ export function encodeEnvelope (envelope: Envelope): Uint8Array {
 /** The payload as a JSON value; throws SyntaxError when it is not JSON. */
 export function payloadOf (envelope: Envelope): unknown {
   return JSON.parse(decoder.decode(envelope.payload))
+}
+
+/**
+ * True when the envelope's signature is valid for the peer named in its source
+ * (`<agent>@<peer id>`); false for a bad signature or a malformed source.
+ *
+ * @example
+ * ```ts
+ * if (!await envelopeSignatureValid(envelope)) console.log(`${envelope.id} is forged or damaged`)
+ * ```
+ */
+export async function envelopeSignatureValid (envelope: Envelope): Promise<boolean> {
+  try {
+    const key = peerIdFromString(envelope.source.slice(envelope.source.lastIndexOf('@') + 1)).publicKey
+    return key == null ? false : await key.verify(signingBytes(envelope), envelope.signature)
+  } catch {
+    return false
+  }
 }

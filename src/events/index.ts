@@ -8,7 +8,7 @@
  *   channel: 'general', agent: 'user', payload: { text: 'hi' } }, node.privateKey)
  * ```
  */
-export { createEnvelope, encodeEnvelope, payloadOf, signingBytes } from './envelope.js'
+export { createEnvelope, encodeEnvelope, envelopeSignatureValid, payloadOf, signingBytes } from './envelope.js'
 export type { EnvelopeInit } from './envelope.js'
 export { validateEnvelope, checkEnvelope, EnvelopeRejectedError, REJECT_REASONS } from './validate.js'
 export type { RejectReason, ValidationRules } from './validate.js'

@@ -33,6 +33,21 @@ function isAlive (pid: number): boolean {
   }
 }
 
+/**
+ * The pid of the live process holding `<dataDir>/node.lock`, or undefined when the data
+ * dir is free (no lock, or one left by a process that no longer runs).
+ *
+ * @example
+ * ```ts
+ * const pid = await lockHolder('/home/me/.oa-node')
+ * if (pid != null) console.log(`a node runs as pid ${pid}`)
+ * ```
+ */
+export async function lockHolder (dir: string): Promise<number | undefined> {
+  const pid = Number((await readFile(join(dir, 'node.lock'), 'utf8').catch(() => '')).trim())
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : undefined
+}
+
 /** Locks taken by this process, so two in-process nodes cannot share a data dir either. */
 const heldHere = new Set<string>()
 
@@ -69,8 +84,8 @@ export async function lockDataDir (dir: string): Promise<DataDirLock> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new DataDirError(`cannot lock data dir ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
       }
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      const pid = await lockHolder(dir)
+      if (pid != null) {
         throw new DataDirError(`data dir ${dir} is in use by another oa-node (pid ${pid}); stop it or choose another --data-dir`)
       }
       await rm(path, { force: true })

@@ -2,16 +2,34 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ApiClient } from '../../src/api/client.js'
-import { startNodeProcess } from '../helpers/cli.js'
+import { runCli, startNodeProcess } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import type { RecordJson } from '../../src/api/routes/memory.js'
-import type { NodeProcess } from '../helpers/cli.js'
+import type { CliResult, NodeProcess } from '../helpers/cli.js'
+import type { DataDirCheck } from '../../src/node/check-data-dir.js'
+import type { EventJson } from '../../src/events/json.js'
 
 /** Seconds of chaos: bounded in `npm test`, longer with `npm run test:chaos` (CHAOS_SECONDS). */
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 15)
 const NODES = 4
 const C = 'devsupport'
+const SCRIBE = join(import.meta.dirname, '..', 'fixtures', 'agents', 'scribe.mjs')
+
+/** `oa-node check` on a data dir: a real process reading the files a SIGKILL left. */
+async function checkFiles (dataDir: string): Promise<{ dataDir: string, result: CliResult }> {
+  return { dataDir, result: await runCli(['check', '--json', '--data-dir', dataDir], { timeoutMs: 60_000 }) }
+}
+
+function damage ({ dataDir, result }: { dataDir: string, result: CliResult }): string | undefined {
+  if (result.code === 0) return undefined
+  try {
+    const report = JSON.parse(result.stdout) as DataDirCheck
+    return `${dataDir}: ${[...report.identity.problems, ...report.channels.problems, ...report.memory.problems].join('; ')}`
+  } catch {
+    return `${dataDir}: check exited with ${result.code ?? 'a signal'}: ${result.stderr}`
+  }
+}
 
 async function heldIds (dataDir: string): Promise<Set<string>> {
   const api = await ApiClient.fromDataDir(dataDir)
@@ -26,7 +44,7 @@ async function heldIds (dataDir: string): Promise<Set<string>> {
   }
 }
 
-describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SIGKILLed and restarted and connections cut and restored, for ${SECONDS}s`, () => {
+describe(`chaos: ${NODES} node processes with agents, writes acknowledged while nodes are SIGKILLed and restarted and connections cut and restored, for ${SECONDS}s`, () => {
   let dir: { path: string, cleanup: () => Promise<void> }
   const live = new Map<number, NodeProcess>()
   const unexpected: string[] = []
@@ -36,10 +54,10 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
     await dir.cleanup()
   })
 
-  it('every acknowledged memory write and channel post ends up on every node, in one order, and only killed nodes died', async () => {
+  it('every acknowledged memory write and channel post ends up on every node, in one order; only killed nodes died and their files are sound', async () => {
     dir = await tempDir('oa-chaos-')
     const config = join(dir.path, 'node.yaml')
-    await writeFile(config, `communities: [${C}]\nchannels:\n  history:\n    backfillLimit: 1000\nmemory:\n  syncIntervalMs: 1000\n  capture: { '*': [] }\n`)
+    await writeFile(config, `communities: [${C}]\nchannels:\n  history:\n    backfillLimit: 1000\nmemory:\n  syncIntervalMs: 1000\n  capture: { '*': [] }\nagents:\n  - name: scribe\n    module: ${JSON.stringify(SCRIBE)}\n    capabilities: [notes]\n`)
     const dataDir = (i: number): string => join(dir.path, `n${i}`)
     const start = async (i: number): Promise<void> => {
       const peers = [...live.values()].map(p => p.started.multiaddrs[0]).filter((m): m is string => m != null)
@@ -51,7 +69,10 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
 
     const acknowledged: string[] = []
     const posted: string[] = []
+    let byAgents = 0
     let kills = 0
+    const checks: Array<Promise<{ dataDir: string, result: CliResult }>> = []
+    let checking: Promise<unknown> | undefined
     let down: number | undefined
     let downSince = 0
     let cut: { from: number, to: number, since: number } | undefined
@@ -63,12 +84,29 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
       const i = writers[step % writers.length] ?? 0
       try {
         const api = await ApiClient.fromDataDir(dataDir(i))
-        const { records } = await api.post<{ records: Array<{ id: string }> }>(`/v1/communities/${C}/memory`, { records: [{ text: `chaos write ${step} on n${i}` }, { text: `chaos write ${step}b on n${i}` }] })
-        acknowledged.push(...records.map(r => r.id))
-        // every third step: a long run stays within the backfill limit and one history page
-        if (step % 3 === 0) {
-          const { message } = await api.post<{ message: { id: string } }>(`/v1/communities/${C}/channels/general/messages`, { text: `chaos post ${step} from n${i}` })
-          posted.push(message.id)
+        if (step % 2 === 0) {
+          // a user writes through the node's API
+          const { records } = await api.post<{ records: Array<{ id: string }> }>(`/v1/communities/${C}/memory`, { records: [{ text: `chaos write ${step} on n${i}` }, { text: `chaos write ${step}b on n${i}` }] })
+          acknowledged.push(...records.map(r => r.id))
+          // every third write posts too: a long run stays within the backfill limit and one history page
+          if (step % 6 === 0) {
+            const { message } = await api.post<{ message: { id: string } }>(`/v1/communities/${C}/channels/general/messages`, { text: `chaos post ${step} from n${i}` })
+            posted.push(message.id)
+          }
+        } else {
+          // an agent on another node remembers and posts, asked over the network
+          const j = writers[(step + 1) % writers.length] ?? i
+          const target = live.get(j)?.started.peerId
+          if (target != null && j !== i) {
+            const payload = { remember: `scribe note ${step} by n${j}`, ...(step % 6 === 1 ? { post: `scribe post ${step} by n${j}` } : {}) }
+            const { reply } = await api.post<{ reply: EventJson }>(`/v1/agents/scribe@${target}/requests`, { payload, community: C, timeoutMs: 5000 })
+            const done = reply.payload as { record?: string, message?: string }
+            if (done.record != null) {
+              acknowledged.push(done.record)
+              byAgents++
+            }
+            if (done.message != null) posted.push(done.message)
+          }
         }
       } catch {
         // the node may have just been killed: an unacknowledged write promises nothing
@@ -97,17 +135,23 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
         down = victim
         downSince = Date.now()
         kills++
-      } else if (down != null && Date.now() - downSince > 1500) {
+        // the files as the kill left them, before the restart touches them
+        const check = checkFiles(dataDir(victim))
+        checks.push(check)
+        checking = check.then(() => { checking = undefined })
+      } else if (down != null && checking == null && Date.now() - downSince > 1500) {
         await start(down)
         down = undefined
       }
       await new Promise(resolve => setTimeout(resolve, 100))
     }
+    await checking
     if (down != null) await start(down)
 
     expect(kills).toBeGreaterThan(0)
     expect(cuts).toBeGreaterThan(0)
     expect(acknowledged.length).toBeGreaterThan(10)
+    expect(byAgents).toBeGreaterThan(0)
     for (const i of live.keys()) {
       await waitFor(`n${i} holds every acknowledged write`, async () => {
         const held = await heldIds(dataDir(i))
@@ -127,5 +171,25 @@ describe(`chaos: ${NODES} node processes, writes acknowledged while nodes are SI
     const orders = [...histories.values()].map(h => h.join())
     expect(new Set(orders).size).toBe(1)
     expect(unexpected).toEqual([])
-  }, 240_000)
+
+    // the end: SIGKILL every node in the middle of writes, then check every data dir
+    const burst = [...live.keys()].map(async i => (await ApiClient.fromDataDir(dataDir(i))).post(`/v1/communities/${C}/memory`, { records: Array.from({ length: 50 }, (_, k) => ({ text: `last write ${k} on n${i}` })) }).catch(() => undefined))
+    await new Promise(resolve => setTimeout(resolve, 50))
+    for (const [i, p] of [...live.entries()]) {
+      live.delete(i)
+      await p.stop('SIGKILL')
+    }
+    await Promise.all(burst)
+    for (let i = 0; i < NODES; i++) checks.push(checkFiles(dataDir(i)))
+    const results = await Promise.all(checks)
+    process.stdout.write(`chaos: ${kills} kills, ${cuts} cuts, ${acknowledged.length} acknowledged writes (${byAgents} by agents), ${posted.length} posts, ${results.length} data dir checks\n`)
+    expect(results.length).toBe(kills + NODES)
+    expect(results.map(damage).filter(d => d != null)).toEqual([])
+    // the checks read what the nodes held
+    for (const { result } of results.slice(-NODES)) {
+      const report = JSON.parse(result.stdout) as DataDirCheck
+      expect(report.memory.records).toBeGreaterThanOrEqual(acknowledged.length)
+      expect(report.channels.messages).toBeGreaterThanOrEqual(posted.length)
+    }
+  }, 300_000)
 })

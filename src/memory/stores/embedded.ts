@@ -19,20 +19,20 @@ export interface EmbeddedStoreInit {
   optimizeEveryRows?: number
 }
 
-interface StoreMeta {
+export interface StoreMeta {
   embedder: string
   dimension: number
   createdAt: string
   format: number
 }
 
-const TABLE = 'memory'
-const META_FILE = 'store.json'
+export const TABLE = 'memory'
+export const META_FILE = 'store.json'
 const FORMAT = 1
 
 type StoredRecord = Omit<MemoryRecord, 'vector'>
 
-interface Row {
+export interface Row {
   id: string
   community: string
   kind: string
@@ -63,9 +63,9 @@ function schema (dimension: number): Schema {
   ])
 }
 
-const COLUMNS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature']
+export const COLUMNS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature']
 
-function fromRow (row: Row): StoredRecord {
+export function fromRow (row: Row): StoredRecord {
   let metadata: Record<string, unknown>
   try {
     metadata = JSON.parse(row.metadata) as Record<string, unknown>

@@ -1,0 +1,31 @@
+import { checkDataDir } from '../node/check-data-dir.js'
+import { clientDataDir } from './status.js'
+import { fields, print, printJson } from './format.js'
+import type { ClientFlags } from './status.js'
+
+function verdict (problems: string[], summary: string): string[] {
+  return problems.length === 0 ? [`ok, ${summary}`] : [`DAMAGED, ${summary}`, ...problems.map(p => `  ${p}`)]
+}
+
+/**
+ * `oa-node check`: checks the files of a stopped node's data dir (identity key, channel
+ * history, embedded memory store). Exit 0 when every part is sound, 1 when one is
+ * damaged or the node is running.
+ */
+export async function checkCommand (flags: ClientFlags): Promise<number> {
+  const report = await checkDataDir(clientDataDir(flags))
+  if (flags.json === true) {
+    printJson(report)
+    return report.ok ? 0 : 1
+  }
+  const { identity, channels, memory } = report
+  const communities = Object.entries(memory.communities).map(([c, n]) => `${c} ${n}`).join(', ')
+  print(fields([
+    ['data dir', report.dataDir],
+    ['identity', identity.present ? verdict(identity.problems, identity.peerId ?? 'unreadable') : ['absent (the node has never started)']],
+    ['channels', channels.present ? verdict(channels.problems, `${channels.messages} message${channels.messages === 1 ? '' : 's'}`) : ['absent']],
+    ['memory', memory.present ? verdict(memory.problems, `${memory.records} record${memory.records === 1 ? '' : 's'}${communities === '' ? '' : ` (${communities})`}${memory.embedder == null ? '' : `, ${memory.embedder} ${memory.dimension ?? '?'}-d`}`) : ['absent (no embedded store)']],
+    ['result', report.ok ? 'sound' : 'damaged: restore the damaged part from a backup, or move it away and let the node rebuild it from its peers']
+  ]))
+  return report.ok ? 0 : 1
+}

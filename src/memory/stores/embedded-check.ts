@@ -1,0 +1,101 @@
+import { access, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as lancedb from '@lancedb/lancedb'
+import { verifyRecord } from '../record.js'
+import { COLUMNS, META_FILE, TABLE, fromRow } from './embedded.js'
+import type { Row, StoreMeta } from './embedded.js'
+
+/** What checking an embedded memory store found. */
+export interface EmbeddedStoreCheck {
+  /** False when the folder does not exist (memory was never used, or runs on Milvus). */
+  present: boolean
+  embedder?: string
+  dimension?: number
+  records: number
+  /** Records per community. */
+  communities: Record<string, number>
+  /** Problems found; empty when the store is sound. */
+  problems: string[]
+}
+
+const MAX_LISTED = 10
+
+async function readMeta (dir: string): Promise<StoreMeta> {
+  const path = join(dir, META_FILE)
+  const meta = JSON.parse(await readFile(path, 'utf8')) as Partial<StoreMeta>
+  if (typeof meta.embedder !== 'string' || typeof meta.dimension !== 'number' || !Number.isInteger(meta.dimension) || meta.dimension <= 0) {
+    throw new Error(`${path} does not name an embedder and a dimension`)
+  }
+  return meta as StoreMeta
+}
+
+/**
+ * Checks an embedded (LanceDB) memory store without changing it: the store file names
+ * the embedder, the table opens and every row reads back, every record's signature is
+ * valid for its origin, every vector has the store's dimension and finite values, and
+ * no id appears twice.
+ *
+ * @example
+ * ```ts
+ * const report = await checkEmbeddedStore('/home/me/.oa-node/memory')
+ * console.log(report.records, report.problems)
+ * ```
+ */
+export async function checkEmbeddedStore (dir: string): Promise<EmbeddedStoreCheck> {
+  const report: EmbeddedStoreCheck = { present: false, records: 0, communities: {}, problems: [] }
+  try {
+    await access(dir)
+  } catch {
+    return report
+  }
+  report.present = true
+  let bad = 0
+  const note = (problem: string): void => {
+    bad++
+    if (bad <= MAX_LISTED) report.problems.push(problem)
+  }
+  let meta: StoreMeta
+  try {
+    meta = await readMeta(dir)
+  } catch (err) {
+    note(`store description: ${(err as Error).message}`)
+    return report
+  }
+  report.embedder = meta.embedder
+  report.dimension = meta.dimension
+  let table: lancedb.Table | undefined
+  try {
+    const db = await lancedb.connect(dir)
+    // killed between writing the store file and creating the table: nothing was stored yet
+    if (!(await db.tableNames()).includes(TABLE)) return report
+    table = await db.openTable(TABLE)
+    const expected = await table.countRows()
+    const seen = new Set<string>()
+    for await (const batch of table.query().select([...COLUMNS, 'vector'])) {
+      for (const raw of batch.toArray() as unknown as Array<Row & { vector: { length: number, [Symbol.iterator]: () => Iterator<number> } | null }>) {
+        report.records++
+        const record = fromRow(raw)
+        report.communities[record.community] = (report.communities[record.community] ?? 0) + 1
+        if (seen.has(record.id)) note(`record ${record.id} is stored twice`)
+        seen.add(record.id)
+        try {
+          JSON.parse(raw.metadata)
+        } catch {
+          note(`record ${record.id}: metadata is not JSON`)
+        }
+        const vector = raw.vector == null ? [] : [...raw.vector]
+        if (vector.length !== meta.dimension) note(`record ${record.id}: vector has ${vector.length} dimensions, the store ${meta.dimension}`)
+        else if (!vector.every(Number.isFinite)) note(`record ${record.id}: vector holds a value that is not a finite number`)
+        if (!await verifyRecord(record)) note(`record ${record.id}: bad signature for origin ${record.origin}`)
+      }
+    }
+    if (report.records !== expected) note(`the table counts ${expected} rows but ${report.records} read back`)
+    await table.listIndices()
+  } catch (err) {
+    note(`cannot read the memory table in ${dir}: ${(err as Error).message}`)
+  } finally {
+    table?.close()
+  }
+  if (bad > MAX_LISTED) report.problems.push(`... and ${bad - MAX_LISTED} more problems`)
+  return report
+}

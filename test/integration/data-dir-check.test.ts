@@ -1,0 +1,101 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as lancedb from '@lancedb/lancedb'
+import { DatabaseSync } from 'node:sqlite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkDataDir } from '../../src/node/check-data-dir.js'
+import { DataDirError } from '../../src/node/errors.js'
+import { runCli } from '../helpers/cli.js'
+import { startTestNode } from '../helpers/nodes.js'
+import { tempDir } from '../helpers/tmp.js'
+import type { DataDirCheck } from '../../src/node/check-data-dir.js'
+
+const C = 'devsupport'
+
+/** A stopped node's data dir holding `records` memory records and `posts` channel messages. */
+async function populated (root: string, name: string, records: number, posts: number): Promise<string> {
+  const node = await startTestNode(root, name, { communities: [C], memory: { capture: { '*': [] } } })
+  for (let i = 0; i < records; i++) await node.libp2p.services.memory.remember(C, { text: `note ${i} about hnsw ef and recall`, id: `note-${i}` })
+  for (let i = 0; i < posts; i++) await node.libp2p.services.channels.post({ community: C, channel: 'general', text: `post ${i}` })
+  await node.stop()
+  return join(root, name)
+}
+
+describe('checking a data dir (oa-node check)', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+
+  beforeAll(async () => { dir = await tempDir('oa-check-') })
+  afterAll(async () => { await dir.cleanup() })
+
+  it('reports a sound data dir part by part, and the CLI exits 0', async () => {
+    const dataDir = await populated(dir.path, 'sound', 5, 3)
+    const report = await checkDataDir(dataDir)
+    expect(report.ok).toBe(true)
+    expect(report.identity.present).toBe(true)
+    expect(report.identity.peerId).toMatch(/^12D3KooW/)
+    expect(report.identity.problems).toEqual([])
+    expect(report.channels).toEqual({ present: true, messages: 3, problems: [] })
+    expect(report.memory).toMatchObject({ present: true, records: 5, communities: { [C]: 5 }, embedder: 'local-hash-v2', dimension: 1024, problems: [] })
+    const cli = await runCli(['check', '--data-dir', dataDir])
+    expect(cli.code).toBe(0)
+    expect(cli.stdout).toMatch(/channels\s+ok, 3 messages/)
+    expect(cli.stdout).toMatch(/memory\s+ok, 5 records \(devsupport 5\), local-hash-v2 1024-d/)
+    expect(cli.stdout).toMatch(/result\s+sound/)
+  })
+
+  it('finds a tampered memory record, a damaged envelope and a corrupt key, and the CLI exits 1 naming each', async () => {
+    const dataDir = await populated(dir.path, 'tampered', 4, 2)
+    const db = await lancedb.connect(join(dataDir, 'memory'))
+    const table = await db.openTable('memory')
+    await table.update({ where: "id = 'note-2'", values: { text: 'a text its origin never signed' } })
+    table.close()
+    const sqlite = new DatabaseSync(join(dataDir, 'channels.db'))
+    const [first] = sqlite.prepare('SELECT id FROM messages').all() as Array<{ id: string }>
+    sqlite.prepare('UPDATE messages SET envelope = ? WHERE id = ?').run(Buffer.from([0xff, 0xff, 0xff, 0x0f]), first?.id ?? '')
+    sqlite.close()
+    await writeFile(join(dataDir, 'identity.key'), 'not a key')
+
+    const report = await checkDataDir(dataDir)
+    expect(report.ok).toBe(false)
+    expect(report.memory.problems).toEqual([expect.stringContaining('record note-2: bad signature')])
+    expect(report.memory.records).toBe(4)
+    expect(report.channels.problems).toEqual([expect.stringContaining(`message ${first?.id ?? '?'}: the stored envelope does not decode`)])
+    expect(report.identity.problems).toEqual([expect.stringContaining('is corrupt')])
+    const cli = await runCli(['check', '--json', '--data-dir', dataDir])
+    expect(cli.code).toBe(1)
+    expect((JSON.parse(cli.stdout) as DataDirCheck).ok).toBe(false)
+    const text = await runCli(['check', '--data-dir', dataDir])
+    expect(text.code).toBe(1)
+    expect(text.stdout).toMatch(/memory\s+DAMAGED, 4 records/)
+    expect(text.stdout).toContain('record note-2: bad signature')
+  })
+
+  it('finds a channel history file whose pages are damaged', async () => {
+    const dataDir = await populated(dir.path, 'torn', 1, 40)
+    const path = join(dataDir, 'channels.db')
+    const bytes = await readFile(path)
+    expect(bytes.length).toBeGreaterThan(8192)
+    // overwrite the second page (the table's first b-tree page) with garbage
+    bytes.fill(0x5a, 4096 + 16, 4096 * 2)
+    await writeFile(path, bytes)
+    const report = await checkDataDir(dataDir)
+    expect(report.ok).toBe(false)
+    expect(report.channels.problems.length).toBeGreaterThan(0)
+    expect(report.memory.problems).toEqual([])
+  })
+
+  it('refuses a data dir a running node holds, and one that does not exist', async () => {
+    const node = await startTestNode(dir.path, 'running', { communities: [C] })
+    try {
+      const cli = await runCli(['check', '--data-dir', join(dir.path, 'running')])
+      expect(cli.code).toBe(1)
+      expect(cli.stderr).toContain(`is in use by a running oa-node (pid ${process.pid})`)
+    } finally {
+      await node.stop()
+    }
+    await expect(checkDataDir(join(dir.path, 'nowhere'))).rejects.toThrow(DataDirError)
+    const missing = await runCli(['check', '--data-dir', join(dir.path, 'nowhere')])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('does not exist')
+  })
+})
