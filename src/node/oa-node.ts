@@ -19,6 +19,10 @@ export interface NodeStatus {
   multiaddrs: string[]
   /** Number of connected peers. */
   peers: number
+  /** Open connections (a peer may have more than one). */
+  connections: number
+  /** Open streams over all connections, and by protocol (`unnegotiated` while a stream is being set up). */
+  streams: { total: number, byProtocol: Record<string, number> }
   uptimeMs: number
   communities: string[]
   /** Open channels per joined community. */
@@ -206,6 +210,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       version: VERSION,
       multiaddrs: this.multiaddrs(),
       peers: this.libp2p.getPeers().length,
+      connections: this.libp2p.getConnections().length,
+      streams: this.openStreams(),
       uptimeMs: this.startedAt == null ? 0 : Date.now() - this.startedAt,
       communities: this.communities,
       channels: Object.fromEntries(this.communities.map(c => [c, this.libp2p.services.channels.channels(c)])),
@@ -214,6 +220,19 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       llm: { mode: this.libp2p.services.agents.llm.describe(), usage: this.libp2p.services.agents.llm.usage() },
       dataDir: this.config.dataDir
     }
+  }
+
+  private openStreams (): NodeStatus['streams'] {
+    const byProtocol: Record<string, number> = {}
+    let total = 0
+    for (const connection of this.libp2p.getConnections()) {
+      for (const stream of connection.streams) {
+        const protocol = stream.protocol === '' ? 'unnegotiated' : stream.protocol
+        byProtocol[protocol] = (byProtocol[protocol] ?? 0) + 1
+        total++
+      }
+    }
+    return { total, byProtocol }
   }
 
   /**

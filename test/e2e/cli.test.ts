@@ -51,12 +51,17 @@ describe('two node processes', () => {
     const s1 = await statusOf(join(dir.path, 'n1'))
     expect(s1.peers).toBe(1)
     expect(s1.communities).toEqual(['devsupport'])
+    expect(s1.connections).toBeGreaterThanOrEqual(1)
+    // gossipsub keeps a stream open to its peer; every stream is counted under its protocol
+    expect(Object.keys(s1.streams.byProtocol).some(p => p.startsWith('/meshsub/'))).toBe(true)
+    expect(Object.values(s1.streams.byProtocol).reduce((a, b) => a + b, 0)).toBe(s1.streams.total)
     const peers = await runCli(['peers', '--json', '--data-dir', join(dir.path, 'n2')])
     expect(peers.code).toBe(0)
     expect((JSON.parse(peers.stdout) as { peers: Array<{ peerId: string }> }).peers.map(p => p.peerId)).toEqual([n1.started.peerId])
     const human = await runCli(['status', '--data-dir', join(dir.path, 'n1')])
     expect(human.stdout).toContain(n1.started.peerId)
     expect(human.stdout).toMatch(/peers\s+1/)
+    expect(human.stdout).toMatch(/streams\s+\d+ open on \d+ connections?/)
   })
 
   it('`id` prints the peer id without starting a node', async () => {
