@@ -1,6 +1,7 @@
 /**
  * Network benchmark: time from process start to the first connected peer, formation
- * time of a 10-node cluster of real processes, and idle RSS per node.
+ * time of a 10-node cluster of real processes, and idle RSS per node (RSS under
+ * sustained load is bench:soak).
  *
  *   npm run bench:net             # full: 5 join samples, 10-node cluster
  *   npm run bench:net -- --quick  # smaller: 3 samples, 5-node cluster
@@ -82,22 +83,6 @@ export async function benchNet (quick: boolean): Promise<Figure[]> {
       figures.push({ bench: 'net', name: 'idle RSS per node (mean)', value: Math.round(mean(rss)), unit: 'MiB', note: `${clusterSize} nodes, 5 s after formation` })
       figures.push({ bench: 'net', name: 'idle RSS per node (max)', value: Math.round(percentile(rss, 100)), unit: 'MiB' })
 
-      // sustained load: every node posts and remembers for a bounded time; RSS should stay flat
-      const loadSeconds = quick ? 10 : 30
-      const apis = await Promise.all(cluster.nodes.map(async n => ApiClient.fromDataDir(n.dataDir)))
-      const end = Date.now() + loadSeconds * 1000
-      let sent = 0
-      for (let round = 0; Date.now() < end && round < 100_000; round++) {
-        await Promise.all(apis.map(async (api, i) => {
-          await api.post('/v1/communities/bench/channels/general/messages', { text: `load ${round} from ${i}` })
-          await api.post('/v1/communities/bench/memory', { text: `load record ${round} from ${i}` })
-        }))
-        sent += apis.length * 2
-      }
-      await new Promise(resolve => setTimeout(resolve, 3_000))
-      const after = await Promise.all(cluster.nodes.map(async n => rssMiB(n.pid)))
-      figures.push({ bench: 'net', name: `RSS per node after ${loadSeconds}s of load (max)`, value: Math.round(percentile(after, 100)), unit: 'MiB', note: `${sent} posts and memory writes across the cluster` })
-      figures.push({ bench: 'net', name: 'RSS growth under load (max node)', value: Math.round(Math.max(...after.map((a, i) => a / (rss[i] ?? a))) * 100) / 100, unit: 'x', note: 'after / idle' })
     } finally {
       await cluster.stop()
     }

@@ -45,3 +45,18 @@ export function printTable (figures: Figure[]): void {
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
   process.stdout.write(`${line(headers)}\n${widths.map(w => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`)
 }
+
+/** Least-squares slope of `ys` over `xs` (0 for fewer than two points). */
+export function slope (xs: number[], ys: number[]): number {
+  const n = Math.min(xs.length, ys.length)
+  if (n < 2) return 0
+  const mx = mean(xs.slice(0, n))
+  const my = mean(ys.slice(0, n))
+  let num = 0
+  let den = 0
+  for (let i = 0; i < n; i++) {
+    num += ((xs[i] ?? 0) - mx) * ((ys[i] ?? 0) - my)
+    den += ((xs[i] ?? 0) - mx) ** 2
+  }
+  return den === 0 ? 0 : num / den
+}

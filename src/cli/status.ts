@@ -31,6 +31,7 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['version', status.version],
     ['uptime', duration(status.uptimeMs)],
     ['peers', String(status.peers)],
+    ['memory', `${status.memory.rssMiB} MiB resident, ${status.memory.heapUsedMiB} MiB JavaScript heap`],
     ['streams', `${status.streams.total} open on ${status.connections} connection${status.connections === 1 ? '' : 's'}`],
     ['communities', status.communities.map(c => `${c} (${(status.channels[c] ?? []).join(', ')})`)],
     ['rejected', rejectedLine(status)],

@@ -102,6 +102,7 @@ export const configLayerSchema = z.strictObject({
     embeddingDimensions: z.number().int().min(1).max(65_536).optional(),
     maxTextBytes: z.number().int().min(16).max(1_048_576).optional(),
     writeWindowMs: z.number().int().min(0).max(10_000).optional(),
+    commitIntervalMs: z.number().int().min(0).max(60_000).optional(),
     vectorIndexThreshold: z.number().int().min(256).optional(),
     capture: z.record(z.string(), z.array(z.enum(CAPTURE_KINDS))).optional(),
     syncIntervalMs: z.number().int().min(1000).optional(),
@@ -204,6 +205,8 @@ export interface NodeConfig {
     maxTextBytes: number
     /** Writes arriving within this window share one commit. */
     writeWindowMs: number
+    /** Least time between two commits of the embedded store: under sustained writes, commits are batched up to this. */
+    commitIntervalMs: number
     /** Records from which the embedded store builds a vector index (exact search below). */
     vectorIndexThreshold: number
     /** What is captured automatically, per community (`*` for the others). */
@@ -288,6 +291,7 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     embeddingModel: 'text-embedding-3-small',
     maxTextBytes: 32_768,
     writeWindowMs: 20,
+    commitIntervalMs: 500,
     vectorIndexThreshold: 10_000,
     capture: { '*': ['messages', 'directs'] },
     syncIntervalMs: 30_000,

@@ -115,7 +115,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const embedder = await this.makeEmbedder()
     if (this.init.openStore != null) this.store = await this.init.openStore(embedder)
     else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder)
-    else this.store = await EmbeddedStore.open({ dir, embedder, writeWindowMs: this.init.settings.writeWindowMs, vectorIndexThreshold: this.init.settings.vectorIndexThreshold })
+    else this.store = await EmbeddedStore.open({ dir, embedder, writeWindowMs: this.init.settings.writeWindowMs, commitIntervalMs: this.init.settings.commitIntervalMs, vectorIndexThreshold: this.init.settings.vectorIndexThreshold })
     this.embedder = embedder
     this.started = true
     for (const community of this.init.communities) await this.versionOf(community)

@@ -23,6 +23,8 @@ export interface NodeStatus {
   connections: number
   /** Open streams over all connections, and by protocol (`unnegotiated` while a stream is being set up). */
   streams: { total: number, byProtocol: Record<string, number> }
+  /** Memory of the node's process in MiB: resident, JavaScript heap in use, and native memory held by JavaScript objects. */
+  memory: { rssMiB: number, heapUsedMiB: number, externalMiB: number }
   uptimeMs: number
   communities: string[]
   /** Open channels per joined community. */
@@ -34,6 +36,12 @@ export interface NodeStatus {
   /** `offline`, or the model and endpoint; and token usage. */
   llm: { mode: string, usage: LlmUsage }
   dataDir: string
+}
+
+function processMemory (): NodeStatus['memory'] {
+  const usage = process.memoryUsage()
+  const mib = (bytes: number): number => Math.round(bytes / 1_048_576 * 10) / 10
+  return { rssMiB: mib(usage.rss), heapUsedMiB: mib(usage.heapUsed), externalMiB: mib(usage.external) }
 }
 
 /** One connected peer, as `GET /v1/peers` and `oa-node peers` report it. */
@@ -212,6 +220,7 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       peers: this.libp2p.getPeers().length,
       connections: this.libp2p.getConnections().length,
       streams: this.openStreams(),
+      memory: processMemory(),
       uptimeMs: this.startedAt == null ? 0 : Date.now() - this.startedAt,
       communities: this.communities,
       channels: Object.fromEntries(this.communities.map(c => [c, this.libp2p.services.channels.channels(c)])),

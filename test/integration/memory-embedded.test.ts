@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import * as lancedb from '@lancedb/lancedb'
 import { describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { EmbedderMismatchError } from '../../src/memory/errors.js'
@@ -82,6 +83,68 @@ describe('embedded store', () => {
       const [vector] = await embedder.embed(['better HNSW recall'])
       const hits = await store.search({ mode: 'vector', vector, k: 3, filter: { communities: ['big'] } })
       expect(hits[0]?.record.id).toBe(target.id)
+    } finally {
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('batches sustained writes into commits spaced by the commit interval', async () => {
+    const dir = await tempDir('oa-mem-commit-')
+    const memoryDir = join(dir.path, 'memory')
+    const store = await EmbeddedStore.open({ dir: memoryDir, embedder, writeWindowMs: 10, commitIntervalMs: 400, vectorIndexThreshold: 10_000 })
+    try {
+      const { record } = await import('../contract/memory-store.js')
+      const versionsNow = async (): Promise<number> => {
+        const db = await lancedb.connect(memoryDir)
+        const table = await db.openTable('memory')
+        try {
+          return (await table.listVersions()).length
+        } finally {
+          table.close()
+        }
+      }
+      const before = await versionsNow()
+      // 40 writes, one every 25 ms: about a second of sustained writing
+      const writes: Array<Promise<void>> = []
+      for (let i = 0; i < 40; i++) {
+        writes.push(store.upsert([await record('busy', `sustained write ${i}`)]))
+        await new Promise(resolve => setTimeout(resolve, 25))
+      }
+      await Promise.all(writes)
+      const commits = await versionsNow() - before
+      // the write window alone (10 ms) would commit most writes on their own
+      expect(commits).toBeGreaterThanOrEqual(1)
+      expect(commits).toBeLessThanOrEqual(8)
+      expect(await store.count({ communities: ['busy'] })).toBe(40)
+    } finally {
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('serves reads while it optimizes and reopens its table, and loses no write', async () => {
+    const dir = await tempDir('oa-mem-reopen-')
+    const store = await EmbeddedStore.open({ dir: join(dir.path, 'memory'), embedder, writeWindowMs: 5, vectorIndexThreshold: 10_000, optimizeEveryCommits: 3 })
+    try {
+      const { record } = await import('../contract/memory-store.js')
+      const [vector] = await embedder.embed(['write number'])
+      let reads = 0
+      let writing = true
+      const reader = (async () => {
+        // bounded: stops when the writes are done, or after 2,000 reads
+        while (writing && reads < 2_000) {
+          await store.search({ mode: 'hybrid', text: 'write number', vector, k: 5, filter: { communities: ['r'] } })
+          await store.count({ communities: ['r'] })
+          reads++
+        }
+      })()
+      for (let i = 0; i < 30; i++) await store.upsert([await record('r', `write number ${i}`)])
+      writing = false
+      await reader
+      expect(reads).toBeGreaterThan(0)
+      expect(await store.count({ communities: ['r'] })).toBe(30)
+      expect((await store.page('r', undefined, 100)).length).toBe(30)
     } finally {
       await store.close()
       await dir.cleanup()

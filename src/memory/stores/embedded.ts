@@ -13,10 +13,14 @@ export interface EmbeddedStoreInit {
   embedder: { name: string, dimension: number }
   /** Writes arriving within this window share one commit. */
   writeWindowMs: number
+  /** Least time between two commits (default 0): sustained writes are batched up to it. */
+  commitIntervalMs?: number
   /** Rows from which an HNSW vector index is built; below it search is exact. */
   vectorIndexThreshold: number
   /** Rows written between background optimizations (compaction, index updates). */
   optimizeEveryRows?: number
+  /** Commits between background optimizations, whatever their size (default 200). */
+  optimizeEveryCommits?: number
 }
 
 export interface StoreMeta {
@@ -27,6 +31,8 @@ export interface StoreMeta {
 }
 
 export const TABLE = 'memory'
+/** How long superseded table versions are kept on disk. */
+const VERSIONS_KEPT_MS = 60_000
 export const META_FILE = 'store.json'
 const FORMAT = 1
 
@@ -102,6 +108,20 @@ function toRow (r: MemoryRecord): Record<string, unknown> {
   }
 }
 
+/** An open table and the reads using it: a replaced handle is closed once its reads are done. */
+interface Handle {
+  db: lancedb.Connection
+  table: lancedb.Table
+  reads: number
+  retired: boolean
+}
+
+function release (handle: Handle): void {
+  if (!handle.retired || handle.reads > 0 || !handle.table.isOpen()) return
+  handle.table.close()
+  handle.db.close()
+}
+
 interface Pending {
   records: MemoryRecord[]
   resolve: () => void
@@ -125,19 +145,21 @@ interface Pending {
 export class EmbeddedStore implements MemoryStore {
   readonly kind = 'embedded'
   readonly dimension: number
-  private readonly table: lancedb.Table
+  private handle: Handle
   private readonly init: EmbeddedStoreInit
   private pending: Pending[] = []
   private timer?: ReturnType<typeof setTimeout>
   private chain: Promise<void> = Promise.resolve()
   private rowsSinceOptimize = 0
+  private commitsSinceOptimize = 0
+  private lastCommitAt = 0
   private hasTextIndex = false
   private hasVectorIndex = false
   private partitions = 1
   private closed = false
 
-  private constructor (table: lancedb.Table, init: EmbeddedStoreInit) {
-    this.table = table
+  private constructor (opened: { db: lancedb.Connection, table: lancedb.Table }, init: EmbeddedStoreInit) {
+    this.handle = { ...opened, reads: 0, retired: false }
     this.init = init
     this.dimension = init.embedder.dimension
   }
@@ -149,18 +171,51 @@ export class EmbeddedStore implements MemoryStore {
       throw new MemoryStoreError(`cannot create the memory folder ${init.dir}: ${(err as Error).message}`)
     }
     await checkMeta(init)
-    let table: lancedb.Table
+    let opened: { db: lancedb.Connection, table: lancedb.Table }
     try {
-      const db = await lancedb.connect(init.dir)
-      table = (await db.tableNames()).includes(TABLE)
-        ? await db.openTable(TABLE)
-        : await db.createEmptyTable(TABLE, schema(init.embedder.dimension), { existOk: true })
+      opened = await openTable(init.dir, init.embedder.dimension)
     } catch (err) {
       throw new MemoryStoreError(`cannot open the memory store in ${init.dir}: ${(err as Error).message}`)
     }
-    const store = new EmbeddedStore(table, init)
+    const store = new EmbeddedStore(opened, init)
     await store.ensureIndexes()
     return store
+  }
+
+  /** The table for writes and index work, which run one at a time in the queue. */
+  private get table (): lancedb.Table {
+    return this.handle.table
+  }
+
+  /** Runs `fn` after every queued write; the queue itself never rejects. */
+  private enqueue<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn)
+    this.chain = run.then(() => undefined, () => undefined)
+    return run
+  }
+
+  /** Runs a read on the current handle; a reopen waits for it before closing that handle. */
+  private async read<T> (fn: (table: lancedb.Table) => Promise<T>): Promise<T> {
+    if (this.closed) throw new MemoryStoreError('the memory store is closed')
+    const handle = this.handle
+    handle.reads++
+    try {
+      return await fn(handle.table)
+    } finally {
+      handle.reads--
+      release(handle)
+    }
+  }
+
+  /**
+   * Opens the table afresh and retires the old handle. LanceDB keeps native memory
+   * for every commit a table handle has made; a new handle starts clean.
+   */
+  private async reopen (): Promise<void> {
+    const old = this.handle
+    this.handle = { ...await openTable(this.init.dir, this.dimension), reads: 0, retired: false }
+    old.retired = true
+    release(old)
   }
 
   private async ensureIndexes (): Promise<void> {
@@ -190,22 +245,25 @@ export class EmbeddedStore implements MemoryStore {
     if (records.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ records, resolve, reject })
-      this.timer ??= setTimeout(() => { void this.flush() }, this.init.writeWindowMs)
+      // an idle store commits after the write window; a busy one at most once per commit interval
+      const wait = Math.max(this.init.writeWindowMs, this.lastCommitAt + (this.init.commitIntervalMs ?? 0) - Date.now())
+      this.timer ??= setTimeout(() => { void this.flush() }, wait)
     })
   }
 
-  /** Commits everything pending as one batch. */
+  /** Commits everything pending as one batch; never rejects (each write's promise carries its error). */
   private flush (): Promise<void> {
     clearTimeout(this.timer)
     this.timer = undefined
     const batch = this.pending
     this.pending = []
     if (batch.length === 0) return this.chain
-    this.chain = this.chain.then(async () => {
+    return this.enqueue(async () => {
       const byId = new Map<string, MemoryRecord>()
       for (const p of batch) for (const r of p.records) byId.set(r.id, r)
       try {
         await this.table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([...byId.values()].map(toRow))
+        this.lastCommitAt = Date.now()
         for (const p of batch) p.resolve()
       } catch (err) {
         const error = new MemoryStoreError(`writing ${byId.size} memory records failed: ${(err as Error).message}`)
@@ -213,10 +271,15 @@ export class EmbeddedStore implements MemoryStore {
         return
       }
       this.rowsSinceOptimize += byId.size
-      if (!this.hasTextIndex) await this.ensureIndexes()
-      if (this.rowsSinceOptimize >= (this.init.optimizeEveryRows ?? 5_000)) await this.runOptimize()
+      this.commitsSinceOptimize++
+      try {
+        if (!this.hasTextIndex) await this.ensureIndexes()
+      } catch (err) {
+        // the records are stored; a missing index is retried after the next commit
+        process.emitWarning(`memory store indexing failed: ${(err as Error).message}`)
+      }
+      if (this.rowsSinceOptimize >= (this.init.optimizeEveryRows ?? 5_000) || this.commitsSinceOptimize >= (this.init.optimizeEveryCommits ?? 200)) await this.runOptimize()
     })
-    return this.chain
   }
 
   /**
@@ -225,15 +288,17 @@ export class EmbeddedStore implements MemoryStore {
    */
   async optimize (): Promise<void> {
     await this.flush()
-    this.chain = this.chain.then(async () => { await this.runOptimize() })
-    await this.chain
+    await this.enqueue(async () => { await this.runOptimize() })
   }
 
   private async runOptimize (): Promise<void> {
     this.rowsSinceOptimize = 0
+    this.commitsSinceOptimize = 0
     try {
       if (!this.hasVectorIndex && await this.table.countRows() >= this.init.vectorIndexThreshold) await this.buildVectorIndex()
-      await this.table.optimize()
+      // every commit is a table version; keep a minute of them (enough for reads in flight), not LanceDB's default week
+      await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - VERSIONS_KEPT_MS) })
+      await this.reopen()
     } catch (err) {
       // a failed optimization loses nothing: the next one retries
       process.emitWarning(`memory store optimize failed: ${(err as Error).message}`)
@@ -246,12 +311,16 @@ export class EmbeddedStore implements MemoryStore {
   }
 
   async search (query: SearchQuery): Promise<SearchHit[]> {
+    return this.read(async table => this.searchIn(table, query))
+  }
+
+  private async searchIn (table: lancedb.Table, query: SearchQuery): Promise<SearchHit[]> {
     const where = lanceWhere(query.filter)
     const k = Math.max(1, Math.min(query.k, 1000))
     const vectorHits = async (limit: number): Promise<SearchHit[]> => {
       if (query.vector == null) throw new MemoryInputError('bad_query', 'a vector search needs a query vector')
       if (query.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `the query vector has ${query.vector.length} dimensions; this store holds ${this.dimension}`)
-      let q = this.table.query().nearestTo(query.vector).distanceType('cosine').where(where).select([...COLUMNS, '_distance']).limit(limit)
+      let q = table.query().nearestTo(query.vector).distanceType('cosine').where(where).select([...COLUMNS, '_distance']).limit(limit)
       if (query.exact === true) q = q.bypassVectorIndex()
       else if (this.hasVectorIndex) q = q.nprobes(Math.min(this.partitions, 20)).ef(Math.max(500, limit * 20)).refineFactor(10)
       const rows = await q.toArray() as Row[]
@@ -261,7 +330,7 @@ export class EmbeddedStore implements MemoryStore {
       const text = query.text?.trim() ?? ''
       if (text === '') throw new MemoryInputError('bad_query', 'a text search needs query text')
       if (!this.hasTextIndex) return []
-      const rows = await this.table.query().fullTextSearch(text).where(where).select([...COLUMNS, '_score']).limit(limit).toArray() as Row[]
+      const rows = await table.query().fullTextSearch(text).where(where).select([...COLUMNS, '_score']).limit(limit).toArray() as Row[]
       return rows.map(row => ({ record: fromRow(row), score: row._score ?? 0 }))
     }
     switch (query.mode) {
@@ -277,24 +346,27 @@ export class EmbeddedStore implements MemoryStore {
 
   async get (ids: string[], communities: string[]): Promise<StoredRecord[]> {
     if (ids.length === 0) return []
-    const rows = await this.table.query().where(lanceWhere({ communities, ids })).select(COLUMNS).toArray() as Row[]
+    const rows = await this.read(async table => table.query().where(lanceWhere({ communities, ids })).select(COLUMNS).toArray()) as Row[]
     return rows.map(fromRow)
   }
 
   async delete (filter: MemoryFilter): Promise<number> {
-    await this.flushNow()
+    if (this.closed) throw new MemoryStoreError('the memory store is closed')
+    await this.flush()
     const where = lanceWhere(filter)
-    const n = await this.table.countRows(where)
-    if (n > 0) await this.table.delete(where)
-    return n
+    return this.enqueue(async () => {
+      const n = await this.table.countRows(where)
+      if (n > 0) await this.table.delete(where)
+      return n
+    })
   }
 
   async count (filter: MemoryFilter): Promise<number> {
-    return this.table.countRows(lanceWhere(filter))
+    return this.read(async table => table.countRows(lanceWhere(filter)))
   }
 
   async stats (community: string): Promise<CommunityStats> {
-    const rows = await this.table.query().where(`community = ${sqlQuote(community)}`).select(['kind', 'origin', 'seq']).toArray() as Array<{ kind: string, origin: string, seq: bigint }>
+    const rows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)}`).select(['kind', 'origin', 'seq']).toArray()) as Array<{ kind: string, origin: string, seq: bigint }>
     const stats: CommunityStats = { records: rows.length, byKind: {}, byOrigin: {} }
     for (const row of rows) {
       stats.byKind[row.kind] = (stats.byKind[row.kind] ?? 0) + 1
@@ -308,20 +380,20 @@ export class EmbeddedStore implements MemoryStore {
 
   async page (community: string, afterId: string | undefined, limit: number): Promise<StoredRecord[]> {
     // LanceDB scans have no ORDER BY: read the ids, order them, then fetch one page
-    const idRows = await this.table.query().where(`community = ${sqlQuote(community)}${afterId == null ? '' : ` AND id > ${sqlQuote(afterId)}`}`).select(['id']).toArray() as Array<{ id: string }>
+    const idRows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)}${afterId == null ? '' : ` AND id > ${sqlQuote(afterId)}`}`).select(['id']).toArray()) as Array<{ id: string }>
     const ids = idRows.map(r => r.id).sort().slice(0, limit)
     const records = await this.get(ids, [community])
     return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   }
 
   async versions (community: string): Promise<Array<{ origin: string, seq: number }>> {
-    const rows = await this.table.query().where(`community = ${sqlQuote(community)}`).select(['origin', 'seq']).toArray() as Array<{ origin: string, seq: bigint }>
+    const rows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)}`).select(['origin', 'seq']).toArray()) as Array<{ origin: string, seq: bigint }>
     return rows.map(r => ({ origin: r.origin, seq: Number(r.seq) }))
   }
 
   async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<StoredRecord[]> {
     const where = `community = ${sqlQuote(community)} AND origin = ${sqlQuote(origin)} AND seq > ${Math.trunc(afterSeq)}`
-    const keys = await this.table.query().where(where).select(['id', 'seq']).toArray() as Array<{ id: string, seq: bigint }>
+    const keys = await this.read(async table => table.query().where(where).select(['id', 'seq']).toArray()) as Array<{ id: string, seq: bigint }>
     const ids = keys.sort((a, b) => Number(a.seq) - Number(b.seq)).slice(0, limit).map(k => k.id)
     return (await this.get(ids, [community])).sort((a, b) => a.seq - b.seq)
   }
@@ -330,8 +402,17 @@ export class EmbeddedStore implements MemoryStore {
     if (this.closed) return
     await this.flushNow()
     this.closed = true
-    this.table.close()
+    this.handle.retired = true
+    release(this.handle)
   }
+}
+
+async function openTable (dir: string, dimension: number): Promise<{ db: lancedb.Connection, table: lancedb.Table }> {
+  const db = await lancedb.connect(dir)
+  const table = (await db.tableNames()).includes(TABLE)
+    ? await db.openTable(TABLE)
+    : await db.createEmptyTable(TABLE, schema(dimension), { existOk: true })
+  return { db, table }
 }
 
 async function checkMeta (init: EmbeddedStoreInit): Promise<void> {
