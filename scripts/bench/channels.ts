@@ -45,12 +45,13 @@ async function until (what: string, check: () => boolean): Promise<void> {
   }
 }
 
-async function oaHarness (size: number): Promise<Harness> {
+/** oa-node nodes with every service; `capture` off leaves the channel path alone (no memory record per post). */
+async function oaHarness (size: number, capture: boolean): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'oa-bench-ch-'))
   const nodes: OaNode[] = []
   for (let i = 0; i < size; i++) {
     const bootstrap = i === 0 ? [] : [nodes[0]?.multiaddrs()[0] ?? '']
-    const config = await loadConfig({ flags: { dataDir: join(root, `n${i}`), communities: ['bench'], network: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap } } })
+    const config = await loadConfig({ flags: { dataDir: join(root, `n${i}`), communities: ['bench'], ...(capture ? {} : { memory: { capture: { '*': [] } } }), network: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap } } })
     const node = await createNode(config)
     await node.start()
     nodes.push(node)
@@ -154,7 +155,12 @@ export async function benchChannels (quick: boolean): Promise<Figure[]> {
   const messages = quick ? 300 : 1000
   const burst = quick ? 300 : 1000
   const results: Record<string, { p50: number, p99: number, rate: number }> = {}
-  for (const [name, make] of [['bare gossipsub', bareHarness], ['oa-node', oaHarness]] as const) {
+  const harnesses: Array<[string, (n: number) => Promise<Harness>]> = [
+    ['bare gossipsub', bareHarness],
+    ['oa-node', async n => oaHarness(n, false)],
+    ['oa-node, posts captured to memory', async n => oaHarness(n, true)]
+  ]
+  for (const [name, make] of harnesses) {
     const h = await make(size)
     try {
       const lat = await latency(h, messages)
@@ -166,8 +172,10 @@ export async function benchChannels (quick: boolean): Promise<Figure[]> {
   }
   const oa = results['oa-node']
   const bare = results['bare gossipsub']
-  if (oa == null || bare == null) throw new Error('bench: missing results')
+  const captured = results['oa-node, posts captured to memory']
+  if (oa == null || bare == null || captured == null) throw new Error('bench: missing results')
   const note = `${size} nodes in one process, ${messages} messages`
+  const capturedNote = 'defaults: every post is also embedded, stored and replicated to every node as a memory record'
   return [
     { bench: 'channels', name: 'delivery latency p50 (oa-node)', value: round(oa.p50), unit: 'ms', note },
     { bench: 'channels', name: 'delivery latency p99 (oa-node)', value: round(oa.p99), unit: 'ms', note },
@@ -177,7 +185,11 @@ export async function benchChannels (quick: boolean): Promise<Figure[]> {
     { bench: 'channels', name: 'p99 ratio oa-node / bare', value: ratio(oa.p99, bare.p99), unit: 'x', note: 'goal <= 1.3' },
     { bench: 'channels', name: 'sustained publish rate, one node (oa-node)', value: oa.rate, unit: 'msg/s', note: `until all ${size - 1} peers have all ${burst}` },
     { bench: 'channels', name: 'sustained publish rate, one node (bare)', value: bare.rate, unit: 'msg/s' },
-    { bench: 'channels', name: 'throughput ratio oa-node / bare', value: ratio(oa.rate, bare.rate), unit: 'x' }
+    { bench: 'channels', name: 'throughput ratio oa-node / bare', value: ratio(oa.rate, bare.rate), unit: 'x' },
+    { bench: 'channels', name: 'delivery latency p50 (oa-node, posts captured)', value: round(captured.p50), unit: 'ms', note: capturedNote },
+    { bench: 'channels', name: 'delivery latency p99 (oa-node, posts captured)', value: round(captured.p99), unit: 'ms' },
+    { bench: 'channels', name: 'p99 ratio oa-node with capture / bare', value: ratio(captured.p99, bare.p99), unit: 'x' },
+    { bench: 'channels', name: 'sustained publish rate, one node (oa-node, posts captured)', value: captured.rate, unit: 'msg/s' }
   ]
 }
 

@@ -142,6 +142,8 @@ async function scale (embedder: LocalEmbedder, data: Entry[], n: number, root: s
     const queries = data.slice(0, 100).map(d => d.question)
     const latency: Record<string, number[]> = { vector: [], hybrid: [], exact: [] }
     let agree = 0
+    let byId = 0
+    let similarity = 0
     for (const [qi, q] of queries.entries()) {
       const vector = queryVectors[qi] ?? []
       const filter = { communities: ['bench'] }
@@ -155,13 +157,20 @@ async function scale (embedder: LocalEmbedder, data: Entry[], n: number, root: s
       const exact = await store.search({ mode: 'vector', vector, k: 10, filter, exact: true })
       latency.exact?.push(performance.now() - t)
       const truth = new Set(exact.map(h => h.record.id))
-      agree += approx.filter(h => truth.has(h.record.id)).length / Math.max(1, truth.size)
+      // a hit counts when it is one of the exact ten, or as close as the tenth (synthetic
+      // records tie: many share the tenth distance, and any of them is a right answer)
+      const tenth = Math.min(...exact.map(h => h.score))
+      agree += approx.filter(h => truth.has(h.record.id) || h.score >= tenth - 1e-6).length / Math.max(1, truth.size)
+      byId += approx.filter(h => truth.has(h.record.id)).length / Math.max(1, truth.size)
+      similarity += approx.reduce((a, h) => a + h.score, 0) / Math.max(1e-9, exact.reduce((a, h) => a + h.score, 0))
     }
     for (const [mode, values] of Object.entries(latency)) {
       figures.push({ bench: 'memory', name: `search ${mode} p50, ${n} records`, value: Math.round(percentile(values, 50) * 10) / 10, unit: 'ms', note: mode === 'exact' ? 'brute force (baseline)' : 'k=10' })
       figures.push({ bench: 'memory', name: `search ${mode} p99, ${n} records`, value: Math.round(percentile(values, 99) * 10) / 10, unit: 'ms' })
     }
-    figures.push({ bench: 'memory', name: `index recall@10 vs exact, ${n} records`, value: r3(agree / queries.length), unit: 'ratio', note: 'goal >= 0.95' })
+    figures.push({ bench: 'memory', name: `index recall@10 vs exact, ${n} records`, value: r3(agree / queries.length), unit: 'ratio', note: 'goal >= 0.95; ties with the tenth count' })
+    figures.push({ bench: 'memory', name: `index recall@10 by id only, ${n} records`, value: r3(byId / queries.length), unit: 'ratio', note: 'the same ten ids as exact search' })
+    figures.push({ bench: 'memory', name: `index top-10 similarity / exact, ${n} records`, value: Math.round(similarity / queries.length * 1000) / 1000, unit: 'ratio', note: 'sum of cosine similarities' })
   } finally {
     await store.close()
   }

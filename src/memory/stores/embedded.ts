@@ -156,6 +156,8 @@ export class EmbeddedStore implements MemoryStore {
   private hasTextIndex = false
   private hasVectorIndex = false
   private partitions = 1
+  /** Rows the vector index was trained on (or found with at open). */
+  private indexedRows = 0
   private closed = false
 
   private constructor (opened: { db: lancedb.Connection, table: lancedb.Table }, init: EmbeddedStoreInit) {
@@ -226,15 +228,21 @@ export class EmbeddedStore implements MemoryStore {
     if (!has('text') && rows > 0) await this.table.createIndex('text', { config: lancedb.Index.fts() })
     this.hasTextIndex = has('text') || rows > 0
     this.hasVectorIndex = has('vector')
+    if (this.hasVectorIndex) {
+      this.indexedRows = rows
+      this.partitions = Math.max(1, Math.ceil(rows / 1_000_000))
+    }
     if (!this.hasVectorIndex && rows >= this.init.vectorIndexThreshold) await this.buildVectorIndex()
   }
 
   private async buildVectorIndex (): Promise<void> {
     // one HNSW graph per million rows: a single graph gives the best recall; more
     // partitions only bound the memory needed to train very large tables
-    this.partitions = Math.max(1, Math.ceil(await this.table.countRows() / 1_000_000))
+    const rows = await this.table.countRows()
+    this.partitions = Math.max(1, Math.ceil(rows / 1_000_000))
     await this.table.createIndex('vector', { config: lancedb.Index.hnswSq({ distanceType: 'cosine', numPartitions: this.partitions, m: 32, efConstruction: 400 }) })
     this.hasVectorIndex = true
+    this.indexedRows = rows
   }
 
   upsert (records: MemoryRecord[]): Promise<void> {
@@ -295,7 +303,10 @@ export class EmbeddedStore implements MemoryStore {
     this.rowsSinceOptimize = 0
     this.commitsSinceOptimize = 0
     try {
-      if (!this.hasVectorIndex && await this.table.countRows() >= this.init.vectorIndexThreshold) await this.buildVectorIndex()
+      const rows = await this.table.countRows()
+      // an index trained on far fewer rows than the table holds loses recall (its quantization
+      // and graph fit the old rows): train it again each time the table has doubled
+      if (this.hasVectorIndex ? rows >= 2 * this.indexedRows : rows >= this.init.vectorIndexThreshold) await this.buildVectorIndex()
       // every commit is a table version; keep a minute of them (enough for reads in flight), not LanceDB's default week
       await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - VERSIONS_KEPT_MS) })
       await this.reopen()
