@@ -17,17 +17,7 @@ const input = z.strictObject({
 const body = z.union([input, z.strictObject({ records: z.array(input).min(1).max(1000) })])
 
 /** A record as the API shows it: no vector, no signature. */
-export interface RecordJson {
-  id: string
-  community: string
-  kind: string
-  agent: string
-  origin: string
-  seq: number
-  text: string
-  metadata: Record<string, unknown>
-  createdAt: number
-}
+export type RecordJson = Omit<StoredRecord, 'signature'>
 
 export function recordJson (r: StoredRecord): RecordJson {
   return { id: r.id, community: r.community, kind: r.kind, agent: r.agent, origin: r.origin, seq: r.seq, text: r.text, metadata: r.metadata, createdAt: r.createdAt }
