@@ -1,6 +1,7 @@
 import { ApiClient } from '../api/client.js'
 import { resolveDataDir, DEFAULT_DATA_DIR } from '../config/load.js'
 import { duration, fields, print, printJson, table } from './format.js'
+import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
 import type { NodeStatus, PeerInfoView } from '../node/oa-node.js'
 
 export interface ClientFlags {
@@ -32,6 +33,7 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['uptime', duration(status.uptimeMs)],
     ['peers', String(status.peers)],
     ['memory', `${status.memory.rssMiB} MiB resident, ${status.memory.heapUsedMiB} MiB JavaScript heap`],
+    ...(status.storeProcess == null ? [] : [['store process', storeProcessLine(status.storeProcess)] as [string, string]]),
     ['streams', `${status.streams.total} open on ${status.connections} connection${status.connections === 1 ? '' : 's'}`],
     ['communities', status.communities.map(c => `${c} (${(status.channels[c] ?? []).join(', ')})`)],
     ['rejected', rejectedLine(status)],
@@ -56,4 +58,8 @@ export async function peersCommand (flags: ClientFlags): Promise<number> {
   }
   print(table(['PEER ID', 'DIRECTION', 'CONNECTED', 'ADDRESS'], peers.map(p => [p.peerId, p.direction, duration(p.connectedForMs), p.addresses.join(', ')])))
   return 0
+}
+
+function storeProcessLine (p: StoreProcessInfo): string {
+  return `pid ${p.pid ?? '-'}, ${p.rssMiB} MiB resident (replaced past ${p.recycleRssMiB} MiB; ${p.recycles} replaced, ${p.restarts} restarted)`
 }

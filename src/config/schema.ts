@@ -103,6 +103,8 @@ export const configLayerSchema = z.strictObject({
     maxTextBytes: z.number().int().min(16).max(1_048_576).optional(),
     writeWindowMs: z.number().int().min(0).max(10_000).optional(),
     commitIntervalMs: z.number().int().min(0).max(60_000).optional(),
+    storeProcess: z.boolean().optional(),
+    storeRecycleRssMiB: z.number().int().min(64).optional(),
     vectorIndexThreshold: z.number().int().min(256).optional(),
     capture: z.record(z.string(), z.array(z.enum(CAPTURE_KINDS))).optional(),
     syncIntervalMs: z.number().int().min(1000).optional(),
@@ -207,6 +209,10 @@ export interface NodeConfig {
     writeWindowMs: number
     /** Least time between two commits of the embedded store: under sustained writes, commits are batched up to this. */
     commitIntervalMs: number
+    /** Run the embedded store in a child process of the node, replaced when its memory passes `storeRecycleRssMiB` (default true). */
+    storeProcess: boolean
+    /** Resident memory of the store process, in MiB, past which it is replaced by a fresh one. */
+    storeRecycleRssMiB: number
     /** Records from which the embedded store builds a vector index (exact search below). */
     vectorIndexThreshold: number
     /** What is captured automatically, per community (`*` for the others). */
@@ -292,6 +298,8 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     maxTextBytes: 32_768,
     writeWindowMs: 20,
     commitIntervalMs: 500,
+    storeProcess: true,
+    storeRecycleRssMiB: 512,
     vectorIndexThreshold: 10_000,
     capture: { '*': ['messages', 'directs'] },
     syncIntervalMs: 30_000,

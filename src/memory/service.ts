@@ -9,10 +9,12 @@ import { checkInput, makeRecord } from './record.js'
 import { VersionVector } from './replication/version-vector.js'
 import { checkRemoteRecord } from './replication/validate.js'
 import { EmbeddedStore } from './stores/embedded.js'
+import { ProcessStore } from './stores/process/process-store.js'
 import { MilvusStore } from './stores/milvus/store.js'
 import type { Embedder } from './embedders/types.js'
 import type { RememberInput } from './record.js'
 import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
+import type { StoreProcessInfo } from './stores/process/process-store.js'
 import type { Channels } from '../channels/channels.js'
 import type { ObservedEvent } from '../channels/context.js'
 import type { NodeConfig } from '../config/schema.js'
@@ -115,10 +117,23 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const embedder = await this.makeEmbedder()
     if (this.init.openStore != null) this.store = await this.init.openStore(embedder)
     else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder)
-    else this.store = await EmbeddedStore.open({ dir, embedder, writeWindowMs: this.init.settings.writeWindowMs, commitIntervalMs: this.init.settings.commitIntervalMs, vectorIndexThreshold: this.init.settings.vectorIndexThreshold })
+    else this.store = await this.openEmbedded(dir, embedder)
     this.embedder = embedder
     this.started = true
     for (const community of this.init.communities) await this.versionOf(community)
+  }
+
+  private async openEmbedded (dir: string, embedder: Embedder): Promise<MemoryStore> {
+    const { settings } = this.init
+    const init = { dir, embedder, writeWindowMs: settings.writeWindowMs, commitIntervalMs: settings.commitIntervalMs, vectorIndexThreshold: settings.vectorIndexThreshold }
+    // in its own process, the store's native memory (which LanceDB grows with every commit) is given back when the process is replaced
+    if (settings.storeProcess) return ProcessStore.open({ ...init, recycleRssMiB: settings.storeRecycleRssMiB })
+    return EmbeddedStore.open(init)
+  }
+
+  /** The store process (pid, memory, replacements), when the embedded store runs in one. */
+  storeProcess (): StoreProcessInfo | undefined {
+    return this.store instanceof ProcessStore ? this.store.info() : undefined
   }
 
   /** The replica's version vector of a community, built from the store the first time. */

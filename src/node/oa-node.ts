@@ -7,6 +7,7 @@ import type { AgentStatus } from '../agents/runtime.js'
 import type { LlmUsage } from '../agents/llm/client.js'
 import type { RejectionCounts } from '../channels/rejections.js'
 import type { NodeConfig } from '../config/schema.js'
+import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
 import type { OaLibp2p } from './create-node.js'
 import type { DataDirLock } from './data-dir.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -25,6 +26,8 @@ export interface NodeStatus {
   streams: { total: number, byProtocol: Record<string, number> }
   /** Memory of the node's process in MiB: resident, JavaScript heap in use, and native memory held by JavaScript objects. */
   memory: { rssMiB: number, heapUsedMiB: number, externalMiB: number }
+  /** The process the embedded memory store runs in (`memory.storeProcess`): its pid, resident memory, and how often it was replaced or restarted. */
+  storeProcess?: StoreProcessInfo
   uptimeMs: number
   communities: string[]
   /** Open channels per joined community. */
@@ -221,6 +224,7 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       connections: this.libp2p.getConnections().length,
       streams: this.openStreams(),
       memory: processMemory(),
+      storeProcess: this.libp2p.services.memory.storeProcess(),
       uptimeMs: this.startedAt == null ? 0 : Date.now() - this.startedAt,
       communities: this.communities,
       channels: Object.fromEntries(this.communities.map(c => [c, this.libp2p.services.channels.channels(c)])),
