@@ -20,6 +20,7 @@ import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { OpenAIEmbedder } from '../../src/memory/embedders/openai.js'
 import { makeRecord } from '../../src/memory/record.js'
 import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
+import { ProcessStore } from '../../src/memory/stores/process/process-store.js'
 import { overlap, terms } from '../../src/text/terms.js'
 import { PACKAGE_ROOT } from '../../src/version.js'
 import { machine, percentile, printTable } from './util.js'
@@ -171,10 +172,44 @@ async function scale (embedder: LocalEmbedder, data: Entry[], n: number, root: s
     figures.push({ bench: 'memory', name: `index recall@10 vs exact, ${n} records`, value: r3(agree / queries.length), unit: 'ratio', note: 'goal >= 0.95; ties with the tenth count' })
     figures.push({ bench: 'memory', name: `index recall@10 by id only, ${n} records`, value: r3(byId / queries.length), unit: 'ratio', note: 'the same ten ids as exact search' })
     figures.push({ bench: 'memory', name: `index top-10 similarity / exact, ${n} records`, value: Math.round(similarity / queries.length * 1000) / 1000, unit: 'ratio', note: 'sum of cosine similarities' })
+    const countMs: number[] = []
+    for (let i = 0; i < queryVectors.length; i++) {
+      const t = performance.now()
+      await store.count({ communities: ['none'] })
+      countMs.push(performance.now() - t)
+    }
+    await store.close()
+    figures.push(...await processOverhead(join(root, `scale-${n}`), embedder, n, queryVectors, { search: latency.vector ?? [], count: countMs }))
   } finally {
     await store.close()
   }
   return figures
+}
+
+/** The same searches through the store process (the default): the cost of the IPC hop. */
+async function processOverhead (dir: string, embedder: Embedder, n: number, queryVectors: number[][], inProcess: { search: number[], count: number[] }): Promise<Figure[]> {
+  const store = await ProcessStore.open({ dir, embedder, writeWindowMs: 0, vectorIndexThreshold: Math.min(n, 10_000), optimizeEveryRows: Number.MAX_SAFE_INTEGER })
+  try {
+    const searchMs: number[] = []
+    const countMs: number[] = []
+    for (const vector of queryVectors) {
+      let t = performance.now()
+      await store.search({ mode: 'vector', vector, k: 10, filter: { communities: ['bench'] } })
+      searchMs.push(performance.now() - t)
+      t = performance.now()
+      await store.count({ communities: ['none'] })
+      countMs.push(performance.now() - t)
+    }
+    const search = percentile(searchMs, 50)
+    const count = percentile(countMs, 50)
+    const ms = (v: number): number => Math.round(v * 100) / 100
+    return [
+      { bench: 'memory', name: `store process: search vector p50, ${n} records`, value: Math.round(search / percentile(inProcess.search, 50) * 100) / 100, unit: 'x', note: `${ms(search)} ms vs ${ms(percentile(inProcess.search, 50))} ms with the store in the node's process` },
+      { bench: 'memory', name: `store process: smallest call p50, ${n} records`, value: Math.round(count / percentile(inProcess.count, 50) * 100) / 100, unit: 'x', note: `count of an empty community, ${ms(count)} ms vs ${ms(percentile(inProcess.count, 50))} ms in process: the IPC round trip` }
+    ]
+  } finally {
+    await store.close()
+  }
 }
 
 export async function benchMemory (quick: boolean): Promise<Figure[]> {

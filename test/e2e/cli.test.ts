@@ -55,6 +55,11 @@ describe('two node processes', () => {
     // gossipsub keeps a stream open to its peer; every stream is counted under its protocol
     expect(Object.keys(s1.streams.byProtocol).some(p => p.startsWith('/meshsub/'))).toBe(true)
     expect(Object.values(s1.streams.byProtocol).reduce((a, b) => a + b, 0)).toBe(s1.streams.total)
+    // the embedded store runs in its own process, which the node reports
+    expect(s1.storeProcess).toMatchObject({ recycleRssMiB: 512, recycles: 0, restarts: 0 })
+    expect(s1.storeProcess?.pid).not.toBe(n1.proc.pid)
+    expect(isGone(s1.storeProcess?.pid ?? 0)).toBe(false)
+    expect(s1.storeProcess?.rssMiB).toBeGreaterThan(0)
     const peers = await runCli(['peers', '--json', '--data-dir', join(dir.path, 'n2')])
     expect(peers.code).toBe(0)
     expect((JSON.parse(peers.stdout) as { peers: Array<{ peerId: string }> }).peers.map(p => p.peerId)).toEqual([n1.started.peerId])
@@ -62,6 +67,7 @@ describe('two node processes', () => {
     expect(human.stdout).toContain(n1.started.peerId)
     expect(human.stdout).toMatch(/peers\s+1/)
     expect(human.stdout).toMatch(/streams\s+\d+ open on \d+ connections?/)
+    expect(human.stdout).toMatch(/store process\s+pid \d+, [\d.]+ MiB resident \(replaced past 512 MiB; 0 replaced, 0 restarted\)/)
   })
 
   it('`id` prints the peer id without starting a node', async () => {
@@ -72,8 +78,12 @@ describe('two node processes', () => {
   it('stops cleanly on SIGINT, removes api.json, and keeps its peer id across a restart', async () => {
     const dataDir = join(dir.path, 'n2')
     expect(existsSync(join(dataDir, 'api.json'))).toBe(true)
+    const storePid = (await statusOf(dataDir)).storeProcess?.pid ?? 0
+    expect(isGone(storePid)).toBe(false)
     expect(await n2.stop('SIGINT')).toBe(0)
     expect(existsSync(join(dataDir, 'api.json'))).toBe(false)
+    // the node closed its store process on the way out
+    expect(isGone(storePid)).toBe(true)
     const status = await runCli(['status', '--data-dir', dataDir])
     expect(status.code).toBe(1)
     expect(status.stderr).toContain('no running oa-node found')

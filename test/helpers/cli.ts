@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { StartedLine } from '../../src/cli/start.js'
@@ -63,12 +64,17 @@ export async function startNodeProcess (args: string[], env?: NodeJS.ProcessEnv)
   }
 }
 
-/** The process is gone (signal 0 fails). */
+/** The process is gone: signal 0 fails, or it is a zombie that nobody has reaped yet (an orphan in a container whose init does not reap). */
 export function isGone (pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return false
   } catch {
     return true
+  }
+  try {
+    // /proc/<pid>/stat: "pid (name) state ..."; Z is a process that has exited
+    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'))
+  } catch {
+    return false
   }
 }

@@ -6,6 +6,7 @@ import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../../src/memory/errors.js'
 import { ProcessStore } from '../../src/memory/stores/process/process-store.js'
 import { memoryStoreContract, record } from '../contract/memory-store.js'
+import { isGone } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ProcessStoreInit } from '../../src/memory/stores/process/process-store.js'
@@ -14,14 +15,7 @@ const embedder = new LocalEmbedder()
 const open = async (dir: string, extra: Partial<ProcessStoreInit> = {}): Promise<ProcessStore> =>
   ProcessStore.open({ dir, embedder, writeWindowMs: 10, vectorIndexThreshold: 10_000, ...extra })
 
-function alive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+const alive = (pid: number): boolean => !isGone(pid)
 
 memoryStoreContract('embedded in a store process', async () => {
   const dir = await tempDir('oa-memp-')

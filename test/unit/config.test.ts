@@ -38,6 +38,13 @@ describe('config file', () => {
     expect(problems[0]).toMatch(new RegExp(`^${file}: api.port: `))
   })
 
+  it('refuses a store process bound too small to hold the store, and a store process flag that is not a boolean', async () => {
+    const file = await yamlFile('memory:\n  storeRecycleRssMiB: 10\n  storeProcess: "yes"\n')
+    const problems = await problemsOf(async () => loadConfigFile(file))
+    expect(problems.some(p => p.startsWith(`${file}: memory.storeRecycleRssMiB: `) && /64/.test(p))).toBe(true)
+    expect(problems.some(p => p.startsWith(`${file}: memory.storeProcess: `))).toBe(true)
+  })
+
   it('rejects an invalid multiaddr and a bad community name, naming each', async () => {
     const file = await yamlFile('network:\n  bootstrap: [not-a-multiaddr]\ncommunities: ["Bad Name"]\n')
     const problems = await problemsOf(async () => loadConfigFile(file))
