@@ -3,7 +3,7 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { EventTypes } from '../events/types.js'
 import { LocalEmbedder } from './embedders/local.js'
 import { OpenAIEmbedder } from './embedders/openai.js'
-import { MemoryInputError, MemoryUnavailableError } from './errors.js'
+import { MemoryInputError, MemoryStoreError, MemoryUnavailableError } from './errors.js'
 import { checkFilter } from './filter.js'
 import { checkInput, makeRecord } from './record.js'
 import { VersionVector } from './replication/version-vector.js'
@@ -89,6 +89,12 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   private seq = 0
   /** Writes of this node run one at a time, so seqs are handed out gap-free, in commit order. */
   private writes: Promise<unknown> = Promise.resolve()
+  /**
+   * A local write whose outcome is unknown: the store failed without saying whether it
+   * committed (a store process that died between its commit and its answer). Settled
+   * before the next seq is handed out, so a seq is never given to two records.
+   */
+  private unsettled?: { community: string, ids: string[], first: number, last: number }
   private readonly versions = new Map<string, VersionVector>()
   private readonly requests = new Map<string, EventJson>()
   private started = false
@@ -233,6 +239,9 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const vectors = await embedder.embed(valid.map(v => v.input.text))
     const vv = await this.versionOf(community)
     const write = this.writes.then(async () => {
+      const late = await this.settle(store)
+      // an earlier write that failed was committed after all: its caller saw an error, but peers get the records
+      if (late.length > 0) this.safeDispatchEvent('record:added', { detail: { community: late[0]?.community ?? community, records: late, local: true } })
       const first = this.seq + 1
       const records: MemoryRecord[] = []
       for (const [i, { input }] of valid.entries()) {
@@ -240,8 +249,15 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
         records.push({ ...base, vector: vectors[i] ?? [] })
       }
       // the seqs count as used only once the write is durable: a failed write hands them out again
-      await store.upsert(records)
-      this.seq = first + records.length - 1
+      try {
+        await store.upsert(records)
+      } catch (err) {
+        if (!(err instanceof MemoryStoreError)) throw err
+        // the store may have committed before it failed: the batch is in it whole, or not at all
+        this.unsettled = { community, ids: records.map(r => r.id), first, last: first + records.length - 1 }
+        if ((await this.settle(store).catch(() => [])).length === 0) throw err
+      }
+      this.seq = Math.max(this.seq, first + records.length - 1)
       for (const r of records) vv.add(r.origin, r.seq)
       return records.map(({ vector: _vector, ...rest }) => rest)
     })
@@ -249,6 +265,25 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const stored = await write
     this.safeDispatchEvent('record:added', { detail: { community, records: stored, local: true } })
     return { records: stored, rejected }
+  }
+
+  /**
+   * Settles a write whose outcome was unknown: if its records are in the store, their
+   * seqs are used (the write was durable after all: returns its records); if not, they
+   * are free again. Throws while the store cannot answer, which fails the write that waits.
+   */
+  private async settle (store: MemoryStore): Promise<StoredRecord[]> {
+    const u = this.unsettled
+    if (u == null) return []
+    const self = this.components.peerId.toString()
+    const held = (await store.get(u.ids, [u.community])).filter(r => r.origin === self && r.seq >= u.first && r.seq <= u.last)
+    this.unsettled = undefined
+    if (held.length === 0) return []
+    this.seq = Math.max(this.seq, u.last)
+    const vv = await this.versionOf(u.community)
+    for (const r of held) vv.add(r.origin, r.seq)
+    this.log('a write whose store failed to answer was committed: %d records, seqs %d..%d', held.length, u.first, u.last)
+    return held
   }
 
   /**

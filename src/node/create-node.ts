@@ -22,6 +22,8 @@ import { ensureDataDir, lockDataDir } from './data-dir.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { OaNode } from './oa-node.js'
 import type { NodeConfig } from '../config/schema.js'
+import type { Embedder } from '../memory/embedders/types.js'
+import type { MemoryStore } from '../memory/types.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface CreateNodeOptions {
@@ -31,9 +33,19 @@ export interface CreateNodeOptions {
   lock?: boolean
   /** Decides which peers may connect (deny-lists; tests partition networks with it). */
   connectionGater?: ConnectionGater
+  /**
+   * Opens the memory store instead of `memory.store` (a store of your own that implements
+   * `MemoryStore`; tests wrap the embedded store to inject faults).
+   *
+   * @example
+   * ```ts
+   * const node = await createNode(config, { openMemoryStore: async embedder => MyStore.open(embedder.dimension) })
+   * ```
+   */
+  openMemoryStore?: (embedder: Embedder) => Promise<MemoryStore>
 }
 
-function buildServices (config: NodeConfig) {
+function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openMemoryStore']) {
   // invalid messages found by the channels service lower the sender's gossipsub score
   const penalties = new PeerPenalties()
   return {
@@ -62,7 +74,7 @@ function buildServices (config: NodeConfig) {
     }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
     discovery: discovery(config.discovery),
-    memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm }),
+    memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),
     replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties }),
     agents: agentRuntime({ agents: config.agents, llm: config.llm }),
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
@@ -72,7 +84,8 @@ function buildServices (config: NodeConfig) {
 /** The libp2p node with oa-node's services, as `createNode` builds it. */
 export type OaLibp2p = Awaited<ReturnType<typeof createOaLibp2p>>
 
-async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, connectionGater?: ConnectionGater) {
+async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, options: CreateNodeOptions) {
+  const { connectionGater } = options
   return createLibp2p({
     privateKey,
     ...(connectionGater == null ? {} : { connectionGater }),
@@ -91,7 +104,7 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, conne
     },
     // bootstrap peers are dialled by the bootstrapKeeper service once the node listens
     peerDiscovery: config.network.mdns ? [mdns()] : [],
-    services: buildServices(config)
+    services: buildServices(config, options.openMemoryStore)
   })
 }
 
@@ -115,7 +128,7 @@ export async function createNode (config: NodeConfig, options: CreateNodeOptions
   const lock = options.lock === false ? undefined : await lockDataDir(config.dataDir)
   try {
     const privateKey = options.privateKey ?? await loadOrCreateIdentity(config.dataDir)
-    const libp2p = await createOaLibp2p(config, privateKey, options.connectionGater)
+    const libp2p = await createOaLibp2p(config, privateKey, options)
     return new OaNode({ config, libp2p, privateKey, peerId: peerIdFromPrivateKey(privateKey), lock })
   } catch (err) {
     await lock?.release()

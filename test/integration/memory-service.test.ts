@@ -1,10 +1,13 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent } from '../../src/agents/agent.js'
-import { MemoryInputError } from '../../src/memory/errors.js'
+import { MemoryInputError, MemoryStoreError } from '../../src/memory/errors.js'
+import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
 import { verifyRecord } from '../../src/memory/record.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
+import type { MemoryRecord, MemoryStore } from '../../src/memory/types.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 
 const C = 'devsupport'
@@ -99,5 +102,92 @@ describe('the memory service on a node', () => {
     expect(found).toBe(stored)
     const [record] = await a.libp2p.services.memory.get(C, [stored])
     expect(record).toMatchObject({ kind: 'problem_solutions', agent: `scribe@${a.peerId.toString()}`, metadata: { by: 'scribe' } })
+  })
+})
+
+/**
+ * A real embedded store whose next upserts fail as a store process that died would:
+ * `lost-answer` commits and then fails (the answer was lost), `refused` fails without
+ * committing, `down` also fails the reads that follow until `up` is called.
+ */
+class FaultyStore {
+  fault?: 'lost-answer' | 'refused'
+  down = false
+  constructor (readonly inner: EmbeddedStore) {}
+
+  wrap (): MemoryStore {
+    return new Proxy(this.inner, {
+      get: (target, prop, receiver) => {
+        if (prop === 'upsert') {
+          return async (records: MemoryRecord[]) => {
+            const fault = this.fault
+            this.fault = undefined
+            if (fault === 'lost-answer') await target.upsert(records)
+            if (fault != null) throw new MemoryStoreError('the memory store process (pid 1) stopped (signal SIGKILL) before it answered; the call may not have completed')
+            return target.upsert(records)
+          }
+        }
+        if (prop === 'get' && this.down) return async () => { throw new MemoryStoreError('the memory store process has stopped') }
+        const value = Reflect.get(target, prop, receiver) as unknown
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+      }
+    })
+  }
+}
+
+describe('a local write whose store failed without saying whether it committed', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let node: OaNode
+  let faulty: FaultyStore
+
+  beforeAll(async () => {
+    dir = await tempDir()
+    node = await startTestNode(dir.path, 'f', { communities: [C], memory: { capture: { '*': [] } } }, {
+      openMemoryStore: async embedder => {
+        faulty = new FaultyStore(await EmbeddedStore.open({ dir: join(dir.path, 'f-memory'), embedder, writeWindowMs: 5, vectorIndexThreshold: 10_000 }))
+        return faulty.wrap()
+      }
+    })
+  })
+
+  afterAll(async () => {
+    await node.stop()
+    await dir.cleanup()
+  })
+
+  it('is acknowledged when its records are in the store after all, and their seqs are never given again', async () => {
+    const memory = node.libp2p.services.memory
+    const before = await memory.remember(C, { text: 'first, written normally' })
+    faulty.fault = 'lost-answer'
+    const lost = await memory.remember(C, { text: 'committed, but the answer was lost' })
+    expect(lost.seq).toBe(before.seq + 1)
+    const next = await memory.remember(C, { text: 'the next write' })
+    expect(next.seq).toBe(lost.seq + 1)
+    expect((await memory.get(C, [lost.id, next.id])).map(r => r.seq).sort()).toEqual([lost.seq, next.seq])
+  })
+
+  it('fails when its records are not in the store, and its seqs are given to the next write', async () => {
+    const memory = node.libp2p.services.memory
+    const before = await memory.remember(C, { text: 'written normally' })
+    faulty.fault = 'refused'
+    await expect(memory.remember(C, { text: 'never committed' })).rejects.toThrow(MemoryStoreError)
+    const next = await memory.remember(C, { text: 'takes the free seq' })
+    expect(next.seq).toBe(before.seq + 1)
+  })
+
+  it('is settled by the next write when the store could not be asked at once', async () => {
+    const memory = node.libp2p.services.memory
+    const before = await memory.remember(C, { text: 'written normally again' })
+    faulty.fault = 'lost-answer'
+    faulty.down = true
+    await expect(memory.remember(C, { text: 'committed while the store went down' })).rejects.toThrow(MemoryStoreError)
+    // while the store cannot say, no seq is handed out
+    await expect(memory.remember(C, { text: 'waits for the store' })).rejects.toThrow(MemoryStoreError)
+    faulty.down = false
+    const next = await memory.remember(C, { text: 'after the store is back' })
+    expect(next.seq).toBe(before.seq + 2)
+    const seqs = (await memory.stats(C)).byOrigin[node.peerId.toString()]
+    expect(seqs?.highestSeq).toBe(next.seq)
+    expect(seqs?.records).toBe(next.seq)
   })
 })
