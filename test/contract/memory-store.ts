@@ -1,8 +1,10 @@
+import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { MemoryInputError } from '../../src/memory/errors.js'
 import { makeRecord, verifyRecord } from '../../src/memory/record.js'
+import { tempDir } from '../helpers/tmp.js'
 import type { MemoryRecord, MemoryStore, SearchMode } from '../../src/memory/types.js'
 
 export interface StoreHarness {
@@ -10,6 +12,29 @@ export interface StoreHarness {
   /** Closes and opens the store again on the same data; undefined where that makes no sense. */
   reopen?: () => Promise<MemoryStore>
   cleanup: () => Promise<void>
+}
+
+/**
+ * A harness for a store kept in a fresh temp folder: `open(dir)` opens it there, and
+ * reopen closes it and opens it again on the same files.
+ */
+export function onDisk (open: (dir: string) => Promise<MemoryStore>): () => Promise<StoreHarness> {
+  return async () => {
+    const dir = await tempDir('oa-mem-')
+    let store = await open(join(dir.path, 'memory'))
+    return {
+      store,
+      reopen: async () => {
+        await store.close()
+        store = await open(join(dir.path, 'memory'))
+        return store
+      },
+      cleanup: async () => {
+        await store.close()
+        await dir.cleanup()
+      }
+    }
+  }
 }
 
 const embedder = new LocalEmbedder()

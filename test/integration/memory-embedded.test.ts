@@ -6,28 +6,13 @@ import { describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { EmbedderMismatchError } from '../../src/memory/errors.js'
 import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
-import { memoryStoreContract } from '../contract/memory-store.js'
+import { memoryStoreContract, onDisk } from '../contract/memory-store.js'
 import { tempDir } from '../helpers/tmp.js'
 
 const embedder = new LocalEmbedder()
 const open = async (dir: string, vectorIndexThreshold = 10_000): Promise<EmbeddedStore> => EmbeddedStore.open({ dir, embedder, writeWindowMs: 10, vectorIndexThreshold })
 
-memoryStoreContract('embedded (LanceDB)', async () => {
-  const dir = await tempDir('oa-mem-')
-  let store = await open(join(dir.path, 'memory'))
-  return {
-    store,
-    reopen: async () => {
-      await store.close()
-      store = await open(join(dir.path, 'memory'))
-      return store
-    },
-    cleanup: async () => {
-      await store.close()
-      await dir.cleanup()
-    }
-  }
-})
+memoryStoreContract('embedded (LanceDB)', onDisk(async dir => open(dir)))
 
 describe('embedded store', () => {
   it('refuses to open with another embedder and says how to migrate', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../../src/memory/errors.js'
 import { ProcessStore } from '../../src/memory/stores/process/process-store.js'
-import { memoryStoreContract, record } from '../contract/memory-store.js'
+import { memoryStoreContract, onDisk, record } from '../contract/memory-store.js'
 import { isGone } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
@@ -17,22 +17,7 @@ const open = async (dir: string, extra: Partial<ProcessStoreInit> = {}): Promise
 
 const alive = (pid: number): boolean => !isGone(pid)
 
-memoryStoreContract('embedded in a store process', async () => {
-  const dir = await tempDir('oa-memp-')
-  let store = await open(join(dir.path, 'memory'))
-  return {
-    store,
-    reopen: async () => {
-      await store.close()
-      store = await open(join(dir.path, 'memory'))
-      return store
-    },
-    cleanup: async () => {
-      await store.close()
-      await dir.cleanup()
-    }
-  }
-})
+memoryStoreContract('embedded in a store process', onDisk(async dir => open(dir)))
 
 describe('store process', () => {
   it('is replaced past its memory bound while writes and reads go on, and loses no write', async () => {

@@ -29,7 +29,7 @@ describe('the memory service on a node', () => {
   beforeAll(async () => {
     dir = await tempDir()
     a = await startTestNode(dir.path, 'a', { communities: [C, 'other'] })
-    b = await startTestNode(dir.path, 'b', { communities: [C], network: { bootstrap: [tcpAddr(a)] }, memory: { capture: { '*': [] } } })
+    b = await startTestNode(dir.path, 'b', { communities: [C], network: { bootstrap: [tcpAddr(a)] }, memory: { capture: { '*': [] }, storeProcess: false } })
     await waitFor('connected', () => a.libp2p.getPeers().length === 1)
   })
 
@@ -48,6 +48,14 @@ describe('the memory service on a node', () => {
     expect(await verifyRecord(r1)).toBe(true)
     const hits = await memory.recall(C, 'how can HNSW recall be improved?', { k: 1 })
     expect(hits[0]?.record.id).toBe(r1.id)
+  })
+
+  it('runs the embedded store in its own process by default, and in the node\'s process with storeProcess off', () => {
+    const store = a.status().storeProcess
+    expect(store?.pid).toBeGreaterThan(0)
+    expect(store?.pid).not.toBe(process.pid)
+    expect(b.status().storeProcess).toBeUndefined()
+    expect(b.libp2p.services.memory.describe().store).toBe('embedded')
   })
 
   it('writes the valid records of a batch and names the rejected ones', async () => {
