@@ -92,7 +92,9 @@ export const configLayerSchema = z.strictObject({
   discovery: z.strictObject({
     cardTtlMs: z.number().int().min(1000).optional(),
     reprovideIntervalMs: z.number().int().min(10_000).optional(),
-    lookupTimeoutMs: z.number().int().min(100).optional()
+    lookupTimeoutMs: z.number().int().min(100).optional(),
+    communityPeers: z.number().int().min(0).max(1000).optional(),
+    communityPeersIntervalMs: z.number().int().min(1000).optional()
   }).optional(),
   memory: z.strictObject({
     enabled: z.boolean().optional(),
@@ -192,6 +194,10 @@ export interface NodeConfig {
     reprovideIntervalMs: number
     /** Longest a capability lookup waits for DHT providers, in ms. */
     lookupTimeoutMs: number
+    /** Members of each community the node keeps connections to, when that many exist (0: only the DHT's own peers). */
+    communityPeers: number
+    /** How often the node checks its community connections and dials more members below the target, in ms. */
+    communityPeersIntervalMs: number
   }
   memory: {
     /** Run the memory service (default true). */
@@ -288,7 +294,9 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
   discovery: {
     cardTtlMs: 60_000,
     reprovideIntervalMs: 600_000,
-    lookupTimeoutMs: 5_000
+    lookupTimeoutMs: 5_000,
+    communityPeers: 12,
+    communityPeersIntervalMs: 30_000
   },
   memory: {
     enabled: true,

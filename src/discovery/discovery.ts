@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { EventTypes } from '../events/types.js'
 import { AGENT_PROTOCOL_VERSION } from './card.js'
 import { AGENTS_PROTOCOL, fetchCards, serveCards } from './cards-protocol.js'
+import { CommunityPeers } from './community-peers.js'
 import { capabilityKey, communityKey, normalizeCapability } from './keys.js'
 import type { AgentCard, DiscoveredAgent } from './card.js'
 import type { Channels } from '../channels/channels.js'
@@ -26,6 +27,12 @@ export interface DiscoveryInit {
   cardTtlMs: number
   reprovideIntervalMs: number
   lookupTimeoutMs: number
+  /** Members of each community the node keeps connections to (when that many exist); 0 turns it off. */
+  communityPeers: number
+  /** How often the node checks that, in ms. */
+  communityPeersIntervalMs: number
+  /** Longest a dial to a community member takes, in ms. */
+  dialTimeoutMs: number
 }
 
 /** An agent this node hosts, as discovery announces it. */
@@ -80,12 +87,14 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
   private controller = new AbortController()
   private providing?: Promise<void>
   private started = false
+  private readonly communityPeers: CommunityPeers
 
   constructor (components: DiscoveryComponents, init: DiscoveryInit) {
     super()
     this.components = components
     this.init = init
     this.log = components.logger.forComponent('oa:discovery')
+    this.communityPeers = new CommunityPeers(components, { target: init.communityPeers, intervalMs: init.communityPeersIntervalMs, lookupTimeoutMs: init.lookupTimeoutMs, dialTimeoutMs: init.dialTimeoutMs })
   }
 
   readonly [Symbol.toStringTag] = 'oa:discovery'
@@ -110,6 +119,7 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
     }, this.init.reprovideIntervalMs)
     this.reprovideTimer.unref()
     this.scheduleProvide()
+    if (this.init.communityPeers > 0) this.communityPeers.start(() => this.components.channels.communities())
   }
 
   beforeStop (): void {
@@ -121,6 +131,7 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
   async stop (): Promise<void> {
     this.started = false
     this.controller.abort()
+    await this.communityPeers.stop()
     clearTimeout(this.provideTimer)
     clearInterval(this.reprovideTimer)
     await this.components.registrar.unhandle(AGENTS_PROTOCOL)
@@ -253,6 +264,8 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
       try {
         await this.components.contentRouting.provide(cid, { signal: AbortSignal.any([AbortSignal.timeout(PROVIDE_TIMEOUT_MS), this.controller.signal]) })
         this.provided.add(name)
+        // the node is now findable as a member: look for the others
+        if (name.startsWith('community/')) this.communityPeers.soon()
         this.log('provided %s', name)
       } catch (err) {
         this.log('providing %s failed, will retry: %s', name, (err as Error).message)
@@ -266,6 +279,7 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
 
   private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
     this.markOffline(evt.detail.toString())
+    this.communityPeers.soon(5_000)
   }
 
   private readonly onChannelEvent = (evt: CustomEvent<ObservedEvent>): void => {

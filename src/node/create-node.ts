@@ -73,7 +73,7 @@ function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openM
       }
     }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
-    discovery: discovery(config.discovery),
+    discovery: discovery({ ...config.discovery, dialTimeoutMs: config.network.dialTimeoutMs }),
     memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),
     replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties }),
     agents: agentRuntime({ agents: config.agents, llm: config.llm }),

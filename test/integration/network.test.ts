@@ -96,6 +96,28 @@ describe('a 5-node network bootstrapped from node 1', () => {
   })
 })
 
+describe('community members', () => {
+  it('find and connect to each other through the DHT, and connect again after a connection is lost', async () => {
+    const dir = await tempDir()
+    const nodes: OaNode[] = []
+    try {
+      const layer = { communities: ['guild'], discovery: { communityPeersIntervalMs: 1000 } }
+      const first = await startTestNode(dir.path, 'hub', layer)
+      nodes.push(first)
+      for (const name of ['m1', 'm2', 'm3']) nodes.push(await startTestNode(dir.path, name, { ...layer, network: { bootstrap: [tcpAddr(first)] } }))
+      const [, m1, m2] = nodes
+      await waitFor('every member connected to the 3 others', () => nodes.every(n => n.libp2p.getPeers().length === 3), 30_000)
+      // the DHT's own self-query runs every few minutes: what reconnects them now is the community check
+      await m1!.libp2p.hangUp(m2!.peerId)
+      expect(m1!.libp2p.getPeers().some(p => p.equals(m2!.peerId))).toBe(false)
+      await waitFor('m1 and m2 connected again', () => m1!.libp2p.getPeers().some(p => p.equals(m2!.peerId)), 20_000)
+    } finally {
+      await Promise.all(nodes.map(async n => n.stop()))
+      await dir.cleanup()
+    }
+  })
+})
+
 describe('bootstrap peer unreachable at start', () => {
   it('keeps running, warns with a retry delay, and joins once the peer comes up', async () => {
     const dir = await tempDir()
