@@ -274,12 +274,13 @@ export class EmbeddedStore implements MemoryStore {
     const batch = this.pending
     this.pending = []
     if (batch.length === 0) return this.chain
+    // spacing counts from the start of a commit: a write arriving while it runs waits for the next interval, not just the window
+    this.lastCommitAt = Date.now()
     return this.enqueue(async () => {
       const byId = new Map<string, MemoryRecord>()
       for (const p of batch) for (const r of p.records) byId.set(r.id, r)
       try {
         await this.table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([...byId.values()].map(toRow))
-        this.lastCommitAt = Date.now()
         for (const p of batch) p.resolve()
       } catch (err) {
         const error = new MemoryStoreError(`writing ${byId.size} memory records failed: ${(err as Error).message}`)
