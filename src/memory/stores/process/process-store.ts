@@ -1,4 +1,4 @@
-import { MemoryInputError, MemoryStoreError } from '../../errors.js'
+import { MemoryStoreError } from '../../errors.js'
 import { StoreChild } from './child.js'
 import { packRecords } from './messages.js'
 import type { StoreCall } from './messages.js'
@@ -94,10 +94,8 @@ export class ProcessStore implements MemoryStore {
     return this.init.recycleRssMiB ?? 512
   }
 
+  /** The store in the process checks the records (dimension, ...); its MemoryInputError comes back as it is. */
   upsert (records: MemoryRecord[]): Promise<void> {
-    for (const r of records) {
-      if (r.vector.length !== this.dimension) return Promise.reject(new MemoryInputError('bad_dimension', `record ${r.id} has a ${r.vector.length}-dimensional vector; this store holds ${this.dimension}`))
-    }
     if (records.length === 0) return Promise.resolve()
     return this.call('upsert', [packRecords(records)]) as Promise<void>
   }
