@@ -24,8 +24,8 @@ export interface NodeStatus {
   connections: number
   /** Open streams over all connections, and by protocol (`unnegotiated` while a stream is being set up). */
   streams: { total: number, byProtocol: Record<string, number> }
-  /** Memory of the node's process in MiB: resident, JavaScript heap in use, and native memory held by JavaScript objects. */
-  memory: { rssMiB: number, heapUsedMiB: number, externalMiB: number }
+  /** Memory of the node's process in MiB: resident, JavaScript heap reserved and in use, and native memory held by JavaScript objects. */
+  memory: { rssMiB: number, heapTotalMiB: number, heapUsedMiB: number, externalMiB: number }
   /** The process the embedded memory store runs in (`memory.storeProcess`): its pid, resident memory, and how often it was replaced or restarted. */
   storeProcess?: StoreProcessInfo
   uptimeMs: number
@@ -44,7 +44,7 @@ export interface NodeStatus {
 function processMemory (): NodeStatus['memory'] {
   const usage = process.memoryUsage()
   const mib = (bytes: number): number => Math.round(bytes / 1_048_576 * 10) / 10
-  return { rssMiB: mib(usage.rss), heapUsedMiB: mib(usage.heapUsed), externalMiB: mib(usage.external) }
+  return { rssMiB: mib(usage.rss), heapTotalMiB: mib(usage.heapTotal), heapUsedMiB: mib(usage.heapUsed), externalMiB: mib(usage.external) }
 }
 
 /** One connected peer, as `GET /v1/peers` and `oa-node peers` report it. */

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +9,15 @@ import type { NodeProcess } from '../helpers/cli.js'
 import type { NodeStatus } from '../../src/node/oa-node.js'
 
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0', '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--api-port', '0']
+
+const HAS_PROC = existsSync('/proc/self/cmdline')
+if (!HAS_PROC) console.log('skipping the young generation checks: no /proc to read a process\'s command line from')
+
+/** The arguments a process was started with (Linux). */
+function commandLine (pid: number | undefined): string[] {
+  if (pid == null) throw new Error('no pid')
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+}
 
 async function statusOf (dataDir: string): Promise<NodeStatus> {
   const result = await runCli(['status', '--json', '--data-dir', dataDir])
@@ -92,6 +101,24 @@ describe('two node processes', () => {
     expect(n2.started.peerId).toBe((await statusOf(dataDir)).peerId)
     const id = await runCli(['id', '--data-dir', dataDir])
     expect(id.stdout.trim()).toBe(n2.started.peerId)
+  })
+
+  it.skipIf(!HAS_PROC)('runs with the young generation capped (16 MiB semi-spaces), and so does its store process', async () => {
+    expect(commandLine(n1.proc.pid)).toContain('--max-semi-space-size=16')
+    const status = await statusOf(join(dir.path, 'n1'))
+    expect(status.storeProcess?.pid).toBeGreaterThan(0)
+    expect(commandLine(status.storeProcess?.pid)).toContain('--max-semi-space-size=16')
+  })
+
+  it.skipIf(!HAS_PROC)('keeps a young generation size the user chose in NODE_OPTIONS', async () => {
+    const n4 = await startNodeProcess(['--data-dir', join(dir.path, 'n4'), ...LOOPBACK], { NODE_OPTIONS: '--max-semi-space-size=8' })
+    try {
+      expect(commandLine(n4.proc.pid)).not.toContain('--max-semi-space-size=16')
+      const status = await statusOf(join(dir.path, 'n4'))
+      expect(status.peerId).toBe(n4.started.peerId)
+    } finally {
+      await n4.stop('SIGKILL')
+    }
   })
 
   it('SIGTERM stops a node with exit code 0 too', async () => {

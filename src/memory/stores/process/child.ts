@@ -71,8 +71,9 @@ export class StoreChild {
   static async start (init: EmbeddedStoreInit, events: StoreChildEvents): Promise<StoreChild> {
     const proc = fork(hostEntry(), [], {
       serialization: 'advanced',
-      // its warnings come to the node as messages; stdout is the node's alone (`--json` output)
-      execArgv: ['--no-warnings'],
+      // its warnings come to the node as messages; stdout is the node's alone (`--json` output);
+      // it sizes its young generation as the node does (see bin/oa-node)
+      execArgv: ['--no-warnings', ...process.execArgv.filter(arg => arg.startsWith('--max-semi-space-size'))],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc']
     })
     const opening = new Promise<FromHost>((resolve, reject) => {
