@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { COMMUNITY_NAME } from '../config/schema.js'
+import { openEnvelope, sealEnvelope } from '../communities/sealed-envelope.js'
 import { createEnvelope } from '../events/envelope.js'
 import { envelopeToJson } from '../events/json.js'
 import { ReplayCache } from '../events/replay-cache.js'
@@ -132,6 +133,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       rejections: this.rejections,
       isMember: (c) => this.joined.has(c),
       observe: (e) => { this.safeDispatchEvent('event', { detail: e }) },
+      wireForm: (e) => this.wireForm(e),
       rejected: (err, path, peer) => { this.countRejection(err, path, peer) }
     }
     this.direct = new DirectMessenger(ctx)
@@ -147,7 +149,9 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     pubsub.addEventListener('message', this.onMessage)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
-    for (const community of this.init.communities) this.join(community)
+    this.components.communities.addEventListener('joined', this.onJoined)
+    this.components.communities.addEventListener('left', this.onLeft)
+    for (const community of new Set([...this.init.communities, ...this.components.communities.joinedNames()])) this.join(community)
   }
 
   /** Unsubscribes while gossipsub still runs. */
@@ -156,7 +160,34 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     pubsub.removeEventListener('message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.components.communities.removeEventListener('joined', this.onJoined)
+    this.components.communities.removeEventListener('left', this.onLeft)
     for (const community of [...this.joined.keys()]) this.leave(community)
+  }
+
+  private readonly onJoined = (evt: CustomEvent<{ community: string }>): void => {
+    this.join(evt.detail.community)
+  }
+
+  private readonly onLeft = (evt: CustomEvent<{ community: string }>): void => {
+    this.leave(evt.detail.community)
+  }
+
+  /** The gossipsub topic of a channel: private communities are named by a label only members can derive. */
+  private topicOf (community: string, channel: string): string {
+    return channelTopic(this.components.communities.wireName(community), channel)
+  }
+
+  /** The community and channel a topic names, if it is a channel topic. */
+  private parseTopic (topic: string): { community: string, channel: string } | undefined {
+    const names = parseChannelTopic(topic)
+    return names == null ? undefined : { community: this.components.communities.nameOf(names.community), channel: names.channel }
+  }
+
+  /** Envelopes of a private community travel sealed; others in the clear. */
+  wireForm (envelope: Envelope): Envelope {
+    const sealer = this.components.communities.sealer(envelope.community)
+    return sealer == null ? envelope : sealEnvelope(envelope, sealer)
   }
 
   async stop (): Promise<void> {
@@ -203,7 +234,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     const channels = this.joined.get(community)
     if (channels == null) return
     for (const channel of channels) {
-      const topic = channelTopic(community, channel)
+      const topic = this.topicOf(community, channel)
       this.components.pubsub.unsubscribe(topic)
       this.components.pubsub.topicValidators.delete(topic)
     }
@@ -221,7 +252,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     if (!CHANNEL_NAME.test(channel)) throw new ChannelInputError('bad_channel', `"${channel}" is not a valid channel name (1-64 characters of a-z, 0-9, "_", "-")`)
     if (channels.has(channel)) return
     channels.add(channel)
-    const topic = channelTopic(community, channel)
+    const topic = this.topicOf(community, channel)
     this.components.pubsub.topicValidators.set(topic, this.validator(community, channel))
     this.components.pubsub.subscribe(topic)
     for (const peer of this.components.pubsub.getSubscribers(topic).slice(0, BACKFILL_PEERS)) this.backfillFrom(peer, community, channel)
@@ -282,8 +313,11 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     const agent = init.agent ?? DEFAULT_AGENT
     if (!AGENT_NAME.test(agent)) throw new ChannelInputError('bad_agent', `"${agent}" is not a valid agent name`)
     this.openChannel(init.community, init.channel)
+    if (!this.components.communities.mayWrite(init.community, this.components.peerId.toString())) {
+      throw new ChannelInputError('read_only', `this node may read ${init.community} but not post to it (its role is ${this.components.communities.roleOf(init.community, this.components.peerId.toString()) ?? 'none'})`)
+    }
     const envelope = await createEnvelope({ ...init, agent }, this.components.privateKey)
-    const bytes = Envelope.encode(envelope)
+    const bytes = Envelope.encode(this.wireForm(envelope))
     if (bytes.byteLength > this.init.settings.maxMessageBytes) {
       throw new ChannelInputError('too_large', `the message is ${bytes.byteLength} bytes encoded, over the ${this.init.settings.maxMessageBytes}-byte limit`)
     }
@@ -291,7 +325,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     if (!isPresence(init.type)) store.add(envelope)
     const event = envelopeToJson(envelope)
     this.safeDispatchEvent('event', { detail: { event, origin: 'local' } })
-    await this.components.pubsub.publish(channelTopic(init.community, init.channel), bytes)
+    await this.components.pubsub.publish(this.topicOf(init.community, init.channel), bytes)
     return event
   }
 
@@ -385,9 +419,14 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
   }
 
   private validator (community: string, channel: string) {
+    const access = this.components.communities
     return async (propagationSource: PeerId, message: Message): Promise<TopicValidatorResult> => {
       try {
+        const sealer = access.sealer(community)
         await validateEnvelope(message.data, {
+          ...(sealer == null ? {} : { sealer }),
+          // live gossip: the author must be allowed to write now
+          mayWrite: (peer) => access.mayWrite(community, peer),
           maxBytes: this.init.settings.maxMessageBytes,
           maxSkewMs: this.init.settings.maxClockSkewMs,
           allowType: t => CHANNEL_EVENT_TYPES.has(t),
@@ -408,10 +447,12 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
 
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     const { topic, data } = evt.detail
-    const names = parseChannelTopic(topic)
+    const names = this.parseTopic(topic)
     if (names == null || this.joined.get(names.community)?.has(names.channel) !== true || this.store == null) return
-    // the topic validator has accepted it
-    const envelope = Envelope.decode(data)
+    // the topic validator has accepted it; a sealed one opened there, so it opens here
+    const wire = Envelope.decode(data)
+    const sealer = this.components.communities.sealer(names.community)
+    const envelope = sealer == null ? wire : openEnvelope(wire, sealer)
     if (!isPresence(envelope.type) && !this.store.add(envelope)) return
     this.safeDispatchEvent('event', { detail: { event: envelopeToJson(envelope), origin: 'gossip' } })
   }
@@ -419,7 +460,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     for (const { topic, subscribe } of evt.detail.subscriptions) {
       if (!subscribe) continue
-      const names = parseChannelTopic(topic)
+      const names = this.parseTopic(topic)
       if (names == null) continue
       const channels = this.joined.get(names.community)
       if (channels == null || !CHANNEL_NAME.test(names.channel)) continue

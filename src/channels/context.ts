@@ -1,8 +1,10 @@
+import type { CommunityMembership } from '../communities/access.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { EventJson } from '../events/json.js'
 import type { ReplayCache } from '../events/replay-cache.js'
 import type { EnvelopeRejectedError } from '../events/validate.js'
 import type { HistoryStore } from './history-store.js'
+import type { Envelope } from '../wire/generated/event.js'
 import type { PeerPenalties } from './penalties.js'
 import type { InboundPath, RejectionCounter } from './rejections.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -20,6 +22,8 @@ export interface ChannelsComponents {
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
   pubsub: GossipSub
+  /** Who may read and write each community, and how private content is sealed. */
+  communities: CommunityMembership
 }
 
 /** Where an event a node observed came from. */
@@ -42,5 +46,7 @@ export interface ChannelsContext {
   rejections: RejectionCounter
   isMember: (community: string) => boolean
   observe: (event: ObservedEvent) => void
+  /** The form an envelope travels in: sealed when its community is private. */
+  wireForm: (envelope: Envelope) => Envelope
   rejected: (err: EnvelopeRejectedError, path: InboundPath, peer?: string) => void
 }

@@ -105,6 +105,10 @@ export class DirectMessenger {
     } catch (err) {
       throw new ChannelInputError('bad_target', (err as Error).message)
     }
+    const access = this.ctx.components.communities
+    // a request speaks in the community; in a private one it goes only to members
+    if (!access.mayWrite(options.community, this.ctx.components.peerId.toString())) throw new ChannelInputError('read_only', `this node may read ${options.community} but not send requests in it`)
+    if (!access.mayRead(options.community, target.peerId.toString())) throw new ChannelInputError('not_member', `${target.peerId.toString()} is not a member of ${options.community}: the request is not sent`)
     const key = this.ctx.components.privateKey
     const request = await createEnvelope({
       type: EventTypes.DIRECT_REQUEST_SEND,
@@ -163,7 +167,9 @@ export class DirectMessenger {
     }
     if (response.envelope == null) throw new RejectedError('the response carried no envelope')
     try {
+      const access = this.ctx.components.communities
       const envelope = await checkEnvelope(response.envelope, this.rules({
+        mayWrite: (author, _at, community) => access.mayRead(community, author),
         allowType: t => t === EventTypes.DIRECT_RESPONSE_SEND,
         community: request.community,
         sender: targetPeer,
@@ -230,7 +236,8 @@ export class DirectMessenger {
       }
       let response: DirectResponse
       try {
-        const request = await validateEnvelope(bytes, this.rules({ sender: peer, replay: this.ctx.replay }))
+        const access = this.ctx.components.communities
+        const request = await validateEnvelope(bytes, this.rules({ sender: peer, replay: this.ctx.replay, mayWrite: (author, _at, community) => access.mayWrite(community, author) }))
         const target = request.target ?? ''
         if (!target.endsWith(`@${this.ctx.components.peerId.toString()}`)) throw new EnvelopeRejectedError('target', `the request is addressed to ${target.slice(0, 120) || 'nobody'}, not to an agent of this node`)
         response = await this.answer(request, signal)

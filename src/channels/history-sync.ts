@@ -38,6 +38,8 @@ export class HistorySync {
    * new ones. Returns how many were new.
    */
   async fetch (peer: PeerId, community: string, channel: string, limit: number, signal?: AbortSignal): Promise<number> {
+    // a private community's history comes only from its members
+    if (!this.ctx.components.communities.mayRead(community, peer.toString())) return 0
     const timeout = AbortSignal.timeout(TIMEOUT_MS)
     const abort = signal == null ? timeout : AbortSignal.any([signal, timeout])
     const stream = await this.ctx.components.connectionManager.openStream(peer, HISTORY_PROTOCOL, { signal: abort })
@@ -65,9 +67,15 @@ export class HistorySync {
 
   private async accept (envelope: Envelope, community: string, channel: string, peer: string): Promise<boolean> {
     if (this.ctx.store.has(envelope.id)) return false
+    const access = this.ctx.components.communities
+    const sealer = access.sealer(community)
+    let clear: Envelope
     try {
       if (Envelope.encode(envelope).byteLength > this.ctx.settings.maxMessageBytes) throw new EnvelopeRejectedError('size', 'history envelope over the size limit')
-      await checkEnvelope(envelope, {
+      clear = await checkEnvelope(envelope, {
+        ...(sealer == null ? {} : { sealer }),
+        // history: the author must have been allowed to write when it wrote
+        mayWrite: (author, at) => access.mayWrite(community, author, at),
         maxBytes: this.ctx.settings.maxMessageBytes,
         maxSkewMs: this.ctx.settings.maxClockSkewMs,
         allowPast: true,
@@ -81,8 +89,8 @@ export class HistorySync {
       this.ctx.rejected(err, 'history', peer)
       return false
     }
-    if (!this.ctx.store.add(envelope)) return false
-    this.ctx.observe({ event: envelopeToJson(envelope), origin: 'history' })
+    if (!this.ctx.store.add(clear)) return false
+    this.ctx.observe({ event: envelopeToJson(clear), origin: 'history' })
     return true
   }
 
@@ -98,10 +106,15 @@ export class HistorySync {
         stream.abort(err instanceof Error ? err : new Error(String(err)))
         return
       }
+      const peer = connection.remotePeer.toString()
+      const access = this.ctx.components.communities
       const refuse = !this.ctx.isMember(request.community)
         ? 'not a member of that community'
-        : !CHANNEL_NAME.test(request.channel) ? 'malformed channel name' : ''
+        : !access.mayRead(request.community, peer)
+            ? 'not a member of that community'
+            : !CHANNEL_NAME.test(request.channel) ? 'malformed channel name' : ''
       if (refuse !== '') {
+        if (this.ctx.isMember(request.community)) this.ctx.rejected(new EnvelopeRejectedError('membership', `${peer} asked for the history of ${request.community}/${request.channel} but is not a member`), 'history', peer)
         await lp.write(HistoryResponse.encode({ messages: [], done: true, error: refuse }), { signal })
         await stream.close({ signal }).catch(() => {})
         return
@@ -113,7 +126,8 @@ export class HistorySync {
       })
       let batch: Envelope[] = []
       let bytes = 0
-      for (const envelope of messages) {
+      for (const clear of messages) {
+        const envelope = this.ctx.wireForm(clear)
         const size = Envelope.encode(envelope).byteLength
         if (batch.length > 0 && bytes + size > FRAME_BYTES) {
           await lp.write(HistoryResponse.encode({ messages: batch, done: false, error: '' }), { signal })

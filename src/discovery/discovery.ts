@@ -7,8 +7,9 @@ import { CommunityPeers } from './community-peers.js'
 import { capabilityKey, communityKey, normalizeCapability } from './keys.js'
 import type { AgentCard, DiscoveredAgent } from './card.js'
 import type { Channels } from '../channels/channels.js'
+import type { CommunityAccess } from '../communities/access.js'
 import type { ObservedEvent } from '../channels/context.js'
-import type { ComponentLogger, ContentRouting, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { ComponentLogger, Connection, ContentRouting, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { CID } from 'multiformats/cid'
 
@@ -21,6 +22,7 @@ export interface DiscoveryComponents {
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
   channels: Channels
+  communities: CommunityAccess
 }
 
 export interface DiscoveryInit {
@@ -119,7 +121,7 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
     }, this.init.reprovideIntervalMs)
     this.reprovideTimer.unref()
     this.scheduleProvide()
-    if (this.init.communityPeers > 0) this.communityPeers.start(() => this.components.channels.communities())
+    if (this.init.communityPeers > 0) this.communityPeers.start(() => this.components.channels.communities().map(c => this.components.communities.wireName(c)))
   }
 
   beforeStop (): void {
@@ -166,7 +168,8 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
    */
   async findAgents (options: FindAgentsOptions): Promise<DiscoveredAgent[]> {
     const capability = options.capability == null ? undefined : normalizeCapability(options.capability)
-    const key = capability == null ? communityKey(options.community) : capabilityKey(options.community, capability)
+    const wire = this.components.communities.wireName(options.community)
+    const key = capability == null ? communityKey(wire) : capabilityKey(wire, capability)
     const self = this.components.peerId.toString()
     const providers = await this.findProviders(key, options.signal)
     const found: DiscoveredAgent[] = []
@@ -185,6 +188,8 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
     }
     return found
       .filter(card => card.community === options.community && (capability == null || card.capabilities.includes(capability)))
+      // in a private community, only a writing member's agents count
+      .filter(card => card.peerId === self || this.components.communities.mayWrite(card.community, card.peerId))
       .sort((a, b) => a.id.localeCompare(b.id))
   }
 
@@ -239,10 +244,11 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
 
   private keys (): Map<string, CID> {
     const keys = new Map<string, CID>()
-    for (const community of this.components.channels.communities()) keys.set(`community/${community}`, communityKey(community))
+    const wire = (c: string): string => this.components.communities.wireName(c)
+    for (const community of this.components.channels.communities()) keys.set(`community/${wire(community)}`, communityKey(wire(community)))
     for (const agent of this.local.values()) {
-      keys.set(`community/${agent.community}`, communityKey(agent.community))
-      for (const capability of agent.capabilities) keys.set(`cap/${agent.community}/${capability}`, capabilityKey(agent.community, capability))
+      keys.set(`community/${wire(agent.community)}`, communityKey(wire(agent.community)))
+      for (const capability of agent.capabilities) keys.set(`cap/${wire(agent.community)}/${capability}`, capabilityKey(wire(agent.community), capability))
     }
     return keys
   }
@@ -290,9 +296,11 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
     else this.cache.delete(peer) // fetch fresh cards at the next lookup
   }
 
-  private readonly onStream = async (stream: Stream): Promise<void> => {
+  private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
+    const asker = connection.remotePeer.toString()
     try {
-      await serveCards(stream, community => this.localCards(community), AbortSignal.timeout(FETCH_TIMEOUT_MS))
+      // the cards of a private community's agents go only to its members
+      await serveCards(stream, community => this.localCards(community).filter(card => this.components.communities.mayRead(card.community, asker)), AbortSignal.timeout(FETCH_TIMEOUT_MS))
     } catch (err) {
       this.log('serving agent cards failed: %s', (err as Error).message)
       stream.abort(err instanceof Error ? err : new Error(String(err)))

@@ -31,9 +31,9 @@ export interface EnvelopeInit {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** The bytes a signature covers: the envelope encoded with an empty signature. */
+/** The bytes a signature covers: the envelope in the clear (epoch 0) encoded with an empty signature. */
 export function signingBytes (envelope: Envelope): Uint8Array {
-  return Envelope.encode({ ...envelope, signature: new Uint8Array(0) })
+  return Envelope.encode({ ...envelope, signature: new Uint8Array(0), epoch: 0 })
 }
 
 /**
@@ -59,7 +59,8 @@ export async function createEnvelope (init: EnvelopeInit, privateKey: PrivateKey
     timestamp: BigInt(timestamp),
     payload: encoder.encode(JSON.stringify(init.payload ?? null)),
     ttl: init.ttl ?? 0,
-    signature: new Uint8Array(0)
+    signature: new Uint8Array(0),
+    epoch: 0
   }
   envelope.signature = Uint8Array.from(await privateKey.sign(signingBytes(envelope)))
   return envelope

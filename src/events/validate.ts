@@ -3,11 +3,13 @@ import { Envelope } from '../wire/generated/event.js'
 import { payloadOf, signingBytes } from './envelope.js'
 import { PAYLOAD_SCHEMAS } from './payloads.js'
 import { AGENT_NAME, CHANNEL_NAME, EVENT_TYPE } from './types.js'
+import { openEnvelope } from '../communities/sealed-envelope.js'
 import type { ReplayCache } from './replay-cache.js'
+import type { CommunitySealer } from '../communities/access.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** Why an inbound envelope was rejected; each reason has its own counter. */
-export const REJECT_REASONS = ['decode', 'size', 'community', 'topic', 'type', 'clock', 'replay', 'signature', 'source', 'payload', 'target'] as const
+export const REJECT_REASONS = ['decode', 'size', 'community', 'topic', 'type', 'clock', 'replay', 'signature', 'source', 'payload', 'target', 'sealed', 'membership'] as const
 export type RejectReason = typeof REJECT_REASONS[number]
 
 /** An inbound envelope failed validation; `reason` says which check. */
@@ -40,6 +42,13 @@ export interface ValidationRules {
   sender?: string
   /** Reject ids seen before; the id is recorded when the envelope is accepted. */
   replay?: ReplayCache
+  /** The community is private: its envelopes travel sealed, and this opens them. */
+  sealer?: CommunitySealer
+  /**
+   * May the author's peer write to the community at the time the envelope names?
+   * Checked once the signature proves who the author is. Absent: anyone may.
+   */
+  mayWrite?: (peer: string, at: number, community: string) => boolean
   now?: () => number
 }
 
@@ -69,15 +78,28 @@ export async function validateEnvelope (bytes: Uint8Array | Uint8ArrayList, rule
   return checkEnvelope(envelope, rules)
 }
 
-/** The checks of `validateEnvelope` on an envelope that is already decoded (history frames). */
-export async function checkEnvelope (envelope: Envelope, rules: ValidationRules): Promise<Envelope> {
-  if (envelope.id === '' || envelope.id.length > 64) reject('decode', 'envelope has no valid id')
+/**
+ * The checks of `validateEnvelope` on an envelope that is already decoded (history
+ * frames). Returns the envelope in the clear (opened, when its community is private).
+ */
+export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Promise<Envelope> {
+  if (wire.id === '' || wire.id.length > 64) reject('decode', 'envelope has no valid id')
+  let envelope = wire
   if (!EVENT_TYPE.test(envelope.type)) reject('type', `malformed event type "${envelope.type.slice(0, 100)}"`)
   if (!rules.allowType(envelope.type)) reject('type', `event type ${envelope.type} is not accepted here`)
   if (rules.community != null && envelope.community !== rules.community) reject('community', `envelope names community "${envelope.community.slice(0, 64)}", expected "${rules.community}"`)
   if (!rules.isMember(envelope.community)) reject('community', `this node has not joined community "${envelope.community.slice(0, 64)}"`)
   if (rules.channel != null && envelope.channel !== rules.channel) reject('topic', `envelope names channel "${envelope.channel.slice(0, 64)}", expected "${rules.channel}"`)
   if (envelope.channel !== '' && !CHANNEL_NAME.test(envelope.channel)) reject('topic', 'malformed channel name')
+  if (rules.sealer == null && envelope.epoch !== 0) reject('sealed', `a sealed envelope (epoch ${envelope.epoch}) in a community whose content travels in the clear`)
+  if (rules.sealer != null) {
+    if (envelope.epoch === 0) reject('sealed', `community "${envelope.community.slice(0, 64)}" is private: its envelopes must be sealed`)
+    try {
+      envelope = openEnvelope(envelope, rules.sealer)
+    } catch (err) {
+      reject('sealed', `cannot open the sealed envelope: ${(err as Error).message}`)
+    }
+  }
 
   const now = (rules.now ?? Date.now)()
   const ts = Number(envelope.timestamp)
@@ -111,6 +133,7 @@ export async function checkEnvelope (envelope: Envelope, rules: ValidationRules)
     reject('source', 'source peer id is malformed')
   }
   if (!ok) reject('signature', 'bad signature')
+  if (rules.mayWrite != null && !rules.mayWrite(peer, ts, envelope.community)) reject('membership', `${peer} may not write to community "${envelope.community.slice(0, 64)}" (not a member, or a reader)`)
 
   if (rules.replay != null) {
     if (rules.replay.has(envelope.id, now)) reject('replay', `envelope ${envelope.id} was already received`)

@@ -16,6 +16,7 @@ import type { RememberInput } from './record.js'
 import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
 import type { StoreProcessInfo } from './stores/process/process-store.js'
 import type { Channels } from '../channels/channels.js'
+import type { CommunityAccess } from '../communities/access.js'
 import type { ObservedEvent } from '../channels/context.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { EventJson } from '../events/json.js'
@@ -28,6 +29,7 @@ export interface MemoryComponents {
   privateKey: PrivateKey
   logger: ComponentLogger
   channels: Channels
+  communities: CommunityAccess
 }
 
 export interface MemoryInit {
@@ -225,6 +227,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   async rememberMany (community: string, inputs: RememberInput[]): Promise<RememberResult> {
     const { store, embedder } = this.ready()
     this.member(community)
+    if (!this.components.communities.mayWrite(community, this.components.peerId.toString())) throw new MemoryInputError('read_only', `this node may read ${community} but not write to its memory`)
     const rejected: RememberResult['rejected'] = []
     const valid: Array<{ index: number, input: RememberInput }> = []
     inputs.forEach((input, index) => {

@@ -11,6 +11,7 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { agentRuntime } from '../agents/index.js'
 import { channels } from '../channels/index.js'
+import { communities } from '../communities/index.js'
 import { discovery } from '../discovery/index.js'
 import { memory } from '../memory/index.js'
 import { replication } from '../memory/replication/index.js'
@@ -72,6 +73,7 @@ function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openM
         IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
       }
     }),
+    communities: communities({ dataDir: config.dataDir, penalties }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
     discovery: discovery({ ...config.discovery, dialTimeoutMs: config.network.dialTimeoutMs }),
     memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),

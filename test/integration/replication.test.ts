@@ -171,7 +171,7 @@ describe('replication refuses bad records from a raw peer', () => {
     await raw.libp2p.handle(MEMSYNC_PROTOCOL, async (stream) => {
       const lp = lpStream(stream)
       SyncRequest.decode(await lp.read())
-      await lp.write(SyncBatch.encode({ records: [valid, bad, elsewhere].map(toWire), done: true, error: '' }))
+      await lp.write(SyncBatch.encode({ records: [valid, bad, elsewhere].map(r => toWire(r)), done: true, error: '' }))
       await stream.close().catch(() => {})
     })
     const before = stats().rejected.byPath.sync

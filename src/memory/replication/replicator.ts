@@ -3,9 +3,10 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MemoryGossip, SyncBatch, SyncRequest } from '../../wire/generated/memory.js'
 import { MemoryInputError } from '../errors.js'
-import { fromWire, toWire } from './codec.js'
+import { fromWire, SealedRecordError, toWire } from './codec.js'
 import { checkRemoteRecord } from './validate.js'
 import type { Channels } from '../../channels/channels.js'
+import type { CommunityAccess } from '../../communities/access.js'
 import type { PeerPenalties } from '../../channels/penalties.js'
 import type { Memory, RecordsAdded, StoredRecord } from '../service.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -32,6 +33,7 @@ export interface ReplicationComponents {
   pubsub: GossipSub
   channels: Channels
   memory: Memory
+  communities: CommunityAccess
 }
 
 export interface ReplicationInit {
@@ -42,7 +44,7 @@ export interface ReplicationInit {
 }
 
 /** Why a replicated record or message was refused. */
-export type ReplicationRejectReason = 'decode' | 'size' | 'community' | 'origin' | 'signature' | 'record'
+export type ReplicationRejectReason = 'decode' | 'size' | 'community' | 'origin' | 'signature' | 'record' | 'sealed' | 'membership'
 
 export interface ReplicationStats {
   rejected: { total: number, byReason: Record<ReplicationRejectReason, number>, byPath: { gossip: number, sync: number } }
@@ -82,7 +84,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   private timer?: ReturnType<typeof setInterval>
   private started = false
   private readonly counts: ReplicationStats = {
-    rejected: { total: 0, byReason: { decode: 0, size: 0, community: 0, origin: 0, signature: 0, record: 0 }, byPath: { gossip: 0, sync: 0 } },
+    rejected: { total: 0, byReason: { decode: 0, size: 0, community: 0, origin: 0, signature: 0, record: 0, sealed: 0, membership: 0 }, byPath: { gossip: 0, sync: 0 } },
     received: { gossip: 0, sync: 0 },
     published: 0
   }
@@ -150,8 +152,18 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   }
 
   /** Subscribes to the memory topic of every joined community, and only those. */
+  /** The memory topic of a joined community: private ones are named by a label only members derive. */
+  private topicOf (community: string): string {
+    return memoryTopic(this.components.communities.wireName(community))
+  }
+
+  private communityOf (topic: string): string | undefined {
+    const wire = communityOfTopic(topic)
+    return wire == null ? undefined : this.components.communities.nameOf(wire)
+  }
+
   private followCommunities (): void {
-    const joined = new Set(this.components.channels.communities().map(memoryTopic))
+    const joined = new Set(this.components.channels.communities().map(c => this.topicOf(c)))
     for (const topic of [...this.topics]) {
       if (joined.has(topic)) continue
       this.components.pubsub.unsubscribe(topic)
@@ -163,7 +175,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       this.topics.add(topic)
       this.components.pubsub.topicValidators.set(topic, this.validator)
       this.components.pubsub.subscribe(topic)
-      for (const peer of this.components.pubsub.getSubscribers(topic).slice(0, 2)) this.syncOnce(peer, communityOfTopic(topic) ?? '')
+      for (const peer of this.components.pubsub.getSubscribers(topic).slice(0, 2)) this.syncOnce(peer, this.communityOf(topic) ?? '')
     }
   }
 
@@ -176,7 +188,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   }
 
   private readonly validator = async (from: PeerId, message: Message): Promise<TopicValidatorResult> => {
-    const community = communityOfTopic(message.topic) ?? ''
+    const community = this.communityOf(message.topic) ?? ''
     const fail = (reason: ReplicationRejectReason, why: string): TopicValidatorResult => {
       this.reject(reason, 'gossip', from.toString(), why)
       return TopicValidatorResult.Reject
@@ -194,11 +206,12 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       if (w.community !== community) return fail('community', `record for "${w.community.slice(0, 64)}" on ${message.topic}`)
       // a node gossips only its own writes; others' records travel by sync
       if (w.origin !== publisher) return fail('origin', `record of ${w.origin.slice(0, 64)} published by ${publisher}`)
+      if (!this.components.communities.mayWrite(community, w.origin)) return fail('membership', `${w.origin.slice(0, 64)} may not write to ${community}`)
       if (gossip.notice) continue
       try {
-        await checkRemoteRecord(fromWire(w), community, this.maxTextBytes())
+        await checkRemoteRecord(fromWire(w, this.components.communities.sealer(community)), community, this.maxTextBytes())
       } catch (err) {
-        return fail(err instanceof MemoryInputError ? reasonOf(err.code) : 'record', (err as Error).message)
+        return fail(reasonOfError(err), (err as Error).message)
       }
     }
     return TopicValidatorResult.Accept
@@ -209,7 +222,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   }
 
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
-    const community = communityOfTopic(evt.detail.topic)
+    const community = this.communityOf(evt.detail.topic)
     if (community == null || !this.topics.has(evt.detail.topic)) return
     const gossip = MemoryGossip.decode(evt.detail.data)
     if (gossip.notice) {
@@ -218,7 +231,8 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       return
     }
     if (!this.replicating) return
-    const records = gossip.records.map(fromWire)
+    const sealer = this.components.communities.sealer(community)
+    const records = gossip.records.map(w => fromWire(w, sealer))
     this.components.memory.ingest(community, records).then((fresh) => {
       this.counts.received.gossip += fresh.length
     }, (err: unknown) => {
@@ -228,7 +242,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   private readonly onRecordsAdded = (evt: CustomEvent<RecordsAdded>): void => {
     const { community, records, local } = evt.detail
-    if (!local || !this.topics.has(memoryTopic(community))) return
+    if (!local || !this.topics.has(this.topicOf(community))) return
     void this.publish(community, records).catch((err: unknown) => {
       // gossip is best effort: anti-entropy repairs what it misses
       this.log('publishing records failed: %s', (err as Error).message)
@@ -237,12 +251,13 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   private async publish (community: string, records: StoredRecord[]): Promise<void> {
     const notice = !this.replicating
+    const sealer = this.components.communities.sealer(community)
     let batch: StoredRecord[] = []
     let bytes = 0
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return
-      const wire = batch.map(r => notice ? { ...toWire(r), text: '', metadata: '{}', signature: new Uint8Array(0) } : toWire(r))
-      await this.components.pubsub.publish(memoryTopic(community), MemoryGossip.encode({ records: wire, notice }))
+      const wire = batch.map(r => notice ? { ...toWire(r), text: '', metadata: '{}', signature: new Uint8Array(0) } : toWire(r, sealer))
+      await this.components.pubsub.publish(this.topicOf(community), MemoryGossip.encode({ records: wire, notice }))
       this.counts.published += batch.length
       batch = []
       bytes = 0
@@ -258,7 +273,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     for (const { topic, subscribe } of evt.detail.subscriptions) {
-      const community = communityOfTopic(topic)
+      const community = this.communityOf(topic)
       if (subscribe && community != null && this.topics.has(topic)) this.syncOnce(evt.detail.peerId, community)
     }
   }
@@ -278,7 +293,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     for (const topic of this.topics) {
       const peers = this.components.pubsub.getSubscribers(topic)
       const peer = peers[Math.floor(Math.random() * peers.length)]
-      const community = communityOfTopic(topic)
+      const community = this.communityOf(topic)
       if (peer != null && community != null) void this.sync(peer, community).catch((err: unknown) => { this.log('anti-entropy sync failed: %s', (err as Error).message) })
     }
   }
@@ -315,6 +330,9 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   private async syncNow (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
     if (!this.replicating) return 0
+    // a private community's records come only from its members
+    if (!this.components.communities.mayRead(community, peer.toString())) return 0
+    const sealer = this.components.communities.sealer(community)
     // a large catch-up may take minutes; a stalled peer is given up after SYNC_IDLE_MS
     // without a frame, so it never holds the community's sync queue for long
     const overall = AbortSignal.any([AbortSignal.timeout(SYNC_MAX_MS), ...(signal == null ? [] : [signal])])
@@ -332,11 +350,12 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
         const valid: StoredRecord[] = []
         for (const w of batch.records) {
           try {
-            const record = fromWire(w)
+            const record = fromWire(w, sealer)
             await checkRemoteRecord(record, community, this.maxTextBytes())
+            if (!this.components.communities.mayWrite(community, record.origin, record.createdAt)) throw new MembershipError(`${record.origin.slice(0, 64)} was not a writer of ${community} when it wrote ${record.id.slice(0, 64)}`)
             valid.push(record)
           } catch (err) {
-            this.reject(err instanceof MemoryInputError ? reasonOf(err.code) : 'decode', 'sync', peer.toString(), (err as Error).message)
+            this.reject(reasonOfError(err, 'decode'), 'sync', peer.toString(), (err as Error).message)
           }
         }
         if (valid.length > 0) {
@@ -367,12 +386,16 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
         stream.abort(err instanceof Error ? err : new Error(String(err)))
         return
       }
-      if (!this.components.channels.communities().includes(request.community) || !this.replicating) {
+      const asker = connection.remotePeer.toString()
+      const joined = this.components.channels.communities().includes(request.community)
+      if (!joined || !this.replicating || !this.components.communities.mayRead(request.community, asker)) {
+        if (joined && this.replicating) this.reject('membership', 'sync', asker, `${asker} asked for the memory of ${request.community} but is not a member`)
         await lp.write(SyncBatch.encode({ records: [], done: true, error: 'not a member of that community' }), { signal })
         await stream.close({ signal }).catch(() => {})
         return
       }
       const have = new Map(request.have.map(e => [e.origin, Number(e.seq)]))
+      const sealer = this.components.communities.sealer(request.community)
       const vv = await this.components.memory.versionOf(request.community)
       let sent = 0
       for (const [origin, mine] of Object.entries(vv.summary())) {
@@ -382,7 +405,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
           const page = await this.components.memory.recordsAfter(request.community, origin, after, SYNC_PAGE)
           if (page.length === 0) break
           // awaiting each write is the backpressure: the next page is read once this one is sent
-          await lp.write(SyncBatch.encode({ records: page.map(toWire), done: false, error: '' }), { signal })
+          await lp.write(SyncBatch.encode({ records: page.map(r => toWire(r, sealer)), done: false, error: '' }), { signal })
           sent += page.length
           after = page.at(-1)?.seq ?? after
           if (page.length < SYNC_PAGE) break
@@ -399,4 +422,14 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
 function reasonOf (code: string): ReplicationRejectReason {
   return code === 'community' || code === 'signature' || code === 'size' ? code : 'record'
+}
+
+/** The writer of a record was not a member with write rights. */
+class MembershipError extends Error {}
+
+function reasonOfError (err: unknown, fallback: ReplicationRejectReason = 'record'): ReplicationRejectReason {
+  if (err instanceof MemoryInputError) return reasonOf(err.code)
+  if (err instanceof SealedRecordError) return 'sealed'
+  if (err instanceof MembershipError) return 'membership'
+  return fallback
 }

@@ -16,6 +16,7 @@ export interface Envelope {
   payload: Uint8Array<ArrayBuffer>
   ttl: number
   signature: Uint8Array<ArrayBuffer>
+  epoch: number
 }
 
 export namespace Envelope {
@@ -88,6 +89,11 @@ export namespace Envelope {
           w.bytes(obj.signature)
         }
 
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(104)
+          w.uint32(obj.epoch)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -101,7 +107,8 @@ export namespace Envelope {
           timestamp: 0n,
           payload: uint8ArrayAlloc(0),
           ttl: 0,
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          epoch: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -156,6 +163,10 @@ export namespace Envelope {
             }
             case 12: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 13: {
+              obj.epoch = reader.uint32()
               break
             }
             default: {
@@ -257,6 +268,13 @@ export namespace Envelope {
               }
               break
             }
+            case 13: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -329,6 +347,11 @@ export namespace Envelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface EnvelopeEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Envelope.codec())
   }
@@ -337,7 +360,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeIdFieldEvent | EnvelopeTypeFieldEvent | EnvelopeCommunityFieldEvent | EnvelopeChannelFieldEvent | EnvelopeSourceFieldEvent | EnvelopeTargetFieldEvent | EnvelopeReplyToFieldEvent | EnvelopeThreadFieldEvent | EnvelopeTimestampFieldEvent | EnvelopePayloadFieldEvent | EnvelopeTtlFieldEvent | EnvelopeSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeIdFieldEvent | EnvelopeTypeFieldEvent | EnvelopeCommunityFieldEvent | EnvelopeChannelFieldEvent | EnvelopeSourceFieldEvent | EnvelopeTargetFieldEvent | EnvelopeReplyToFieldEvent | EnvelopeThreadFieldEvent | EnvelopeTimestampFieldEvent | EnvelopePayloadFieldEvent | EnvelopeTtlFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeEpochFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }
@@ -535,6 +558,11 @@ export namespace DirectResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DirectResponseEnvelopeEpochFieldEvent {
+    field: '$.envelope.epoch'
+    value: number
+  }
+
   export interface DirectResponseErrorFieldEvent {
     field: '$.error'
     value: string
@@ -548,7 +576,7 @@ export namespace DirectResponse {
     return decodeMessage(buf, DirectResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectResponse>): Generator<DirectResponseStatusFieldEvent | DirectResponseEnvelopeIdFieldEvent | DirectResponseEnvelopeTypeFieldEvent | DirectResponseEnvelopeCommunityFieldEvent | DirectResponseEnvelopeChannelFieldEvent | DirectResponseEnvelopeSourceFieldEvent | DirectResponseEnvelopeTargetFieldEvent | DirectResponseEnvelopeReplyToFieldEvent | DirectResponseEnvelopeThreadFieldEvent | DirectResponseEnvelopeTimestampFieldEvent | DirectResponseEnvelopePayloadFieldEvent | DirectResponseEnvelopeTtlFieldEvent | DirectResponseEnvelopeSignatureFieldEvent | DirectResponseErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectResponse>): Generator<DirectResponseStatusFieldEvent | DirectResponseEnvelopeIdFieldEvent | DirectResponseEnvelopeTypeFieldEvent | DirectResponseEnvelopeCommunityFieldEvent | DirectResponseEnvelopeChannelFieldEvent | DirectResponseEnvelopeSourceFieldEvent | DirectResponseEnvelopeTargetFieldEvent | DirectResponseEnvelopeReplyToFieldEvent | DirectResponseEnvelopeThreadFieldEvent | DirectResponseEnvelopeTimestampFieldEvent | DirectResponseEnvelopePayloadFieldEvent | DirectResponseEnvelopeTtlFieldEvent | DirectResponseEnvelopeSignatureFieldEvent | DirectResponseEnvelopeEpochFieldEvent | DirectResponseErrorFieldEvent> {
     return streamMessage(buf, DirectResponse.codec(), opts)
   }
 }
@@ -913,6 +941,12 @@ export namespace HistoryResponse {
     index: number
   }
 
+  export interface HistoryResponseMessagesEpochFieldEvent {
+    field: '$.messages[].epoch'
+    value: number
+    index: number
+  }
+
   export interface HistoryResponseDoneFieldEvent {
     field: '$.done'
     value: boolean
@@ -931,7 +965,7 @@ export namespace HistoryResponse {
     return decodeMessage(buf, HistoryResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryResponse>): Generator<HistoryResponseMessagesIdFieldEvent | HistoryResponseMessagesTypeFieldEvent | HistoryResponseMessagesCommunityFieldEvent | HistoryResponseMessagesChannelFieldEvent | HistoryResponseMessagesSourceFieldEvent | HistoryResponseMessagesTargetFieldEvent | HistoryResponseMessagesReplyToFieldEvent | HistoryResponseMessagesThreadFieldEvent | HistoryResponseMessagesTimestampFieldEvent | HistoryResponseMessagesPayloadFieldEvent | HistoryResponseMessagesTtlFieldEvent | HistoryResponseMessagesSignatureFieldEvent | HistoryResponseDoneFieldEvent | HistoryResponseErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryResponse>): Generator<HistoryResponseMessagesIdFieldEvent | HistoryResponseMessagesTypeFieldEvent | HistoryResponseMessagesCommunityFieldEvent | HistoryResponseMessagesChannelFieldEvent | HistoryResponseMessagesSourceFieldEvent | HistoryResponseMessagesTargetFieldEvent | HistoryResponseMessagesReplyToFieldEvent | HistoryResponseMessagesThreadFieldEvent | HistoryResponseMessagesTimestampFieldEvent | HistoryResponseMessagesPayloadFieldEvent | HistoryResponseMessagesTtlFieldEvent | HistoryResponseMessagesSignatureFieldEvent | HistoryResponseMessagesEpochFieldEvent | HistoryResponseDoneFieldEvent | HistoryResponseErrorFieldEvent> {
     return streamMessage(buf, HistoryResponse.codec(), opts)
   }
 }

@@ -14,6 +14,8 @@ export interface MemoryRecordWire {
   metadata: string
   createdAt: bigint
   signature: Uint8Array<ArrayBuffer>
+  epoch: number
+  sealed: Uint8Array<ArrayBuffer>
 }
 
 export namespace MemoryRecordWire {
@@ -76,6 +78,16 @@ export namespace MemoryRecordWire {
           w.bytes(obj.signature)
         }
 
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.sealed != null && obj.sealed.byteLength > 0)) {
+          w.uint32(98)
+          w.bytes(obj.sealed)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -90,7 +102,9 @@ export namespace MemoryRecordWire {
           text: '',
           metadata: '',
           createdAt: 0n,
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          epoch: 0,
+          sealed: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -137,6 +151,14 @@ export namespace MemoryRecordWire {
             }
             case 10: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 11: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.sealed = reader.bytes()
               break
             }
             default: {
@@ -224,6 +246,20 @@ export namespace MemoryRecordWire {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.sealed`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -286,6 +322,16 @@ export namespace MemoryRecordWire {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MemoryRecordWireEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface MemoryRecordWireSealedFieldEvent {
+    field: '$.sealed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MemoryRecordWire>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MemoryRecordWire.codec())
   }
@@ -294,7 +340,7 @@ export namespace MemoryRecordWire {
     return decodeMessage(buf, MemoryRecordWire.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent | MemoryRecordWireEpochFieldEvent | MemoryRecordWireSealedFieldEvent> {
     return streamMessage(buf, MemoryRecordWire.codec(), opts)
   }
 }
@@ -471,6 +517,18 @@ export namespace MemoryGossip {
     index: number
   }
 
+  export interface MemoryGossipRecordsEpochFieldEvent {
+    field: '$.records[].epoch'
+    value: number
+    index: number
+  }
+
+  export interface MemoryGossipRecordsSealedFieldEvent {
+    field: '$.records[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface MemoryGossipNoticeFieldEvent {
     field: '$.notice'
     value: boolean
@@ -484,7 +542,7 @@ export namespace MemoryGossip {
     return decodeMessage(buf, MemoryGossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipNoticeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipRecordsEpochFieldEvent | MemoryGossipRecordsSealedFieldEvent | MemoryGossipNoticeFieldEvent> {
     return streamMessage(buf, MemoryGossip.codec(), opts)
   }
 }
@@ -933,6 +991,18 @@ export namespace SyncBatch {
     index: number
   }
 
+  export interface SyncBatchRecordsEpochFieldEvent {
+    field: '$.records[].epoch'
+    value: number
+    index: number
+  }
+
+  export interface SyncBatchRecordsSealedFieldEvent {
+    field: '$.records[].sealed'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface SyncBatchDoneFieldEvent {
     field: '$.done'
     value: boolean
@@ -951,7 +1021,7 @@ export namespace SyncBatch {
     return decodeMessage(buf, SyncBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchRecordsEpochFieldEvent | SyncBatchRecordsSealedFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
     return streamMessage(buf, SyncBatch.codec(), opts)
   }
 }
