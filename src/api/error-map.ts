@@ -1,3 +1,4 @@
+import { CommunityError } from '../communities/errors.js'
 import { ChannelInputError, DirectTimeoutError, NoSuchAgentError, RejectedError, UnreachableError } from '../channels/errors.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError, MemoryUnavailableError } from '../memory/errors.js'
 import { PeerInputError, PeerUnreachableError } from '../node/errors.js'
@@ -7,13 +8,27 @@ const INPUT_STATUS: Record<string, number> = {
   not_member: 404,
   not_found: 404,
   too_large: 413,
-  text_too_long: 413
+  text_too_long: 413,
+  read_only: 403
+}
+
+const COMMUNITY_STATUS: Record<string, number> = {
+  unknown_community: 404,
+  not_member: 403,
+  not_admin: 403,
+  exists: 409,
+  name_taken: 409,
+  creator: 403,
+  open_community: 409,
+  unreachable: 502,
+  no_key: 409
 }
 
 /** Maps errors of the node's services onto HTTP answers; undefined for unexpected ones (500). */
 export function toApiError (err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err
   if (err instanceof ChannelInputError || err instanceof MemoryInputError) return new ApiError(INPUT_STATUS[err.code] ?? 400, err.code, err.message)
+  if (err instanceof CommunityError) return new ApiError(COMMUNITY_STATUS[err.code] ?? 400, err.code, err.message)
   if (err instanceof PeerInputError) return new ApiError(400, 'bad_peer', err.message)
   if (err instanceof PeerUnreachableError) return new ApiError(502, 'unreachable', err.message)
   if (err instanceof MemoryUnavailableError) return new ApiError(503, 'memory_unavailable', err.message)

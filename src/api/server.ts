@@ -8,6 +8,7 @@ import { agentRoutes } from './routes/agents.js'
 import { z } from 'zod'
 import { readBody } from './body.js'
 import { channelRoutes } from './routes/channels.js'
+import { communityRoutes } from './routes/communities.js'
 import { memoryRoutes } from './routes/memory.js'
 import type { OaNode } from '../node/oa-node.js'
 import type { Logger } from '../log/index.js'
@@ -59,7 +60,7 @@ export function buildRoutes (node: OaNode): Router {
       return { peer: await node.dial(multiaddr, signal) }
     })
     .delete('/v1/peers/:id', async ({ params }) => ({ disconnected: await node.hangUp(params.id ?? '') }))
-  return memoryRoutes(agentRoutes(channelRoutes(router, node), node), node)
+  return memoryRoutes(agentRoutes(communityRoutes(channelRoutes(router, node), node), node), node)
 }
 
 /**

@@ -151,6 +151,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.communities.addEventListener('joined', this.onJoined)
     this.components.communities.addEventListener('left', this.onLeft)
+    this.components.communities.addEventListener('rekeyed', this.onRekeyed)
     for (const community of new Set([...this.init.communities, ...this.components.communities.joinedNames()])) this.join(community)
   }
 
@@ -162,6 +163,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.communities.removeEventListener('joined', this.onJoined)
     this.components.communities.removeEventListener('left', this.onLeft)
+    this.components.communities.removeEventListener('rekeyed', this.onRekeyed)
     for (const community of [...this.joined.keys()]) this.leave(community)
   }
 
@@ -171,6 +173,15 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
 
   private readonly onLeft = (evt: CustomEvent<{ community: string }>): void => {
     this.leave(evt.detail.community)
+  }
+
+  /** A newer key arrived: fetch again what could not be opened before. */
+  private readonly onRekeyed = (evt: CustomEvent<{ community: string }>): void => {
+    const { community } = evt.detail
+    for (const key of [...this.backfilled]) if (key.split('|')[1] === community) this.backfilled.delete(key)
+    for (const channel of this.channels(community)) {
+      for (const peer of this.components.pubsub.getSubscribers(this.topicOf(community, channel)).slice(0, BACKFILL_PEERS)) this.backfillFrom(peer, community, channel)
+    }
   }
 
   /** The gossipsub topic of a channel: private communities are named by a label only members can derive. */
@@ -424,7 +435,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       try {
         const sealer = access.sealer(community)
         await validateEnvelope(message.data, {
-          ...(sealer == null ? {} : { sealer }),
+          ...(sealer == null ? {} : { sealer, hasEpoch: (e: number) => access.hasEpoch(community, e) }),
           // live gossip: the author must be allowed to write now
           mayWrite: (peer) => access.mayWrite(community, peer),
           maxBytes: this.init.settings.maxMessageBytes,
@@ -439,6 +450,12 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
         return TopicValidatorResult.Accept
       } catch (err) {
         if (!(err instanceof EnvelopeRejectedError)) throw err
+        if (err.reason === 'key') {
+          // sealed with a key this node has not received yet: not the sender's fault; fetch the key, then the history
+          this.countRejection(err, 'gossip')
+          access.refresh(community, propagationSource.toString())
+          return TopicValidatorResult.Ignore
+        }
         this.countRejection(err, 'gossip', propagationSource.toString())
         return TopicValidatorResult.Reject
       }

@@ -73,7 +73,7 @@ export class HistorySync {
     try {
       if (Envelope.encode(envelope).byteLength > this.ctx.settings.maxMessageBytes) throw new EnvelopeRejectedError('size', 'history envelope over the size limit')
       clear = await checkEnvelope(envelope, {
-        ...(sealer == null ? {} : { sealer }),
+        ...(sealer == null ? {} : { sealer, hasEpoch: (e: number) => access.hasEpoch(community, e) }),
         // history: the author must have been allowed to write when it wrote
         mayWrite: (author, at) => access.mayWrite(community, author, at),
         maxBytes: this.ctx.settings.maxMessageBytes,
@@ -86,7 +86,9 @@ export class HistorySync {
       })
     } catch (err) {
       if (!(err instanceof EnvelopeRejectedError)) throw err
-      this.ctx.rejected(err, 'history', peer)
+      // a key this node lacks is not the peer's fault: count it, fetch the key
+      this.ctx.rejected(err, 'history', err.reason === 'key' ? undefined : peer)
+      if (err.reason === 'key') access.refresh(community, peer)
       return false
     }
     if (!this.ctx.store.add(clear)) return false

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ApiRequestError } from '../api/client.js'
 import { ApiError, NodeNotRunningError } from '../api/errors.js'
 import { ClusterStartError } from '../cluster/launcher.js'
+import { CommunityError } from '../communities/errors.js'
 import { ConfigError } from '../config/errors.js'
 import { LOG_LEVELS } from '../config/schema.js'
 import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
@@ -9,6 +10,7 @@ import { VERSION } from '../version.js'
 import { agentsCommand, askCommand } from './agents.js'
 import { checkCommand } from './check.js'
 import { clusterCommand } from './cluster.js'
+import { communityCreateCommand, communityInviteCommand, communityJoinCommand, communityMembersCommand, communityRemoveCommand } from './community.js'
 import { demoCommand } from './demo.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
@@ -38,6 +40,7 @@ function addNodeOptions (cmd: Command): Command {
     .option('--mdns', 'discover peers on the local network with mDNS')
     .option('--api-port <port>', 'control API port on 127.0.0.1 (default 7780; 0 = any free port)', wholeNumber)
     .option('--community <name>', 'community to join, repeatable', collect)
+    .option('--join <invite>', 'join a community with an invite (oa-invite:...), repeatable', collect)
     .addOption(new Option('--memory <store>', 'memory store: embedded (default) or milvus (MILVUS_ADDRESS)').choices(['embedded', 'milvus']))
     .addOption(new Option('--embedder <name>', 'embedder: local (default, offline) or openai').choices(['local', 'openai']))
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
@@ -139,6 +142,33 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--json', 'print JSON'))
     .action(async (opts: Record<string, unknown>) => { setCode(await memoryStatsCommand(opts)) })
 
+  const community = program.command('community').description('communities with members: create, invite, join, list members, remove')
+  dataDirOption(community.command('create').description('create a community with this node as its first admin; prints its id')
+    .argument('<name>')
+    .option('--private', 'members only: content sealed with the community key, members checked at every edge')
+    .option('--open', 'anyone may join by name (as with --community)')
+    .option('--json', 'print JSON'))
+    .action(async (name: string, opts: Record<string, unknown>) => { setCode(await communityCreateCommand(name, opts)) })
+  dataDirOption(community.command('invite').description('print a one-line invite (oa-invite:...)')
+    .argument('<name>')
+    .option('--for <peer id>', 'for this peer only (works while the admin is offline); without it, anyone with the invite may join')
+    .addOption(new Option('--role <role>', 'role of whoever joins with it').choices(['member', 'reader', 'admin']).default('member'))
+    .option('--expires <duration>', 'e.g. 7d, 12h: how long the invite (or, with --for, the membership) lasts')
+    .option('--json', 'print JSON'))
+    .action(async (name: string, opts: Record<string, unknown>) => { setCode(await communityInviteCommand(name, opts)) })
+  dataDirOption(community.command('join').description('join a community with an invite, on a running node')
+    .argument('<invite>', 'the oa-invite:... line')
+    .option('--json', 'print JSON'))
+    .action(async (invite: string, opts: Record<string, unknown>) => { setCode(await communityJoinCommand(invite, opts)) })
+  dataDirOption(community.command('members').description('list the members of a community, admins first')
+    .argument('<name>')
+    .option('--json', 'one JSON line per member'))
+    .action(async (name: string, opts: Record<string, unknown>) => { setCode(await communityMembersCommand(name, opts)) })
+  dataDirOption(community.command('remove').description('remove a member and rotate the key: it can read nothing written after')
+    .argument('<name>').argument('<peer id>')
+    .option('--json', 'print JSON'))
+    .action(async (name: string, peer: string, opts: Record<string, unknown>) => { setCode(await communityRemoveCommand(name, peer, opts)) })
+
   program.command('demo').description('the developer-support community: a coordinator and Python, Milvus and DevOps experts on 3 local nodes')
     .option('--ask <question>', 'ask this question and exit (repeatable) instead of the interactive prompt', collect)
     .option('-d, --data-dir <dir>', 'parent folder of the nodes\' data dirs (default: a temp folder, removed at exit)')
@@ -174,8 +204,9 @@ export function reportError (err: unknown, verbose: boolean): number {
   const message = err instanceof Error ? err.message : String(err)
   process.stderr.write(`oa-node: ${message}\n`)
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT_USAGE
+  if (err instanceof CommunityError && err.code === 'bad_invite') return EXIT_USAGE
   if (err instanceof ApiRequestError && err.status >= 400 && err.status < 500) return EXIT_USAGE
-  const known = [DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError]
+  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError]
   if (verbose && !known.some(k => err instanceof k) && err instanceof Error && err.stack != null) process.stderr.write(`${err.stack}\n`)
   return EXIT_FAILURE
 }

@@ -9,6 +9,8 @@ import type { NodeFlags } from './flags.js'
 
 export interface StartFlags extends NodeFlags {
   json?: boolean
+  /** Invites (`oa-invite:...`) to join with once the node runs. */
+  join?: string[]
   stopOnStdinClose?: boolean
 }
 
@@ -43,6 +45,10 @@ export async function startCommand (flags: StartFlags): Promise<number> {
   await node.start()
   let api: Awaited<ReturnType<typeof serveApi>>
   try {
+    for (const invite of flags.join ?? []) {
+      const joined = await node.libp2p.services.communities.join(invite)
+      log.info({ community: joined.name, id: joined.id, role: joined.role }, 'joined a community')
+    }
     api = await serveApi(node, { port: config.api.port, logger: log })
   } catch (err) {
     await node.stop()

@@ -37,6 +37,10 @@ export interface CommunityAccess {
   sealer: (community: string) => CommunitySealer | undefined
   /** The community's id (private communities), for binding sealed content to it. */
   idOf: (community: string) => string | undefined
+  /** True when this node holds the key of that epoch (always true for open communities). */
+  hasEpoch: (community: string, epoch: number) => boolean
+  /** Asks a peer for newer community objects (a key this node lacks), in the background. */
+  refresh: (community: string, peer: string) => void
 }
 
 /** The access of a node with no private communities: every community is open. */
@@ -48,7 +52,9 @@ export const OPEN_ACCESS: CommunityAccess = {
   mayRead: () => true,
   mayWrite: () => true,
   sealer: () => undefined,
-  idOf: () => undefined
+  idOf: () => undefined,
+  hasEpoch: () => true,
+  refresh: () => {}
 }
 
 export interface CommunitiesEvents {
@@ -56,6 +62,8 @@ export interface CommunitiesEvents {
   joined: CustomEvent<{ community: string }>
   /** This node was removed from a community. */
   left: CustomEvent<{ community: string }>
+  /** This node received a newer key of a private community: content it could not open may be fetched again. */
+  rekeyed: CustomEvent<{ community: string, epoch: number }>
 }
 
 /** Access plus the membership changes the channels service follows. */

@@ -63,6 +63,7 @@ export interface InviteOptions {
 
 const ctlTopic = (wireName: string): string => `oa/1/${wireName}/ctl`
 const MAX_COMMUNITIES = 1000
+const REFRESH_EVERY_MS = 5_000
 
 /**
  * The trust layer: a node's communities with their signed genesis, members and keys.
@@ -80,6 +81,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private readonly keyrings = new Map<string, Keyring>()
   private readonly wireNames = new Map<string, string>()
   private readonly topics = new Set<string>()
+  private readonly refreshed = new Map<string, number>()
   private readonly counts: CommunityRejections = emptyRejections()
   private writes: Promise<unknown> = Promise.resolve()
   private started = false
@@ -466,6 +468,23 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     return this.privateState(community)?.id
   }
 
+  hasEpoch (community: string, epoch: number): boolean {
+    const state = this.privateState(community)
+    return state == null || this.keyrings.get(state.id)?.has(epoch) === true
+  }
+
+  refresh (community: string, peer: string): void {
+    const state = this.privateState(community)
+    if (state == null || !state.mayRead(peer)) return
+    const key = `${state.id}|${peer}`
+    // one refresh per peer and community at a time, at most every few seconds
+    const last = this.refreshed.get(key) ?? 0
+    if (Date.now() - last < REFRESH_EVERY_MS) return
+    this.refreshed.set(key, Date.now())
+    if (this.refreshed.size > 10_000) this.refreshed.delete(this.refreshed.keys().next().value ?? '')
+    this.syncInBackground(peerIdFromString(peer), state.id)
+  }
+
   sealer (community: string): CommunitySealer | undefined {
     const state = this.privateState(community)
     if (state == null) return undefined
@@ -507,8 +526,9 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     }
     if (result.added.length === 0) return { added: 0, refused }
     const wasMember = this.topics.has(ctlTopic(this.keyrings.get(state.id)?.wireName(state.id) ?? ''))
-    this.refreshKeys(state)
+    const rekeyed = this.refreshKeys(state)
     await this.persist(state)
+    if (rekeyed) this.safeDispatchEvent('rekeyed', { detail: { community: state.name, epoch: this.keyrings.get(state.id)?.epoch ?? 0 } })
     if (wasMember && !this.isMemberNow(state)) {
       this.unfollow(state)
       this.log('this node was removed from %s', state.name)

@@ -9,7 +9,7 @@ import type { CommunitySealer } from '../communities/access.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** Why an inbound envelope was rejected; each reason has its own counter. */
-export const REJECT_REASONS = ['decode', 'size', 'community', 'topic', 'type', 'clock', 'replay', 'signature', 'source', 'payload', 'target', 'sealed', 'membership'] as const
+export const REJECT_REASONS = ['decode', 'size', 'community', 'topic', 'type', 'clock', 'replay', 'signature', 'source', 'payload', 'target', 'sealed', 'key', 'membership'] as const
 export type RejectReason = typeof REJECT_REASONS[number]
 
 /** An inbound envelope failed validation; `reason` says which check. */
@@ -44,6 +44,8 @@ export interface ValidationRules {
   replay?: ReplayCache
   /** The community is private: its envelopes travel sealed, and this opens them. */
   sealer?: CommunitySealer
+  /** Does this node hold the key of that epoch? A newer one is `key`, not `sealed`: the sender is not at fault. */
+  hasEpoch?: (epoch: number) => boolean
   /**
    * May the author's peer write to the community at the time the envelope names?
    * Checked once the signature proves who the author is. Absent: anyone may.
@@ -94,6 +96,7 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
   if (rules.sealer == null && envelope.epoch !== 0) reject('sealed', `a sealed envelope (epoch ${envelope.epoch}) in a community whose content travels in the clear`)
   if (rules.sealer != null) {
     if (envelope.epoch === 0) reject('sealed', `community "${envelope.community.slice(0, 64)}" is private: its envelopes must be sealed`)
+    if (rules.hasEpoch?.(envelope.epoch) === false) reject('key', `sealed with the key of epoch ${envelope.epoch}, which this node does not hold (yet)`)
     try {
       envelope = openEnvelope(envelope, rules.sealer)
     } catch (err) {

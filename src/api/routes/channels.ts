@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { readBody, intParam } from '../body.js'
+import { CommunityError } from '../../communities/errors.js'
 import type { Router } from '../router.js'
+import type { Policy, Role } from '../../communities/objects.js'
 import type { OaNode } from '../../node/oa-node.js'
 
 const postBody = z.strictObject({
@@ -22,6 +24,20 @@ const directBody = z.strictObject({
   timeoutMs: z.number().int().min(100).max(600_000).optional()
 })
 
+/** A joined community as `GET /v1/communities` lists it. */
+export interface CommunityJson {
+  name: string
+  policy: Policy
+  /** For communities with a genesis (private ones, and open ones made with `community create`). */
+  id?: string
+  /** This node's role. */
+  role?: Role
+  /** The current key epoch (private communities). */
+  epoch?: number
+  members?: number
+  channels: Array<{ name: string, messages: number }>
+}
+
 /**
  * Community, channel and direct-message endpoints:
  * `GET /v1/communities`, `POST|DELETE /v1/communities/:c`,
@@ -31,13 +47,22 @@ const directBody = z.strictObject({
  */
 export function channelRoutes (router: Router, node: OaNode): Router {
   const channels = node.libp2p.services.channels
-  const describe = (community: string): { name: string, channels: Array<{ name: string, messages: number }> } => {
+  const communities = node.libp2p.services.communities
+  const describe = (community: string): CommunityJson => {
     const stored = channels.stored(community)
-    return { name: community, channels: channels.channels(community).map(name => ({ name, messages: stored[name] ?? 0 })) }
+    const held = communities.describe(community)
+    return {
+      name: community,
+      policy: held?.policy ?? 'open',
+      ...(held == null ? {} : { id: held.id, role: held.role, epoch: held.epoch, members: held.members }),
+      channels: channels.channels(community).map(name => ({ name, messages: stored[name] ?? 0 }))
+    }
   }
   return router
     .get('/v1/communities', () => Promise.resolve({ communities: channels.communities().map(describe) }))
     .post('/v1/communities/:c', ({ params }) => {
+      const held = communities.describe(params.c ?? '')
+      if (held?.policy === 'private' && held.role == null) throw new CommunityError('not_member', `this node was removed from the private community ${held.name}; it can join again only with a new invite`)
       channels.join(params.c ?? '')
       return Promise.resolve(describe(params.c ?? ''))
     })

@@ -6,7 +6,7 @@ import { MemoryInputError } from '../errors.js'
 import { fromWire, SealedRecordError, toWire } from './codec.js'
 import { checkRemoteRecord } from './validate.js'
 import type { Channels } from '../../channels/channels.js'
-import type { CommunityAccess } from '../../communities/access.js'
+import type { CommunityMembership } from '../../communities/access.js'
 import type { PeerPenalties } from '../../channels/penalties.js'
 import type { Memory, RecordsAdded, StoredRecord } from '../service.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -33,7 +33,7 @@ export interface ReplicationComponents {
   pubsub: GossipSub
   channels: Channels
   memory: Memory
-  communities: CommunityAccess
+  communities: CommunityMembership
 }
 
 export interface ReplicationInit {
@@ -120,6 +120,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.memory.addEventListener('record:added', this.onRecordsAdded)
     this.components.channels.addEventListener('membership', this.onMembership)
+    this.components.communities.addEventListener('rekeyed', this.onRekeyed)
     this.followCommunities()
     this.timer = setInterval(() => { this.antiEntropy() }, this.init.syncIntervalMs)
     this.timer.unref()
@@ -133,6 +134,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.memory.removeEventListener('record:added', this.onRecordsAdded)
     this.components.channels.removeEventListener('membership', this.onMembership)
+    this.components.communities.removeEventListener('rekeyed', this.onRekeyed)
     for (const topic of this.topics) {
       this.components.pubsub.unsubscribe(topic)
       this.components.pubsub.topicValidators.delete(topic)
@@ -208,6 +210,11 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       if (w.origin !== publisher) return fail('origin', `record of ${w.origin.slice(0, 64)} published by ${publisher}`)
       if (!this.components.communities.mayWrite(community, w.origin)) return fail('membership', `${w.origin.slice(0, 64)} may not write to ${community}`)
       if (gossip.notice) continue
+      if (!this.components.communities.hasEpoch(community, w.epoch)) {
+        // sealed with a key this node has not received yet: fetch it; catch-up brings the record
+        this.components.communities.refresh(community, publisher)
+        return TopicValidatorResult.Ignore
+      }
       try {
         await checkRemoteRecord(fromWire(w, this.components.communities.sealer(community)), community, this.maxTextBytes())
       } catch (err) {
@@ -287,6 +294,14 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     this.followCommunities()
   }
 
+  /** A newer key arrived: catch up on what could not be opened before. */
+  private readonly onRekeyed = (evt: CustomEvent<{ community: string }>): void => {
+    const { community } = evt.detail
+    for (const peer of this.components.pubsub.getSubscribers(this.topicOf(community)).slice(0, 2)) {
+      void this.sync(peer, community).catch((err: unknown) => { this.log('sync after a new key failed: %s', (err as Error).message) })
+    }
+  }
+
   /** Anti-entropy: ask one random community peer per community for what we lack. */
   private antiEntropy (): void {
     this.followCommunities()
@@ -349,6 +364,11 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
         if (batch.error !== '') throw new Error(`peer refused sync: ${batch.error}`)
         const valid: StoredRecord[] = []
         for (const w of batch.records) {
+          if (!this.components.communities.hasEpoch(community, w.epoch)) {
+            // the peer seals with a newer key than this node holds: fetch it; the next sync brings the record
+            this.components.communities.refresh(community, peer.toString())
+            continue
+          }
           try {
             const record = fromWire(w, sealer)
             await checkRemoteRecord(record, community, this.maxTextBytes())
