@@ -355,6 +355,18 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     return store.list(community, channel, { limit, before: init.before }).map(envelopeToJson)
   }
 
+  /**
+   * A stored envelope by id, in the clear (the form `wireForm` seals for the network).
+   *
+   * @example
+   * ```ts
+   * const sealed = channels.wireForm(channels.envelope(msg.id)!)
+   * ```
+   */
+  envelope (id: string): Envelope | undefined {
+    return this.requireStarted().store.get(id)
+  }
+
   /** Registers the direct-request handler of a local agent; returns a function that removes it. */
   handleDirect (agent: string, handler: DirectHandler): () => void {
     return this.requireStarted().direct.handle(agent, handler)

@@ -4,6 +4,8 @@ import type { CommunityObject } from './objects.js'
 
 const RANK: Record<Role, number> = { reader: 1, member: 2, admin: 3 }
 const MAX_DEPTH = 8
+/** A credential issued by a node whose clock runs ahead is honoured that much early (checks against now only). */
+const CLOCK_SKEW_MS = 300_000
 
 /** One member as `community members` lists it. */
 export interface MemberView {
@@ -109,9 +111,9 @@ export class CommunityState {
     return false
   }
 
-  private credentialValid (c: Signed<'credential'>, at: number, depth: number): boolean {
+  private credentialValid (c: Signed<'credential'>, at: number, depth: number, skew = 0): boolean {
     const b = c.body
-    if (b.issuedAt > at + 300_000 || (b.expiresAt != null && b.expiresAt <= at)) return false
+    if (b.issuedAt > at + skew || (b.expiresAt != null && b.expiresAt <= at)) return false
     if (this.revokedAt(b.member, b.issuedAt, at, depth)) return false
     return this.wasAdminAt(c.signer, b.issuedAt, depth + 1)
   }
@@ -125,34 +127,34 @@ export class CommunityState {
     return false
   }
 
-  private credentialInForce (peer: string, at: number): Signed<'credential'> | undefined {
+  private credentialInForce (peer: string, at: number, skew: number): Signed<'credential'> | undefined {
     let best: Signed<'credential'> | undefined
     for (const c of this.credentials.values()) {
-      if (c.body.member !== peer || !this.credentialValid(c, at, 0)) continue
+      if (c.body.member !== peer || !this.credentialValid(c, at, 0, skew)) continue
       if (best == null || RANK[c.body.role] > RANK[best.body.role]) best = c
     }
     return best
   }
 
   /** The role of a peer at a time (default now), or undefined when it is not a member then. */
-  roleOf (peer: string, at = Date.now()): Role | undefined {
+  roleOf (peer: string, at?: number): Role | undefined {
     if (peer === this.creator) return 'admin'
-    return this.credentialInForce(peer, at)?.body.role
+    return this.credentialInForce(peer, at ?? Date.now(), at == null ? CLOCK_SKEW_MS : 0)?.body.role
   }
 
   /** True when the peer may read the community's content now. */
-  mayRead (peer: string, at = Date.now()): boolean {
+  mayRead (peer: string, at?: number): boolean {
     return this.roleOf(peer, at) != null
   }
 
   /** True when the peer may write (post, remember, ask agents) at that time. */
-  mayWrite (peer: string, at = Date.now()): boolean {
+  mayWrite (peer: string, at?: number): boolean {
     const role = this.roleOf(peer, at)
     return role === 'admin' || role === 'member'
   }
 
   /** Members now, admins first. */
-  members (at = Date.now()): MemberView[] {
+  members (at?: number): MemberView[] {
     const peers = new Set([this.creator, ...[...this.credentials.values()].map(c => c.body.member)])
     const out: MemberView[] = []
     for (const peer of peers) {
@@ -160,7 +162,7 @@ export class CommunityState {
         out.push({ peerId: peer, role: 'admin', issuer: peer, issuedAt: this.genesis.body.createdAt })
         continue
       }
-      const c = this.credentialInForce(peer, at)
+      const c = this.credentialInForce(peer, at ?? Date.now(), at == null ? CLOCK_SKEW_MS : 0)
       if (c != null) out.push({ peerId: peer, role: c.body.role, issuer: c.signer, issuedAt: c.body.issuedAt, ...(c.body.expiresAt == null ? {} : { expiresAt: c.body.expiresAt }) })
     }
     return out.sort((a, b) => RANK[b.role] - RANK[a.role] || a.peerId.localeCompare(b.peerId))
