@@ -91,7 +91,7 @@ describe('the control API at its edge', () => {
     expect(cross.body.error?.message).toContain('https://attacker.example')
     expect(await openEvents({ headers: { authorization: `Bearer ${api.token}` }, origin: 'https://attacker.example' })).toMatchObject({ status: 403, code: 'bad_origin' })
     expect(await refusals('bad_origin')).toBe(before + 2)
-    expect(node.libp2p.services.channels.list('devsupport', 'general', { limit: 100 }).some(m => m.payload.text === 'from a web page')).toBe(false)
+    expect(node.libp2p.services.channels.list('devsupport', 'general', { limit: 100 }).some(m => (m.payload as { text?: string }).text === 'from a web page')).toBe(false)
 
     expect((await raw('GET', '/v1/status', { ...own(), origin: `http://127.0.0.1:${port}` })).status).toBe(200)
     expect((await raw('GET', '/v1/status', { ...own(), origin: `http://localhost:${port}` })).status).toBe(200)
