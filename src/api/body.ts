@@ -6,6 +6,33 @@ import type { z } from 'zod'
 /** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 1_048_576
 
+/** `application/json` or `application/<something>+json`, with no charset or UTF-8. */
+function isJsonType (header: string): boolean {
+  const [type = '', ...params] = header.split(';').map(part => part.trim().toLowerCase())
+  if (type !== 'application/json' && !/^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type)) return false
+  return params.every(param => !param.startsWith('charset=') || ['utf-8', 'utf8', '"utf-8"'].includes(param.slice('charset='.length)))
+}
+
+/**
+ * Checks a request's body before anything reads it: a body must be JSON by its
+ * content type (a browser page can send `text/plain` across sites without asking), and
+ * no larger than MAX_BODY_BYTES by its declared length. 415 naming the type it got, 413.
+ *
+ * @example
+ * ```ts
+ * checkBodyHeaders(req)   // throws ApiError 415 for "Content-Type: text/plain"
+ * ```
+ */
+export function checkBodyHeaders (req: IncomingMessage): void {
+  const length = req.headers['content-length']
+  const hasBody = req.headers['transfer-encoding'] != null || (length != null && length !== '0')
+  if (!hasBody) return
+  const type = req.headers['content-type']
+  if (type == null) throw new ApiError(415, 'unsupported_media_type', 'the request has a body but no Content-Type; send JSON as "Content-Type: application/json"')
+  if (!isJsonType(type)) throw new ApiError(415, 'unsupported_media_type', `the request body is "${type.slice(0, 100)}"; send JSON as "Content-Type: application/json"`)
+  if (length != null && Number(length) > MAX_BODY_BYTES) throw new ApiError(413, 'body_too_large', `the request body is ${length} bytes, over the ${MAX_BODY_BYTES} accepted`)
+}
+
 /** Reads a JSON request body; 400/413 naming the problem when it is not acceptable. */
 export async function readJson (req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = []

@@ -1,5 +1,7 @@
 import { WebSocketServer } from 'ws'
+import { STATUS_CODES } from 'node:http'
 import { CHANNEL_NAME } from '../events/types.js'
+import { EVENTS_SUBPROTOCOL } from './auth.js'
 import { ApiError } from './errors.js'
 import type { ObservedEvent } from '../channels/context.js'
 import type { OaNode } from '../node/oa-node.js'
@@ -52,7 +54,12 @@ export function matches (filter: EventFilter, observed: ObservedEvent): boolean 
  * text frame each (`{ origin, event }`), filtered by `community`, `channel` and `type`.
  */
 export class EventStream {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // a client that offers subprotocols (a browser sending its token as one) is answered `oa-events`
+    handleProtocols: (offered: Set<string>) => offered.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : false
+  })
   private readonly node: OaNode
 
   constructor (node: OaNode) {
@@ -89,6 +96,5 @@ export class EventStream {
 /** Refuses an upgrade with an HTTP status and a JSON error. */
 export function refuseUpgrade (socket: Duplex, err: ApiError): void {
   const body = JSON.stringify({ error: { code: err.code, message: err.message } })
-  const reason = err.status === 401 ? 'Unauthorized' : err.status === 404 ? 'Not Found' : 'Bad Request'
-  socket.end(`HTTP/1.1 ${err.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+  socket.end(`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
 }

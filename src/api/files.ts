@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { restrictFile, writePrivateFile } from '../files/private-files.js'
 
 /** What `<dataDir>/api.json` holds while a node runs. */
 export interface ApiInfo {
@@ -13,28 +14,25 @@ export interface ApiInfo {
 export const API_INFO_FILE = 'api.json'
 export const API_TOKEN_FILE = 'api.token'
 
-async function writeAtomic (path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, data, { mode })
-  await rename(tmp, path)
-}
-
-/** Reads the API token, creating a random one (mode 0600) the first time. */
+/** Reads the API token (setting a looser file to 0600), creating a random one (mode 0600) the first time. */
 export async function loadOrCreateToken (dataDir: string): Promise<string> {
   const path = join(dataDir, API_TOKEN_FILE)
   try {
     const token = (await readFile(path, 'utf8')).trim()
-    if (/^[0-9a-f]{64}$/.test(token)) return token
+    if (/^[0-9a-f]{64}$/.test(token)) {
+      await restrictFile(path)
+      return token
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
   }
   const token = randomBytes(32).toString('hex')
-  await writeAtomic(path, `${token}\n`, 0o600)
+  await writePrivateFile(path, `${token}\n`)
   return token
 }
 
 export async function writeApiInfo (dataDir: string, info: ApiInfo): Promise<void> {
-  await writeAtomic(join(dataDir, API_INFO_FILE), `${JSON.stringify(info, null, 2)}\n`, 0o600)
+  await writePrivateFile(join(dataDir, API_INFO_FILE), `${JSON.stringify(info, null, 2)}\n`)
 }
 
 export async function removeApiInfo (dataDir: string): Promise<void> {

@@ -3,6 +3,7 @@ import { ApiServer } from './server.js'
 import { VERSION } from '../version.js'
 import type { Logger } from '../log/index.js'
 import type { OaNode } from '../node/oa-node.js'
+import type { ApiTimeouts } from './timeouts.js'
 
 export interface ServedApi {
   url: string
@@ -21,10 +22,10 @@ export interface ServedApi {
  * await api.stop()   // also removes api.json
  * ```
  */
-export async function serveApi (node: OaNode, options: { port: number, logger?: Logger }): Promise<ServedApi> {
+export async function serveApi (node: OaNode, options: { port: number, logger?: Logger, timeouts?: Partial<ApiTimeouts> }): Promise<ServedApi> {
   const dataDir = node.config.dataDir
   const token = await loadOrCreateToken(dataDir)
-  const server = new ApiServer({ node, token, port: options.port, logger: options.logger })
+  const server = new ApiServer({ node, token, port: options.port, logger: options.logger, timeouts: options.timeouts })
   const url = await server.start()
   await writeApiInfo(dataDir, { url, pid: process.pid, peerId: node.peerId.toString(), version: VERSION })
   return {

@@ -1,4 +1,5 @@
 import { DatabaseSync } from 'node:sqlite'
+import { preparePrivateFileSync } from '../files/private-files.js'
 import { Envelope } from '../wire/generated/event.js'
 import type { StatementSync } from 'node:sqlite'
 
@@ -57,6 +58,8 @@ export class HistoryStore {
   static open (init: HistoryStoreInit): HistoryStore {
     let db: DatabaseSync | undefined
     try {
+      // SQLite gives the -wal and -shm files the mode of the database file
+      preparePrivateFileSync(init.path, ['-wal', '-shm'])
       db = new DatabaseSync(init.path)
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;')
       db.exec(`CREATE TABLE IF NOT EXISTS messages (

@@ -2,6 +2,7 @@ import { serveApi } from '../api/serve.js'
 import { loadConfig } from '../config/load.js'
 import { createLogger } from '../log/index.js'
 import { createNode } from '../node/create-node.js'
+import { restrictUmask } from '../files/private-files.js'
 import { VERSION } from '../version.js'
 import { fields, print, printJson } from './format.js'
 import { flagsToLayer } from './flags.js'
@@ -34,6 +35,8 @@ const STOP_DEADLINE_MS = 5_000
 export async function startCommand (flags: StartFlags): Promise<number> {
   const config = await loadConfig({ file: flags.config, env: process.env, flags: flagsToLayer(flags) })
   const log = createLogger({ level: config.log.level, verbose: flags.verbose })
+  // what libraries write in the data dir (LanceDB with the store in process) is private too
+  restrictUmask()
   const node = await createNode(config)
   node.addEventListener('bootstrap:unreachable', (evt) => {
     log.warn({ attempt: evt.detail.attempt, retryInMs: evt.detail.retryInMs }, evt.detail.message)

@@ -2,6 +2,7 @@ import { ApiClient } from '../api/client.js'
 import { resolveDataDir, DEFAULT_DATA_DIR } from '../config/load.js'
 import { duration, fields, print, printJson, table } from './format.js'
 import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
+import type { StatusAnswer } from '../api/server.js'
 import type { NodeStatus, PeerInfoView } from '../node/oa-node.js'
 
 export interface ClientFlags {
@@ -19,10 +20,18 @@ function rejectedLine (status: NodeStatus): string {
   return reasons.length === 0 ? '0' : `${status.rejected.total} (${reasons.join(', ')})`
 }
 
+function apiRefusedLine (status: StatusAnswer): string {
+  // a node of an older version does not report it
+  const rejected = status.api?.rejected as StatusAnswer['api']['rejected'] | undefined
+  if (rejected == null) return 'not reported'
+  const reasons = Object.entries(rejected.byReason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`)
+  return reasons.length === 0 ? '0' : `${rejected.total} (${reasons.join(', ')})`
+}
+
 /** `oa-node status`: the running node's identity, addresses and peer count. */
 export async function statusCommand (flags: ClientFlags): Promise<number> {
   const api = await ApiClient.fromDataDir(clientDataDir(flags))
-  const status = await api.get<NodeStatus>('/v1/status')
+  const status = await api.get<StatusAnswer>('/v1/status')
   if (flags.json === true) {
     printJson(status)
     return 0
@@ -39,6 +48,7 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['rejected', rejectedLine(status)],
     ['listening', status.multiaddrs],
     ['api', api.info.url],
+    ['api refused', apiRefusedLine(status)],
     ['data dir', status.dataDir]
   ]))
   return 0

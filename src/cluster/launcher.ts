@@ -75,7 +75,7 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
   if (!Number.isInteger(init.nodes) || init.nodes < 1) throw new RangeError('a cluster needs at least one node')
   const ownDir = init.dataDir == null
   const root = ownDir ? await mkdtemp(join(tmpdir(), 'oa-cluster-')) : resolve(init.dataDir ?? '.')
-  await mkdir(root, { recursive: true })
+  await mkdir(root, { recursive: true, mode: 0o700 })
   const children: Child[] = []
   let stopping = false
 

@@ -1,10 +1,12 @@
 import { constants } from 'node:fs'
-import { access, mkdir, open, readFile, rm, stat } from 'node:fs/promises'
+import { access, open, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ensurePrivateDir } from '../files/private-files.js'
 import { DataDirError } from './errors.js'
 
 /**
- * Creates the data dir (mode 0700) if needed and checks that it is a writable directory.
+ * Creates the data dir (mode 0700) if needed, sets an existing looser one to 0700, and
+ * checks that it is a writable directory.
  *
  * @example
  * ```ts
@@ -13,9 +15,9 @@ import { DataDirError } from './errors.js'
  */
 export async function ensureDataDir (dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    const info = await stat(dir)
-    if (!info.isDirectory()) throw new DataDirError(`data dir ${dir} is not a directory`)
+    const info = await stat(dir).catch(() => undefined)
+    if (info != null && !info.isDirectory()) throw new DataDirError(`data dir ${dir} is not a directory`)
+    await ensurePrivateDir(dir)
     await access(dir, constants.W_OK)
   } catch (err) {
     if (err instanceof DataDirError) throw err

@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { restrictFile, writePrivateFile } from '../files/private-files.js'
 import { IdentityError } from './errors.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -38,8 +39,9 @@ export async function readIdentity (dataDir: string): Promise<PrivateKey | undef
 }
 
 /**
- * Loads the node's key, creating it (mode 0600) on first start. The peer id stays the
- * same across restarts; a corrupt key file is an error, never replaced.
+ * Loads the node's key, creating it (mode 0600) on first start; an existing key file
+ * that is looser is set to 0600. The peer id stays the same across restarts; a corrupt
+ * key file is an error, never replaced.
  *
  * @example
  * ```ts
@@ -49,12 +51,12 @@ export async function readIdentity (dataDir: string): Promise<PrivateKey | undef
  */
 export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey> {
   const existing = await readIdentity(dataDir)
-  if (existing != null) return existing
+  if (existing != null) {
+    await restrictFile(identityPath(dataDir))
+    return existing
+  }
   const key = await generateKeyPair('Ed25519')
-  const path = identityPath(dataDir)
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' })
-  await rename(tmp, path)
+  await writePrivateFile(identityPath(dataDir), privateKeyToProtobuf(key), { exclusive: true })
   return key
 }
 

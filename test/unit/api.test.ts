@@ -134,7 +134,7 @@ describe('channel endpoints', () => {
     expect(await failure('POST', messages, { txt: 'x' })).toMatchObject({ status: 400, message: 'text: required; txt: unknown field' })
     expect(await failure('POST', messages, { text: 'x', replyTo: 'NOPE' })).toMatchObject({ status: 404, code: 'not_found' })
     expect(await failure('GET', `${messages}?limit=abc`)).toMatchObject({ status: 400, message: 'limit: expected a whole number, got "abc"' })
-    const raw = await fetch(`${api.url}${messages}`, { method: 'POST', headers: { authorization: `Bearer ${api.token}` }, body: '{not json' })
+    const raw = await fetch(`${api.url}${messages}`, { method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: '{not json' })
     expect(raw.status).toBe(400)
     expect(node.libp2p.services.channels.list('devsupport', 'general', { limit: 1000 })).toHaveLength(before)
   })

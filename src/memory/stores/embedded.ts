@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as lancedb from '@lancedb/lancedb'
 import { Binary, Field, FixedSizeList, Float32, Int64, Schema, Utf8 } from 'apache-arrow'
+import { ensurePrivateDir, restrictTree, writePrivateFile } from '../../files/private-files.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../errors.js'
 import { lanceWhere, sqlQuote } from '../filter.js'
 import { reciprocalRankFusion } from '../fusion.js'
@@ -176,7 +177,7 @@ export class EmbeddedStore implements MemoryStore {
 
   static async open (init: EmbeddedStoreInit): Promise<EmbeddedStore> {
     try {
-      await mkdir(init.dir, { recursive: true })
+      await ensurePrivateDir(init.dir)
     } catch (err) {
       throw new MemoryStoreError(`cannot create the memory folder ${init.dir}: ${(err as Error).message}`)
     }
@@ -189,6 +190,9 @@ export class EmbeddedStore implements MemoryStore {
     }
     const store = new EmbeddedStore(opened, init)
     await store.ensureIndexes()
+    // LanceDB writes with the process umask (the store process narrows it); files left
+    // looser by an earlier process are set to 0600 here, folders to 0700
+    await restrictTree(init.dir).catch((err: unknown) => { throw new MemoryStoreError(`cannot set the modes of the files in ${init.dir}: ${(err as Error).message}`) })
     return store
   }
 
@@ -445,8 +449,7 @@ async function checkMeta (init: EmbeddedStoreInit): Promise<void> {
   }
   if (meta == null) {
     const fresh: StoreMeta = { embedder: init.embedder.name, dimension: init.embedder.dimension, createdAt: new Date().toISOString(), format: FORMAT }
-    await writeFile(`${path}.tmp`, `${JSON.stringify(fresh, null, 2)}\n`)
-    await rename(`${path}.tmp`, path)
+    await writePrivateFile(path, `${JSON.stringify(fresh, null, 2)}\n`)
     return
   }
   if (meta.embedder !== init.embedder.name || meta.dimension !== init.embedder.dimension) {

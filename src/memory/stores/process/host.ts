@@ -6,9 +6,13 @@
  * (the node closes it after its own pending writes are done), and it exits at once
  * when the node goes away (the IPC channel closes), as a killed node would.
  */
+import { restrictUmask } from '../../../files/private-files.js'
 import { EmbeddedStore } from '../embedded.js'
 import { isToHost, toWireError, unpackRecords } from './messages.js'
 import type { FromHost, PackedRecord, StoreCall, ToHost } from './messages.js'
+
+// every file LanceDB writes in this process is the node's alone (0600, folders 0700)
+restrictUmask()
 
 let store: EmbeddedStore | undefined
 let closing = false
