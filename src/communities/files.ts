@@ -1,5 +1,6 @@
-import { chmod, mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ensurePrivateDir, writePrivateFile } from '../files/private-files.js'
 import { decodeObject, encodeObject } from './objects.js'
 import type { CommunityObject } from './objects.js'
 
@@ -29,19 +30,8 @@ export function communitiesDir (dataDir: string): string {
  */
 export async function writeCommunityFile (dataDir: string, id: string, objects: CommunityObject[]): Promise<void> {
   const dir = communitiesDir(dataDir)
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  await chmod(dir, 0o700)
-  const file = join(dir, `${id}.json`)
-  const tmp = `${file}.tmp`
-  const handle = await open(tmp, 'w', 0o600)
-  try {
-    await handle.writeFile(JSON.stringify({ v: 1, objects: objects.map(o => Buffer.from(encodeObject(o)).toString('base64')) }))
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await chmod(tmp, 0o600)
-  await rename(tmp, file)
+  await ensurePrivateDir(dir)
+  await writePrivateFile(join(dir, `${id}.json`), JSON.stringify({ v: 1, objects: objects.map(o => Buffer.from(encodeObject(o)).toString('base64')) }))
 }
 
 /** Every community file of a data dir: its id and its objects, not yet verified. */
