@@ -148,7 +148,7 @@ export class ApiServer {
     } catch (err) {
       const apiError = toApiError(err)
       if (apiError != null) {
-        send(res, apiError.status, { error: { code: apiError.code, message: apiError.message } })
+        send(res, apiError.status, { error: { ...apiError.details, code: apiError.code, message: apiError.message } })
         return
       }
       this.init.logger?.error({ err, path: url.pathname }, 'API request failed')

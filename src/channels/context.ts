@@ -4,6 +4,7 @@ import type { ReplayCache } from '../events/replay-cache.js'
 import type { EnvelopeRejectedError } from '../events/validate.js'
 import type { HistoryStore } from './history-store.js'
 import type { PeerPenalties } from './penalties.js'
+import type { NodeLimits } from '../limits/node-limits.js'
 import type { InboundPath, RejectionCounter } from './rejections.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PrivateKey, TypedEventTarget } from '@libp2p/interface'
@@ -39,6 +40,7 @@ export interface ChannelsContext {
   store: HistoryStore
   replay: ReplayCache
   penalties: PeerPenalties
+  limits: NodeLimits
   rejections: RejectionCounter
   isMember: (community: string) => boolean
   observe: (event: ObservedEvent) => void
