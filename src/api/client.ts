@@ -9,11 +9,14 @@ export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError'
   readonly status: number
   readonly code: string
+  /** The rest of the answer's `error` object (`candidates` of an ambiguous agent name, `retryInMs`). */
+  readonly details: Record<string, unknown>
 
-  constructor (status: number, code: string, message: string) {
+  constructor (status: number, code: string, message: string, details: Record<string, unknown> = {}) {
     super(message)
     this.status = status
     this.code = code
+    this.details = details
   }
 }
 
@@ -62,8 +65,9 @@ export class ApiClient {
     }
     const data: unknown = await res.json().catch(() => undefined)
     if (!res.ok) {
-      const error = (data as { error?: { code?: string, message?: string } } | undefined)?.error
-      throw new ApiRequestError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`)
+      const error = (data as { error?: { code?: string, message?: string } & Record<string, unknown> } | undefined)?.error
+      const { code, message, ...details } = error ?? {}
+      throw new ApiRequestError(res.status, code ?? 'http_error', message ?? `HTTP ${res.status}`, details)
     }
     return data as T
   }

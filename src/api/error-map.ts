@@ -1,5 +1,5 @@
 import { CommunityError } from '../communities/errors.js'
-import { ChannelInputError, DirectTimeoutError, NoSuchAgentError, RejectedError, UnreachableError } from '../channels/errors.js'
+import { ChannelInputError, DirectTimeoutError, LimitedError, NoSuchAgentError, RejectedError, UnreachableError } from '../channels/errors.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError, MemoryUnavailableError } from '../memory/errors.js'
 import { PeerInputError, PeerUnreachableError } from '../node/errors.js'
 import { ApiError } from './errors.js'
@@ -37,6 +37,7 @@ export function toApiError (err: unknown): ApiError | undefined {
   if (err instanceof NoSuchAgentError) return new ApiError(404, 'no_such_agent', err.message)
   if (err instanceof UnreachableError) return new ApiError(502, 'unreachable', err.message)
   if (err instanceof DirectTimeoutError) return new ApiError(504, 'timeout', err.message)
+  if (err instanceof LimitedError) return new ApiError(err.limit === 'rate' ? 429 : 503, err.limit === 'rate' ? 'rate_limited' : 'busy', err.message, err.retryInMs == null ? undefined : { retryInMs: err.retryInMs })
   if (err instanceof RejectedError) return new ApiError(502, 'rejected', err.message)
   return undefined
 }

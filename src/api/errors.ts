@@ -3,11 +3,14 @@ export class ApiError extends Error {
   override readonly name = 'ApiError'
   readonly status: number
   readonly code: string
+  /** More about the error, sent in the answer's `error` object (the candidates of an ambiguous name). */
+  readonly details?: Record<string, unknown>
 
-  constructor (status: number, code: string, message: string) {
+  constructor (status: number, code: string, message: string, details?: Record<string, unknown>) {
     super(message)
     this.status = status
     this.code = code
+    this.details = details
   }
 }
 

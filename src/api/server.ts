@@ -214,7 +214,7 @@ export class ApiServer {
       if (apiError != null) {
         if (apiError.status < 500) this.rejections.count(apiError.code)
         // a refused request's unread body is not waited for
-        send(res, apiError.status, { error: { code: apiError.code, message: apiError.message } }, !req.complete)
+        send(res, apiError.status, { error: { ...apiError.details, code: apiError.code, message: apiError.message } }, !req.complete)
         return
       }
       this.init.logger?.error({ err, path: url.pathname }, 'API request failed')

@@ -1,13 +1,14 @@
 import { join } from 'node:path'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { TypedEventEmitter } from '@libp2p/interface'
-import { COMMUNITY_NAME } from '../config/schema.js'
+import { COMMUNITY_NAME, DEFAULTS } from '../config/schema.js'
 import { openEnvelope, sealEnvelope } from '../communities/sealed-envelope.js'
 import { createEnvelope } from '../events/envelope.js'
 import { envelopeToJson } from '../events/json.js'
 import { ReplayCache } from '../events/replay-cache.js'
 import { AGENT_NAME, CHANNEL_EVENT_TYPES, CHANNEL_NAME, EventTypes, parseMentions } from '../events/types.js'
 import { EnvelopeRejectedError, validateEnvelope } from '../events/validate.js'
+import { NodeLimits } from '../limits/node-limits.js'
 import { Envelope } from '../wire/generated/event.js'
 import { channelTopic, parseChannelTopic } from '../wire/topics.js'
 import { DirectMessenger } from './direct.js'
@@ -31,6 +32,8 @@ export interface ChannelsInit {
   settings: ChannelSettings
   /** Shared with gossipsub's scoring; a fresh one when not given. */
   penalties?: PeerPenalties
+  /** The node's limits (direct-request rates, streams per protocol); the defaults when not given. */
+  limits?: NodeLimits
 }
 
 export interface ChannelsEvents {
@@ -92,6 +95,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
   private readonly joined = new Map<string, Set<string>>()
   private readonly rejections = new RejectionCounter()
   private readonly penalties: PeerPenalties
+  private readonly limits: NodeLimits
   private readonly backfilled = new Set<string>()
   /** Ids of accepted live envelopes (gossip and direct), for replay rejection. */
   private readonly replay: ReplayCache
@@ -105,6 +109,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     this.components = components
     this.init = init
     this.penalties = init.penalties ?? new PeerPenalties()
+    this.limits = init.limits ?? new NodeLimits(DEFAULTS.limits, this.penalties)
     this.replay = new ReplayCache(2 * init.settings.maxClockSkewMs)
     this.log = components.logger.forComponent('oa:channels')
   }
@@ -130,6 +135,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       store,
       replay: this.replay,
       penalties: this.penalties,
+      limits: this.limits,
       rejections: this.rejections,
       isMember: (c) => this.joined.has(c),
       observe: (e) => { this.safeDispatchEvent('event', { detail: e }) },

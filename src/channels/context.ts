@@ -6,6 +6,7 @@ import type { EnvelopeRejectedError } from '../events/validate.js'
 import type { HistoryStore } from './history-store.js'
 import type { Envelope } from '../wire/generated/event.js'
 import type { PeerPenalties } from './penalties.js'
+import type { NodeLimits } from '../limits/node-limits.js'
 import type { InboundPath, RejectionCounter } from './rejections.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PrivateKey, TypedEventTarget } from '@libp2p/interface'
@@ -43,6 +44,7 @@ export interface ChannelsContext {
   store: HistoryStore
   replay: ReplayCache
   penalties: PeerPenalties
+  limits: NodeLimits
   rejections: RejectionCounter
   isMember: (community: string) => boolean
   observe: (event: ObservedEvent) => void

@@ -6,9 +6,11 @@ import { AGENT_NAME, EventTypes, parseAgentId } from '../events/types.js'
 import { checkEnvelope, EnvelopeRejectedError, validateEnvelope } from '../events/validate.js'
 import { DirectResponse, Envelope } from '../wire/generated/event.js'
 import { DIRECT_PROTOCOL } from '../wire/topics.js'
-import { ChannelInputError, DirectError, DirectTimeoutError, NoSuchAgentError, RejectedError, UnreachableError } from './errors.js'
+import { refuseSignal } from '../limits/stream-limits.js'
+import { ChannelInputError, DirectError, DirectTimeoutError, LimitedError, NoSuchAgentError, RejectedError, UnreachableError } from './errors.js'
 import type { ChannelsContext } from './context.js'
 import type { EventJson } from '../events/json.js'
+import type { LimitRefusal } from '../limits/direct-rate.js'
 import type { ValidationRules } from '../events/validate.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
@@ -64,7 +66,8 @@ export class DirectMessenger {
   }
 
   async start (): Promise<void> {
-    await this.ctx.components.registrar.handle(DIRECT_PROTOCOL, this.onStream, { maxInboundStreams: 64, maxOutboundStreams: 64 })
+    const onStream = this.ctx.limits.streams.guard(DIRECT_PROTOCOL, this.onStream, this.refuseStream)
+    await this.ctx.components.registrar.handle(DIRECT_PROTOCOL, onStream, { maxInboundStreams: 64, maxOutboundStreams: 64 })
   }
 
   async stop (): Promise<void> {
@@ -95,7 +98,8 @@ export class DirectMessenger {
 
   /**
    * Sends a request to an agent on any node and waits for its response.
-   * Throws UnreachableError, DirectTimeoutError, RejectedError or NoSuchAgentError.
+   * Throws UnreachableError, DirectTimeoutError, RejectedError (LimitedError when the
+   * target's limits refused it) or NoSuchAgentError.
    */
   async send (options: SendDirectOptions): Promise<DirectReply> {
     if (!this.ctx.isMember(options.community)) throw new ChannelInputError('not_member', `this node has not joined community "${options.community}"`)
@@ -161,7 +165,7 @@ export class DirectMessenger {
   private async readResponse (request: Envelope, response: DirectResponse, targetPeer: string): Promise<DirectReply> {
     switch (response.status) {
       case DirectResponse.Status.NO_SUCH_AGENT: throw new NoSuchAgentError(response.error)
-      case DirectResponse.Status.REJECTED: throw new RejectedError(response.error)
+      case DirectResponse.Status.REJECTED: throw LimitedError.matches(response.error) ? new LimitedError(response.error) : new RejectedError(response.error)
       case DirectResponse.Status.ERROR: throw new RejectedError(response.error)
       case DirectResponse.Status.OK: break
     }
@@ -220,6 +224,20 @@ export class DirectMessenger {
     return { status: DirectResponse.Status.OK, envelope: response, error: '' }
   }
 
+  /** Counts a refusal by a limit and builds the response that says why. */
+  private refused (refusal: LimitRefusal, peer: string): DirectResponse {
+    this.ctx.limits.refuse(refusal.reason, peer)
+    this.ctx.log('refused a direct request from %s: %s', peer, refusal.message)
+    return { status: DirectResponse.Status.REJECTED, error: refusal.message }
+  }
+
+  /** Answers a stream over the stream limits with a REJECTED frame that says why (counted by the guard). */
+  private readonly refuseStream = async (stream: Stream, refusal: LimitRefusal): Promise<void> => {
+    const signal = refuseSignal()
+    await lpStream(stream).write(DirectResponse.encode({ status: DirectResponse.Status.REJECTED, error: refusal.message }), { signal })
+    await stream.close({ signal }).catch(() => {})
+  }
+
   private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString()
     const signal = AbortSignal.timeout(READ_TIMEOUT_MS + this.ctx.settings.directTimeoutMs)
@@ -236,11 +254,19 @@ export class DirectMessenger {
       }
       let response: DirectResponse
       try {
-        const access = this.ctx.components.communities
-        const request = await validateEnvelope(bytes, this.rules({ sender: peer, replay: this.ctx.replay, mayWrite: (author, _at, community) => access.mayWrite(community, author) }))
-        const target = request.target ?? ''
-        if (!target.endsWith(`@${this.ctx.components.peerId.toString()}`)) throw new EnvelopeRejectedError('target', `the request is addressed to ${target.slice(0, 120) || 'nobody'}, not to an agent of this node`)
-        response = await this.answer(request, signal)
+        // the sender's own rate first, before any work on what it sent
+        const overRate = this.ctx.limits.direct.checkPeer(peer)
+        if (overRate != null) {
+          response = this.refused(overRate, peer)
+        } else {
+          const access = this.ctx.components.communities
+          const request = await validateEnvelope(bytes, this.rules({ sender: peer, replay: this.ctx.replay, mayWrite: (author, _at, community) => access.mayWrite(community, author) }))
+          const target = request.target ?? ''
+          if (!target.endsWith(`@${this.ctx.components.peerId.toString()}`)) throw new EnvelopeRejectedError('target', `the request is addressed to ${target.slice(0, 120) || 'nobody'}, not to an agent of this node`)
+          const name = target.slice(0, target.lastIndexOf('@'))
+          const overAgent = this.handlers.has(name) ? this.ctx.limits.direct.checkAgent(name) : undefined
+          response = overAgent != null ? this.refused(overAgent, peer) : await this.answer(request, signal)
+        }
       } catch (err) {
         if (!(err instanceof EnvelopeRejectedError)) throw err
         this.ctx.rejected(err, 'direct', peer)

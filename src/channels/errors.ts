@@ -15,7 +15,32 @@ export class DirectTimeoutError extends DirectError {
 
 /** The target node refused the request (invalid, or the agent's handler failed). */
 export class RejectedError extends DirectError {
-  override readonly name = 'RejectedError'
+  override readonly name: string = 'RejectedError'
+}
+
+/**
+ * The target node refused the request by one of its limits: a rate (`rate limited: 10
+ * requests per 10 s per peer; retry in 3 s`) or its streams (`busy: ...`). The message
+ * is the target's own.
+ */
+export class LimitedError extends RejectedError {
+  override readonly name = 'LimitedError'
+  /** `rate` for a request rate, `streams` for too many open streams. */
+  readonly limit: 'rate' | 'streams'
+  /** When the target said to try again, in ms. */
+  readonly retryInMs?: number
+
+  constructor (message: string) {
+    super(message)
+    this.limit = message.startsWith('busy:') ? 'streams' : 'rate'
+    const retry = /retry in (\d+) s/.exec(message)?.[1]
+    if (retry != null) this.retryInMs = Number(retry) * 1000
+  }
+
+  /** Whether a REJECTED response's error is a limit's refusal. */
+  static matches (error: string): boolean {
+    return error.startsWith('rate limited:') || error.startsWith('busy:')
+  }
 }
 
 /** The target node runs no agent of that name. */

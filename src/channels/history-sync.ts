@@ -26,7 +26,7 @@ export class HistorySync {
   }
 
   async start (): Promise<void> {
-    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.onStream, { maxInboundStreams: 32, maxOutboundStreams: 32 })
+    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.ctx.limits.streams.guard(HISTORY_PROTOCOL, this.onStream), { maxInboundStreams: 32, maxOutboundStreams: 32 })
   }
 
   async stop (): Promise<void> {

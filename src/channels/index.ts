@@ -21,7 +21,7 @@ export { Channels }
 export type { ChannelsInit, ChannelsEvents, PostInit, ReplyInit, ReactInit, ListInit } from './channels.js'
 export type { ChannelsComponents, ChannelSettings, ObservedEvent, EventOrigin } from './context.js'
 export type { DirectHandler, DirectRequest, DirectReply, SendDirectOptions } from './direct.js'
-export { DirectError, UnreachableError, DirectTimeoutError, RejectedError, NoSuchAgentError, ChannelInputError } from './errors.js'
+export { DirectError, UnreachableError, DirectTimeoutError, RejectedError, LimitedError, NoSuchAgentError, ChannelInputError } from './errors.js'
 export { HistoryStore, HistoryStoreError } from './history-store.js'
 export { PeerPenalties } from './penalties.js'
 export type { RejectionCounts, InboundPath } from './rejections.js'

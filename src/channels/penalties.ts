@@ -29,7 +29,20 @@ export class PeerPenalties {
 
   /** Records one invalid message from `peer`. */
   penalize (peer: string, now = Date.now()): void {
-    const value = this.current(peer, now) + 1
+    this.penalizeBy(peer, 1, now)
+  }
+
+  /**
+   * Records `amount` invalid messages' worth of misbehaviour from `peer` (a refused
+   * request over a limit costs less than an invalid message).
+   *
+   * @example
+   * ```ts
+   * penalties.penalizeBy('12D3KooW...', 0.5)
+   * ```
+   */
+  penalizeBy (peer: string, amount: number, now = Date.now()): void {
+    const value = this.current(peer, now) + amount
     this.counts.delete(peer)
     this.counts.set(peer, { value, at: now })
     if (this.counts.size > this.maxPeers) {

@@ -36,10 +36,14 @@ export interface AskFlags extends ClientFlags {
   timeout?: number
 }
 
-/** `oa-node ask <community>/<agent> <question>`: a direct request to an agent on any node. */
+/**
+ * `oa-node ask <community>/<agent>[@<peer id>] <question>`: a direct request to an agent
+ * on any node. A bare name that agents on several nodes carry is refused with each
+ * one's full id, to ask again as `<community>/<name>@<peer id>`.
+ */
 export async function askCommand (ref: string, question: string, flags: AskFlags): Promise<number> {
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(ref)
-  if (match == null) throw new UsageError(`"${ref}" is not <community>/<agent> (for example devsupport/python_expert)`)
+  if (match == null) throw new UsageError(`"${ref}" is not <community>/<agent> (for example devsupport/python_expert, or devsupport/python_expert@<peer id>)`)
   if (question.trim() === '') throw new UsageError('the question is empty')
   const [, community, agent] = match
   const api = await ApiClient.fromDataDir(clientDataDir(flags))

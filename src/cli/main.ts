@@ -107,7 +107,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .action(async (opts: Record<string, unknown>) => { setCode(await agentsCommand(opts)) })
 
   program.command('ask').description('ask an agent on any node a question (direct request) and print its answer')
-    .argument('<agent>', 'community/agent, e.g. devsupport/python_expert')
+    .argument('<agent>', 'community/agent, e.g. devsupport/python_expert, or community/agent@peerId when several nodes have an agent of that name')
     .argument('<question>', 'the question')
     .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
     .option('--timeout <seconds>', 'how long to wait for the answer', wholeNumber, 60)

@@ -18,6 +18,12 @@ const communityName = z.string().regex(COMMUNITY_NAME, {
 
 const port = z.number().int().min(0).max(65535)
 
+/** A rate: at most `points` requests in each window of `durationMs`. */
+const rateLimit = z.strictObject({
+  points: z.number().int().min(1).max(1_000_000),
+  durationMs: z.number().int().min(100).max(86_400_000)
+})
+
 const channelName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
   message: 'a channel name is 1-64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
 })
@@ -36,7 +42,7 @@ export const agentConfigSchema = z.strictObject({
   /** ...or a module whose default export extends Agent (path relative to the config file). */
   module: z.string().min(1).optional(),
   community: communityName.optional(),
-  capabilities: z.array(z.string().min(1).max(64)).optional(),
+  capabilities: z.array(z.string().min(1).max(64)).max(64).optional(),
   description: z.string().max(2000).optional(),
   channels: z.array(channelName).optional(),
   /** System instructions for the language model. */
@@ -134,6 +140,24 @@ export const configLayerSchema = z.strictObject({
   }).optional(),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).optional()
+  }).optional(),
+  limits: z.strictObject({
+    direct: z.strictObject({
+      perPeer: rateLimit.optional(),
+      perAgent: rateLimit.optional()
+    }).optional(),
+    streams: z.strictObject({
+      perProtocol: z.number().int().min(1).max(100_000).optional(),
+      perPeer: z.number().int().min(1).max(100_000).optional()
+    }).optional(),
+    providers: z.strictObject({
+      perPeer: z.number().int().min(1).optional(),
+      perKey: z.number().int().min(1).optional(),
+      total: z.number().int().min(1).optional()
+    }).optional(),
+    cards: z.strictObject({
+      perPeer: z.number().int().min(1).max(10_000).optional()
+    }).optional()
   }).optional()
 })
 
@@ -256,6 +280,42 @@ export interface NodeConfig {
   log: {
     level: typeof LOG_LEVELS[number]
   }
+  /** What one peer can make this node do. */
+  limits: LimitSettings
+}
+
+/** A rate: at most `points` requests in each window of `durationMs`. */
+export interface RateLimitSetting {
+  points: number
+  durationMs: number
+}
+
+/** The `limits` section of the node config. */
+export interface LimitSettings {
+  direct: {
+    /** Direct requests one peer may send to this node's agents. */
+    perPeer: RateLimitSetting
+    /** Direct requests one agent of this node answers, from all peers together. */
+    perAgent: RateLimitSetting
+  }
+  streams: {
+    /** Inbound streams open at once per oa protocol, over all connections. */
+    perProtocol: number
+    /** Of those, how many one peer may hold (over all its connections). */
+    perPeer: number
+  }
+  providers: {
+    /** DHT keys one remote peer may be a provider of in this node's provider store. */
+    perPeer: number
+    /** Providers stored per DHT key (a community, or one capability of a community). */
+    perKey: number
+    /** Provider records of remote peers stored in all. */
+    total: number
+  }
+  cards: {
+    /** Agent cards accepted from one peer; a peer that serves more is refused. */
+    perPeer: number
+  }
 }
 
 export const DEFAULT_TCP_PORT = 7700
@@ -328,5 +388,23 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
   },
   log: {
     level: 'warn'
+  },
+  limits: {
+    direct: {
+      perPeer: { points: 30, durationMs: 10_000 },
+      perAgent: { points: 60, durationMs: 10_000 }
+    },
+    streams: {
+      perProtocol: 128,
+      perPeer: 16
+    },
+    providers: {
+      perPeer: 256,
+      perKey: 256,
+      total: 65_536
+    },
+    cards: {
+      perPeer: 64
+    }
   }
 }

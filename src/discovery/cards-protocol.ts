@@ -36,8 +36,8 @@ export async function serveCards (stream: Stream, cards: (community: string) => 
 }
 
 /**
- * Fetches the cards of the agents `peer` hosts. Cards that do not belong to that peer
- * (another peer id, or an id that is not `<name>@<peer>`) are dropped.
+ * Fetches the cards of the agents `peer` hosts, as it served them: check them with
+ * `checkCards` before use (a card naming another node is a forgery).
  */
 export async function fetchCards (connectionManager: ConnectionManager, peer: PeerId, community: string, signal: AbortSignal): Promise<AgentCard[]> {
   const stream = await connectionManager.openStream(peer, AGENTS_PROTOCOL, { signal })
@@ -46,8 +46,7 @@ export async function fetchCards (connectionManager: ConnectionManager, peer: Pe
     await lp.write(AgentCardsRequest.encode({ community }), { signal })
     const response = AgentCardsResponse.decode(await lp.read({ signal }))
     await stream.close({ signal }).catch(() => {})
-    const owner = peer.toString()
-    return response.cards.map(cardFromWire).filter(card => card.peerId === owner && card.id === `${card.name}@${owner}`)
+    return response.cards.map(cardFromWire)
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))
     throw err

@@ -1,7 +1,10 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { DEFAULTS } from '../config/schema.js'
 import { EventTypes } from '../events/types.js'
+import { NodeLimits } from '../limits/node-limits.js'
 import { AGENT_PROTOCOL_VERSION } from './card.js'
+import { checkCards } from './card-check.js'
 import { AGENTS_PROTOCOL, fetchCards, serveCards } from './cards-protocol.js'
 import { CommunityPeers } from './community-peers.js'
 import { capabilityKey, communityKey, normalizeCapability } from './keys.js'
@@ -35,6 +38,8 @@ export interface DiscoveryInit {
   communityPeersIntervalMs: number
   /** Longest a dial to a community member takes, in ms. */
   dialTimeoutMs: number
+  /** The node's limits (cards per peer, streams per protocol); the defaults when not given. */
+  limits?: NodeLimits
 }
 
 /** An agent this node hosts, as discovery announces it. */
@@ -69,6 +74,8 @@ interface PeerCards {
 const FETCH_CONCURRENCY = 8
 const FETCH_TIMEOUT_MS = 5_000
 const PROVIDE_TIMEOUT_MS = 30_000
+/** Peers whose cards are kept; the least recently fetched go first. */
+const MAX_CACHED_PEERS = 4096
 
 /**
  * Finds agents by capability through the Kademlia DHT, with no registry: each node
@@ -90,11 +97,13 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
   private providing?: Promise<void>
   private started = false
   private readonly communityPeers: CommunityPeers
+  private readonly limits: NodeLimits
 
   constructor (components: DiscoveryComponents, init: DiscoveryInit) {
     super()
     this.components = components
     this.init = init
+    this.limits = init.limits ?? new NodeLimits(DEFAULTS.limits)
     this.log = components.logger.forComponent('oa:discovery')
     this.communityPeers = new CommunityPeers(components, { target: init.communityPeers, intervalMs: init.communityPeersIntervalMs, lookupTimeoutMs: init.lookupTimeoutMs, dialTimeoutMs: init.dialTimeoutMs })
   }
@@ -107,7 +116,7 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
 
   async start (): Promise<void> {
     this.controller = new AbortController()
-    await this.components.registrar.handle(AGENTS_PROTOCOL, this.onStream, { maxInboundStreams: 32, maxOutboundStreams: 32 })
+    await this.components.registrar.handle(AGENTS_PROTOCOL, this.limits.streams.guard(AGENTS_PROTOCOL, this.onStream), { maxInboundStreams: 32, maxOutboundStreams: 32 })
     this.started = true
   }
 
@@ -218,9 +227,20 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
     try {
       const abort = AbortSignal.any([AbortSignal.timeout(FETCH_TIMEOUT_MS), this.controller.signal, ...(signal == null ? [] : [signal])])
       const now = Date.now()
-      const cards = (await fetchCards(this.components.connectionManager, peerIdFromString(peer), '', abort)).map(c => ({ ...c, online: true, seenAt: now }))
+      const served = await fetchCards(this.components.connectionManager, peerIdFromString(peer), '', abort)
+      const { accepted, refused } = checkCards(peer, served, this.limits.settings.cards.perPeer)
+      for (const [reason, n] of Object.entries(refused) as Array<[keyof typeof refused, number]>) {
+        this.limits.refuse(reason, peer, n)
+        this.log('refused %d agent cards from %s: %s', n, peer, reason)
+      }
+      const cards = accepted.map(c => ({ ...c, online: true, seenAt: now }))
       const before = new Set(cached?.cards.filter(c => c.online).map(c => c.id) ?? [])
+      this.cache.delete(peer)
       this.cache.set(peer, { cards, fetchedAt: now })
+      if (this.cache.size > MAX_CACHED_PEERS) {
+        const oldest = this.cache.keys().next().value
+        if (oldest != null) this.cache.delete(oldest)
+      }
       for (const card of cards) if (!before.has(card.id)) this.safeDispatchEvent('agent:online', { detail: card })
       for (const gone of cached?.cards.filter(c => !cards.some(n => n.id === c.id)) ?? []) this.markOffline(peer, gone.id)
       return cards

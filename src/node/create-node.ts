@@ -18,7 +18,8 @@ import { replication } from '../memory/replication/index.js'
 import { gossipMessageId } from '../channels/message-id.js'
 import { PeerPenalties } from '../channels/penalties.js'
 import { bootstrapKeeper } from './bootstrap-keeper/index.js'
-import { DHT_PROTOCOL } from './constants.js'
+import { NodeLimits, withProviderLimits } from '../limits/index.js'
+import { DHT_DATASTORE_PREFIX, DHT_PROTOCOL } from './constants.js'
 import { ensureDataDir, lockDataDir } from './data-dir.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { OaNode } from './oa-node.js'
@@ -49,19 +50,22 @@ export interface CreateNodeOptions {
 function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openMemoryStore']) {
   // invalid messages found by the channels service lower the sender's gossipsub score
   const penalties = new PeerPenalties()
+  // what one peer can make this node do; refusals it earns lower its score too
+  const limits = new NodeLimits(config.limits, penalties, DHT_DATASTORE_PREFIX)
   return {
+    limits: () => limits,
     identify: identify(),
     // tell connected peers when our addresses change
     identifyPush: identifyPush(),
     ping: ping(),
-    dht: kadDHT({
+    dht: withProviderLimits(kadDHT({
       protocol: DHT_PROTOCOL,
       clientMode: false,
       // local clusters live on loopback and private addresses: keep them
       peerInfoMapper: passthroughMapper,
       logPrefix: 'oa:kad-dht',
-      datastorePrefix: '/oa/dht'
-    }),
+      datastorePrefix: DHT_DATASTORE_PREFIX
+    }), limits.providerRecords),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
@@ -74,10 +78,10 @@ function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openM
       }
     }),
     communities: communities({ dataDir: config.dataDir, penalties }),
-    channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties }),
-    discovery: discovery({ ...config.discovery, dialTimeoutMs: config.network.dialTimeoutMs }),
+    channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties, limits }),
+    discovery: discovery({ ...config.discovery, dialTimeoutMs: config.network.dialTimeoutMs, limits }),
     memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),
-    replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties }),
+    replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties, limits }),
     agents: agentRuntime({ agents: config.agents, llm: config.llm }),
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
   }

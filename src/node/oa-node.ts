@@ -6,6 +6,9 @@ import { ListenError, PeerInputError, PeerUnreachableError } from './errors.js'
 import type { AgentStatus } from '../agents/runtime.js'
 import type { LlmUsage } from '../agents/llm/client.js'
 import type { RejectionCounts } from '../channels/rejections.js'
+import type { CommunityView } from '../communities/service.js'
+import type { CommunityRejections } from '../communities/rejections.js'
+import type { LimitsStatus } from '../limits/node-limits.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
 import type { OaLibp2p } from './create-node.js'
@@ -34,6 +37,10 @@ export interface NodeStatus {
   channels: Record<string, string[]>
   /** Inbound envelopes rejected by validation, by reason and by path. */
   rejected: RejectionCounts
+  /** What the node refused peers by its limits (`limits` in the config), by reason; open streams per protocol; stored provider records. */
+  limits: LimitsStatus
+  /** Communities with a genesis this node holds (private, and open ones made with `community create`), and refused community objects and requests. */
+  trust: { communities: CommunityView[], rejected: CommunityRejections }
   /** Agents this node hosts. */
   agents: AgentStatus[]
   /** `offline`, or the model and endpoint; and token usage. */
@@ -229,6 +236,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       communities: this.communities,
       channels: Object.fromEntries(this.communities.map(c => [c, this.libp2p.services.channels.channels(c)])),
       rejected: this.libp2p.services.channels.rejected(),
+      limits: this.libp2p.services.limits.status(),
+      trust: { communities: this.libp2p.services.communities.list(), rejected: this.libp2p.services.communities.rejected() },
       agents: this.libp2p.services.agents.list(),
       llm: { mode: this.libp2p.services.agents.llm.describe(), usage: this.libp2p.services.agents.llm.usage() },
       dataDir: this.config.dataDir

@@ -19,7 +19,9 @@ describe('streams opened by requests are closed', () => {
   beforeAll(async () => {
     dir = await tempDir()
     a = await startTestNode(dir.path, 'a', { communities: [C], memory: { capture: { '*': [] } } })
-    b = await startTestNode(dir.path, 'b', { communities: [C], network: { bootstrap: [tcpAddr(a)] }, memory: { capture: { '*': [] } } })
+    // 100 requests in a row are over the default direct-request rates; this test is about streams, not rates
+    const rates = { perPeer: { points: 1000, durationMs: 60_000 }, perAgent: { points: 1000, durationMs: 60_000 } }
+    b = await startTestNode(dir.path, 'b', { communities: [C], network: { bootstrap: [tcpAddr(a)] }, memory: { capture: { '*': [] } }, limits: { direct: rates } })
     await waitFor('connected', () => a.libp2p.getPeers().length === 1 && b.libp2p.getPeers().length === 1)
     b.libp2p.services.channels.handleDirect('echo', (req) => Promise.resolve(req.payload))
   })

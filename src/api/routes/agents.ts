@@ -15,10 +15,37 @@ const requestBody = z.strictObject({
   timeoutMs: z.number().int().min(100).max(600_000).optional()
 })
 
+/** One of the agents a bare name matched, as a 409 `ambiguous` answer lists them. */
+export interface AgentCandidate {
+  /** `<name>@<peer id>`: ask this to reach this one. */
+  id: string
+  name: string
+  peerId: string
+  kind: string
+  description: string
+  capabilities: string[]
+}
+
+/**
+ * The answer to a bare name that agents on several nodes carry: each candidate with its
+ * full id, and how to pick one. Names are chosen by each node and are not unique; the
+ * peer id is the node's key, so `<name>@<peer id>` is.
+ */
+function ambiguous (name: string, community: string, matches: DiscoveredAgent[]): ApiError {
+  const candidates: AgentCandidate[] = matches.map(a => ({ id: a.id, name: a.name, peerId: a.peerId, kind: a.kind, description: a.description, capabilities: a.capabilities }))
+  const lines = candidates.map(c => `  ${c.id}${c.description === '' ? '' : `  (${c.description.slice(0, 60)})`}`)
+  return new ApiError(409, 'ambiguous', [
+    `${candidates.length} agents are named "${name}" in ${community}, on different nodes:`,
+    ...lines,
+    `name one as <name>@<peer id>, e.g. ${community}/${candidates[0]?.id ?? `${name}@<peer id>`}`
+  ].join('\n'), { candidates })
+}
+
 /**
  * `GET /v1/agents?community&capability`: agents found through the DHT.
  * `POST /v1/agents/:id/requests`: a direct request to an agent, by `<name>@<peer id>`,
- * or by name with `community` in the body.
+ * or by name with `community` in the body. A name that agents on several nodes carry
+ * is answered 409 `ambiguous`, with `error.candidates` listing each one's full id.
  */
 export function agentRoutes (router: Router, node: OaNode): Router {
   const { discovery, channels } = node.libp2p.services
@@ -43,7 +70,7 @@ export function agentRoutes (router: Router, node: OaNode): Router {
         const online = matches.filter(a => a.online)
         if (matches.length === 0) throw new ApiError(404, 'no_such_agent', `no agent named "${id}" found in ${community}`)
         if (online.length === 0) throw new ApiError(502, 'unreachable', `${id} was last seen on ${matches[0]?.peerId ?? '?'}, which is offline`)
-        if (online.length > 1) throw new ApiError(409, 'ambiguous', `several agents are named "${id}" in ${community}: ${online.map(a => a.id).join(', ')}; name one by its id`)
+        if (online.length > 1) throw ambiguous(id, community, online)
         id = online[0]?.id ?? id
       }
       community ??= (await find(undefined, undefined, signal)).find(a => a.id === id)?.community ?? node.communities[0]

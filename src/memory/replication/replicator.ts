@@ -5,6 +5,7 @@ import { MemoryGossip, SyncBatch, SyncRequest } from '../../wire/generated/memor
 import { MemoryInputError } from '../errors.js'
 import { fromWire, SealedRecordError, toWire } from './codec.js'
 import { checkRemoteRecord } from './validate.js'
+import type { NodeLimits } from '../../limits/node-limits.js'
 import type { Channels } from '../../channels/channels.js'
 import type { CommunityMembership } from '../../communities/access.js'
 import type { PeerPenalties } from '../../channels/penalties.js'
@@ -41,6 +42,8 @@ export interface ReplicationInit {
   syncIntervalMs: number
   /** Shared with gossipsub scoring: invalid records lower the sender's score. */
   penalties?: PeerPenalties
+  /** The node's limits: inbound `/oa/memsync/1.0.0` streams are bounded per node and per peer. */
+  limits?: NodeLimits
 }
 
 /** Why a replicated record or message was refused. */
@@ -109,7 +112,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   async start (): Promise<void> {
     if (!this.components.memory.enabled) return
-    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.onStream, { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream), { maxInboundStreams: 16, maxOutboundStreams: 16 })
     this.started = true
   }
 
