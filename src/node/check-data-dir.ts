@@ -2,11 +2,13 @@ import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { checkHistoryFile } from '../channels/history-check.js'
+import { checkCommunityFiles } from '../communities/check.js'
 import { checkEmbeddedStore } from '../memory/stores/embedded-check.js'
 import { lockHolder } from './data-dir.js'
 import { DataDirError } from './errors.js'
 import { readIdentity } from './identity.js'
 import type { HistoryCheck } from '../channels/history-check.js'
+import type { CommunitiesCheck } from '../communities/check.js'
 import type { EmbeddedStoreCheck } from '../memory/stores/embedded-check.js'
 
 /** What `checkDataDir` found, part by part. */
@@ -17,12 +19,16 @@ export interface DataDirCheck {
   identity: { present: boolean, peerId?: string, problems: string[] }
   channels: HistoryCheck
   memory: EmbeddedStoreCheck
+  /** Community genesis, credentials, revocations and key grants. */
+  communities: CommunitiesCheck
 }
 
 /**
  * Checks the files of a stopped node's data dir without changing what they hold: the
  * identity key, the channel history (SQLite integrity check, every envelope decodes and
- * is signed) and the embedded memory store (every row reads back, signatures, vectors).
+ * is signed), the embedded memory store (every row reads back, signatures, vectors) and
+ * the community files (genesis, credentials, revocations, key grants: signed, issued by
+ * an admin, and the grants sealed to this node open).
  * Refuses a data dir whose node is running. Throws DataDirError when the folder is
  * missing or in use.
  *
@@ -43,8 +49,9 @@ export async function checkDataDir (dataDir: string): Promise<DataDirCheck> {
     throw new DataDirError(`data dir ${dataDir} is in use by a running oa-node (pid ${pid}); stop it before checking its files`)
   }
   const identity: DataDirCheck['identity'] = { present: false, problems: [] }
+  let key
   try {
-    const key = await readIdentity(dataDir)
+    key = await readIdentity(dataDir)
     if (key != null) {
       identity.present = true
       identity.peerId = peerIdFromPrivateKey(key).toString()
@@ -55,6 +62,7 @@ export async function checkDataDir (dataDir: string): Promise<DataDirCheck> {
   }
   const channels = await checkHistoryFile(join(dataDir, 'channels.db'))
   const memory = await checkEmbeddedStore(join(dataDir, 'memory'))
-  const ok = identity.problems.length === 0 && channels.problems.length === 0 && memory.problems.length === 0
-  return { dataDir, ok, identity, channels, memory }
+  const communities = await checkCommunityFiles(dataDir, key ?? undefined)
+  const ok = identity.problems.length === 0 && channels.problems.length === 0 && memory.problems.length === 0 && communities.problems.length === 0
+  return { dataDir, ok, identity, channels, memory, communities }
 }

@@ -43,6 +43,36 @@ describe('checking a data dir (oa-node check)', () => {
     expect(cli.stdout).toMatch(/result\s+sound/)
   })
 
+  it('verifies community files: a sound private community passes, an altered credential is named and the CLI exits 1', async () => {
+    const node = await startTestNode(dir.path, 'trust', { memory: { enabled: false } })
+    const created = await node.libp2p.services.communities.create('vault', 'private')
+    await node.libp2p.services.communities.invite('vault', { for: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', role: 'reader' })
+    await node.stop()
+    const dataDir = join(dir.path, 'trust')
+    const sound = await checkDataDir(dataDir)
+    expect(sound.communities).toEqual({ communities: [{ name: 'vault', id: created.id, policy: 'private', objects: 4, epoch: 1, keyEpochs: [1], role: 'admin' }], problems: [] })
+    expect(sound.ok).toBe(true)
+    expect((await runCli(['check', '--data-dir', dataDir])).stdout).toMatch(/communities\s+ok, vault \(private, admin, key epochs 1 of 1\)/)
+
+    // turn the reader's credential into an admin one: its signature no longer holds
+    const file = join(dataDir, 'communities', `${created.id}.json`)
+    const stored = JSON.parse(await readFile(file, 'utf8')) as { objects: string[] }
+    const { CommunityObject } = await import('../../src/wire/generated/community.js')
+    stored.objects = stored.objects.map((o) => {
+      const object = CommunityObject.decode(Buffer.from(o, 'base64'))
+      if (object.kind !== 'credential') return o
+      const body = Buffer.from(object.body).toString().replace('"role":"reader"', '"role":"admin"')
+      return Buffer.from(CommunityObject.encode({ ...object, body: Buffer.from(body) })).toString('base64')
+    })
+    await writeFile(file, JSON.stringify(stored))
+    const damaged = await checkDataDir(dataDir)
+    expect(damaged.ok).toBe(false)
+    expect(damaged.communities.problems).toEqual([expect.stringMatching(/object 2: credential signature is not valid/)])
+    const cli = await runCli(['check', '--data-dir', dataDir])
+    expect(cli.code).toBe(1)
+    expect(cli.stdout).toMatch(/communities\s+DAMAGED/)
+  })
+
   it('finds a tampered memory record, a damaged envelope and a corrupt key, and the CLI exits 1 naming each', async () => {
     const dataDir = await populated(dir.path, 'tampered', 4, 2)
     const db = await lancedb.connect(join(dataDir, 'memory'))
