@@ -12,7 +12,9 @@ export function toWire (r: StoredRecord): MemoryRecordWire {
     text: r.text,
     metadata: JSON.stringify(r.metadata),
     createdAt: BigInt(r.createdAt),
-    signature: Uint8Array.from(r.signature)
+    signature: Uint8Array.from(r.signature),
+    deleted: r.deleted === true,
+    covers: (r.covers ?? []).map(([first, last]) => ({ first: BigInt(first), last: BigInt(last) }))
   }
 }
 
@@ -30,6 +32,8 @@ export function fromWire (w: MemoryRecordWire): StoredRecord {
     text: w.text,
     metadata: metadata as Record<string, unknown>,
     createdAt: Number(w.createdAt),
-    signature: Uint8Array.from(w.signature)
+    signature: Uint8Array.from(w.signature),
+    ...(w.deleted ? { deleted: true } : {}),
+    ...(w.covers.length > 0 ? { covers: w.covers.map(c => [Number(c.first), Number(c.last)] as [number, number]) } : {})
   }
 }

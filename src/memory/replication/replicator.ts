@@ -42,7 +42,7 @@ export interface ReplicationInit {
 }
 
 /** Why a replicated record or message was refused. */
-export type ReplicationRejectReason = 'decode' | 'size' | 'community' | 'origin' | 'signature' | 'record'
+export type ReplicationRejectReason = 'decode' | 'size' | 'community' | 'origin' | 'owner' | 'signature' | 'record'
 
 export interface ReplicationStats {
   rejected: { total: number, byReason: Record<ReplicationRejectReason, number>, byPath: { gossip: number, sync: number } }
@@ -69,7 +69,8 @@ const SYNC_MAX_MS = 10 * 60_000
  * each write is gossiped on `oa/1/<community>/mem` once durable; a node that missed
  * records catches up over `/oa/memsync/1.0.0` by sending its version vector, when it
  * meets a community peer and periodically with a random one. Every record is checked
- * (community, size, origin signature); invalid ones are counted and stored nowhere.
+ * (community, size, agent of its origin, origin signature); invalid ones are counted and
+ * stored nowhere. Tombstones travel the same way.
  * With a shared Milvus store only notices travel.
  */
 export class Replicator extends TypedEventEmitter<ReplicationEvents> implements Startable {
@@ -82,7 +83,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   private timer?: ReturnType<typeof setInterval>
   private started = false
   private readonly counts: ReplicationStats = {
-    rejected: { total: 0, byReason: { decode: 0, size: 0, community: 0, origin: 0, signature: 0, record: 0 }, byPath: { gossip: 0, sync: 0 } },
+    rejected: { total: 0, byReason: { decode: 0, size: 0, community: 0, origin: 0, owner: 0, signature: 0, record: 0 }, byPath: { gossip: 0, sync: 0 } },
     received: { gossip: 0, sync: 0 },
     published: 0
   }
@@ -398,5 +399,5 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 }
 
 function reasonOf (code: string): ReplicationRejectReason {
-  return code === 'community' || code === 'signature' || code === 'size' ? code : 'record'
+  return code === 'community' || code === 'signature' || code === 'size' || code === 'owner' ? code : 'record'
 }

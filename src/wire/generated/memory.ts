@@ -14,6 +14,8 @@ export interface MemoryRecordWire {
   metadata: string
   createdAt: bigint
   signature: Uint8Array<ArrayBuffer>
+  deleted: boolean
+  covers: SeqRange[]
 }
 
 export namespace MemoryRecordWire {
@@ -76,6 +78,18 @@ export namespace MemoryRecordWire {
           w.bytes(obj.signature)
         }
 
+        if ((obj.deleted != null && obj.deleted !== false)) {
+          w.uint32(88)
+          w.bool(obj.deleted)
+        }
+
+        if (obj.covers != null && obj.covers.length > 0) {
+          for (const value of obj.covers) {
+            w.uint32(98)
+            SeqRange.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -90,7 +104,9 @@ export namespace MemoryRecordWire {
           text: '',
           metadata: '',
           createdAt: 0n,
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          deleted: false,
+          covers: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -139,6 +155,20 @@ export namespace MemoryRecordWire {
               obj.signature = reader.bytes()
               break
             }
+            case 11: {
+              obj.deleted = reader.bool()
+              break
+            }
+            case 12: {
+              if (opts.limits?.covers != null && obj.covers.length === opts.limits.covers) {
+                throw new MaxLengthError('Decode error - repeated field "covers" had too many elements')
+              }
+
+              obj.covers.push(SeqRange.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.covers$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -148,6 +178,10 @@ export namespace MemoryRecordWire {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          covers: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -224,6 +258,31 @@ export namespace MemoryRecordWire {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.deleted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 12: {
+              if (opts.limits?.covers != null && obj.covers === opts.limits.covers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "covers" had too many elements')
+              }
+
+              for (const evt of SeqRange.codec().stream(reader, reader.uint32(), `${prefix}.covers[]`, {
+                limits: opts.limits?.covers$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.covers
+                }
+              }
+
+              obj.covers++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -286,6 +345,23 @@ export namespace MemoryRecordWire {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MemoryRecordWireDeletedFieldEvent {
+    field: '$.deleted'
+    value: boolean
+  }
+
+  export interface MemoryRecordWireCoversFirstFieldEvent {
+    field: '$.covers[].first'
+    value: bigint
+    index: number
+  }
+
+  export interface MemoryRecordWireCoversLastFieldEvent {
+    field: '$.covers[].last'
+    value: bigint
+    index: number
+  }
+
   export function encode (obj: Partial<MemoryRecordWire>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MemoryRecordWire.codec())
   }
@@ -294,8 +370,120 @@ export namespace MemoryRecordWire {
     return decodeMessage(buf, MemoryRecordWire.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent | MemoryRecordWireDeletedFieldEvent | MemoryRecordWireCoversFirstFieldEvent | MemoryRecordWireCoversLastFieldEvent> {
     return streamMessage(buf, MemoryRecordWire.codec(), opts)
+  }
+}
+
+export interface SeqRange {
+  first: bigint
+  last: bigint
+}
+
+export namespace SeqRange {
+  let _codec: Codec<SeqRange>
+
+  export const codec = (): Codec<SeqRange> => {
+    if (_codec == null) {
+      _codec = message<SeqRange>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.first != null && obj.first !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.first)
+        }
+
+        if ((obj.last != null && obj.last !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.last)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          first: 0n,
+          last: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.first = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.last = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.first`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.last`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SeqRangeFirstFieldEvent {
+    field: '$.first'
+    value: bigint
+  }
+
+  export interface SeqRangeLastFieldEvent {
+    field: '$.last'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<SeqRange>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SeqRange.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SeqRange>): SeqRange {
+    return decodeMessage(buf, SeqRange.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SeqRange>): Generator<SeqRangeFirstFieldEvent | SeqRangeLastFieldEvent> {
+    return streamMessage(buf, SeqRange.codec(), opts)
   }
 }
 
@@ -471,6 +659,24 @@ export namespace MemoryGossip {
     index: number
   }
 
+  export interface MemoryGossipRecordsDeletedFieldEvent {
+    field: '$.records[].deleted'
+    value: boolean
+    index: number
+  }
+
+  export interface MemoryGossipRecordsCoversFirstFieldEvent {
+    field: '$.records[].covers[].first'
+    value: bigint
+    index: number
+  }
+
+  export interface MemoryGossipRecordsCoversLastFieldEvent {
+    field: '$.records[].covers[].last'
+    value: bigint
+    index: number
+  }
+
   export interface MemoryGossipNoticeFieldEvent {
     field: '$.notice'
     value: boolean
@@ -484,7 +690,7 @@ export namespace MemoryGossip {
     return decodeMessage(buf, MemoryGossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipNoticeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipRecordsDeletedFieldEvent | MemoryGossipRecordsCoversFirstFieldEvent | MemoryGossipRecordsCoversLastFieldEvent | MemoryGossipNoticeFieldEvent> {
     return streamMessage(buf, MemoryGossip.codec(), opts)
   }
 }
@@ -933,6 +1139,24 @@ export namespace SyncBatch {
     index: number
   }
 
+  export interface SyncBatchRecordsDeletedFieldEvent {
+    field: '$.records[].deleted'
+    value: boolean
+    index: number
+  }
+
+  export interface SyncBatchRecordsCoversFirstFieldEvent {
+    field: '$.records[].covers[].first'
+    value: bigint
+    index: number
+  }
+
+  export interface SyncBatchRecordsCoversLastFieldEvent {
+    field: '$.records[].covers[].last'
+    value: bigint
+    index: number
+  }
+
   export interface SyncBatchDoneFieldEvent {
     field: '$.done'
     value: boolean
@@ -951,7 +1175,7 @@ export namespace SyncBatch {
     return decodeMessage(buf, SyncBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchRecordsDeletedFieldEvent | SyncBatchRecordsCoversFirstFieldEvent | SyncBatchRecordsCoversLastFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
     return streamMessage(buf, SyncBatch.codec(), opts)
   }
 }
