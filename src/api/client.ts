@@ -110,4 +110,8 @@ export class ApiClient {
   async post<T> (path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     return this.request<T>('POST', path, body, signal)
   }
+
+  async delete<T> (path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('DELETE', path, undefined, signal)
+  }
 }
