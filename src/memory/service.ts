@@ -68,7 +68,7 @@ export interface MemoryEvents {
 /** What `rememberMany` did with each input. */
 export interface RememberResult {
   records: StoredRecord[]
-  rejected: Array<{ index: number, error: string }>
+  rejected: Array<{ index: number, error: string, code?: string }>
 }
 
 /** Local writes refused because they named what belongs to another node, per reason. */
@@ -233,7 +233,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   async remember (community: string, input: RememberInput): Promise<StoredRecord> {
     const result = await this.rememberMany(community, [input])
     const first = result.records[0]
-    if (first == null) throw new MemoryInputError('bad_record', result.rejected[0]?.error ?? 'the record was rejected')
+    if (first == null) throw new MemoryInputError(result.rejected[0]?.code ?? 'bad_record', result.rejected[0]?.error ?? 'the record was rejected')
     return first
   }
 
@@ -264,7 +264,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
         }
         valid.push({ index, input })
       } catch (err) {
-        rejected.push({ index, error: (err as Error).message })
+        rejected.push({ index, error: (err as Error).message, ...(err instanceof MemoryInputError ? { code: err.code } : {}) })
       }
     })
     if (valid.length === 0) return { records: [], rejected }
@@ -285,7 +285,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
         const owner = input.id == null ? undefined : others.get(input.id)
         if (owner != null && previous == null) {
           this.refusals.not_owner++
-          rejected.push({ index, error: `record ${input.id ?? ''} in ${community} belongs to ${owner.origin}: only its origin can write it` })
+          rejected.push({ index, code: 'not_owner', error: `record ${input.id ?? ''} in ${community} belongs to ${owner.origin}: only its origin can write it` })
           continue
         }
         if (previous != null && previous.deleted !== true && sameContent(previous, input, self)) {
