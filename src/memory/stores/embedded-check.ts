@@ -71,7 +71,9 @@ export async function checkEmbeddedStore (dir: string): Promise<EmbeddedStoreChe
     table = await db.openTable(TABLE)
     const expected = await table.countRows()
     const seen = new Set<string>()
-    for await (const batch of table.query().select([...COLUMNS, 'vector'])) {
+    // a table of the first format (before tombstones) gets its new columns when a node opens it; read it as it is
+    const fields = new Set((await table.schema()).fields.map(f => f.name))
+    for await (const batch of table.query().select([...COLUMNS.filter(c => fields.has(c)), 'vector'])) {
       for (const raw of batch.toArray() as unknown as Array<Row & { vector: { length: number, [Symbol.iterator]: () => Iterator<number> } | null }>) {
         report.records++
         const record = fromRow(raw)
