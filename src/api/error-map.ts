@@ -7,6 +7,7 @@ import { ApiError } from './errors.js'
 const INPUT_STATUS: Record<string, number> = {
   not_member: 404,
   not_found: 404,
+  not_owner: 403,
   too_large: 413,
   text_too_long: 413,
   read_only: 403

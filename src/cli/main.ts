@@ -15,7 +15,7 @@ import { demoCommand } from './demo.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
 import { idCommand } from './id.js'
-import { memoryAddCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
+import { memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
 import { peersCommand, statusCommand } from './status.js'
@@ -137,6 +137,10 @@ export function buildProgram (setCode: (code: number) => void): Command {
   dataDirOption(memory.command('export').description('print every record of a community as JSONL (import takes it back)')
     .argument('<community>'))
     .action(async (community: string, opts: Record<string, unknown>) => { setCode(await memoryExportCommand(community, opts)) })
+  dataDirOption(memory.command('delete').description('delete one of this node\'s records from every replica of the community')
+    .argument('<community>').argument('<id>')
+    .option('--json', 'print the tombstone (id, origin, seq) as JSON'))
+    .action(async (community: string, id: string, opts: Record<string, unknown>) => { setCode(await memoryDeleteCommand(community, id, opts)) })
   dataDirOption(memory.command('stats').description('records per community, kind and origin')
     .option('--community <name>', 'one community only')
     .option('--json', 'print JSON'))

@@ -65,6 +65,18 @@ export async function memorySearchCommand (community: string, query: string, fla
   return 0
 }
 
+/**
+ * `oa-node memory delete <community> <id>`: deletes one of this node's records on every
+ * replica (a signed tombstone); another node's record is refused.
+ */
+export async function memoryDeleteCommand (community: string, id: string, flags: ClientFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const result = await api.delete<{ id: string, origin: string, seq: number }>(`${base(community)}/${encodeURIComponent(id)}`)
+  if (flags.json === true) printJson(result)
+  else print(`deleted ${result.id} from ${community} (tombstone seq ${result.seq}, replicated to every member)`)
+  return 0
+}
+
 /** `oa-node memory export <community>`: every record as JSONL on stdout. */
 export async function memoryExportCommand (community: string, flags: ClientFlags): Promise<number> {
   const api = await ApiClient.fromDataDir(clientDataDir(flags))

@@ -7,16 +7,18 @@
  * const memory = node.libp2p.services.memory
  * await memory.remember('devsupport', { text: 'Set ef >= k; raise ef for recall', kind: 'expert_knowledge' })
  * const hits = await memory.recall('devsupport', 'better recall from HNSW?', { k: 5 })
+ * await memory.delete('devsupport', hits[0].record.id)   // this node's own record: a tombstone on every replica
  * ```
  */
 import { Memory } from './service.js'
 import type { MemoryComponents, MemoryInit } from './service.js'
 
 export { Memory }
-export type { MemoryComponents, MemoryInit, MemoryEvents, RecallOptions, StoredRecord, RememberResult, MemorySettings } from './service.js'
+export type { MemoryComponents, MemoryInit, MemoryEvents, RecallOptions, StoredRecord, RememberResult, MemorySettings, OwnershipRefusals } from './service.js'
 export type { MemoryRecord, MemoryStore, MemoryFilter, SearchQuery, SearchHit, SearchMode, CommunityStats } from './types.js'
 export type { RememberInput } from './record.js'
-export { makeRecord, verifyRecord, recordSigningBytes, checkInput, DEFAULT_KIND } from './record.js'
+export { makeRecord, makeTombstone, verifyRecord, recordSigningBytes, checkInput, agentOfOrigin, addCover, DEFAULT_KIND, MAX_COVER_RANGES } from './record.js'
+export { SeqLedger, SEQ_BLOCK } from './seq-ledger.js'
 export { EmbeddedStore } from './stores/embedded.js'
 export { MilvusStore } from './stores/milvus/store.js'
 export * as milvusRequests from './stores/milvus/requests.js'

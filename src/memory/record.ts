@@ -35,9 +35,54 @@ export function checkInput (input: RememberInput, maxTextBytes: number): void {
   }
 }
 
-/** The bytes a record's signature covers: every field but vector and signature, in a fixed order. */
+/** Most seq ranges a record version may cover: past it, a record is written under a new id. */
+export const MAX_COVER_RANGES = 1024
+
+/**
+ * The bytes a record's signature covers: every field but vector and signature, in a
+ * fixed order. A live record that covers nothing signs the fields of wire version 1
+ * alone, so records written before tombstones existed still verify.
+ */
 export function recordSigningBytes (r: Omit<MemoryRecord, 'vector' | 'signature'>): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(['oa/1/memory', r.id, r.community, r.kind, r.agent, r.origin, r.seq, r.text, r.metadata, r.createdAt]))
+  const fields: unknown[] = ['oa/1/memory', r.id, r.community, r.kind, r.agent, r.origin, r.seq, r.text, r.metadata, r.createdAt]
+  if (r.deleted === true || (r.covers ?? []).length > 0) fields.push(r.deleted === true, r.covers ?? [])
+  return new TextEncoder().encode(JSON.stringify(fields))
+}
+
+/** Whether `agent` names an agent of the node `origin` (`<name>@<origin>`). */
+export function agentOfOrigin (agent: string, origin: string): boolean {
+  const at = agent.lastIndexOf('@')
+  return at > 0 && agent.slice(at + 1) === origin
+}
+
+/**
+ * Adds `[first, last]` to a list of seq ranges; the result is sorted with adjacent and
+ * overlapping ranges merged.
+ *
+ * @example
+ * ```ts
+ * addCover([[1, 1]], 2, 3)   // [[1, 3]]
+ * ```
+ */
+export function addCover (covers: ReadonlyArray<[number, number]>, first: number, last: number): Array<[number, number]> {
+  const all = [...covers, [first, last] as [number, number]].sort((a, b) => a[0] - b[0])
+  const out: Array<[number, number]> = []
+  for (const [a, b] of all) {
+    const prev = out.at(-1)
+    if (prev != null && a <= prev[1] + 1) prev[1] = Math.max(prev[1], b)
+    else out.push([a, b])
+  }
+  return out
+}
+
+/** Checks the seq ranges a version covers: whole numbers, in order, below its own seq. */
+export function checkCovers (covers: ReadonlyArray<readonly [number, number]>, seq: number): void {
+  if (covers.length > MAX_COVER_RANGES) throw new MemoryInputError('bad_covers', `the record covers ${covers.length} seq ranges, over ${MAX_COVER_RANGES}`)
+  let last = 0
+  for (const [a, b] of covers) {
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a <= last || b < a || b >= seq) throw new MemoryInputError('bad_covers', `the record's covered seqs are not ordered ranges below its seq ${seq}`)
+    last = b
+  }
 }
 
 /** Verifies a record's signature against its origin's key. */
@@ -50,11 +95,16 @@ export async function verifyRecord (r: Omit<MemoryRecord, 'vector'>): Promise<bo
   }
 }
 
+/** What a new version of a record carries besides its input: the seqs it accounts for. */
+export interface VersionInit {
+  covers?: Array<[number, number]>
+}
+
 /** Builds and signs a record from an input; the vector is added by the caller. */
-export async function makeRecord (input: RememberInput, community: string, seq: number, key: PrivateKey): Promise<Omit<MemoryRecord, 'vector'>> {
+export async function makeRecord (input: RememberInput, community: string, seq: number, key: PrivateKey, version: VersionInit = {}): Promise<Omit<MemoryRecord, 'vector'>> {
   const origin = peerIdFromPrivateKey(key).toString()
   const createdAt = input.createdAt ?? Date.now()
-  const base = {
+  const base: Omit<MemoryRecord, 'vector' | 'signature'> = {
     id: input.id ?? ulid(createdAt),
     community,
     kind: input.kind ?? DEFAULT_KIND,
@@ -63,7 +113,29 @@ export async function makeRecord (input: RememberInput, community: string, seq: 
     seq,
     text: input.text,
     metadata: input.metadata ?? {},
-    createdAt
+    createdAt,
+    ...((version.covers ?? []).length > 0 ? { covers: version.covers } : {})
+  }
+  return { ...base, signature: Uint8Array.from(await key.sign(recordSigningBytes(base))) }
+}
+
+/**
+ * Builds and signs the tombstone of one of this node's records: a new version with the
+ * next seq, `deleted` set, text and metadata emptied, covering every earlier version.
+ */
+export async function makeTombstone (record: Omit<MemoryRecord, 'vector'>, seq: number, key: PrivateKey, covers: Array<[number, number]>): Promise<Omit<MemoryRecord, 'vector'>> {
+  const base: Omit<MemoryRecord, 'vector' | 'signature'> = {
+    id: record.id,
+    community: record.community,
+    kind: record.kind,
+    agent: record.agent,
+    origin: record.origin,
+    seq,
+    text: '',
+    metadata: {},
+    createdAt: Date.now(),
+    deleted: true,
+    covers
   }
   return { ...base, signature: Uint8Array.from(await key.sign(recordSigningBytes(base))) }
 }

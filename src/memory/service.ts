@@ -5,7 +5,8 @@ import { LocalEmbedder } from './embedders/local.js'
 import { OpenAIEmbedder } from './embedders/openai.js'
 import { MemoryInputError, MemoryStoreError, MemoryUnavailableError } from './errors.js'
 import { checkFilter } from './filter.js'
-import { checkInput, makeRecord } from './record.js'
+import { addCover, agentOfOrigin, checkInput, DEFAULT_KIND, makeRecord, makeTombstone, MAX_COVER_RANGES } from './record.js'
+import { SeqLedger } from './seq-ledger.js'
 import { VersionVector } from './replication/version-vector.js'
 import { checkRemoteRecord } from './replication/validate.js'
 import { EmbeddedStore } from './stores/embedded.js'
@@ -69,7 +70,15 @@ export interface MemoryEvents {
 /** What `rememberMany` did with each input. */
 export interface RememberResult {
   records: StoredRecord[]
-  rejected: Array<{ index: number, error: string }>
+  rejected: Array<{ index: number, error: string, code?: string }>
+}
+
+/** Local writes refused because they named what belongs to another node, per reason. */
+export interface OwnershipRefusals {
+  /** An upsert or delete of a record id another origin holds. */
+  not_owner: number
+  /** An `agent` that is not one of this node's (`<name>@<this peer id>`). */
+  bad_agent: number
 }
 
 const MAX_K = 100
@@ -87,8 +96,10 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   private readonly log: Logger
   private store?: MemoryStore
   private embedder?: Embedder
-  /** The highest seq this node has given a record; resumes from the store after a restart. */
+  /** The highest seq this node may have given a record; resumes from the store and the ledger after a restart. */
   private seq = 0
+  private ledger?: SeqLedger
+  private readonly refusals: OwnershipRefusals = { not_owner: 0, bad_agent: 0 }
   /** Writes of this node run one at a time, so seqs are handed out gap-free, in commit order. */
   private writes: Promise<unknown> = Promise.resolve()
   /**
@@ -129,6 +140,9 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     this.embedder = embedder
     this.started = true
     for (const community of this.init.communities) await this.versionOf(community)
+    // the store may have lost or replaced a record this node wrote: the ledger knows every seq handed out
+    this.ledger = await SeqLedger.open(join(dir, 'seq.json'))
+    this.seq = Math.max(this.seq, this.ledger.reserved)
   }
 
   private async openEmbedded (dir: string, embedder: Embedder): Promise<MemoryStore> {
@@ -151,8 +165,9 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     vv = new VersionVector()
     const { store } = this.ready()
     const self = this.components.peerId.toString()
-    for (const { origin, seq } of await store.versions(community)) {
+    for (const { origin, seq, covers } of await store.versions(community)) {
       vv.add(origin, seq)
+      for (const [first, last] of covers ?? []) vv.cover(origin, first, last)
       if (origin === self) this.seq = Math.max(this.seq, seq)
     }
     this.versions.set(community, vv)
@@ -169,6 +184,10 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
 
   async stop (): Promise<void> {
     this.started = false
+    await this.writes
+    // a clean stop hands out no seq it skipped; an unsettled write may still hold its seqs
+    await this.ledger?.settle(Math.max(this.seq, this.unsettled?.last ?? 0)).catch((err: unknown) => { this.log('%s', (err as Error).message) })
+    this.ledger = undefined
     await this.store?.close()
     this.store = undefined
   }
@@ -216,26 +235,39 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   async remember (community: string, input: RememberInput): Promise<StoredRecord> {
     const result = await this.rememberMany(community, [input])
     const first = result.records[0]
-    if (first == null) throw new MemoryInputError('bad_record', result.rejected[0]?.error ?? 'the record was rejected')
+    if (first == null) throw new MemoryInputError(result.rejected[0]?.code ?? 'bad_record', result.rejected[0]?.error ?? 'the record was rejected')
     return first
   }
 
   /**
    * Stores many records in one batch. Invalid inputs are rejected one by one (with their
-   * index) and the rest are written; nothing of a rejected input is stored.
+   * index) and the rest are written; nothing of a rejected input is stored. An input
+   * whose `id` names one of this node's records writes a new version of it (the same
+   * content again changes nothing); one naming another node's record is refused
+   * (`not_owner`), as is an `agent` of another node (`bad_agent`).
+   *
+   * @example
+   * ```ts
+   * const { records, rejected } = await memory.rememberMany('devsupport', [{ text: 'a' }, { id: 'faq-1', text: 'b, corrected' }])
+   * ```
    */
   async rememberMany (community: string, inputs: RememberInput[]): Promise<RememberResult> {
     const { store, embedder } = this.ready()
     this.member(community)
     if (!this.components.communities.mayWrite(community, this.components.peerId.toString())) throw new MemoryInputError('read_only', `this node may read ${community} but not write to its memory`)
+    const self = this.components.peerId.toString()
     const rejected: RememberResult['rejected'] = []
     const valid: Array<{ index: number, input: RememberInput }> = []
     inputs.forEach((input, index) => {
       try {
         checkInput(input, this.init.settings.maxTextBytes)
+        if (input.agent != null && !agentOfOrigin(input.agent, self)) {
+          this.refusals.bad_agent++
+          throw new MemoryInputError('bad_agent', `agent "${input.agent}" is not an agent of this node: it must end in @${self}`)
+        }
         valid.push({ index, input })
       } catch (err) {
-        rejected.push({ index, error: (err as Error).message })
+        rejected.push({ index, error: (err as Error).message, ...(err instanceof MemoryInputError ? { code: err.code } : {}) })
       }
     })
     if (valid.length === 0) return { records: [], rejected }
@@ -245,29 +277,72 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
       const late = await this.settle(store)
       // an earlier write that failed was committed after all: its caller saw an error, but peers get the records
       if (late.length > 0) this.safeDispatchEvent('record:added', { detail: { community: late[0]?.community ?? community, records: late, local: true } })
+      const named = valid.flatMap(v => v.input.id == null ? [] : [v.input.id])
+      const held = named.length === 0 ? [] : await store.get([...new Set(named)], [community])
+      const mine = new Map(held.filter(r => r.origin === self).map(r => [r.id, r]))
+      const others = new Map(held.filter(r => r.origin !== self && r.deleted !== true).map(r => [r.id, r]))
+      const kept: StoredRecord[] = []
+      const plan: Array<{ input: RememberInput, vector: number[], previous?: StoredRecord }> = []
+      for (const [i, { index, input }] of valid.entries()) {
+        const previous = input.id == null ? undefined : mine.get(input.id)
+        const owner = input.id == null ? undefined : others.get(input.id)
+        if (owner != null && previous == null) {
+          this.refusals.not_owner++
+          rejected.push({ index, code: 'not_owner', error: `record ${input.id ?? ''} in ${community} belongs to ${owner.origin}: only its origin can write it` })
+          continue
+        }
+        if (previous != null && previous.deleted !== true && sameContent(previous, input, self)) {
+          kept.push(previous)
+          continue
+        }
+        plan.push({ input, vector: vectors[i] ?? [], previous })
+      }
+      if (plan.length === 0) return { kept, written: [] }
       const first = this.seq + 1
+      const last = first + plan.length - 1
       const records: MemoryRecord[] = []
-      for (const [i, { input }] of valid.entries()) {
-        const base = await makeRecord(input, community, first + i, this.components.privateKey)
-        records.push({ ...base, vector: vectors[i] ?? [] })
+      // the first record accounts for the seqs this node used since its last record here, so replicas see no gap
+      let covers: Array<[number, number]> = vv.highest(self) + 1 <= first - 1 ? [[vv.highest(self) + 1, first - 1]] : []
+      const batch = new Map<string, StoredRecord>()
+      for (const [i, { input, vector, previous }] of plan.entries()) {
+        const before = (input.id == null ? undefined : batch.get(input.id)) ?? previous
+        if (before != null) covers = addCover(covers, before.seq, before.seq)
+        for (const range of before?.covers ?? []) covers = addCover(covers, range[0], range[1])
+        if (covers.length > MAX_COVER_RANGES) throw new MemoryInputError('too_many_versions', `record ${input.id ?? ''} has too many versions; write it under a new id`)
+        const base = await makeRecord(input, community, first + i, this.components.privateKey, { covers })
+        covers = []
+        batch.set(base.id, base)
+        records.push({ ...base, vector })
       }
-      // the seqs count as used only once the write is durable: a failed write hands them out again
-      try {
-        await store.upsert(records)
-      } catch (err) {
-        if (!(err instanceof MemoryStoreError)) throw err
-        // the store may have committed before it failed: the batch is in it whole, or not at all
-        this.unsettled = { community, ids: records.map(r => r.id), first, last: first + records.length - 1 }
-        if ((await this.settle(store).catch(() => [])).length === 0) throw err
+      await this.commit(store, community, records, first, last)
+      for (const r of records) {
+        vv.add(r.origin, r.seq)
+        for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
       }
-      this.seq = Math.max(this.seq, first + records.length - 1)
-      for (const r of records) vv.add(r.origin, r.seq)
-      return records.map(({ vector: _vector, ...rest }) => rest)
+      return { kept, written: records.map(({ vector: _vector, ...rest }) => rest) }
     })
     this.writes = write.catch(() => {})
-    const stored = await write
-    this.safeDispatchEvent('record:added', { detail: { community, records: stored, local: true } })
-    return { records: stored, rejected }
+    const { kept, written } = await write
+    if (written.length > 0) this.safeDispatchEvent('record:added', { detail: { community, records: written, local: true } })
+    return { records: [...kept, ...written], rejected: rejected.sort((a, b) => a.index - b.index) }
+  }
+
+  /**
+   * Writes records of this node with seqs `first..last`, after reserving them in the
+   * ledger; a store failure that may have committed leaves them unsettled.
+   */
+  private async commit (store: MemoryStore, community: string, records: MemoryRecord[], first: number, last: number): Promise<void> {
+    await this.ledger?.reserve(last)
+    // the seqs count as used only once the write is durable: a failed write hands them out again
+    try {
+      await store.upsert(records)
+    } catch (err) {
+      if (!(err instanceof MemoryStoreError)) throw err
+      // the store may have committed before it failed: the batch is in it whole, or not at all
+      this.unsettled = { community, ids: records.map(r => r.id), first, last }
+      if ((await this.settle(store).catch(() => [])).length === 0) throw err
+    }
+    this.seq = Math.max(this.seq, last)
   }
 
   /**
@@ -284,16 +359,21 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     if (held.length === 0) return []
     this.seq = Math.max(this.seq, u.last)
     const vv = await this.versionOf(u.community)
-    for (const r of held) vv.add(r.origin, r.seq)
+    for (const r of held) {
+      vv.add(r.origin, r.seq)
+      for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
+    }
     this.log('a write whose store failed to answer was committed: %d records, seqs %d..%d', held.length, u.first, u.last)
     return held
   }
 
   /**
    * Stores records written by other nodes (gossip, sync): each is checked (community,
-   * size, origin signature), records already held are skipped, the rest are embedded
-   * with this node's embedder and upserted. Returns how many were new; throws
-   * MemoryInputError naming the first invalid record, storing none of the batch.
+   * size, agent of its origin, origin signature), records already held are skipped, the
+   * rest are embedded with this node's embedder and upserted; a version replaces the one
+   * held only if its seq is higher, and a tombstone is kept (so a deleted record stays
+   * deleted). Returns the new ones; throws MemoryInputError naming the first invalid
+   * record, storing none of the batch.
    */
   async ingest (community: string, records: StoredRecord[]): Promise<StoredRecord[]> {
     const { store, embedder } = this.ready()
@@ -303,9 +383,14 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const fresh = records.filter(r => !vv.has(r.origin, r.seq))
     for (const r of records) vv.saw(r.origin, r.seq)
     if (fresh.length === 0) return []
-    const vectors = await embedder.embed(fresh.map(r => r.text))
-    await store.upsert(fresh.map((r, i) => ({ ...r, vector: vectors[i] ?? [] })))
-    for (const r of fresh) vv.add(r.origin, r.seq)
+    const live = fresh.filter(r => r.deleted !== true)
+    const vectors = live.length === 0 ? [] : await embedder.embed(live.map(r => r.text))
+    const byRecord = new Map(live.map((r, i) => [r, vectors[i] ?? []]))
+    await store.upsert(fresh.map(r => ({ ...r, vector: byRecord.get(r) ?? this.tombstoneVector(store) })))
+    for (const r of fresh) {
+      vv.add(r.origin, r.seq)
+      for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
+    }
     this.safeDispatchEvent('record:added', { detail: { community, records: fresh, local: false } })
     return fresh
   }
@@ -371,14 +456,76 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return nx === 0 || ny === 0 ? 0 : dot / Math.sqrt(nx * ny)
   }
 
-  async get (community: string, ids: string[]): Promise<StoredRecord[]> {
-    this.member(community)
-    return this.ready().store.get(ids, [community])
+  /** A tombstone has no text to embed: it is stored with a fixed unit vector that no search sees. */
+  private tombstoneVector (store: MemoryStore): number[] {
+    const v = new Array<number>(store.dimension).fill(0)
+    v[0] = 1
+    return v
   }
 
-  async delete (community: string, ids: string[]): Promise<number> {
+  /**
+   * Records with these ids in a community (of every origin that wrote one, each with its
+   * `origin`; deleted ones are not returned). `origin` narrows them to one node's.
+   *
+   * @example
+   * ```ts
+   * const [record] = await memory.get('devsupport', ['faq-1'], { origin: node.peerId.toString() })
+   * ```
+   */
+  async get (community: string, ids: string[], options: { origin?: string } = {}): Promise<StoredRecord[]> {
     this.member(community)
-    return this.ready().store.delete({ communities: [community], ids })
+    const records = await this.ready().store.get(ids, [community])
+    return records.filter(r => r.deleted !== true && (options.origin == null || r.origin === options.origin))
+  }
+
+  /**
+   * Deletes one of this node's records everywhere: writes its tombstone (the next seq,
+   * `deleted` set, text emptied, signed) and replicates it like a write. Throws
+   * MemoryInputError `not_owner` for another node's record (only its origin can delete
+   * it) and `not_found` when there is none.
+   *
+   * @example
+   * ```ts
+   * const tombstone = await memory.delete('devsupport', 'faq-1')
+   * ```
+   */
+  async delete (community: string, id: string, options: { origin?: string } = {}): Promise<StoredRecord> {
+    const { store } = this.ready()
+    this.member(community)
+    const self = this.components.peerId.toString()
+    if (!this.components.communities.mayWrite(community, self)) throw new MemoryInputError('read_only', `this node may read ${community} but not write to its memory`)
+    const vv = await this.versionOf(community)
+    const write = this.writes.then(async () => {
+      const late = await this.settle(store)
+      if (late.length > 0) this.safeDispatchEvent('record:added', { detail: { community: late[0]?.community ?? community, records: late, local: true } })
+      const held = (await store.get([id], [community])).filter(r => r.deleted !== true && (options.origin == null || r.origin === options.origin))
+      const mine = held.find(r => r.origin === self)
+      if (mine == null) {
+        const other = held[0]
+        if (other != null) {
+          this.refusals.not_owner++
+          throw new MemoryInputError('not_owner', `record ${id} in ${community} belongs to ${other.origin}: only its origin can delete it`)
+        }
+        throw new MemoryInputError('not_found', `no record ${id} in ${community}${options.origin == null ? '' : ` from ${options.origin}`}`)
+      }
+      const seq = this.seq + 1
+      let covers = addCover(mine.covers ?? [], mine.seq, mine.seq)
+      if (vv.highest(self) + 1 <= seq - 1) covers = addCover(covers, vv.highest(self) + 1, seq - 1)
+      const tombstone = await makeTombstone(mine, seq, this.components.privateKey, covers)
+      await this.commit(store, community, [{ ...tombstone, vector: this.tombstoneVector(store) }], seq, seq)
+      vv.add(self, seq)
+      for (const [a, b] of covers) vv.cover(self, a, b)
+      return tombstone
+    })
+    this.writes = write.catch(() => {})
+    const tombstone = await write
+    this.safeDispatchEvent('record:added', { detail: { community, records: [tombstone], local: true } })
+    return tombstone
+  }
+
+  /** Local writes and deletes refused because they named another node's record or agent. */
+  ownershipRefusals (): OwnershipRefusals {
+    return { ...this.refusals }
   }
 
   async stats (community: string): Promise<CommunityStats> {
@@ -465,3 +612,9 @@ function textOf (payload: unknown): string {
   return typeof p?.text === 'string' ? p.text : JSON.stringify(payload)
 }
 
+
+/** Whether an input would write what this node's record already holds. */
+function sameContent (r: StoredRecord, input: RememberInput, self: string): boolean {
+  return r.text === input.text && r.kind === (input.kind ?? DEFAULT_KIND) && r.agent === (input.agent ?? `user@${self}`) &&
+    JSON.stringify(r.metadata) === JSON.stringify(input.metadata ?? {}) && (input.createdAt == null || input.createdAt === r.createdAt)
+}

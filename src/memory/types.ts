@@ -17,6 +17,17 @@ export interface MemoryRecord {
   createdAt: number
   /** Embedding of `text`, of the store's dimension. */
   vector: number[]
+  /**
+   * Set on a tombstone: the origin deleted the record (its text is empty). Stores keep
+   * tombstones so that replicas learn of the delete; reads other than sync skip them.
+   */
+  deleted?: boolean
+  /**
+   * Seqs of this origin that this version accounts for although no record holds them:
+   * the earlier versions it replaces and seqs the origin skipped. Inclusive ranges,
+   * `[first, last]`. Replicas count them as held, so their version vectors have no gaps.
+   */
+  covers?: Array<[number, number]>
   /** Ed25519 signature of the origin over the record without vector and signature. */
   signature: Uint8Array
 }
@@ -68,19 +79,30 @@ export interface MemoryStore {
   /** `embedded` or `milvus` */
   readonly kind: string
   readonly dimension: number
-  /** Inserts or replaces records by id; resolves once they are durable. */
+  /**
+   * Inserts records, keyed by (community, origin, id): a record replaces the one held
+   * under its key only if its seq is higher, so an older version arriving late changes
+   * nothing. Resolves once they are durable.
+   */
   upsert (records: MemoryRecord[]): Promise<void>
+  /** Searches live records (never tombstones). */
   search (query: SearchQuery): Promise<SearchHit[]>
+  /** Records with these ids, of every origin, tombstones included (`deleted` set). */
   get (ids: string[], communities: string[]): Promise<Array<Omit<MemoryRecord, 'vector'>>>
-  /** Deletes what matches; returns how many records went. */
+  /**
+   * Removes what matches from disk, tombstones included, with no trace for replicas
+   * (a delete that replicates is a tombstone written with `upsert`). Returns how many rows went.
+   */
   delete (filter: MemoryFilter): Promise<number>
+  /** Live records that match. */
   count (filter: MemoryFilter): Promise<number>
+  /** Live records of a community. */
   stats (community: string): Promise<CommunityStats>
-  /** Records of a community ordered by id, after `afterId`, at most `limit` (export). */
+  /** Live records of a community ordered by id, after `afterId`, at most `limit` (export). */
   page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>>
-  /** Every (origin, seq) held for a community: the replica's version. */
-  versions (community: string): Promise<Array<{ origin: string, seq: number }>>
-  /** Records of one origin with seq above `afterSeq`, ordered by seq, at most `limit` (sync). */
+  /** Every (origin, seq) held for a community, tombstones included, with what each covers: the replica's version. */
+  versions (community: string): Promise<Array<{ origin: string, seq: number, covers?: Array<[number, number]> }>>
+  /** Records of one origin with seq above `afterSeq`, tombstones included, ordered by seq, at most `limit` (sync). */
   afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>>
   close (): Promise<void>
 }

@@ -55,7 +55,7 @@ describe(`chaos: ${NODES} node processes with agents, writes acknowledged while 
     await dir.cleanup()
   })
 
-  it('every acknowledged memory write and channel post ends up on every node, in one order; only killed nodes died and their files are sound', async () => {
+  it('every acknowledged memory write and channel post ends up on every node, in one order, and every acknowledged delete removes its record from every node; only killed nodes died and their files are sound', async () => {
     dir = await tempDir('oa-chaos-')
     const config = join(dir.path, 'node.yaml')
     await writeFile(config, `communities: [${C}]\nchannels:\n  history:\n    backfillLimit: 1000\nmemory:\n  syncIntervalMs: 1000\n  capture: { '*': [] }\nagents:\n  - name: scribe\n    module: ${JSON.stringify(SCRIBE)}\n    capabilities: [notes]\n`)
@@ -69,6 +69,11 @@ describe(`chaos: ${NODES} node processes with agents, writes acknowledged while 
     for (let i = 0; i < NODES; i++) await start(i)
 
     const acknowledged: string[] = []
+    /** Per node, the ids its API wrote that were acknowledged: the records it may delete. */
+    const ownIds = new Map<number, string[]>()
+    const deleted = new Set<string>()
+    /** Deletes whose node died before answering: deleted or not, either is right. */
+    const unsure = new Set<string>()
     const posted: string[] = []
     let byAgents = 0
     let kills = 0
@@ -90,6 +95,16 @@ describe(`chaos: ${NODES} node processes with agents, writes acknowledged while 
           // a user writes through the node's API
           const { records } = await api.post<{ records: Array<{ id: string }> }>(`/v1/communities/${C}/memory`, { records: [{ text: `chaos write ${step} on n${i}` }, { text: `chaos write ${step}b on n${i}` }] })
           acknowledged.push(...records.map(r => r.id))
+          ownIds.set(i, [...ownIds.get(i) ?? [], ...records.map(r => r.id)])
+          // every fourth write also deletes one of the node's own earlier records, everywhere
+          const own = ownIds.get(i) ?? []
+          if (step % 4 === 0 && own.length > 2) {
+            const id = own.splice(Math.floor(own.length / 2), 1)[0] ?? ''
+            unsure.add(id)
+            await api.delete(`/v1/communities/${C}/memory/${id}`)
+            unsure.delete(id)
+            deleted.add(id)
+          }
           // every third write posts too: a long run stays within the backfill limit and one history page
           if (step % 6 === 0) {
             const { message } = await api.post<{ message: { id: string } }>(`/v1/communities/${C}/channels/general/messages`, { text: `chaos post ${step} from n${i}` })
@@ -169,10 +184,12 @@ describe(`chaos: ${NODES} node processes with agents, writes acknowledged while 
     expect(storeKills).toBeGreaterThan(0)
     expect(acknowledged.length).toBeGreaterThan(10)
     expect(byAgents).toBeGreaterThan(0)
+    expect(deleted.size).toBeGreaterThan(0)
+    const kept = acknowledged.filter(id => !deleted.has(id) && !unsure.has(id))
     for (const i of live.keys()) {
-      await waitFor(`n${i} holds every acknowledged write`, async () => {
+      await waitFor(`n${i} holds every acknowledged write and none of the ${deleted.size} deleted records`, async () => {
         const held = await heldIds(dataDir(i))
-        return acknowledged.every(id => held.has(id))
+        return kept.every(id => held.has(id)) && [...deleted].every(id => !held.has(id))
       }, 90_000, 500)
     }
     // channel history: every live node holds every acknowledged post (live or backfilled), in the same order
@@ -207,10 +224,10 @@ describe(`chaos: ${NODES} node processes with agents, writes acknowledged while 
     await Promise.all(burst)
     for (let i = 0; i < NODES; i++) checks.push(checkFiles(dataDir(i)))
     const results = await Promise.all(checks)
-    process.stdout.write(`chaos: ${kills} kills, ${storeKills} store process kills, ${cuts} cuts, ${acknowledged.length} acknowledged writes (${byAgents} by agents), ${posted.length} posts, ${results.length} data dir checks\n`)
+    process.stdout.write(`chaos: ${kills} kills, ${storeKills} store process kills, ${cuts} cuts, ${acknowledged.length} acknowledged writes (${byAgents} by agents), ${deleted.size} deletes, ${posted.length} posts, ${results.length} data dir checks\n`)
     expect(results.length).toBe(kills + NODES)
     expect(results.map(damage).filter(d => d != null)).toEqual([])
-    // the checks read what the nodes held
+    // the checks read what the nodes held (a deleted record's row is its tombstone)
     for (const { result } of results.slice(-NODES)) {
       const report = JSON.parse(result.stdout) as DataDirCheck
       expect(report.memory.records).toBeGreaterThanOrEqual(acknowledged.length)

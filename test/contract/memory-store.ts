@@ -3,7 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { MemoryInputError } from '../../src/memory/errors.js'
-import { makeRecord, verifyRecord } from '../../src/memory/record.js'
+import { makeRecord, makeTombstone, verifyRecord } from '../../src/memory/record.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { MemoryRecord, MemoryStore, SearchMode } from '../../src/memory/types.js'
 
@@ -39,11 +39,12 @@ export function onDisk (open: (dir: string) => Promise<MemoryStore>): () => Prom
 
 const embedder = new LocalEmbedder()
 const key = await generateKeyPair('Ed25519')
+const otherKey = await generateKeyPair('Ed25519')
 let seq = 0
 
 /** A signed record with a local-embedder vector. */
-export async function record (community: string, text: string, extra: { kind?: string, agent?: string, id?: string, metadata?: Record<string, unknown> } = {}): Promise<MemoryRecord> {
-  const base = await makeRecord({ text, ...extra }, community, ++seq, key)
+export async function record (community: string, text: string, extra: { kind?: string, agent?: string, id?: string, metadata?: Record<string, unknown> } = {}, signer = key): Promise<MemoryRecord> {
+  const base = await makeRecord({ text, ...extra }, community, ++seq, signer)
   const [vector] = await embedder.embed([text])
   return { ...base, vector: vector ?? [] }
 }
@@ -84,13 +85,37 @@ export function memoryStoreContract (name: string, open: () => Promise<StoreHarn
       expect(await h.store.count({ communities: ['alpha'] })).toBe(CORPUS.length)
     })
 
-    it('upserts by id: writing the same id twice keeps one record, the last', async () => {
-      const r = await record('alpha', 'first version', { id: 'fixed-id-1' })
-      await h.store.upsert([r])
-      await h.store.upsert([{ ...r, text: 'second version' }])
+    it('keys records by (community, origin, id): a higher seq replaces, an older version changes nothing, another origin\'s record stays apart', async () => {
+      const v1 = await record('alpha', 'first version', { id: 'fixed-id-1' })
+      const v2 = await record('alpha', 'second version', { id: 'fixed-id-1' })
+      await h.store.upsert([v2])
+      await h.store.upsert([v1])
+      expect((await h.store.get(['fixed-id-1'], ['alpha'])).map(g => g.text)).toEqual(['second version'])
+      const theirs = await record('alpha', 'another node, same id', { id: 'fixed-id-1' }, otherKey)
+      await h.store.upsert([theirs])
       const got = await h.store.get(['fixed-id-1'], ['alpha'])
-      expect(got.map(g => g.text)).toEqual(['second version'])
-      expect(await h.store.delete({ communities: ['alpha'], ids: ['fixed-id-1'] })).toBe(1)
+      expect(got.map(g => [g.origin, g.text]).sort()).toEqual([[v2.origin, 'second version'], [theirs.origin, 'another node, same id']].sort())
+      expect(await h.store.delete({ communities: ['alpha'], ids: ['fixed-id-1'] })).toBe(2)
+    })
+
+    it('keeps a tombstone: searches, counts, stats and pages skip it; get, versions and afterSeq include it; an older version does not bring the record back', async () => {
+      const live = await record('delta', 'pin numpy below 2 for the legacy service', { id: 'to-delete' })
+      await h.store.upsert([live])
+      const tombstone = { ...await makeTombstone(live, ++seq, key, [[live.seq, live.seq]]), vector: live.vector }
+      await h.store.upsert([tombstone])
+      await h.store.upsert([live])
+      const [got] = await h.store.get(['to-delete'], ['delta'])
+      expect(got).toMatchObject({ deleted: true, text: '', seq: tombstone.seq, covers: [[live.seq, live.seq]] })
+      expect(await verifyRecord(got!)).toBe(true)
+      const [vector] = await embedder.embed(['numpy legacy service'])
+      for (const mode of ['vector', 'text', 'hybrid'] as const) {
+        expect(await h.store.search({ mode, text: 'numpy legacy service', vector, k: 5, filter: { communities: ['delta'] } })).toEqual([])
+      }
+      expect(await h.store.count({ communities: ['delta'] })).toBe(0)
+      expect((await h.store.stats('delta')).records).toBe(0)
+      expect(await h.store.page('delta', undefined, 10)).toEqual([])
+      expect(await h.store.versions('delta')).toEqual([{ origin: live.origin, seq: tombstone.seq, covers: [[live.seq, live.seq]] }])
+      expect((await h.store.afterSeq('delta', live.origin, 0, 10)).map(r => r.seq)).toEqual([tombstone.seq])
     })
 
     const find = async (mode: SearchMode, q: string, k = 3, community = 'alpha'): Promise<string[]> => {

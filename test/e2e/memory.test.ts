@@ -60,6 +60,21 @@ describe('memory through the CLI', () => {
     expect(info).toMatchObject({ store: 'embedded', embedder: 'local-hash-v2', communities: { devsupport: { records: 3 } } })
   })
 
+  it('deletes a record of this node: search and export no longer find it, and a second delete names it missing', async () => {
+    const add = await runCli(['memory', 'add', 'devsupport', 'The quokka cache is flushed nightly', '--json', ...dd()])
+    const { id } = JSON.parse(add.stdout) as { id: string }
+    const del = await runCli(['memory', 'delete', 'devsupport', id, ...dd()])
+    expect(del.code, del.stderr).toBe(0)
+    expect(del.stdout).toContain(`deleted ${id} from devsupport`)
+    const search = await runCli(['memory', 'search', 'devsupport', 'quokka cache', '--mode', 'text', '--json', ...dd()])
+    expect(search.stdout.trim()).toBe('')
+    const exported = await runCli(['memory', 'export', 'devsupport', ...dd()])
+    expect(exported.stdout).not.toContain(id)
+    const again = await runCli(['memory', 'delete', 'devsupport', id, ...dd()])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain(`no record ${id} in devsupport`)
+  })
+
   it('refuses bad input with exit code 2 and a message naming it', async () => {
     const cases: Array<[string[], string]> = [
       [['memory', 'add', 'devsupport', ''], 'the text is empty'],

@@ -100,6 +100,21 @@ describe('checking a data dir (oa-node check)', () => {
     expect(text.stdout).toContain('record note-2: bad signature')
   })
 
+  it('verifies tombstones: a sound one passes, one whose covered seqs were changed is reported', async () => {
+    const node = await startTestNode(dir.path, 'tombstones', { communities: [C], memory: { capture: { '*': [] } } })
+    for (let i = 0; i < 3; i++) await node.libp2p.services.memory.remember(C, { text: `note ${i}`, id: `note-${i}` })
+    await node.libp2p.services.memory.delete(C, 'note-1')
+    await node.stop()
+    const dataDir = join(dir.path, 'tombstones')
+    expect((await checkDataDir(dataDir)).memory).toMatchObject({ records: 3, problems: [] })
+    const db = await lancedb.connect(join(dataDir, 'memory'))
+    const table = await db.openTable('memory')
+    await table.update({ where: "id = 'note-1'", values: { covers: '[[1,3]]' } })
+    table.close()
+    const report = await checkDataDir(dataDir)
+    expect(report.memory.problems).toEqual([expect.stringContaining('tombstone note-1: bad signature')])
+  })
+
   it('finds a channel history file whose pages are damaged', async () => {
     const dataDir = await populated(dir.path, 'torn', 1, 40)
     const path = join(dataDir, 'channels.db')

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import * as lancedb from '@lancedb/lancedb'
+import { Binary, Field, FixedSizeList, Float32, Int64, Schema, Utf8 } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { EmbedderMismatchError } from '../../src/memory/errors.js'
+import { makeRecord, makeTombstone, verifyRecord } from '../../src/memory/record.js'
 import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
 import { memoryStoreContract, onDisk } from '../contract/memory-store.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -15,6 +18,37 @@ const open = async (dir: string, vectorIndexThreshold = 10_000): Promise<Embedde
 memoryStoreContract('embedded (LanceDB)', onDisk(async dir => open(dir)))
 
 describe('embedded store', () => {
+  it('opens a table of the first format (no tombstone columns), keeps its records and their signatures, and takes tombstones', async () => {
+    const dir = await tempDir('oa-mem-v1-')
+    try {
+      const memoryDir = join(dir.path, 'memory')
+      const key = await generateKeyPair('Ed25519')
+      const base = await makeRecord({ id: 'old-1', text: 'written before tombstones existed' }, 'c', 1, key)
+      const [vector] = await embedder.embed([base.text])
+      const db = await lancedb.connect(memoryDir)
+      const v1 = new Schema([
+        ...['id', 'community', 'kind', 'agent', 'origin'].map(n => new Field(n, new Utf8(), false)),
+        new Field('seq', new Int64(), false), new Field('text', new Utf8(), false), new Field('metadata', new Utf8(), false), new Field('created_at', new Int64(), false),
+        new Field('signature', new Binary(), true), new Field('vector', new FixedSizeList(embedder.dimension, new Field('item', new Float32(), true)), false)
+      ] as Field[])
+      const table = await db.createEmptyTable('memory', v1)
+      const { createdAt, ...fields } = base
+      await table.add([{ ...fields, seq: 1n, metadata: '{}', created_at: BigInt(createdAt), signature: Buffer.from(base.signature), vector }])
+      table.close()
+      db.close()
+      const store = await open(memoryDir)
+      const [held] = await store.get(['old-1'], ['c'])
+      expect(held).toMatchObject({ id: 'old-1', text: base.text, seq: 1 })
+      expect(held?.deleted).toBeUndefined()
+      expect(await verifyRecord(held!)).toBe(true)
+      await store.upsert([{ ...await makeTombstone(held!, 2, key, [[1, 1]]), vector: vector ?? [] }])
+      expect(await store.count({ communities: ['c'] })).toBe(0)
+      await store.close()
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
   it('refuses to open with another embedder and says how to migrate', async () => {
     const dir = await tempDir('oa-mem-')
     try {

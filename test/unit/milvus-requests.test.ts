@@ -53,10 +53,10 @@ describe('Milvus schema and requests', () => {
 
   it('builds vector, text and hybrid searches with the filter on every branch', () => {
     const init = { settings, filter: { communities: ['devsupport'] }, k: 5 }
-    expect(vectorSearchRequest(init, [1, 0])).toMatchObject({ anns_field: 'vector', metric_type: 'COSINE', limit: 5, filter: 'community in ["devsupport"]', params: { ef: 64 }, consistency_level: 'Bounded' })
+    expect(vectorSearchRequest(init, [1, 0])).toMatchObject({ anns_field: 'vector', metric_type: 'COSINE', limit: 5, filter: 'community in ["devsupport"] and deleted == false', params: { ef: 64 }, consistency_level: 'Bounded' })
     expect(textSearchRequest(init, 'hnsw')).toMatchObject({ anns_field: 'text_sparse', metric_type: 'BM25', data: 'hnsw' })
     const hybrid = hybridSearchRequest(init, [1, 0], 'hnsw')
-    expect(hybrid.data.map(d => d.expr)).toEqual(['community in ["devsupport"]', 'community in ["devsupport"]'])
+    expect(hybrid.data.map(d => d.expr)).toEqual(['community in ["devsupport"] and deleted == false', 'community in ["devsupport"] and deleted == false'])
     expect(hybrid.rerank).toEqual({ strategy: 'rrf', params: { k: 60 } })
   })
 
@@ -88,5 +88,19 @@ describe('Milvus errors', () => {
   it('refuses a collection made with another embedder or dimension', () => {
     expect(() => { checkCollection('oa-node memory; embedder=local-hash-v1; dim=384', 384, 'local-hash-v1', 384, 'oa') }).not.toThrow()
     expect(() => { checkCollection('oa-node memory; embedder=openai:text-embedding-3-small; dim=1536', 1536, 'local-hash-v1', 384, 'oa') }).toThrow(EmbedderMismatchError)
+  })
+})
+
+describe('Milvus record keys', () => {
+  it('keys a row by (community, origin, id), so two nodes writing one id make two rows, and round-trips tombstones', () => {
+    const fields = createCollectionRequest(settings, 'local-hash-v2', 3).fields
+    expect(fields.find(f => 'is_primary_key' in f)?.name).toBe('key')
+    const mine = toMilvusRow(record)
+    const theirs = toMilvusRow({ ...record, origin: 'other-peer' })
+    expect(mine.key).not.toBe(theirs.key)
+    expect(toMilvusRow({ ...record, seq: 8 }).key).toBe(mine.key)
+    const tombstone = toMilvusRow({ ...record, text: '', metadata: {}, deleted: true, covers: [[1, 7]] })
+    expect(fromMilvusRow({ ...tombstone, metadata: {} })).toMatchObject({ deleted: true, covers: [[1, 7]], text: '' })
+    expect(fromMilvusRow(mine)).not.toHaveProperty('deleted')
   })
 })

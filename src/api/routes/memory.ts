@@ -63,11 +63,15 @@ export function memoryRoutes (router: Router, node: OaNode): Router {
     .get('/v1/memory', async () => {
       const communities: Record<string, unknown> = {}
       for (const c of node.communities) communities[c] = { ...await memory.stats(c), replication: await memory.replicaStatus(c) }
-      return { ...memory.describe(), seq: memory.currentSeq, replication: node.libp2p.services.replication.stats(), communities }
+      return { ...memory.describe(), seq: memory.currentSeq, refused: memory.ownershipRefusals(), replication: node.libp2p.services.replication.stats(), communities }
     })
-    .delete('/v1/communities/:c/memory/:id', async ({ params }) => {
-      const deleted = await memory.delete(params.c ?? '', [params.id ?? ''])
-      if (deleted === 0) throw new ApiError(404, 'not_found', `no record ${params.id ?? ''} in ${params.c ?? ''}`)
-      return { deleted }
+    .get('/v1/communities/:c/memory/records/:id', async ({ url, params }) => {
+      const records = await memory.get(params.c ?? '', [params.id ?? ''], { origin: url.searchParams.get('origin') ?? undefined })
+      if (records.length === 0) throw new ApiError(404, 'not_found', `no record ${params.id ?? ''} in ${params.c ?? ''}`)
+      return { records: records.map(recordJson) }
+    })
+    .delete('/v1/communities/:c/memory/:id', async ({ url, params }) => {
+      const tombstone = await memory.delete(params.c ?? '', params.id ?? '', { origin: url.searchParams.get('origin') ?? undefined })
+      return { deleted: 1, id: tombstone.id, origin: tombstone.origin, seq: tombstone.seq }
     })
 }

@@ -21,6 +21,8 @@ export function toWire (r: StoredRecord, sealer?: CommunitySealer): MemoryRecord
     metadata: JSON.stringify(r.metadata),
     createdAt: BigInt(r.createdAt),
     signature: Uint8Array.from(r.signature),
+    deleted: r.deleted === true,
+    covers: (r.covers ?? []).map(([first, last]) => ({ first: BigInt(first), last: BigInt(last) })),
     epoch: 0,
     sealed: new Uint8Array(0)
   }
@@ -65,7 +67,9 @@ export function fromWire (w: MemoryRecordWire, sealer?: CommunitySealer): Stored
     text,
     metadata: metadata as Record<string, unknown>,
     createdAt: Number(w.createdAt),
-    signature: Uint8Array.from(w.signature)
+    signature: Uint8Array.from(w.signature),
+    ...(w.deleted ? { deleted: true } : {}),
+    ...(w.covers.length > 0 ? { covers: w.covers.map(c => [Number(c.first), Number(c.last)] as [number, number]) } : {})
   }
 }
 

@@ -47,7 +47,7 @@ export interface ReplicationInit {
 }
 
 /** Why a replicated record or message was refused. */
-export type ReplicationRejectReason = 'decode' | 'size' | 'community' | 'origin' | 'signature' | 'record' | 'sealed' | 'membership'
+export type ReplicationRejectReason = 'decode' | 'size' | 'community' | 'origin' | 'owner' | 'signature' | 'record' | 'sealed' | 'membership'
 
 export interface ReplicationStats {
   rejected: { total: number, byReason: Record<ReplicationRejectReason, number>, byPath: { gossip: number, sync: number } }
@@ -74,7 +74,8 @@ const SYNC_MAX_MS = 10 * 60_000
  * each write is gossiped on `oa/1/<community>/mem` once durable; a node that missed
  * records catches up over `/oa/memsync/1.0.0` by sending its version vector, when it
  * meets a community peer and periodically with a random one. Every record is checked
- * (community, size, origin signature); invalid ones are counted and stored nowhere.
+ * (community, size, agent of its origin, origin signature); invalid ones are counted and
+ * stored nowhere. Tombstones travel the same way.
  * With a shared Milvus store only notices travel.
  */
 export class Replicator extends TypedEventEmitter<ReplicationEvents> implements Startable {
@@ -87,7 +88,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   private timer?: ReturnType<typeof setInterval>
   private started = false
   private readonly counts: ReplicationStats = {
-    rejected: { total: 0, byReason: { decode: 0, size: 0, community: 0, origin: 0, signature: 0, record: 0, sealed: 0, membership: 0 }, byPath: { gossip: 0, sync: 0 } },
+    rejected: { total: 0, byReason: { decode: 0, size: 0, community: 0, origin: 0, owner: 0, signature: 0, record: 0, sealed: 0, membership: 0 }, byPath: { gossip: 0, sync: 0 } },
     received: { gossip: 0, sync: 0 },
     published: 0
   }
@@ -444,7 +445,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 }
 
 function reasonOf (code: string): ReplicationRejectReason {
-  return code === 'community' || code === 'signature' || code === 'size' ? code : 'record'
+  return code === 'community' || code === 'signature' || code === 'size' || code === 'owner' ? code : 'record'
 }
 
 /** The writer of a record was not a member with write rights. */

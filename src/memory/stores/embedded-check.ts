@@ -2,7 +2,7 @@ import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as lancedb from '@lancedb/lancedb'
 import { verifyRecord } from '../record.js'
-import { COLUMNS, META_FILE, TABLE, fromRow } from './embedded.js'
+import { COLUMNS, META_FILE, TABLE, fromRow, recordKey } from './embedded.js'
 import type { Row, StoreMeta } from './embedded.js'
 
 /** What checking an embedded memory store found. */
@@ -32,8 +32,8 @@ async function readMeta (dir: string): Promise<StoreMeta> {
 /**
  * Checks an embedded (LanceDB) memory store without changing it: the store file names
  * the embedder, the table opens and every row reads back, every record's signature is
- * valid for its origin, every vector has the store's dimension and finite values, and
- * no id appears twice.
+ * valid for its origin (tombstones too), every vector has the store's dimension and
+ * finite values, and no (community, origin, id) appears twice.
  *
  * @example
  * ```ts
@@ -71,13 +71,16 @@ export async function checkEmbeddedStore (dir: string): Promise<EmbeddedStoreChe
     table = await db.openTable(TABLE)
     const expected = await table.countRows()
     const seen = new Set<string>()
-    for await (const batch of table.query().select([...COLUMNS, 'vector'])) {
+    // a table of the first format (before tombstones) gets its new columns when a node opens it; read it as it is
+    const fields = new Set((await table.schema()).fields.map(f => f.name))
+    for await (const batch of table.query().select([...COLUMNS.filter(c => fields.has(c)), 'vector'])) {
       for (const raw of batch.toArray() as unknown as Array<Row & { vector: { length: number, [Symbol.iterator]: () => Iterator<number> } | null }>) {
         report.records++
         const record = fromRow(raw)
         report.communities[record.community] = (report.communities[record.community] ?? 0) + 1
-        if (seen.has(record.id)) note(`record ${record.id} is stored twice`)
-        seen.add(record.id)
+        const what = record.deleted === true ? 'tombstone' : 'record'
+        if (seen.has(recordKey(record))) note(`record ${record.id} of ${record.origin} is stored twice`)
+        seen.add(recordKey(record))
         try {
           JSON.parse(raw.metadata)
         } catch {
@@ -86,7 +89,7 @@ export async function checkEmbeddedStore (dir: string): Promise<EmbeddedStoreChe
         const vector = raw.vector == null ? [] : [...raw.vector]
         if (vector.length !== meta.dimension) note(`record ${record.id}: vector has ${vector.length} dimensions, the store ${meta.dimension}`)
         else if (!vector.every(Number.isFinite)) note(`record ${record.id}: vector holds a value that is not a finite number`)
-        if (!await verifyRecord(record)) note(`record ${record.id}: bad signature for origin ${record.origin}`)
+        if (!await verifyRecord(record)) note(`${what} ${record.id}: bad signature for origin ${record.origin}`)
       }
     }
     if (report.records !== expected) note(`the table counts ${expected} rows but ${report.records} read back`)

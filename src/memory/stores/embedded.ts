@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as lancedb from '@lancedb/lancedb'
-import { Binary, Field, FixedSizeList, Float32, Int64, Schema, Utf8 } from 'apache-arrow'
+import { Binary, Bool, Field, FixedSizeList, Float32, Int64, Schema, Utf8 } from 'apache-arrow'
 import { ensurePrivateDir, restrictTree, writePrivateFile } from '../../files/private-files.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../errors.js'
 import { lanceWhere, sqlQuote } from '../filter.js'
@@ -58,6 +58,9 @@ export interface Row {
   metadata: string
   created_at: bigint | number
   signature: Uint8Array | null
+  deleted?: boolean | null
+  /** JSON of the covered seq ranges, or empty. */
+  covers?: string | null
   _distance?: number
   _score?: number
 }
@@ -74,11 +77,34 @@ function schema (dimension: number): Schema {
     new Field('metadata', new Utf8(), false),
     new Field('created_at', new Int64(), false),
     new Field('signature', new Binary(), true),
+    new Field('deleted', new Bool(), true),
+    new Field('covers', new Utf8(), true),
     new Field('vector', new FixedSizeList(dimension, new Field('item', new Float32(), true)), false)
   ])
 }
 
-export const COLUMNS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature']
+export const COLUMNS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature', 'deleted', 'covers']
+
+/** Columns added after the first format; a table without them gets them at open. */
+const ADDED_COLUMNS = [{ name: 'deleted', valueSql: 'false' }, { name: 'covers', valueSql: "''" }]
+
+/** Only records that are not tombstones. */
+const LIVE = '(deleted IS NULL OR deleted = false)'
+
+/** The key a record is stored under: one record per (community, origin, id). */
+export function recordKey (r: { community: string, origin: string, id: string }): string {
+  return `${r.community}\u0000${r.origin}\u0000${r.id}`
+}
+
+function parseCovers (text: string | null | undefined): Array<[number, number]> | undefined {
+  if (text == null || text === '') return undefined
+  try {
+    const value = JSON.parse(text) as unknown
+    return Array.isArray(value) && value.length > 0 ? value as Array<[number, number]> : undefined
+  } catch {
+    return undefined
+  }
+}
 
 export function fromRow (row: Row): StoredRecord {
   let metadata: Record<string, unknown>
@@ -87,6 +113,7 @@ export function fromRow (row: Row): StoredRecord {
   } catch {
     metadata = {}
   }
+  const covers = parseCovers(row.covers)
   return {
     id: row.id,
     community: row.community,
@@ -97,7 +124,9 @@ export function fromRow (row: Row): StoredRecord {
     text: row.text,
     metadata,
     createdAt: Number(row.created_at),
-    signature: row.signature == null ? new Uint8Array(0) : Uint8Array.from(row.signature)
+    signature: row.signature == null ? new Uint8Array(0) : Uint8Array.from(row.signature),
+    ...(row.deleted === true ? { deleted: true } : {}),
+    ...(covers == null ? {} : { covers })
   }
 }
 
@@ -113,6 +142,8 @@ function toRow (r: MemoryRecord): Record<string, unknown> {
     metadata: JSON.stringify(r.metadata),
     created_at: BigInt(r.createdAt),
     signature: Buffer.from(r.signature),
+    deleted: r.deleted === true,
+    covers: (r.covers ?? []).length > 0 ? JSON.stringify(r.covers) : '',
     vector: r.vector
   }
 }
@@ -189,6 +220,11 @@ export class EmbeddedStore implements MemoryStore {
       throw new MemoryStoreError(`cannot open the memory store in ${init.dir}: ${(err as Error).message}`)
     }
     const store = new EmbeddedStore(opened, init)
+    try {
+      await store.migrate()
+    } catch (err) {
+      throw new MemoryStoreError(`cannot add the tombstone columns to the memory store in ${init.dir}: ${(err as Error).message}`)
+    }
     await store.ensureIndexes()
     // LanceDB writes with the process umask (the store process narrows it); files left
     // looser by an earlier process are set to 0600 here, folders to 0700
@@ -230,6 +266,13 @@ export class EmbeddedStore implements MemoryStore {
     this.handle = { ...await openTable(this.init.dir, this.dimension), reads: 0, retired: false }
     old.retired = true
     release(old)
+  }
+
+  /** Gives a table of the first format the columns added since (tombstones, covered seqs). */
+  private async migrate (): Promise<void> {
+    const fields = new Set((await this.table.schema()).fields.map(f => f.name))
+    const missing = ADDED_COLUMNS.filter(c => !fields.has(c.name))
+    if (missing.length > 0) await this.table.addColumns(missing)
   }
 
   private async ensureIndexes (): Promise<void> {
@@ -281,10 +324,16 @@ export class EmbeddedStore implements MemoryStore {
     // spacing counts from the start of a commit: a write arriving while it runs waits for the next interval, not just the window
     this.lastCommitAt = Date.now()
     return this.enqueue(async () => {
+      // one row per (community, origin, id): of two versions, the higher seq wins, here and against the table
       const byId = new Map<string, MemoryRecord>()
-      for (const p of batch) for (const r of p.records) byId.set(r.id, r)
+      for (const p of batch) {
+        for (const r of p.records) {
+          const held = byId.get(recordKey(r))
+          if (held == null || held.seq < r.seq) byId.set(recordKey(r), r)
+        }
+      }
       try {
-        await this.table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([...byId.values()].map(toRow))
+        await this.table.mergeInsert(['community', 'origin', 'id']).whenMatchedUpdateAll({ where: 'target.seq < source.seq' }).whenNotMatchedInsertAll().execute([...byId.values()].map(toRow))
         for (const p of batch) p.resolve()
       } catch (err) {
         const error = new MemoryStoreError(`writing ${byId.size} memory records failed: ${(err as Error).message}`)
@@ -339,7 +388,7 @@ export class EmbeddedStore implements MemoryStore {
   }
 
   private async searchIn (table: lancedb.Table, query: SearchQuery): Promise<SearchHit[]> {
-    const where = lanceWhere(query.filter)
+    const where = `${lanceWhere(query.filter)} AND ${LIVE}`
     const k = Math.max(1, Math.min(query.k, 1000))
     const vectorHits = async (limit: number): Promise<SearchHit[]> => {
       if (query.vector == null) throw new MemoryInputError('bad_query', 'a vector search needs a query vector')
@@ -386,11 +435,11 @@ export class EmbeddedStore implements MemoryStore {
   }
 
   async count (filter: MemoryFilter): Promise<number> {
-    return this.read(async table => table.countRows(lanceWhere(filter)))
+    return this.read(async table => table.countRows(`${lanceWhere(filter)} AND ${LIVE}`))
   }
 
   async stats (community: string): Promise<CommunityStats> {
-    const rows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)}`).select(['kind', 'origin', 'seq']).toArray()) as Array<{ kind: string, origin: string, seq: bigint }>
+    const rows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)} AND ${LIVE}`).select(['kind', 'origin', 'seq']).toArray()) as Array<{ kind: string, origin: string, seq: bigint }>
     const stats: CommunityStats = { records: rows.length, byKind: {}, byOrigin: {} }
     for (const row of rows) {
       stats.byKind[row.kind] = (stats.byKind[row.kind] ?? 0) + 1
@@ -404,22 +453,26 @@ export class EmbeddedStore implements MemoryStore {
 
   async page (community: string, afterId: string | undefined, limit: number): Promise<StoredRecord[]> {
     // LanceDB scans have no ORDER BY: read the ids, order them, then fetch one page
-    const idRows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)}${afterId == null ? '' : ` AND id > ${sqlQuote(afterId)}`}`).select(['id']).toArray()) as Array<{ id: string }>
-    const ids = idRows.map(r => r.id).sort().slice(0, limit)
-    const records = await this.get(ids, [community])
-    return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    const idRows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)} AND ${LIVE}${afterId == null ? '' : ` AND id > ${sqlQuote(afterId)}`}`).select(['id']).toArray()) as Array<{ id: string }>
+    // an id several origins wrote counts once towards the page, which then holds all of them
+    const ids = [...new Set(idRows.map(r => r.id))].sort().slice(0, limit)
+    const records = (await this.get(ids, [community])).filter(r => r.deleted !== true)
+    return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
   }
 
-  async versions (community: string): Promise<Array<{ origin: string, seq: number }>> {
-    const rows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)}`).select(['origin', 'seq']).toArray()) as Array<{ origin: string, seq: bigint }>
-    return rows.map(r => ({ origin: r.origin, seq: Number(r.seq) }))
+  async versions (community: string): Promise<Array<{ origin: string, seq: number, covers?: Array<[number, number]> }>> {
+    const rows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)}`).select(['origin', 'seq', 'covers']).toArray()) as Array<{ origin: string, seq: bigint, covers: string | null }>
+    return rows.map(r => {
+      const covers = parseCovers(r.covers)
+      return { origin: r.origin, seq: Number(r.seq), ...(covers == null ? {} : { covers }) }
+    })
   }
 
   async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<StoredRecord[]> {
     const where = `community = ${sqlQuote(community)} AND origin = ${sqlQuote(origin)} AND seq > ${Math.trunc(afterSeq)}`
     const keys = await this.read(async table => table.query().where(where).select(['id', 'seq']).toArray()) as Array<{ id: string, seq: bigint }>
     const ids = keys.sort((a, b) => Number(a.seq) - Number(b.seq)).slice(0, limit).map(k => k.id)
-    return (await this.get(ids, [community])).sort((a, b) => a.seq - b.seq)
+    return (await this.get(ids, [community])).filter(r => r.origin === origin && r.seq > afterSeq).sort((a, b) => a.seq - b.seq)
   }
 
   async close (): Promise<void> {

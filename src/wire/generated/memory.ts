@@ -14,6 +14,8 @@ export interface MemoryRecordWire {
   metadata: string
   createdAt: bigint
   signature: Uint8Array<ArrayBuffer>
+  deleted: boolean
+  covers: SeqRange[]
   epoch: number
   sealed: Uint8Array<ArrayBuffer>
 }
@@ -78,13 +80,25 @@ export namespace MemoryRecordWire {
           w.bytes(obj.signature)
         }
 
-        if ((obj.epoch != null && obj.epoch !== 0)) {
+        if ((obj.deleted != null && obj.deleted !== false)) {
           w.uint32(88)
+          w.bool(obj.deleted)
+        }
+
+        if (obj.covers != null && obj.covers.length > 0) {
+          for (const value of obj.covers) {
+            w.uint32(98)
+            SeqRange.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(104)
           w.uint32(obj.epoch)
         }
 
         if ((obj.sealed != null && obj.sealed.byteLength > 0)) {
-          w.uint32(98)
+          w.uint32(114)
           w.bytes(obj.sealed)
         }
 
@@ -103,6 +117,8 @@ export namespace MemoryRecordWire {
           metadata: '',
           createdAt: 0n,
           signature: uint8ArrayAlloc(0),
+          deleted: false,
+          covers: [],
           epoch: 0,
           sealed: uint8ArrayAlloc(0)
         }
@@ -154,10 +170,24 @@ export namespace MemoryRecordWire {
               break
             }
             case 11: {
-              obj.epoch = reader.uint32()
+              obj.deleted = reader.bool()
               break
             }
             case 12: {
+              if (opts.limits?.covers != null && obj.covers.length === opts.limits.covers) {
+                throw new MaxLengthError('Decode error - repeated field "covers" had too many elements')
+              }
+
+              obj.covers.push(SeqRange.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.covers$
+              }))
+              break
+            }
+            case 13: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 14: {
               obj.sealed = reader.bytes()
               break
             }
@@ -170,6 +200,10 @@ export namespace MemoryRecordWire {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          covers: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -248,12 +282,37 @@ export namespace MemoryRecordWire {
             }
             case 11: {
               yield {
+                field: `${prefix}.deleted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 12: {
+              if (opts.limits?.covers != null && obj.covers === opts.limits.covers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "covers" had too many elements')
+              }
+
+              for (const evt of SeqRange.codec().stream(reader, reader.uint32(), `${prefix}.covers[]`, {
+                limits: opts.limits?.covers$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.covers
+                }
+              }
+
+              obj.covers++
+
+              break
+            }
+            case 13: {
+              yield {
                 field: `${prefix}.epoch`,
                 value: reader.uint32()
               }
               break
             }
-            case 12: {
+            case 14: {
               yield {
                 field: `${prefix}.sealed`,
                 value: reader.bytes()
@@ -322,6 +381,23 @@ export namespace MemoryRecordWire {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MemoryRecordWireDeletedFieldEvent {
+    field: '$.deleted'
+    value: boolean
+  }
+
+  export interface MemoryRecordWireCoversFirstFieldEvent {
+    field: '$.covers[].first'
+    value: bigint
+    index: number
+  }
+
+  export interface MemoryRecordWireCoversLastFieldEvent {
+    field: '$.covers[].last'
+    value: bigint
+    index: number
+  }
+
   export interface MemoryRecordWireEpochFieldEvent {
     field: '$.epoch'
     value: number
@@ -340,8 +416,120 @@ export namespace MemoryRecordWire {
     return decodeMessage(buf, MemoryRecordWire.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent | MemoryRecordWireEpochFieldEvent | MemoryRecordWireSealedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent | MemoryRecordWireDeletedFieldEvent | MemoryRecordWireCoversFirstFieldEvent | MemoryRecordWireCoversLastFieldEvent | MemoryRecordWireEpochFieldEvent | MemoryRecordWireSealedFieldEvent> {
     return streamMessage(buf, MemoryRecordWire.codec(), opts)
+  }
+}
+
+export interface SeqRange {
+  first: bigint
+  last: bigint
+}
+
+export namespace SeqRange {
+  let _codec: Codec<SeqRange>
+
+  export const codec = (): Codec<SeqRange> => {
+    if (_codec == null) {
+      _codec = message<SeqRange>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.first != null && obj.first !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.first)
+        }
+
+        if ((obj.last != null && obj.last !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.last)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          first: 0n,
+          last: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.first = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.last = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.first`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.last`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SeqRangeFirstFieldEvent {
+    field: '$.first'
+    value: bigint
+  }
+
+  export interface SeqRangeLastFieldEvent {
+    field: '$.last'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<SeqRange>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SeqRange.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SeqRange>): SeqRange {
+    return decodeMessage(buf, SeqRange.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SeqRange>): Generator<SeqRangeFirstFieldEvent | SeqRangeLastFieldEvent> {
+    return streamMessage(buf, SeqRange.codec(), opts)
   }
 }
 
@@ -517,6 +705,24 @@ export namespace MemoryGossip {
     index: number
   }
 
+  export interface MemoryGossipRecordsDeletedFieldEvent {
+    field: '$.records[].deleted'
+    value: boolean
+    index: number
+  }
+
+  export interface MemoryGossipRecordsCoversFirstFieldEvent {
+    field: '$.records[].covers[].first'
+    value: bigint
+    index: number
+  }
+
+  export interface MemoryGossipRecordsCoversLastFieldEvent {
+    field: '$.records[].covers[].last'
+    value: bigint
+    index: number
+  }
+
   export interface MemoryGossipRecordsEpochFieldEvent {
     field: '$.records[].epoch'
     value: number
@@ -542,7 +748,7 @@ export namespace MemoryGossip {
     return decodeMessage(buf, MemoryGossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipRecordsEpochFieldEvent | MemoryGossipRecordsSealedFieldEvent | MemoryGossipNoticeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipRecordsDeletedFieldEvent | MemoryGossipRecordsCoversFirstFieldEvent | MemoryGossipRecordsCoversLastFieldEvent | MemoryGossipRecordsEpochFieldEvent | MemoryGossipRecordsSealedFieldEvent | MemoryGossipNoticeFieldEvent> {
     return streamMessage(buf, MemoryGossip.codec(), opts)
   }
 }
@@ -991,6 +1197,24 @@ export namespace SyncBatch {
     index: number
   }
 
+  export interface SyncBatchRecordsDeletedFieldEvent {
+    field: '$.records[].deleted'
+    value: boolean
+    index: number
+  }
+
+  export interface SyncBatchRecordsCoversFirstFieldEvent {
+    field: '$.records[].covers[].first'
+    value: bigint
+    index: number
+  }
+
+  export interface SyncBatchRecordsCoversLastFieldEvent {
+    field: '$.records[].covers[].last'
+    value: bigint
+    index: number
+  }
+
   export interface SyncBatchRecordsEpochFieldEvent {
     field: '$.records[].epoch'
     value: number
@@ -1021,7 +1245,7 @@ export namespace SyncBatch {
     return decodeMessage(buf, SyncBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchRecordsEpochFieldEvent | SyncBatchRecordsSealedFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchRecordsDeletedFieldEvent | SyncBatchRecordsCoversFirstFieldEvent | SyncBatchRecordsCoversLastFieldEvent | SyncBatchRecordsEpochFieldEvent | SyncBatchRecordsSealedFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
     return streamMessage(buf, SyncBatch.codec(), opts)
   }
 }

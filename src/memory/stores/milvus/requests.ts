@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { milvusQuote, checkFilter } from '../../filter.js'
 import { EmbedderMismatchError, MemoryStoreError } from '../../errors.js'
 import type { MemoryFilter, MemoryRecord, SearchHit } from '../../types.js'
@@ -6,7 +7,18 @@ import type { MemorySettings } from '../../service.js'
 export type MilvusSettings = MemorySettings['milvus']
 
 /** Fields every query returns (all but the vectors). */
-export const OUTPUT_FIELDS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature']
+export const OUTPUT_FIELDS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature', 'deleted', 'covers']
+
+/** Only records that are not tombstones. */
+export const LIVE = 'deleted == false'
+
+/**
+ * The primary key of a record: one row per (community, origin, id), so two nodes' records
+ * with one id are two rows and neither replaces the other.
+ */
+export function milvusKey (r: { community: string, origin: string, id: string }): string {
+  return createHash('sha256').update(`${r.community}\u0000${r.origin}\u0000${r.id}`).digest('hex')
+}
 
 /** Longest text Milvus stores in the VarChar field, in bytes. */
 export const MAX_TEXT_BYTES = 65_535
@@ -28,7 +40,8 @@ export function createCollectionRequest (settings: MilvusSettings, embedder: str
     num_partitions: settings.numPartitions,
     ...(settings.database == null ? {} : { db_name: settings.database }),
     fields: [
-      { name: 'id', data_type: 'VarChar' as const, is_primary_key: true, max_length: 128 },
+      { name: 'key', data_type: 'VarChar' as const, is_primary_key: true, max_length: 64 },
+      { name: 'id', data_type: 'VarChar' as const, max_length: 128 },
       { name: 'community', data_type: 'VarChar' as const, is_partition_key: true, max_length: 64 },
       { name: 'kind', data_type: 'VarChar' as const, max_length: 64 },
       { name: 'agent', data_type: 'VarChar' as const, max_length: 256 },
@@ -38,6 +51,8 @@ export function createCollectionRequest (settings: MilvusSettings, embedder: str
       { name: 'text', data_type: 'VarChar' as const, max_length: MAX_TEXT_BYTES, enable_analyzer: true, enable_match: true },
       { name: 'metadata', data_type: 'JSON' as const },
       { name: 'signature', data_type: 'VarChar' as const, max_length: 128 },
+      { name: 'deleted', data_type: 'Bool' as const },
+      { name: 'covers', data_type: 'VarChar' as const, max_length: 65_535 },
       { name: 'text_sparse', data_type: 'SparseFloatVector' as const, is_function_output: true },
       { name: 'vector', data_type: 'FloatVector' as const, dim: dimension }
     ],
@@ -63,7 +78,7 @@ export function indexRequests (settings: MilvusSettings) {
  * // 'community in ["devsupport"] and kind in ["expert_knowledge"]'
  * ```
  */
-export function milvusFilter (filter: MemoryFilter): string {
+export function milvusFilter (filter: MemoryFilter, options: { live?: boolean } = {}): string {
   checkFilter(filter)
   const list = (values: string[]): string => `[${values.map(v => milvusQuote(v)).join(', ')}]`
   const parts = [`community in ${list(filter.communities)}`]
@@ -72,6 +87,7 @@ export function milvusFilter (filter: MemoryFilter): string {
   if (filter.since != null) parts.push(`created_at >= ${Math.trunc(filter.since)}`)
   if (filter.until != null) parts.push(`created_at < ${Math.trunc(filter.until)}`)
   if (filter.ids != null) parts.push(filter.ids.length === 0 ? 'id in []' : `id in ${list(filter.ids)}`)
+  if (options.live === true) parts.push(LIVE)
   return parts.join(' and ')
 }
 
@@ -79,6 +95,7 @@ export function milvusFilter (filter: MemoryFilter): string {
 export function toMilvusRow (r: MemoryRecord): Record<string, unknown> {
   if (Buffer.byteLength(r.text) > MAX_TEXT_BYTES) throw new MemoryStoreError(`record ${r.id}: text over Milvus's ${MAX_TEXT_BYTES}-byte VarChar limit`)
   return {
+    key: milvusKey(r),
     id: r.id,
     community: r.community,
     kind: r.kind,
@@ -89,6 +106,8 @@ export function toMilvusRow (r: MemoryRecord): Record<string, unknown> {
     text: r.text,
     metadata: r.metadata,
     signature: Buffer.from(r.signature).toString('base64'),
+    deleted: r.deleted === true,
+    covers: (r.covers ?? []).length > 0 ? JSON.stringify(r.covers) : '',
     vector: r.vector
   }
 }
@@ -106,7 +125,9 @@ export function fromMilvusRow (row: Record<string, unknown>): Omit<MemoryRecord,
     createdAt: Number(row.created_at),
     text: String(row.text),
     metadata,
-    signature: Uint8Array.from(Buffer.from(typeof row.signature === 'string' ? row.signature : '', 'base64'))
+    signature: Uint8Array.from(Buffer.from(typeof row.signature === 'string' ? row.signature : '', 'base64')),
+    ...(row.deleted === true ? { deleted: true } : {}),
+    ...(typeof row.covers === 'string' && row.covers !== '' ? { covers: JSON.parse(row.covers) as Array<[number, number]> } : {})
   }
 }
 
@@ -128,7 +149,7 @@ export function vectorSearchRequest (init: SearchRequestInit, vector: number[]) 
     anns_field: 'vector',
     data: vector,
     limit: init.k,
-    filter: milvusFilter(init.filter),
+    filter: milvusFilter(init.filter, { live: true }),
     output_fields: OUTPUT_FIELDS,
     metric_type: 'COSINE',
     params: init.settings.searchParams,
@@ -143,7 +164,7 @@ export function textSearchRequest (init: SearchRequestInit, text: string) {
     anns_field: 'text_sparse',
     data: text,
     limit: init.k,
-    filter: milvusFilter(init.filter),
+    filter: milvusFilter(init.filter, { live: true }),
     output_fields: OUTPUT_FIELDS,
     metric_type: 'BM25',
     consistency_level: init.settings.consistencyLevel
@@ -152,7 +173,7 @@ export function textSearchRequest (init: SearchRequestInit, text: string) {
 
 /** Dense + BM25 fused with reciprocal rank fusion on the server. */
 export function hybridSearchRequest (init: SearchRequestInit, vector: number[], text: string) {
-  const expr = milvusFilter(init.filter)
+  const expr = milvusFilter(init.filter, { live: true })
   const depth = Math.max(init.k * 3, 20)
   return {
     collection_name: init.settings.collection,

@@ -1,7 +1,7 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node'
 import { MemoryInputError, MemoryStoreError } from '../../errors.js'
 import { milvusQuote } from '../../filter.js'
-import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, OUTPUT_FIELDS, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
+import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
 import type { MilvusSettings, MilvusStatus } from './requests.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../../types.js'
 
@@ -66,6 +66,9 @@ export class MilvusStore implements MemoryStore {
         const field = described.schema?.fields?.find(f => f.name === 'vector')
         const dim = field?.dim ?? field?.type_params?.find(p => p.key === 'dim')?.value
         checkCollection(described.schema?.description ?? '', dim == null ? undefined : Number(dim), embedder.name, embedder.dimension, name)
+        if (described.schema?.fields?.some(f => f.name === 'key') !== true) {
+          throw new MemoryStoreError(`the Milvus collection ${name} keys records by id alone (made by an earlier oa-node), so one node's record could replace another's: export each community (oa-node memory export <community>), point memory.milvus.collection at a new collection, and import them again`)
+        }
       }
       checkStatus(await client.loadCollection({ collection_name: name }), `loading collection ${name}`)
     } catch (err) {
@@ -81,7 +84,21 @@ export class MilvusStore implements MemoryStore {
       if (r.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `record ${r.id} has a ${r.vector.length}-dimensional vector; this store holds ${this.dimension}`)
     }
     if (records.length === 0) return
-    const res = await this.client.upsert({ collection_name: this.settings.collection, data: records.map(toMilvusRow) })
+    // one row per (community, origin, id), and the higher seq wins: a version older than the one held changes nothing
+    const newest = new Map<string, MemoryRecord>()
+    for (const r of records) {
+      const held = newest.get(milvusKey(r))
+      if (held == null || held.seq < r.seq) newest.set(milvusKey(r), r)
+    }
+    const keys = [...newest.keys()]
+    const heldRes = await this.client.query({ collection_name: this.settings.collection, filter: `key in ${JSON.stringify(keys)}`, output_fields: ['key', 'seq'], limit: keys.length, consistency_level: 'Strong' })
+    checkStatus(heldRes.status, 'query')
+    for (const row of heldRes.data) {
+      const r = newest.get(String(row.key))
+      if (r != null && Number(row.seq) >= r.seq) newest.delete(String(row.key))
+    }
+    if (newest.size === 0) return
+    const res = await this.client.upsert({ collection_name: this.settings.collection, data: [...newest.values()].map(toMilvusRow) })
     checkStatus(res.status, `upserting ${records.length} records`)
   }
 
@@ -125,13 +142,13 @@ export class MilvusStore implements MemoryStore {
   }
 
   async count (filter: MemoryFilter): Promise<number> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: milvusFilter(filter), output_fields: ['count(*)'], consistency_level: this.settings.consistencyLevel })
+    const res = await this.client.query({ collection_name: this.settings.collection, filter: milvusFilter(filter, { live: true }), output_fields: ['count(*)'], consistency_level: this.settings.consistencyLevel })
     checkStatus(res.status, 'count')
     return Number(res.data[0]?.['count(*)'] ?? 0)
   }
 
   async stats (community: string): Promise<CommunityStats> {
-    const rows = await this.rows({ communities: [community] }, ['kind', 'origin', 'seq'])
+    const rows = (await this.rows({ communities: [community] }, ['kind', 'origin', 'seq', 'deleted'])).filter(r => r.deleted !== true)
     const stats: CommunityStats = { records: await this.count({ communities: [community] }), byKind: {}, byOrigin: {} }
     for (const row of rows) {
       const kind = String(row.kind)
@@ -146,14 +163,18 @@ export class MilvusStore implements MemoryStore {
   }
 
   async page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: `${milvusFilter({ communities: [community] })}${afterId == null ? '' : ` and id > ${JSON.stringify(afterId)}`}`, output_fields: ['id'], limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
+    const res = await this.client.query({ collection_name: this.settings.collection, filter: `${milvusFilter({ communities: [community] }, { live: true })}${afterId == null ? '' : ` and id > ${milvusQuote(afterId)}`}`, output_fields: ['id'], limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
     checkStatus(res.status, 'query')
-    const ids = res.data.map(r => String(r.id)).sort().slice(0, limit)
-    return (await this.get(ids, [community])).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    const ids = [...new Set(res.data.map(r => String(r.id)))].sort().slice(0, limit)
+    return (await this.get(ids, [community])).filter(r => r.deleted !== true).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
   }
 
-  async versions (community: string): Promise<Array<{ origin: string, seq: number }>> {
-    return (await this.rows({ communities: [community] }, ['origin', 'seq'])).map(r => ({ origin: String(r.origin), seq: Number(r.seq) }))
+  async versions (community: string): Promise<Array<{ origin: string, seq: number, covers?: Array<[number, number]> }>> {
+    return (await this.rows({ communities: [community] }, ['origin', 'seq', 'covers'])).map(r => ({
+      origin: String(r.origin),
+      seq: Number(r.seq),
+      ...(typeof r.covers === 'string' && r.covers !== '' ? { covers: JSON.parse(r.covers) as Array<[number, number]> } : {})
+    }))
   }
 
   async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
