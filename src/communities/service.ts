@@ -613,7 +613,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
       return refuse('bearer', `bad invite: ${(err as Error).message}`)
     }
     if (bearer.kind !== 'bearer' || !state.bearerValid(bearer as Signed<'bearer'>)) return refuse('bearer', 'the invite is not valid for that community, or has expired')
-    const role = (bearer as Signed<'bearer'>).body.role
+    const { role, issuedAt } = (bearer as Signed<'bearer'>).body
+    if (state.removedSince(peer, issuedAt)) return refuse('bearer', 'this peer was removed from the community after the invite was issued; ask an admin for a new invite')
     if (state.roleOf(peer) == null || state.grantsFor(peer).length === 0) await this.admit(state, peer, role)
     return { objects: state.objects({ grantsFor: peer }), error: '' }
   }

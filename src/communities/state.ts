@@ -180,6 +180,11 @@ export class CommunityState {
     return [...this.grants.values()].filter(g => g.body.member === member).sort((a, b) => a.body.epoch - b.body.epoch)
   }
 
+  /** True when the peer was removed at or after `since` (an invite older than its removal does not readmit it). */
+  removedSince (peer: string, since: number): boolean {
+    return this.revokedAt(peer, since, Number.MAX_SAFE_INTEGER, 0)
+  }
+
   /** True when a bearer invite is one an admin issued for this community and has not expired. */
   bearerValid (bearer: Signed<'bearer'>, at = Date.now()): boolean {
     const b: Bearer = bearer.body
