@@ -4,6 +4,7 @@ import { newKey } from '../../src/communities/crypto.js'
 import { Keyring } from '../../src/communities/keyring.js'
 import { signObject } from '../../src/communities/objects.js'
 import { openEnvelope, sealEnvelope } from '../../src/communities/sealed-envelope.js'
+import { capabilityKey, communityKey } from '../../src/discovery/keys.js'
 import { createEnvelope } from '../../src/events/envelope.js'
 import { makeRecord } from '../../src/memory/record.js'
 import { fromWire, toWire } from '../../src/memory/replication/codec.js'
@@ -23,6 +24,7 @@ import type { ConfigLayer } from '../../src/config/schema.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 import type { RawPeer, RelayPeer } from '../helpers/raw-peer.js'
 import type { Message, SignedMessage } from '@libp2p/gossipsub'
+import type { CID } from 'multiformats/cid'
 
 const V = 'vault'
 const LOBBY = 'lobby'
@@ -38,6 +40,18 @@ const decoder = new TextDecoder()
 /** The peers in a node's gossipsub mesh of a topic (a public method of the router that its interface type leaves out). */
 function meshOf (node: OaNode, topic: string): string[] {
   return (node.libp2p.services.pubsub as unknown as { getMeshPeers: (topic: string) => string[] }).getMeshPeers(topic)
+}
+
+/** The providers a node finds for a DHT key within a few seconds. */
+async function providersOf (node: OaNode, key: CID): Promise<string[]> {
+  const signal = AbortSignal.timeout(3_000)
+  const found: string[] = []
+  try {
+    for await (const provider of node.libp2p.contentRouting.findProviders(key, { signal })) found.push(provider.id.toString())
+  } catch (err) {
+    if (!signal.aborted) throw err
+  }
+  return found
 }
 
 /** A sealer with a key nobody was granted. */
@@ -241,6 +255,15 @@ describe('a private community against peers that are not (or no longer) its writ
       expect(holds(m.data, '7421')).toBe(false)
       expect(holds(m.data, 'launch code')).toBe(false)
     }
+  })
+
+  it('provides the vault and its agents\' capabilities on the DHT only under keys derived from its id and secret', async () => {
+    const wire = communities(target).wireName(V)
+    const self = target.peerId.toString()
+    await waitFor('the target provides the vault\'s derived key', async () => (await providersOf(honest, communityKey(wire))).includes(self), 30_000)
+    await waitFor('the target provides the keeper\'s capability', async () => (await providersOf(honest, capabilityKey(wire, 'secrets'))).includes(self), 30_000)
+    expect(await providersOf(honest, communityKey(V))).not.toContain(self)
+    expect(await providersOf(honest, capabilityKey(V, 'secrets'))).not.toContain(self)
   })
 
   it('rejects what a non-member publishes on the vault topics, and stores none of it', async () => {
