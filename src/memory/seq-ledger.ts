@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { ensurePrivateDir, writePrivateFile } from '../files/private-files.js'
 import { MemoryStoreError } from './errors.js'
 
 /** Seqs reserved by one write of the ledger: a write costs an extra fsync once per block. */
@@ -67,17 +68,9 @@ export class SeqLedger {
   }
 
   private async write (mark: number): Promise<void> {
-    const tmp = `${this.path}.tmp`
     try {
-      await mkdir(dirname(this.path), { recursive: true })
-      const file = await open(tmp, 'w')
-      try {
-        await file.writeFile(`${JSON.stringify({ reserved: mark })}\n`)
-        await file.sync()
-      } finally {
-        await file.close()
-      }
-      await rename(tmp, this.path)
+      await ensurePrivateDir(dirname(this.path))
+      await writePrivateFile(this.path, `${JSON.stringify({ reserved: mark })}\n`)
       const dir = await open(dirname(this.path), 'r')
       try {
         await dir.sync()
