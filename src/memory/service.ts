@@ -1,16 +1,18 @@
 import { join } from 'node:path'
 import { TypedEventEmitter } from '@libp2p/interface'
-import { EventTypes } from '../events/types.js'
+import { Capture } from './capture.js'
 import { LocalEmbedder } from './embedders/local.js'
 import { OpenAIEmbedder } from './embedders/openai.js'
-import { MemoryInputError, MemoryStoreError, MemoryUnavailableError } from './errors.js'
+import { MemoryInputError, MemoryUnavailableError } from './errors.js'
 import { checkFilter } from './filter.js'
-import { checkInput, makeRecord } from './record.js'
+import { GroupCommit } from './group-commit.js'
+import { checkInput } from './record.js'
 import { VersionVector } from './replication/version-vector.js'
 import { checkRemoteRecord } from './replication/validate.js'
 import { EmbeddedStore } from './stores/embedded.js'
 import { ProcessStore } from './stores/process/process-store.js'
 import { MilvusStore } from './stores/milvus/store.js'
+import type { CaptureStatus } from './capture.js'
 import type { Embedder } from './embedders/types.js'
 import type { RememberInput } from './record.js'
 import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
@@ -18,7 +20,6 @@ import type { StoreProcessInfo } from './stores/process/process-store.js'
 import type { Channels } from '../channels/channels.js'
 import type { ObservedEvent } from '../channels/context.js'
 import type { NodeConfig } from '../config/schema.js'
-import type { EventJson } from '../events/json.js'
 import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 
 export type MemorySettings = NodeConfig['memory']
@@ -71,7 +72,6 @@ export interface RememberResult {
 }
 
 const MAX_K = 100
-const MAX_PENDING_REQUESTS = 1000
 
 /**
  * The memory service: the node's store and embedder, `remember` and `recall` for
@@ -85,18 +85,10 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   private readonly log: Logger
   private store?: MemoryStore
   private embedder?: Embedder
-  /** The highest seq this node has given a record; resumes from the store after a restart. */
-  private seq = 0
-  /** Writes of this node run one at a time, so seqs are handed out gap-free, in commit order. */
-  private writes: Promise<unknown> = Promise.resolve()
-  /**
-   * A local write whose outcome is unknown: the store failed without saying whether it
-   * committed (a store process that died between its commit and its answer). Settled
-   * before the next seq is handed out, so a seq is never given to two records.
-   */
-  private unsettled?: { community: string, ids: string[], first: number, last: number }
+  /** This node's writes, group-committed with gap-free seqs; resumes its seq from the store after a restart. */
+  private writes?: GroupCommit
+  private capture?: Capture
   private readonly versions = new Map<string, VersionVector>()
-  private readonly requests = new Map<string, EventJson>()
   private started = false
 
   constructor (components: MemoryComponents, init: MemoryInit) {
@@ -125,6 +117,31 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder)
     else this.store = await this.openEmbedded(dir, embedder)
     this.embedder = embedder
+    const self = this.components.peerId.toString()
+    this.writes = new GroupCommit({
+      store: this.store,
+      privateKey: this.components.privateKey,
+      self,
+      versionOf: community => this.versions.get(community),
+      // an earlier write that failed was committed after all: its caller saw an error, but peers get the records
+      onLate: (records) => {
+        for (const community of new Set(records.map(r => r.community))) {
+          this.safeDispatchEvent('record:added', { detail: { community, records: records.filter(r => r.community === community), local: true } })
+        }
+      },
+      log: this.log
+    })
+    this.capture = new Capture({
+      postLog: () => this.components.channels.postLog(),
+      self,
+      settings: this.init.settings,
+      target: {
+        communities: () => this.components.channels.communities(),
+        rememberMany: async (community, inputs) => this.rememberMany(community, inputs),
+        held: async (community, ids) => (await this.get(community, ids)).map(r => r.id)
+      },
+      log: this.log
+    })
     this.started = true
     for (const community of this.init.communities) await this.versionOf(community)
   }
@@ -151,24 +168,32 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const self = this.components.peerId.toString()
     for (const { origin, seq } of await store.versions(community)) {
       vv.add(origin, seq)
-      if (origin === self) this.seq = Math.max(this.seq, seq)
+      if (origin === self) this.writes?.observe(seq)
     }
     this.versions.set(community, vv)
     return vv
   }
 
   afterStart (): void {
-    if (this.started) this.components.channels.addEventListener('event', this.onEvent)
+    if (!this.started) return
+    this.components.channels.addEventListener('event', this.onEvent)
+    this.components.channels.addEventListener('membership', this.onMembership)
+    this.capture?.start()
   }
 
-  beforeStop (): void {
+  /** Finishes the capture batch in flight while the channel history is still open. */
+  async beforeStop (): Promise<void> {
     this.components.channels.removeEventListener('event', this.onEvent)
+    this.components.channels.removeEventListener('membership', this.onMembership)
+    await this.capture?.stop()
   }
 
   async stop (): Promise<void> {
     this.started = false
+    await this.writes?.idle()
     await this.store?.close()
     this.store = undefined
+    this.writes = undefined
   }
 
   private async makeEmbedder (): Promise<Embedder> {
@@ -185,10 +210,10 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return embedder
   }
 
-  private ready (): { store: MemoryStore, embedder: Embedder } {
+  private ready (): { store: MemoryStore, embedder: Embedder, writes: GroupCommit } {
     if (!this.init.settings.enabled) throw new MemoryUnavailableError('memory service not configured (memory.enabled is false)')
-    if (this.store == null || this.embedder == null) throw new MemoryUnavailableError('the memory service is not running')
-    return { store: this.store, embedder: this.embedder }
+    if (this.store == null || this.embedder == null || this.writes == null) throw new MemoryUnavailableError('the memory service is not running')
+    return { store: this.store, embedder: this.embedder, writes: this.writes }
   }
 
   private member (community: string): void {
@@ -219,71 +244,37 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   }
 
   /**
-   * Stores many records in one batch. Invalid inputs are rejected one by one (with their
-   * index) and the rest are written; nothing of a rejected input is stored.
+   * Stores many records in one batch; resolves once they are durable. Invalid inputs
+   * are rejected one by one (with their index) and the rest are written, whole or not
+   * at all; nothing of a rejected input is stored. Writes that arrive while another is
+   * being committed share the next commit.
+   *
+   * @example
+   * ```ts
+   * const { records, rejected } = await memory.rememberMany('devsupport', [{ text: 'Pin numpy below 2' }, { text: '' }])
+   * // records: one stored record; rejected: [{ index: 1, error: 'the text is empty' }]
+   * ```
    */
   async rememberMany (community: string, inputs: RememberInput[]): Promise<RememberResult> {
-    const { store, embedder } = this.ready()
+    const { embedder, writes } = this.ready()
     this.member(community)
     const rejected: RememberResult['rejected'] = []
-    const valid: Array<{ index: number, input: RememberInput }> = []
+    const valid: RememberInput[] = []
     inputs.forEach((input, index) => {
       try {
         checkInput(input, this.init.settings.maxTextBytes)
-        valid.push({ index, input })
+        valid.push(input)
       } catch (err) {
         rejected.push({ index, error: (err as Error).message })
       }
     })
     if (valid.length === 0) return { records: [], rejected }
-    const vectors = await embedder.embed(valid.map(v => v.input.text))
-    const vv = await this.versionOf(community)
-    const write = this.writes.then(async () => {
-      const late = await this.settle(store)
-      // an earlier write that failed was committed after all: its caller saw an error, but peers get the records
-      if (late.length > 0) this.safeDispatchEvent('record:added', { detail: { community: late[0]?.community ?? community, records: late, local: true } })
-      const first = this.seq + 1
-      const records: MemoryRecord[] = []
-      for (const [i, { input }] of valid.entries()) {
-        const base = await makeRecord(input, community, first + i, this.components.privateKey)
-        records.push({ ...base, vector: vectors[i] ?? [] })
-      }
-      // the seqs count as used only once the write is durable: a failed write hands them out again
-      try {
-        await store.upsert(records)
-      } catch (err) {
-        if (!(err instanceof MemoryStoreError)) throw err
-        // the store may have committed before it failed: the batch is in it whole, or not at all
-        this.unsettled = { community, ids: records.map(r => r.id), first, last: first + records.length - 1 }
-        if ((await this.settle(store).catch(() => [])).length === 0) throw err
-      }
-      this.seq = Math.max(this.seq, first + records.length - 1)
-      for (const r of records) vv.add(r.origin, r.seq)
-      return records.map(({ vector: _vector, ...rest }) => rest)
-    })
-    this.writes = write.catch(() => {})
-    const stored = await write
+    const vectors = await embedder.embed(valid.map(v => v.text))
+    // loaded before the write is queued: the commit marks the records in it
+    await this.versionOf(community)
+    const stored = await writes.write({ community, inputs: valid, vectors })
     this.safeDispatchEvent('record:added', { detail: { community, records: stored, local: true } })
     return { records: stored, rejected }
-  }
-
-  /**
-   * Settles a write whose outcome was unknown: if its records are in the store, their
-   * seqs are used (the write was durable after all: returns its records); if not, they
-   * are free again. Throws while the store cannot answer, which fails the write that waits.
-   */
-  private async settle (store: MemoryStore): Promise<StoredRecord[]> {
-    const u = this.unsettled
-    if (u == null) return []
-    const self = this.components.peerId.toString()
-    const held = (await store.get(u.ids, [u.community])).filter(r => r.origin === self && r.seq >= u.first && r.seq <= u.last)
-    this.unsettled = undefined
-    if (held.length === 0) return []
-    this.seq = Math.max(this.seq, u.last)
-    const vv = await this.versionOf(u.community)
-    for (const r of held) vv.add(r.origin, r.seq)
-    this.log('a write whose store failed to answer was committed: %d records, seqs %d..%d', held.length, u.first, u.last)
-    return held
   }
 
   /**
@@ -391,7 +382,20 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
 
   /** Highest sequence number this node has given its records. */
   get currentSeq (): number {
-    return this.seq
+    return this.writes?.highestSeq ?? 0
+  }
+
+  /**
+   * What automatic capture has done: the post log position captured up to, posts and
+   * direct exchanges written, passed over, refused.
+   *
+   * @example
+   * ```ts
+   * const { position, posts } = node.libp2p.services.memory.captureStatus() ?? { position: 0, posts: 0 }
+   * ```
+   */
+  captureStatus (): CaptureStatus | undefined {
+    return this.capture?.status()
   }
 
   /** Per origin: records held, highest seq, highest seq known to exist, and the lag. */
@@ -400,65 +404,12 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return (await this.versionOf(community)).summary()
   }
 
-  private captures (community: string, what: 'messages' | 'directs'): boolean {
-    const capture = this.init.settings.capture
-    return (capture[community] ?? capture['*'] ?? []).includes(what)
-  }
-
   private readonly onEvent = (evt: CustomEvent<ObservedEvent>): void => {
-    const { event, origin } = evt.detail
-    void this.capture(event, origin).catch((err: unknown) => {
-      this.log('capture of %s failed: %s', event.id, (err as Error).message)
-    })
+    if (this.started && this.components.channels.communities().includes(evt.detail.event.community)) this.capture?.observe(evt.detail)
   }
 
-  private async capture (event: EventJson, origin: ObservedEvent['origin']): Promise<void> {
-    if (!this.started || !this.components.channels.communities().includes(event.community)) return
-    const payload = (event.payload ?? {}) as { text?: unknown }
-    const text = typeof payload.text === 'string' ? payload.text : undefined
-    // a message is captured once, by the node it was written on; replication spreads it
-    if (origin === 'local' && (event.type === EventTypes.CHANNEL_MESSAGE_POST || event.type === EventTypes.CHANNEL_MESSAGE_REPLY)) {
-      if (text == null || !this.captures(event.community, 'messages')) return
-      await this.remember(event.community, {
-        id: `msg-${event.id}`,
-        kind: 'message',
-        text: this.clip(text),
-        agent: event.source,
-        createdAt: event.timestamp,
-        metadata: { channel: event.channel, messageId: event.id, type: event.type, ...(event.thread == null ? {} : { thread: event.thread }), ...(event.replyTo == null ? {} : { replyTo: event.replyTo }) }
-      })
-      return
-    }
-    if (event.type === EventTypes.DIRECT_REQUEST_SEND && origin === 'local' && event.source.endsWith(`@${this.components.peerId.toString()}`)) {
-      this.requests.set(event.id, event)
-      if (this.requests.size > MAX_PENDING_REQUESTS) this.requests.delete(this.requests.keys().next().value ?? '')
-      return
-    }
-    if (event.type === EventTypes.DIRECT_RESPONSE_SEND && event.replyTo != null) {
-      const request = this.requests.get(event.replyTo)
-      if (request == null) return
-      this.requests.delete(event.replyTo)
-      if (!this.captures(event.community, 'directs')) return
-      await this.remember(event.community, {
-        id: `dx-${request.id}`,
-        kind: 'collaboration_history',
-        text: this.clip(`Q (${request.source} to ${request.target ?? '?'}): ${textOf(request.payload)}\nA (${event.source}): ${textOf(event.payload)}`),
-        agent: request.source,
-        createdAt: event.timestamp,
-        metadata: { from: request.source, to: event.source, requestId: request.id, ...(request.thread == null ? {} : { thread: request.thread }) }
-      })
-    }
-  }
-
-  private clip (text: string): string {
-    const max = this.init.settings.maxTextBytes
-    if (Buffer.byteLength(text) <= max) return text
-    return Buffer.from(text).subarray(0, max - 3).toString('utf8').replace(/\uFFFD$/, '') + '…'
+  /** Posts of a community joined late (at start, the channels service joins after memory starts) are captured now. */
+  private readonly onMembership = (evt: CustomEvent<{ community: string, joined: boolean }>): void => {
+    if (evt.detail.joined) this.capture?.wake()
   }
 }
-
-function textOf (payload: unknown): string {
-  const p = payload as { text?: unknown } | null
-  return typeof p?.text === 'string' ? p.text : JSON.stringify(payload)
-}
-
