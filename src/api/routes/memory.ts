@@ -63,7 +63,7 @@ export function memoryRoutes (router: Router, node: OaNode): Router {
     .get('/v1/memory', async () => {
       const communities: Record<string, unknown> = {}
       for (const c of node.communities) communities[c] = { ...await memory.stats(c), replication: await memory.replicaStatus(c) }
-      return { ...memory.describe(), seq: memory.currentSeq, replication: node.libp2p.services.replication.stats(), communities }
+      return { ...memory.describe(), seq: memory.currentSeq, capture: memory.captureStatus(), replication: node.libp2p.services.replication.stats(), communities }
     })
     .delete('/v1/communities/:c/memory/:id', async ({ params }) => {
       const deleted = await memory.delete(params.c ?? '', [params.id ?? ''])
