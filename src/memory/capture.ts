@@ -83,7 +83,7 @@ export class Capture {
   private running?: Promise<void>
   private retry?: ReturnType<typeof setTimeout>
   private retryMs = RETRY_MIN_MS
-  /** Whether the next batch may hold posts already written (the first after start, or after a failure). */
+  /** Whether the next batch may hold posts already written: the first after start or a failure, and each after a batch that did. */
   private mayBeHeld = true
   private readonly requests = new Map<string, EventJson>()
   private exchanges: Array<{ community: string, input: RememberInput }> = []
@@ -143,12 +143,12 @@ export class Capture {
       while (this.started) {
         const entries = this.init.postLog().after(this.counts.position, POST_BATCH)
         if (entries.length === 0) break
-        const complete = await this.capturePosts(entries.map(e => envelopeToJson(e.envelope)))
+        const { complete, held } = await this.capturePosts(entries.map(e => envelopeToJson(e.envelope)))
         // a batch cut short by a stop (communities left while it ran) is read again at the next start
         if (!complete && !this.started) break
         this.counts.position = entries.at(-1)?.position ?? this.counts.position
         this.init.postLog().savePosition(CAPTURE_READER, this.counts.position)
-        this.mayBeHeld = false
+        this.mayBeHeld = held > 0
         this.retryMs = RETRY_MIN_MS
       }
     } catch (err) {
@@ -164,11 +164,15 @@ export class Capture {
     }
   }
 
-  /** Writes a batch of posts, one memory write per community. False when posts of a community not joined were passed over. */
-  private async capturePosts (events: EventJson[]): Promise<boolean> {
+  /**
+   * Writes a batch of posts, one memory write per community, leaving out those memory
+   * already holds. `complete` is false when posts of a community not joined were passed over.
+   */
+  private async capturePosts (events: EventJson[]): Promise<{ complete: boolean, held: number }> {
     const joined = new Set(this.init.target.communities())
     const byCommunity = new Map<string, Array<{ id: string, input: RememberInput }>>()
     let complete = true
+    let heldCount = 0
     for (const event of events) {
       const input = this.postInput(event)
       if (input == null) {
@@ -188,13 +192,14 @@ export class Capture {
       const held = this.mayBeHeld ? new Set(await this.init.target.held(community, list.map(p => p.id))) : new Set<string>()
       const fresh = list.filter(p => !held.has(p.id))
       this.counts.skipped += list.length - fresh.length
+      heldCount += list.length - fresh.length
       if (fresh.length === 0) continue
       const { rejected } = await this.init.target.rememberMany(community, fresh.map(p => p.input))
       for (const r of rejected) this.init.log('post %s was not captured: %s', fresh[r.index]?.id, r.error)
       this.counts.rejected += rejected.length
       this.counts.posts += fresh.length - rejected.length
     }
-    return complete
+    return { complete, held: heldCount }
   }
 
   private postInput (event: EventJson): RememberInput | undefined {

@@ -73,7 +73,7 @@ describe('posts captured into memory survive a crash and a stop of the node proc
     const records = await waitFor('every acknowledged post captured', async () => {
       const byId = await recordsById(api)
       return expected.every(id => byId.has(id)) ? byId : undefined
-    }, 120_000, 250)
+    }, 60_000, 250)
     const missing = expected.filter(id => !records.has(id))
     expect(missing).toEqual([])
     const seqs = [...records.values()].map(r => r.seq).sort((a, b) => a - b)
