@@ -16,6 +16,7 @@ export { Memory }
 export type { MemoryComponents, MemoryInit, MemoryEvents, RecallOptions, StoredRecord, RememberResult, MemorySettings } from './service.js'
 export type { MemoryRecord, MemoryStore, MemoryFilter, SearchQuery, SearchHit, SearchMode, CommunityStats } from './types.js'
 export type { RememberInput } from './record.js'
+export type { CaptureStatus } from './capture.js'
 export { makeRecord, verifyRecord, recordSigningBytes, checkInput, DEFAULT_KIND } from './record.js'
 export { EmbeddedStore } from './stores/embedded.js'
 export { MilvusStore } from './stores/milvus/store.js'
