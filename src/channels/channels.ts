@@ -19,6 +19,7 @@ import { PeerPenalties } from './penalties.js'
 import { RejectionCounter } from './rejections.js'
 import type { ChannelSettings, ChannelsComponents, ChannelsContext, ObservedEvent } from './context.js'
 import type { DirectHandler, DirectReply, SendDirectOptions } from './direct.js'
+import type { PostLog } from './post-log.js'
 import type { RejectionCounts, InboundPath } from './rejections.js'
 import type { EventJson } from '../events/json.js'
 import type { Message, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -339,7 +340,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       throw new ChannelInputError('too_large', `the message is ${bytes.byteLength} bytes encoded, over the ${this.init.settings.maxMessageBytes}-byte limit`)
     }
     // presence is live state, not conversation: relayed, never kept in history
-    if (!isPresence(init.type)) store.add(envelope)
+    if (!isPresence(init.type)) store.addLocal(envelope)
     const event = envelopeToJson(envelope)
     this.safeDispatchEvent('event', { detail: { event, origin: 'local' } })
     await this.components.pubsub.publish(this.topicOf(init.community, init.channel), bytes)
@@ -389,6 +390,19 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
    */
   async request (options: SendDirectOptions): Promise<DirectReply> {
     return this.requireStarted().direct.send(options)
+  }
+
+  /**
+   * The messages this node wrote, in write order, with reader positions kept on disk
+   * (memory capture reads it).
+   *
+   * @example
+   * ```ts
+   * const fresh = node.libp2p.services.channels.postLog().after(0, 100)
+   * ```
+   */
+  postLog (): PostLog {
+    return this.requireStarted().store
   }
 
   /** Rejected inbound envelopes, by reason and by path. */

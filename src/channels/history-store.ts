@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { preparePrivateFileSync } from '../files/private-files.js'
 import { Envelope } from '../wire/generated/event.js'
+import type { PostLog, PostedEntry } from './post-log.js'
 import type { StatementSync } from 'node:sqlite'
 
 export interface HistoryStoreInit {
@@ -28,7 +29,9 @@ const PRUNE_EVERY = 500
 
 /**
  * The channel messages a node has seen, on disk (SQLite, WAL), deduplicated by id,
- * ordered by (timestamp, id), with retention by count per channel and by age.
+ * ordered by (timestamp, id), with retention by count per channel and by age. The
+ * messages this node wrote are also kept in write order (the post log), for readers that
+ * must see each of them once, across restarts.
  *
  * @example
  * ```ts
@@ -37,13 +40,17 @@ const PRUNE_EVERY = 500
  * store.list('devsupport', 'general', { limit: 50 })         // oldest first
  * ```
  */
-export class HistoryStore {
+export class HistoryStore implements PostLog {
   private readonly db: DatabaseSync
   private readonly init: HistoryStoreInit
   private readonly insert: StatementSync
   private readonly selectLatest: StatementSync
   private readonly selectBefore: StatementSync
   private readonly selectOne: StatementSync
+  private readonly insertPosted: StatementSync
+  private readonly selectPosted: StatementSync
+  private readonly selectPosition: StatementSync
+  private readonly upsertPosition: StatementSync
   private sinceprune = 0
 
   private constructor (db: DatabaseSync, init: HistoryStoreInit) {
@@ -53,6 +60,10 @@ export class HistoryStore {
     this.selectLatest = db.prepare('SELECT envelope FROM messages WHERE community = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT ?')
     this.selectBefore = db.prepare('SELECT envelope FROM messages WHERE community = ? AND channel = ? AND ts < ? ORDER BY ts DESC, id DESC LIMIT ?')
     this.selectOne = db.prepare('SELECT envelope FROM messages WHERE id = ?')
+    this.insertPosted = db.prepare('INSERT INTO posted (id) VALUES (?)')
+    this.selectPosted = db.prepare('SELECT p.n AS n, m.envelope AS envelope FROM posted p JOIN messages m ON m.id = p.id WHERE p.n > ? ORDER BY p.n LIMIT ?')
+    this.selectPosition = db.prepare('SELECT position FROM read_positions WHERE reader = ?')
+    this.upsertPosition = db.prepare('INSERT INTO read_positions (reader, position) VALUES (?, ?) ON CONFLICT (reader) DO UPDATE SET position = excluded.position')
   }
 
   static open (init: HistoryStoreInit): HistoryStore {
@@ -69,7 +80,15 @@ export class HistoryStore {
         ts INTEGER NOT NULL,
         envelope BLOB NOT NULL
       ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS messages_by_channel ON messages (community, channel, ts, id);`)
+      CREATE INDEX IF NOT EXISTS messages_by_channel ON messages (community, channel, ts, id);
+      CREATE TABLE IF NOT EXISTS posted (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS read_positions (
+        reader TEXT PRIMARY KEY,
+        position INTEGER NOT NULL
+      ) WITHOUT ROWID;`)
       const check = db.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined
       if (check?.quick_check !== 'ok') throw new Error(`integrity check failed: ${check?.quick_check ?? 'no answer'}`)
       const store = new HistoryStore(db, init)
@@ -89,6 +108,38 @@ export class HistoryStore {
     if (result.changes === 0) return false
     if (++this.sinceprune >= PRUNE_EVERY) this.prune()
     return true
+  }
+
+  /**
+   * Stores an envelope this node wrote and appends it to the post log, in one
+   * transaction: once this returns, a post log reader will see it, even after a crash.
+   * False when its id is already there or it is past retention.
+   */
+  addLocal (envelope: Envelope): boolean {
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      const added = this.add(envelope)
+      if (added) this.insertPosted.run(envelope.id)
+      this.db.exec('COMMIT')
+      return added
+    } catch (err) {
+      this.db.exec('ROLLBACK')
+      throw err
+    }
+  }
+
+  after (position: number, limit: number): PostedEntry[] {
+    const rows = this.selectPosted.all(position, limit) as Array<{ n: number, envelope: Uint8Array }>
+    return rows.map(r => ({ position: r.n, envelope: Envelope.decode(r.envelope) }))
+  }
+
+  position (reader: string): number {
+    const row = this.selectPosition.get(reader) as { position: number } | undefined
+    return row == null ? 0 : row.position
+  }
+
+  savePosition (reader: string, position: number): void {
+    this.upsertPosition.run(reader, position)
   }
 
   has (id: string): boolean {
@@ -123,6 +174,8 @@ export class HistoryStore {
       removed += Number(this.db.prepare(`DELETE FROM messages WHERE id IN (
         SELECT id FROM messages WHERE community = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT -1 OFFSET ?)`).run(community, channel, this.init.maxPerChannel).changes)
     }
+    // a post log entry goes with its message
+    if (removed > 0) this.db.prepare('DELETE FROM posted WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = posted.id)').run()
     return removed
   }
 

@@ -23,6 +23,7 @@ export type { ChannelsComponents, ChannelSettings, ObservedEvent, EventOrigin } 
 export type { DirectHandler, DirectRequest, DirectReply, SendDirectOptions } from './direct.js'
 export { DirectError, UnreachableError, DirectTimeoutError, RejectedError, LimitedError, NoSuchAgentError, ChannelInputError } from './errors.js'
 export { HistoryStore, HistoryStoreError } from './history-store.js'
+export type { PostLog, PostedEntry } from './post-log.js'
 export { PeerPenalties } from './penalties.js'
 export type { RejectionCounts, InboundPath } from './rejections.js'
 

@@ -17,6 +17,7 @@ export { Memory }
 export type { MemoryComponents, MemoryInit, MemoryEvents, RecallOptions, StoredRecord, RememberResult, MemorySettings, OwnershipRefusals } from './service.js'
 export type { MemoryRecord, MemoryStore, MemoryFilter, SearchQuery, SearchHit, SearchMode, CommunityStats } from './types.js'
 export type { RememberInput } from './record.js'
+export type { CaptureStatus } from './capture.js'
 export { makeRecord, makeTombstone, verifyRecord, recordSigningBytes, checkInput, agentOfOrigin, addCover, DEFAULT_KIND, MAX_COVER_RANGES } from './record.js'
 export { SeqLedger, SEQ_BLOCK } from './seq-ledger.js'
 export { EmbeddedStore } from './stores/embedded.js'

@@ -1,10 +1,11 @@
 import { join } from 'node:path'
 import { TypedEventEmitter } from '@libp2p/interface'
-import { EventTypes } from '../events/types.js'
+import { Capture } from './capture.js'
 import { LocalEmbedder } from './embedders/local.js'
 import { OpenAIEmbedder } from './embedders/openai.js'
-import { MemoryInputError, MemoryStoreError, MemoryUnavailableError } from './errors.js'
+import { MemoryInputError, MemoryUnavailableError } from './errors.js'
 import { checkFilter } from './filter.js'
+import { GroupCommit } from './group-commit.js'
 import { addCover, agentOfOrigin, checkInput, DEFAULT_KIND, makeRecord, makeTombstone, MAX_COVER_RANGES } from './record.js'
 import { SeqLedger } from './seq-ledger.js'
 import { VersionVector } from './replication/version-vector.js'
@@ -12,6 +13,7 @@ import { checkRemoteRecord } from './replication/validate.js'
 import { EmbeddedStore } from './stores/embedded.js'
 import { ProcessStore } from './stores/process/process-store.js'
 import { MilvusStore } from './stores/milvus/store.js'
+import type { CaptureStatus } from './capture.js'
 import type { Embedder } from './embedders/types.js'
 import type { RememberInput } from './record.js'
 import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
@@ -20,7 +22,6 @@ import type { Channels } from '../channels/channels.js'
 import type { CommunityAccess } from '../communities/access.js'
 import type { ObservedEvent } from '../channels/context.js'
 import type { NodeConfig } from '../config/schema.js'
-import type { EventJson } from '../events/json.js'
 import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 
 export type MemorySettings = NodeConfig['memory']
@@ -82,7 +83,6 @@ export interface OwnershipRefusals {
 }
 
 const MAX_K = 100
-const MAX_PENDING_REQUESTS = 1000
 
 /**
  * The memory service: the node's store and embedder, `remember` and `recall` for
@@ -96,20 +96,12 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   private readonly log: Logger
   private store?: MemoryStore
   private embedder?: Embedder
-  /** The highest seq this node may have given a record; resumes from the store and the ledger after a restart. */
-  private seq = 0
   private ledger?: SeqLedger
   private readonly refusals: OwnershipRefusals = { not_owner: 0, bad_agent: 0 }
-  /** Writes of this node run one at a time, so seqs are handed out gap-free, in commit order. */
-  private writes: Promise<unknown> = Promise.resolve()
-  /**
-   * A local write whose outcome is unknown: the store failed without saying whether it
-   * committed (a store process that died between its commit and its answer). Settled
-   * before the next seq is handed out, so a seq is never given to two records.
-   */
-  private unsettled?: { community: string, ids: string[], first: number, last: number }
+  /** This node's writes, group-committed with gap-free seqs; resumes its seq from the store and the ledger after a restart. */
+  private writes?: GroupCommit
+  private capture?: Capture
   private readonly versions = new Map<string, VersionVector>()
-  private readonly requests = new Map<string, EventJson>()
   private started = false
 
   constructor (components: MemoryComponents, init: MemoryInit) {
@@ -138,11 +130,37 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder)
     else this.store = await this.openEmbedded(dir, embedder)
     this.embedder = embedder
+    const self = this.components.peerId.toString()
+    // the store may have lost or replaced a record this node wrote: the ledger knows every seq handed out
+    const ledger = await SeqLedger.open(join(dir, 'seq.json'))
+    this.ledger = ledger
+    this.writes = new GroupCommit({
+      store: this.store,
+      self,
+      versionOf: community => this.versions.get(community),
+      reserve: async last => ledger.reserve(last),
+      // an earlier write that failed was committed after all: its caller saw an error, but peers get the records
+      onLate: (records) => {
+        for (const community of new Set(records.map(r => r.community))) {
+          this.safeDispatchEvent('record:added', { detail: { community, records: records.filter(r => r.community === community), local: true } })
+        }
+      },
+      log: this.log
+    })
+    this.capture = new Capture({
+      postLog: () => this.components.channels.postLog(),
+      self,
+      settings: this.init.settings,
+      target: {
+        communities: () => this.components.channels.communities(),
+        rememberMany: async (community, inputs) => this.rememberMany(community, inputs),
+        held: async (community, ids) => (await this.get(community, ids, { origin: self })).map(r => r.id)
+      },
+      log: this.log
+    })
+    this.writes.observe(ledger.reserved)
     this.started = true
     for (const community of this.init.communities) await this.versionOf(community)
-    // the store may have lost or replaced a record this node wrote: the ledger knows every seq handed out
-    this.ledger = await SeqLedger.open(join(dir, 'seq.json'))
-    this.seq = Math.max(this.seq, this.ledger.reserved)
   }
 
   private async openEmbedded (dir: string, embedder: Embedder): Promise<MemoryStore> {
@@ -168,28 +186,35 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     for (const { origin, seq, covers } of await store.versions(community)) {
       vv.add(origin, seq)
       for (const [first, last] of covers ?? []) vv.cover(origin, first, last)
-      if (origin === self) this.seq = Math.max(this.seq, seq)
+      if (origin === self) this.writes?.observe(seq)
     }
     this.versions.set(community, vv)
     return vv
   }
 
   afterStart (): void {
-    if (this.started) this.components.channels.addEventListener('event', this.onEvent)
+    if (!this.started) return
+    this.components.channels.addEventListener('event', this.onEvent)
+    this.components.channels.addEventListener('membership', this.onMembership)
+    this.capture?.start()
   }
 
-  beforeStop (): void {
+  /** Finishes the capture batch in flight while the channel history is still open. */
+  async beforeStop (): Promise<void> {
     this.components.channels.removeEventListener('event', this.onEvent)
+    this.components.channels.removeEventListener('membership', this.onMembership)
+    await this.capture?.stop()
   }
 
   async stop (): Promise<void> {
     this.started = false
-    await this.writes
-    // a clean stop hands out no seq it skipped; an unsettled write may still hold its seqs
-    await this.ledger?.settle(Math.max(this.seq, this.unsettled?.last ?? 0)).catch((err: unknown) => { this.log('%s', (err as Error).message) })
+    await this.writes?.idle()
+    // a clean stop hands out no seq it skipped; a write whose outcome is unknown may still hold its seqs
+    await this.ledger?.settle(this.writes?.handedOut ?? 0).catch((err: unknown) => { this.log('%s', (err as Error).message) })
     this.ledger = undefined
     await this.store?.close()
     this.store = undefined
+    this.writes = undefined
   }
 
   private async makeEmbedder (): Promise<Embedder> {
@@ -206,10 +231,10 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return embedder
   }
 
-  private ready (): { store: MemoryStore, embedder: Embedder } {
+  private ready (): { store: MemoryStore, embedder: Embedder, writes: GroupCommit } {
     if (!this.init.settings.enabled) throw new MemoryUnavailableError('memory service not configured (memory.enabled is false)')
-    if (this.store == null || this.embedder == null) throw new MemoryUnavailableError('the memory service is not running')
-    return { store: this.store, embedder: this.embedder }
+    if (this.store == null || this.embedder == null || this.writes == null) throw new MemoryUnavailableError('the memory service is not running')
+    return { store: this.store, embedder: this.embedder, writes: this.writes }
   }
 
   private member (community: string): void {
@@ -240,19 +265,22 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   }
 
   /**
-   * Stores many records in one batch. Invalid inputs are rejected one by one (with their
-   * index) and the rest are written; nothing of a rejected input is stored. An input
-   * whose `id` names one of this node's records writes a new version of it (the same
-   * content again changes nothing); one naming another node's record is refused
-   * (`not_owner`), as is an `agent` of another node (`bad_agent`).
+   * Stores many records in one batch; resolves once they are durable. Invalid inputs
+   * are rejected one by one (with their index) and the rest are written, whole or not
+   * at all; nothing of a rejected input is stored. Writes that arrive while another is
+   * being committed share the next commit. An input whose `id` names one of this node's
+   * records writes a new version of it (the same content again changes nothing); one
+   * naming another node's record is refused (`not_owner`), as is an `agent` of another
+   * node (`bad_agent`).
    *
    * @example
    * ```ts
-   * const { records, rejected } = await memory.rememberMany('devsupport', [{ text: 'a' }, { id: 'faq-1', text: 'b, corrected' }])
+   * const { records, rejected } = await memory.rememberMany('devsupport', [{ text: 'Pin numpy below 2' }, { id: 'faq-1', text: '' }])
+   * // records: one stored record; rejected: [{ index: 1, code: 'bad_text', error: 'the text is empty' }]
    * ```
    */
   async rememberMany (community: string, inputs: RememberInput[]): Promise<RememberResult> {
-    const { store, embedder } = this.ready()
+    const { store, embedder, writes } = this.ready()
     this.member(community)
     if (!this.components.communities.mayWrite(community, this.components.peerId.toString())) throw new MemoryInputError('read_only', `this node may read ${community} but not write to its memory`)
     const self = this.components.peerId.toString()
@@ -272,99 +300,55 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     })
     if (valid.length === 0) return { records: [], rejected }
     const vectors = await embedder.embed(valid.map(v => v.input.text))
+    // loaded before the write is queued: the commit marks the records in it
     const vv = await this.versionOf(community)
-    const write = this.writes.then(async () => {
-      const late = await this.settle(store)
-      // an earlier write that failed was committed after all: its caller saw an error, but peers get the records
-      if (late.length > 0) this.safeDispatchEvent('record:added', { detail: { community: late[0]?.community ?? community, records: late, local: true } })
-      const named = valid.flatMap(v => v.input.id == null ? [] : [v.input.id])
-      const held = named.length === 0 ? [] : await store.get([...new Set(named)], [community])
-      const mine = new Map(held.filter(r => r.origin === self).map(r => [r.id, r]))
-      const others = new Map(held.filter(r => r.origin !== self && r.deleted !== true).map(r => [r.id, r]))
-      const kept: StoredRecord[] = []
-      const plan: Array<{ input: RememberInput, vector: number[], previous?: StoredRecord }> = []
-      for (const [i, { index, input }] of valid.entries()) {
-        const previous = input.id == null ? undefined : mine.get(input.id)
-        const owner = input.id == null ? undefined : others.get(input.id)
-        if (owner != null && previous == null) {
-          this.refusals.not_owner++
-          rejected.push({ index, code: 'not_owner', error: `record ${input.id ?? ''} in ${community} belongs to ${owner.origin}: only its origin can write it` })
-          continue
+    const { kept, written } = await writes.write({
+      plan: async ({ next, pending }) => {
+        const named = valid.flatMap(v => v.input.id == null ? [] : [v.input.id])
+        const held = named.length === 0 ? [] : await store.get([...new Set(named)], [community])
+        const mine = new Map(held.filter(r => r.origin === self).map(r => [r.id, r]))
+        // a version built earlier in this batch is newer than the store's
+        for (const id of named) {
+          const p = pending.get(`${community}|${id}`)
+          if (p != null) mine.set(id, p)
         }
-        if (previous != null && previous.deleted !== true && sameContent(previous, input, self)) {
-          kept.push(previous)
-          continue
+        const others = new Map(held.filter(r => r.origin !== self && r.deleted !== true).map(r => [r.id, r]))
+        const kept: StoredRecord[] = []
+        const plan: Array<{ input: RememberInput, vector: number[], previous?: StoredRecord }> = []
+        for (const [i, { index, input }] of valid.entries()) {
+          const previous = input.id == null ? undefined : mine.get(input.id)
+          const owner = input.id == null ? undefined : others.get(input.id)
+          if (owner != null && previous == null) {
+            this.refusals.not_owner++
+            rejected.push({ index, code: 'not_owner', error: `record ${input.id ?? ''} in ${community} belongs to ${owner.origin}: only its origin can write it` })
+            continue
+          }
+          if (previous != null && previous.deleted !== true && sameContent(previous, input, self)) {
+            kept.push(previous)
+            continue
+          }
+          plan.push({ input, vector: vectors[i] ?? [], previous })
         }
-        plan.push({ input, vector: vectors[i] ?? [], previous })
+        const records: MemoryRecord[] = []
+        // the first record accounts for the seqs this node used since its last record here, so replicas see no gap
+        const highest = highestOwn(vv, community, self, pending)
+        let covers: Array<[number, number]> = plan.length > 0 && highest + 1 <= next - 1 ? [[highest + 1, next - 1]] : []
+        const batch = new Map<string, StoredRecord>()
+        for (const [i, { input, vector, previous }] of plan.entries()) {
+          const before = (input.id == null ? undefined : batch.get(input.id)) ?? previous
+          if (before != null) covers = addCover(covers, before.seq, before.seq)
+          for (const range of before?.covers ?? []) covers = addCover(covers, range[0], range[1])
+          if (covers.length > MAX_COVER_RANGES) throw new MemoryInputError('too_many_versions', `record ${input.id ?? ''} has too many versions; write it under a new id`)
+          const base = await makeRecord(input, community, next + i, this.components.privateKey, { covers })
+          covers = []
+          batch.set(base.id, base)
+          records.push({ ...base, vector })
+        }
+        return { records, result: (stored: StoredRecord[]) => ({ kept, written: stored }) }
       }
-      if (plan.length === 0) return { kept, written: [] }
-      const first = this.seq + 1
-      const last = first + plan.length - 1
-      const records: MemoryRecord[] = []
-      // the first record accounts for the seqs this node used since its last record here, so replicas see no gap
-      let covers: Array<[number, number]> = vv.highest(self) + 1 <= first - 1 ? [[vv.highest(self) + 1, first - 1]] : []
-      const batch = new Map<string, StoredRecord>()
-      for (const [i, { input, vector, previous }] of plan.entries()) {
-        const before = (input.id == null ? undefined : batch.get(input.id)) ?? previous
-        if (before != null) covers = addCover(covers, before.seq, before.seq)
-        for (const range of before?.covers ?? []) covers = addCover(covers, range[0], range[1])
-        if (covers.length > MAX_COVER_RANGES) throw new MemoryInputError('too_many_versions', `record ${input.id ?? ''} has too many versions; write it under a new id`)
-        const base = await makeRecord(input, community, first + i, this.components.privateKey, { covers })
-        covers = []
-        batch.set(base.id, base)
-        records.push({ ...base, vector })
-      }
-      await this.commit(store, community, records, first, last)
-      for (const r of records) {
-        vv.add(r.origin, r.seq)
-        for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
-      }
-      return { kept, written: records.map(({ vector: _vector, ...rest }) => rest) }
     })
-    this.writes = write.catch(() => {})
-    const { kept, written } = await write
     if (written.length > 0) this.safeDispatchEvent('record:added', { detail: { community, records: written, local: true } })
     return { records: [...kept, ...written], rejected: rejected.sort((a, b) => a.index - b.index) }
-  }
-
-  /**
-   * Writes records of this node with seqs `first..last`, after reserving them in the
-   * ledger; a store failure that may have committed leaves them unsettled.
-   */
-  private async commit (store: MemoryStore, community: string, records: MemoryRecord[], first: number, last: number): Promise<void> {
-    await this.ledger?.reserve(last)
-    // the seqs count as used only once the write is durable: a failed write hands them out again
-    try {
-      await store.upsert(records)
-    } catch (err) {
-      if (!(err instanceof MemoryStoreError)) throw err
-      // the store may have committed before it failed: the batch is in it whole, or not at all
-      this.unsettled = { community, ids: records.map(r => r.id), first, last }
-      if ((await this.settle(store).catch(() => [])).length === 0) throw err
-    }
-    this.seq = Math.max(this.seq, last)
-  }
-
-  /**
-   * Settles a write whose outcome was unknown: if its records are in the store, their
-   * seqs are used (the write was durable after all: returns its records); if not, they
-   * are free again. Throws while the store cannot answer, which fails the write that waits.
-   */
-  private async settle (store: MemoryStore): Promise<StoredRecord[]> {
-    const u = this.unsettled
-    if (u == null) return []
-    const self = this.components.peerId.toString()
-    const held = (await store.get(u.ids, [u.community])).filter(r => r.origin === self && r.seq >= u.first && r.seq <= u.last)
-    this.unsettled = undefined
-    if (held.length === 0) return []
-    this.seq = Math.max(this.seq, u.last)
-    const vv = await this.versionOf(u.community)
-    for (const r of held) {
-      vv.add(r.origin, r.seq)
-      for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
-    }
-    this.log('a write whose store failed to answer was committed: %d records, seqs %d..%d', held.length, u.first, u.last)
-    return held
   }
 
   /**
@@ -490,35 +474,31 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    * ```
    */
   async delete (community: string, id: string, options: { origin?: string } = {}): Promise<StoredRecord> {
-    const { store } = this.ready()
+    const { store, writes } = this.ready()
     this.member(community)
     const self = this.components.peerId.toString()
     if (!this.components.communities.mayWrite(community, self)) throw new MemoryInputError('read_only', `this node may read ${community} but not write to its memory`)
     const vv = await this.versionOf(community)
-    const write = this.writes.then(async () => {
-      const late = await this.settle(store)
-      if (late.length > 0) this.safeDispatchEvent('record:added', { detail: { community: late[0]?.community ?? community, records: late, local: true } })
-      const held = (await store.get([id], [community])).filter(r => r.deleted !== true && (options.origin == null || r.origin === options.origin))
-      const mine = held.find(r => r.origin === self)
-      if (mine == null) {
-        const other = held[0]
-        if (other != null) {
-          this.refusals.not_owner++
-          throw new MemoryInputError('not_owner', `record ${id} in ${community} belongs to ${other.origin}: only its origin can delete it`)
+    const tombstone = await writes.write({
+      plan: async ({ next, pending }) => {
+        const held = (await store.get([id], [community])).filter(r => r.deleted !== true && (options.origin == null || r.origin === options.origin))
+        const built = pending.get(`${community}|${id}`)
+        const mine = built != null ? (built.deleted === true ? undefined : built) : held.find(r => r.origin === self)
+        if (mine == null) {
+          const other = held.find(r => r.origin !== self)
+          if (other != null) {
+            this.refusals.not_owner++
+            throw new MemoryInputError('not_owner', `record ${id} in ${community} belongs to ${other.origin}: only its origin can delete it`)
+          }
+          throw new MemoryInputError('not_found', `no record ${id} in ${community}${options.origin == null ? '' : ` from ${options.origin}`}`)
         }
-        throw new MemoryInputError('not_found', `no record ${id} in ${community}${options.origin == null ? '' : ` from ${options.origin}`}`)
+        let covers = addCover(mine.covers ?? [], mine.seq, mine.seq)
+        const highest = highestOwn(vv, community, self, pending)
+        if (highest + 1 <= next - 1) covers = addCover(covers, highest + 1, next - 1)
+        const made = await makeTombstone(mine, next, this.components.privateKey, covers)
+        return { records: [{ ...made, vector: this.tombstoneVector(store) }], result: (stored: StoredRecord[]) => stored[0] ?? made }
       }
-      const seq = this.seq + 1
-      let covers = addCover(mine.covers ?? [], mine.seq, mine.seq)
-      if (vv.highest(self) + 1 <= seq - 1) covers = addCover(covers, vv.highest(self) + 1, seq - 1)
-      const tombstone = await makeTombstone(mine, seq, this.components.privateKey, covers)
-      await this.commit(store, community, [{ ...tombstone, vector: this.tombstoneVector(store) }], seq, seq)
-      vv.add(self, seq)
-      for (const [a, b] of covers) vv.cover(self, a, b)
-      return tombstone
     })
-    this.writes = write.catch(() => {})
-    const tombstone = await write
     this.safeDispatchEvent('record:added', { detail: { community, records: [tombstone], local: true } })
     return tombstone
   }
@@ -541,7 +521,20 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
 
   /** Highest sequence number this node has given its records. */
   get currentSeq (): number {
-    return this.seq
+    return this.writes?.highestSeq ?? 0
+  }
+
+  /**
+   * What automatic capture has done: the post log position captured up to, posts and
+   * direct exchanges written, passed over, refused.
+   *
+   * @example
+   * ```ts
+   * const { position, posts } = node.libp2p.services.memory.captureStatus() ?? { position: 0, posts: 0 }
+   * ```
+   */
+  captureStatus (): CaptureStatus | undefined {
+    return this.capture?.status()
   }
 
   /** Per origin: records held, highest seq, highest seq known to exist, and the lag. */
@@ -550,71 +543,25 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return (await this.versionOf(community)).summary()
   }
 
-  private captures (community: string, what: 'messages' | 'directs'): boolean {
-    const capture = this.init.settings.capture
-    return (capture[community] ?? capture['*'] ?? []).includes(what)
-  }
-
   private readonly onEvent = (evt: CustomEvent<ObservedEvent>): void => {
-    const { event, origin } = evt.detail
-    void this.capture(event, origin).catch((err: unknown) => {
-      this.log('capture of %s failed: %s', event.id, (err as Error).message)
-    })
+    if (this.started && this.components.channels.communities().includes(evt.detail.event.community)) this.capture?.observe(evt.detail)
   }
 
-  private async capture (event: EventJson, origin: ObservedEvent['origin']): Promise<void> {
-    if (!this.started || !this.components.channels.communities().includes(event.community)) return
-    const payload = (event.payload ?? {}) as { text?: unknown }
-    const text = typeof payload.text === 'string' ? payload.text : undefined
-    // a message is captured once, by the node it was written on; replication spreads it
-    if (origin === 'local' && (event.type === EventTypes.CHANNEL_MESSAGE_POST || event.type === EventTypes.CHANNEL_MESSAGE_REPLY)) {
-      if (text == null || !this.captures(event.community, 'messages')) return
-      await this.remember(event.community, {
-        id: `msg-${event.id}`,
-        kind: 'message',
-        text: this.clip(text),
-        agent: event.source,
-        createdAt: event.timestamp,
-        metadata: { channel: event.channel, messageId: event.id, type: event.type, ...(event.thread == null ? {} : { thread: event.thread }), ...(event.replyTo == null ? {} : { replyTo: event.replyTo }) }
-      })
-      return
-    }
-    if (event.type === EventTypes.DIRECT_REQUEST_SEND && origin === 'local' && event.source.endsWith(`@${this.components.peerId.toString()}`)) {
-      this.requests.set(event.id, event)
-      if (this.requests.size > MAX_PENDING_REQUESTS) this.requests.delete(this.requests.keys().next().value ?? '')
-      return
-    }
-    if (event.type === EventTypes.DIRECT_RESPONSE_SEND && event.replyTo != null) {
-      const request = this.requests.get(event.replyTo)
-      if (request == null) return
-      this.requests.delete(event.replyTo)
-      if (!this.captures(event.community, 'directs')) return
-      await this.remember(event.community, {
-        id: `dx-${request.id}`,
-        kind: 'collaboration_history',
-        text: this.clip(`Q (${request.source} to ${request.target ?? '?'}): ${textOf(request.payload)}\nA (${event.source}): ${textOf(event.payload)}`),
-        agent: request.source,
-        createdAt: event.timestamp,
-        metadata: { from: request.source, to: event.source, requestId: request.id, ...(request.thread == null ? {} : { thread: request.thread }) }
-      })
-    }
-  }
-
-  private clip (text: string): string {
-    const max = this.init.settings.maxTextBytes
-    if (Buffer.byteLength(text) <= max) return text
-    return Buffer.from(text).subarray(0, max - 3).toString('utf8').replace(/\uFFFD$/, '') + '…'
+  /** Posts of a community joined late (at start, the channels service joins after memory starts) are captured now. */
+  private readonly onMembership = (evt: CustomEvent<{ community: string, joined: boolean }>): void => {
+    if (evt.detail.joined) this.capture?.wake()
   }
 }
-
-function textOf (payload: unknown): string {
-  const p = payload as { text?: unknown } | null
-  return typeof p?.text === 'string' ? p.text : JSON.stringify(payload)
-}
-
 
 /** Whether an input would write what this node's record already holds. */
 function sameContent (r: StoredRecord, input: RememberInput, self: string): boolean {
   return r.text === input.text && r.kind === (input.kind ?? DEFAULT_KIND) && r.agent === (input.agent ?? `user@${self}`) &&
     JSON.stringify(r.metadata) === JSON.stringify(input.metadata ?? {}) && (input.createdAt == null || input.createdAt === r.createdAt)
+}
+
+/** The highest seq of this node's in a community, counting versions built earlier in the same batch. */
+function highestOwn (vv: VersionVector, community: string, self: string, pending: Map<string, StoredRecord>): number {
+  let highest = vv.highest(self)
+  for (const r of pending.values()) if (r.community === community && r.origin === self) highest = Math.max(highest, r.seq)
+  return highest
 }

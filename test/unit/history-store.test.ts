@@ -60,6 +60,45 @@ describe('HistoryStore', () => {
     store.close()
   })
 
+  it('keeps the posts this node wrote in write order, with reader positions that survive a reopen', async () => {
+    const store = open()
+    const now = Date.now()
+    // write order, not timestamp order: a clock that went back does not reorder the log
+    const first = await message('general', now, '01Z')
+    const second = await message('other', now - 5000, '01A')
+    const received = await message('general', now)
+    expect(store.addLocal(first)).toBe(true)
+    expect(store.add(received)).toBe(true)
+    expect(store.addLocal(second)).toBe(true)
+    expect(store.addLocal(first)).toBe(false)
+    const log = store.after(0, 10)
+    expect(log.map(e => e.envelope.id)).toEqual(['01Z', '01A'])
+    expect(log[1]?.position).toBeGreaterThan(log[0]?.position ?? Infinity)
+    expect(store.after(log[0]?.position ?? 0, 10).map(e => e.envelope.id)).toEqual(['01A'])
+    expect(store.after(0, 1).map(e => e.envelope.id)).toEqual(['01Z'])
+    expect(store.position('reader')).toBe(0)
+    store.savePosition('reader', log[0]?.position ?? 0)
+    store.close()
+
+    const again = open()
+    expect(again.position('reader')).toBe(log[0]?.position)
+    expect(again.after(again.position('reader'), 10).map(e => e.envelope.id)).toEqual(['01A'])
+    // positions are never reused
+    const third = await message('general', now + 1, '01C')
+    again.addLocal(third)
+    expect(again.after(log[1]?.position ?? 0, 10).map(e => e.envelope.id)).toEqual(['01C'])
+    again.close()
+  })
+
+  it('drops post log entries whose messages retention removed', async () => {
+    const store = open(2)
+    const now = Date.now()
+    for (let i = 0; i < 4; i++) store.addLocal(await message('general', now + i, `01${i}`))
+    store.prune()
+    expect(store.after(0, 10).map(e => e.envelope.id)).toEqual(['012', '013'])
+    store.close()
+  })
+
   it('names a damaged history file instead of replacing it', async () => {
     const path = join(dir.path, 'channels.db')
     await writeFile(path, 'this is not a database, but it is long enough to look like a header. '.repeat(20))
