@@ -270,7 +270,8 @@ export class DirectMessenger {
       } catch (err) {
         if (!(err instanceof EnvelopeRejectedError)) throw err
         this.ctx.rejected(err, 'direct', peer)
-        response = { status: DirectResponse.Status.REJECTED, error: `${err.reason}: ${err.message}` }
+        // a non-member learns nothing from the answer, not even whether the community exists here
+        response = { status: DirectResponse.Status.REJECTED, error: err.reason === 'membership' || err.reason === 'community' ? 'community: no community of that name is open to this sender here' : `${err.reason}: ${err.message}` }
       }
       await lp.write(DirectResponse.encode(response), { signal })
       await stream.close({ signal }).catch(() => {})

@@ -3,6 +3,10 @@ import type { TypedEventTarget } from '@libp2p/interface'
 
 /** What a community's content is sealed with, and how it is opened. */
 export interface CommunitySealer {
+  /** The community's name, as the clear form carries it. */
+  name: string
+  /** The community's wire name, which sealed content carries instead of its name. */
+  wireName: string
   /** Encrypts with the current epoch key; `aad` names the thing sealed (kind and id). */
   seal: (aad: string, plaintext: Uint8Array) => { epoch: number, bytes: Uint8Array }
   /** Decrypts; throws when the key of `epoch` is not held or the bytes were altered. */

@@ -178,7 +178,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     this.topics.add(topic)
     this.components.pubsub.topicValidators.set(topic, this.validator(state.id))
     this.components.pubsub.subscribe(topic)
-    for (const peer of this.components.pubsub.getSubscribers(topic)) this.syncInBackground(peer, state.id)
+    for (const peer of this.components.pubsub.getSubscribers(topic)) if (state.mayRead(peer.toString())) this.syncInBackground(peer, state.id)
   }
 
   private unfollow (state: CommunityState): void {
@@ -491,6 +491,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     const ring = this.keyrings.get(state.id)
     const missing = (): never => { throw new CommunityError('no_key', `this node holds no key of ${community}`) }
     return {
+      name: state.name,
+      wireName: this.wireName(community),
       seal: (aad, plaintext) => ring == null ? missing() : ring.seal(`${state.id}|${aad}`, plaintext),
       open: (aad, epoch, bytes) => ring == null ? missing() : ring.open(`${state.id}|${aad}`, epoch, bytes)
     }
@@ -562,7 +564,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
       if (!subscribe || !this.topics.has(topic)) continue
       const name = this.nameOf(topic.slice('oa/1/'.length, -'/ctl'.length))
       const id = this.byName.get(name)
-      if (id != null) this.syncInBackground(evt.detail.peerId, id)
+      // only members are asked: a request names the community's id
+      if (id != null && this.states.get(id)?.mayRead(evt.detail.peerId.toString()) === true) this.syncInBackground(evt.detail.peerId, id)
     }
   }
 
@@ -599,9 +602,10 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
       return { objects: [], error }
     }
     const state = this.states.get(request.community)
-    if (state == null || state.policy !== 'private' || !this.isMemberNow(state)) return refuse('unknown_community', 'no such community here')
+    // the same answer whether the community is unknown here or the asker is not a member of it
+    if (state == null || state.policy !== 'private' || !this.isMemberNow(state)) return refuse('unknown_community', 'no such community open to this peer here')
     if (request.op === CommunityRequest.Op.SYNC) {
-      if (!state.mayRead(peer)) return refuse('not_member', 'not a member of that community')
+      if (!state.mayRead(peer)) return refuse('not_member', 'no such community open to this peer here')
       return { objects: state.objects({ grantsFor: peer }), error: '' }
     }
     if (request.op !== CommunityRequest.Op.REDEEM || request.bearer == null) return refuse('decode', 'unknown request')

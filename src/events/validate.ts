@@ -89,13 +89,11 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
   let envelope = wire
   if (!EVENT_TYPE.test(envelope.type)) reject('type', `malformed event type "${envelope.type.slice(0, 100)}"`)
   if (!rules.allowType(envelope.type)) reject('type', `event type ${envelope.type} is not accepted here`)
-  if (rules.community != null && envelope.community !== rules.community) reject('community', `envelope names community "${envelope.community.slice(0, 64)}", expected "${rules.community}"`)
-  if (!rules.isMember(envelope.community)) reject('community', `this node has not joined community "${envelope.community.slice(0, 64)}"`)
-  if (rules.channel != null && envelope.channel !== rules.channel) reject('topic', `envelope names channel "${envelope.channel.slice(0, 64)}", expected "${rules.channel}"`)
-  if (envelope.channel !== '' && !CHANNEL_NAME.test(envelope.channel)) reject('topic', 'malformed channel name')
   if (rules.sealer == null && envelope.epoch !== 0) reject('sealed', `a sealed envelope (epoch ${envelope.epoch}) in a community whose content travels in the clear`)
   if (rules.sealer != null) {
-    if (envelope.epoch === 0) reject('sealed', `community "${envelope.community.slice(0, 64)}" is private: its envelopes must be sealed`)
+    // a sealed envelope names its community by the wire name; opening restores the name
+    if (envelope.epoch === 0) reject('sealed', `community "${rules.sealer.name}" is private: its envelopes must be sealed`)
+    if (envelope.community !== rules.sealer.wireName) reject('community', 'a sealed envelope names another community than the topic or request')
     if (rules.hasEpoch?.(envelope.epoch) === false) reject('key', `sealed with the key of epoch ${envelope.epoch}, which this node does not hold (yet)`)
     try {
       envelope = openEnvelope(envelope, rules.sealer)
@@ -103,6 +101,10 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
       reject('sealed', `cannot open the sealed envelope: ${(err as Error).message}`)
     }
   }
+  if (rules.community != null && envelope.community !== rules.community) reject('community', `envelope names community "${envelope.community.slice(0, 64)}", expected "${rules.community}"`)
+  if (!rules.isMember(envelope.community)) reject('community', `this node has not joined community "${envelope.community.slice(0, 64)}"`)
+  if (rules.channel != null && envelope.channel !== rules.channel) reject('topic', `envelope names channel "${envelope.channel.slice(0, 64)}", expected "${rules.channel}"`)
+  if (envelope.channel !== '' && !CHANNEL_NAME.test(envelope.channel)) reject('topic', 'malformed channel name')
 
   const now = (rules.now ?? Date.now)()
   const ts = Number(envelope.timestamp)

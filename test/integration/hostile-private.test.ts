@@ -54,10 +54,10 @@ async function providersOf (node: OaNode, key: CID): Promise<string[]> {
   return found
 }
 
-/** A sealer with a key nobody was granted. */
-function strangerSealer (epoch: number): CommunitySealer {
+/** A sealer with a key nobody was granted, naming the community by the wire name an outsider reads off its topics. */
+function strangerSealer (epoch: number, wireName: string): CommunitySealer {
   const ring = new Keyring(newKey(), new Map([[epoch, newKey()]]))
-  return { seal: (aad, plaintext) => ring.seal(aad, plaintext), open: (aad, e, bytes) => ring.open(aad, e, bytes) }
+  return { name: V, wireName, seal: (aad, plaintext) => ring.seal(aad, plaintext), open: (aad, e, bytes) => ring.open(aad, e, bytes) }
 }
 
 describe('a private community against peers that are not (or no longer) its writers', () => {
@@ -226,10 +226,13 @@ describe('a private community against peers that are not (or no longer) its writ
     const request = await signedBy(peer, { type: 'direct.request.send', community: V, agent: 'bot', target: `keeper@${target.peerId.toString()}`, payload: { text: 'what is the code?' } })
     const response = await peer.direct(target.peerId, Envelope.encode(request))
     expect(response.status).toBe(DirectResponse.Status.REJECTED)
-    expect(response.error).toMatch(/^membership:/)
+    expect(response.error).toMatch(/^community: no community of that name is open/)
     expect(response.envelope).toBeUndefined()
     expect(target.status().rejected.byReason.membership).toBe(before + 1)
     expect(handled).toHaveLength(1)
+    // the answer does not tell a private community from one the node never heard of
+    const guess = await signedBy(peer, { type: 'direct.request.send', community: 'no-such-place', agent: 'bot', target: `keeper@${target.peerId.toString()}`, payload: { text: 'hello?' } })
+    expect((await peer.direct(target.peerId, Envelope.encode(guess))).error).toBe(response.error)
   })
 
   it('shows a peer that connects only derived topic names, and only ciphertext on them', () => {
@@ -254,6 +257,8 @@ describe('a private community against peers that are not (or no longer) its writ
     for (const m of spy.received.filter(m => [GENERAL, MEM, CTL].includes(m.topic))) {
       expect(holds(m.data, '7421')).toBe(false)
       expect(holds(m.data, 'launch code')).toBe(false)
+      // not even the community's name travels: sealed content names it by its wire name
+      expect(holds(m.data, V)).toBe(false)
     }
   })
 
@@ -277,17 +282,17 @@ describe('a private community against peers that are not (or no longer) its writ
 
     const forger = await raw()
     rejection = nextRejection(r => r.peer === forger.peerId.toString())
-    await forger.publish(GENERAL, Envelope.encode(sealEnvelope(await signedBy(forger, post()), strangerSealer(communities(target).describe(V)?.epoch ?? 1))))
+    await forger.publish(GENERAL, Envelope.encode(sealEnvelope(await signedBy(forger, post()), strangerSealer(communities(target).describe(V)?.epoch ?? 1, communities(target).wireName(V)))))
     expect((await rejection).reason).toBe('sealed')
     // a newer epoch than the target holds is not the sender's fault: counted as key, fetched, never opened
     const keyBefore = target.status().rejected.byReason.key
-    await forger.publish(GENERAL, Envelope.encode(sealEnvelope(await signedBy(forger, post()), strangerSealer(99))))
+    await forger.publish(GENERAL, Envelope.encode(sealEnvelope(await signedBy(forger, post()), strangerSealer(99, communities(target).wireName(V)))))
     await waitFor('the unknown epoch is counted', () => target.status().rejected.byReason.key === keyBefore + 1)
 
     const writer = await raw()
     const before = memoryRejected()
     const record = await makeRecord({ text: 'planted memory', kind: 'expert_knowledge' }, V, 1, writer.privateKey)
-    await writer.publish(MEM, MemoryGossip.encode({ records: [toWire(record, strangerSealer(1))], notice: false }))
+    await writer.publish(MEM, MemoryGossip.encode({ records: [toWire(record, strangerSealer(1, communities(target).wireName(V)))], notice: false }))
     await waitFor('the planted record is refused', () => memoryRejected().byReason.membership === before.byReason.membership + 1)
     expect(memoryRejected().byPath.gossip).toBe(before.byPath.gossip + 1)
 
@@ -324,7 +329,9 @@ describe('a private community against peers that are not (or no longer) its writ
 
     const synced = await askCommunity(peer.libp2p, target.peerId, { op: CommunityRequest.Op.SYNC, community: vaultId })
     expect(synced.objects).toEqual([])
-    expect(synced.error).toMatch(/not a member/)
+    expect(synced.error).toMatch(/no such community open to this peer/)
+    // the same answer as for an id the node does not hold
+    expect((await askCommunity(peer.libp2p, target.peerId, { op: CommunityRequest.Op.SYNC, community: `c${'0'.repeat(40)}` })).error).toBe(synced.error)
     expect(communities(target).rejected().byReason.not_member).toBe(before.byReason.not_member + 1)
 
     expect(communities(target).members(V)).toEqual(members)
@@ -368,12 +375,12 @@ describe('a private community against peers that are not (or no longer) its writ
     const handledBefore = handled.length
     const response = await askDirect(ex.libp2p, target.peerId, Envelope.encode(request))
     expect(response.status).toBe(DirectResponse.Status.REJECTED)
-    expect(response.error).toMatch(/^membership:/)
+    expect(response.error).toMatch(/^community: no community of that name is open/)
     expect(handled).toHaveLength(handledBefore)
     // a post ex seals with the old key it still holds
     const rejection = nextRejection(r => r.peer === ex.peerId.toString())
     const forged = await createEnvelope({ ...post(), agent: 'user' }, ex.privateKey)
-    await ex.libp2p.services.pubsub.publish(GENERAL, Envelope.encode(sealEnvelope(forged, { seal: (aad, plaintext) => ({ epoch: 1, bytes: exSealer.seal(aad, plaintext).bytes }), open: exSealer.open })))
+    await ex.libp2p.services.pubsub.publish(GENERAL, Envelope.encode(sealEnvelope(forged, { ...exSealer, seal: (aad, plaintext) => ({ epoch: 1, bytes: exSealer.seal(aad, plaintext).bytes }) })))
     expect((await rejection).reason).toBe('membership')
 
     const after = { channels: target.status().rejected, memory: memoryRejected(), control: communities(target).rejected() }

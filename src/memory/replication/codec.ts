@@ -28,7 +28,8 @@ export function toWire (r: StoredRecord, sealer?: CommunitySealer): MemoryRecord
   }
   if (sealer == null) return wire
   const { epoch, bytes } = sealer.seal(aadOf(wire), encoder.encode(JSON.stringify([wire.text, wire.metadata])))
-  return { ...wire, text: '', metadata: '', epoch, sealed: Uint8Array.from(bytes) }
+  // sealed, a record names its community by the wire name only
+  return { ...wire, community: sealer.wireName, text: '', metadata: '', epoch, sealed: Uint8Array.from(bytes) }
 }
 
 function aadOf (w: MemoryRecordWire): string {
@@ -43,9 +44,12 @@ function aadOf (w: MemoryRecordWire): string {
 export function fromWire (w: MemoryRecordWire, sealer?: CommunitySealer): StoredRecord {
   let text = w.text
   let meta = w.metadata
+  let community = w.community
   if (sealer == null && w.epoch !== 0) throw new SealedRecordError(`record ${w.id.slice(0, 64)} is sealed, but its community's records travel in the clear`)
   if (sealer != null) {
     if (w.epoch === 0) throw new SealedRecordError(`record ${w.id.slice(0, 64)} of a private community is not sealed`)
+    if (w.community !== sealer.wireName) throw new SealedRecordError(`record ${w.id.slice(0, 64)} names another community than its topic or request`)
+    community = sealer.name
     try {
       const parts = JSON.parse(decoder.decode(sealer.open(aadOf(w), w.epoch, w.sealed))) as unknown
       if (!Array.isArray(parts) || typeof parts[0] !== 'string' || typeof parts[1] !== 'string') throw new Error('sealed content is malformed')
@@ -59,7 +63,7 @@ export function fromWire (w: MemoryRecordWire, sealer?: CommunitySealer): Stored
   if (metadata == null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new TypeError('metadata is not a JSON object')
   return {
     id: w.id,
-    community: w.community,
+    community,
     kind: w.kind,
     agent: w.agent,
     origin: w.origin,

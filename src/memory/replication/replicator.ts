@@ -208,8 +208,10 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     }
     if (gossip.records.length === 0) return fail('decode', 'a memory message with no records')
     const publisher = message.type === 'signed' ? message.from.toString() : ''
+    // a private community's records name it by its wire name only
+    const named = this.components.communities.wireName(community)
     for (const w of gossip.records) {
-      if (w.community !== community) return fail('community', `record for "${w.community.slice(0, 64)}" on ${message.topic}`)
+      if (w.community !== named) return fail('community', `record for "${w.community.slice(0, 64)}" on ${message.topic}`)
       // a node gossips only its own writes; others' records travel by sync
       if (w.origin !== publisher) return fail('origin', `record of ${w.origin.slice(0, 64)} published by ${publisher}`)
       if (!this.components.communities.mayWrite(community, w.origin)) return fail('membership', `${w.origin.slice(0, 64)} may not write to ${community}`)
@@ -267,7 +269,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     let bytes = 0
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return
-      const wire = batch.map(r => notice ? { ...toWire(r), text: '', metadata: '{}', signature: new Uint8Array(0) } : toWire(r, sealer))
+      const wire = batch.map(r => notice ? { ...toWire(r), community: this.components.communities.wireName(community), text: '', metadata: '{}', signature: new Uint8Array(0) } : toWire(r, sealer))
       await this.components.pubsub.publish(this.topicOf(community), MemoryGossip.encode({ records: wire, notice }))
       this.counts.published += batch.length
       batch = []
