@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient } from '../../src/api/client.js'
+import { SEQ_BLOCK } from '../../src/memory/seq-ledger.js'
 import { runCli, startNodeProcess } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
@@ -67,7 +68,11 @@ describe('posts captured into memory survive a crash and a stop of the node proc
     await dir.cleanup()
   })
 
-  /** After a restart, every acknowledged post is a `msg-<id>` record, each with its own seq and no seq left unused. */
+  /**
+   * After a restart, every acknowledged post is a `msg-<id>` record, each with its own
+   * seq; a crash may leave at most one ledger block of reserved seqs unused, never one
+   * given twice.
+   */
   const expectAllCaptured = async (api: ApiClient, acknowledged: string[]): Promise<void> => {
     const expected = acknowledged.map(id => `msg-${id}`)
     const records = await waitFor('every acknowledged post captured', async () => {
@@ -77,7 +82,8 @@ describe('posts captured into memory survive a crash and a stop of the node proc
     const missing = expected.filter(id => !records.has(id))
     expect(missing).toEqual([])
     const seqs = [...records.values()].map(r => r.seq).sort((a, b) => a - b)
-    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1))
+    expect(new Set(seqs).size).toBe(seqs.length)
+    expect(Math.max(...seqs) - seqs.length).toBeLessThanOrEqual(SEQ_BLOCK)
   }
 
   it('a node SIGKILLed during a burst of acknowledged posts captures every one of them after its restart', async () => {
