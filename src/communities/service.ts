@@ -20,6 +20,7 @@ import type { CommunityObject, Policy, Role, Signed } from './objects.js'
 import type { CommunityRejectReason, CommunityRejections } from './rejections.js'
 import type { MemberView } from './state.js'
 import type { PeerPenalties } from '../channels/penalties.js'
+import type { NodeLimits } from '../limits/node-limits.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { ComponentLogger, Connection, Logger, PeerId, PrivateKey, Startable, Stream } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -39,6 +40,8 @@ export interface CommunitiesInit {
   dataDir: string
   /** Shared with gossipsub scoring: refused objects lower the sender's score. */
   penalties?: PeerPenalties
+  /** The node's limits: inbound `/oa/community/1.0.0` streams count against them. */
+  limits?: NodeLimits
 }
 
 /** A community as `community list` shows it. */
@@ -63,6 +66,8 @@ export interface InviteOptions {
 
 const ctlTopic = (wireName: string): string => `oa/1/${wireName}/ctl`
 const MAX_COMMUNITIES = 1000
+/** Credentials a community holds at most: a leaked bearer invite cannot make it grow without bound. */
+const MAX_CREDENTIALS = 10_000
 const REFRESH_EVERY_MS = 5_000
 
 /**
@@ -109,7 +114,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
       for (const r of refused) this.log('%s: ignoring a stored %s: %s', file, r.object.kind, r.error)
       this.adopt(state)
     }
-    await this.components.registrar.handle(COMMUNITY_PROTOCOL, this.onStream, { maxInboundStreams: 8, maxOutboundStreams: 8 })
+    await this.components.registrar.handle(COMMUNITY_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(COMMUNITY_PROTOCOL, this.onStream), { maxInboundStreams: 8, maxOutboundStreams: 8 })
     this.started = true
   }
 
@@ -618,6 +623,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     }
     if (bearer.kind !== 'bearer' || !state.bearerValid(bearer as Signed<'bearer'>)) return refuse('bearer', 'the invite is not valid for that community, or has expired')
     const { role, issuedAt } = (bearer as Signed<'bearer'>).body
+    if (state.summary().credentials >= MAX_CREDENTIALS) return refuse('bearer', `the community holds ${MAX_CREDENTIALS} credentials, its most; ask an admin`)
     if (state.removedSince(peer, issuedAt)) return refuse('bearer', 'this peer was removed from the community after the invite was issued; ask an admin for a new invite')
     if (state.roleOf(peer) == null || state.grantsFor(peer).length === 0) await this.admit(state, peer, role)
     return { objects: state.objects({ grantsFor: peer }), error: '' }
