@@ -94,6 +94,8 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
   private readonly init: ChannelsInit
   private readonly log: Logger
   private readonly joined = new Map<string, Set<string>>()
+  /** The topic each open channel is subscribed under, by `<community>|<channel>`. */
+  private readonly subscribed = new Map<string, string>()
   private readonly rejections = new RejectionCounter()
   private readonly penalties: PeerPenalties
   private readonly limits: NodeLimits
@@ -175,6 +177,8 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
   }
 
   private readonly onJoined = (evt: CustomEvent<{ community: string }>): void => {
+    // joined by name before, now a member of a private community of that name: its topics change
+    if (this.joined.has(evt.detail.community)) this.leave(evt.detail.community)
     this.join(evt.detail.community)
   }
 
@@ -252,7 +256,9 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     const channels = this.joined.get(community)
     if (channels == null) return
     for (const channel of channels) {
-      const topic = this.topicOf(community, channel)
+      // the topic it was opened under: a community that became private since has another now
+      const topic = this.subscribed.get(`${community}|${channel}`) ?? this.topicOf(community, channel)
+      this.subscribed.delete(`${community}|${channel}`)
       this.components.pubsub.unsubscribe(topic)
       this.components.pubsub.topicValidators.delete(topic)
     }
@@ -271,6 +277,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     if (channels.has(channel)) return
     channels.add(channel)
     const topic = this.topicOf(community, channel)
+    this.subscribed.set(`${community}|${channel}`, topic)
     this.components.pubsub.topicValidators.set(topic, this.validator(community, channel))
     this.components.pubsub.subscribe(topic)
     for (const peer of this.components.pubsub.getSubscribers(topic).slice(0, BACKFILL_PEERS)) this.backfillFrom(peer, community, channel)

@@ -110,6 +110,22 @@ describe('private communities across nodes', () => {
     await waitFor('n4 reads live posts with the new key', () => texts(back).includes('live again'), 30_000)
   })
 
+  it('a node in an open community of the same name that joins the private one moves to its topics', async () => {
+    const n6 = await startTestNode(dir.path, 'n6', { communities: [C], network: { bootstrap: [tcpAddr(n1)] }, memory: { capture: { '*': [] } } })
+    try {
+      expect(n6.libp2p.services.pubsub.getTopics()).toContain(`oa/1/${C}/ch/general`)
+      const invite = await n1.libp2p.services.communities.invite(C, { for: n6.peerId.toString() })
+      await n6.libp2p.services.communities.join(invite.invite)
+      expect(n6.libp2p.services.pubsub.getTopics().some(t => t.includes(C))).toBe(false)
+      const topic = n1.libp2p.services.pubsub.getTopics().find(t => t.endsWith('/ch/general')) ?? ''
+      await waitFor('n6 meets n1 on the private topic', () => n6.libp2p.services.pubsub.getSubscribers(topic).some(p => p.equals(n1.peerId)))
+      await n1.libp2p.services.channels.post({ community: C, channel: 'general', text: 'welcome n6' })
+      await waitFor('n6 reads the private post', () => texts(n6).includes('welcome n6'))
+    } finally {
+      await n6.stop()
+    }
+  })
+
   it('a reader reads but may not post or remember', async () => {
     const n5 = await start('n5')
     try {
