@@ -87,6 +87,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private readonly wireNames = new Map<string, string>()
   private readonly topics = new Set<string>()
   private readonly refreshed = new Map<string, number>()
+  /** Grants sealed to this node already opened, by hash. */
+  private readonly opened = new Set<string>()
   private readonly counts: CommunityRejections = emptyRejections()
   private writes: Promise<unknown> = Promise.resolve()
   private started = false
@@ -151,13 +153,13 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private refreshKeys (state: CommunityState): boolean {
     let fresh = false
     for (const grant of state.grantsFor(this.self)) {
+      if (this.opened.has(grant.hash)) continue
+      this.opened.add(grant.hash)
       const ring = this.keyrings.get(state.id)
-      if (ring?.has(grant.body.epoch) === true) continue
       try {
         const opened = Keyring.openGrant(grant.body, this.components.privateKey)
         if (ring == null) this.keyrings.set(state.id, opened)
-        else ring.merge(opened)
-        fresh = true
+        if (ring == null || ring.merge(opened)) fresh = true
       } catch (err) {
         this.log('a grant of %s epoch %d does not open: %s', state.name, grant.body.epoch, (err as Error).message)
       }

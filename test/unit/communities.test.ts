@@ -131,6 +131,26 @@ describe('community keys', () => {
     expect(() => decrypt(k1, encrypt(k2, te.encode('x'), 'a'), 'a')).toThrow()
   })
 
+  it('two keys for one epoch (two admins removing at once): members holding both seal alike and open either', () => {
+    const secret = new Uint8Array(32).fill(9)
+    const a = new Keyring(secret, new Map([[2, new Uint8Array(32).fill(3)]]))
+    const b = new Keyring(secret, new Map([[2, new Uint8Array(32).fill(4)]]))
+    const fromA = a.seal('env|x', te.encode('by admin a'))
+    const fromB = b.seal('env|y', te.encode('by admin b'))
+    const ab = new Keyring(secret, new Map()).withEpoch(2, new Uint8Array(32).fill(3))
+    expect(ab.merge(b)).toBe(true)
+    const ba = new Keyring(secret, new Map()).withEpoch(2, new Uint8Array(32).fill(4))
+    expect(ba.merge(a)).toBe(true)
+    expect(ba.merge(a)).toBe(false)
+    for (const ring of [ab, ba]) {
+      expect(td.decode(ring.open('env|x', 2, fromA.bytes))).toBe('by admin a')
+      expect(td.decode(ring.open('env|y', 2, fromB.bytes))).toBe('by admin b')
+    }
+    // both rings seal with the same key, whatever order they learned the keys in
+    expect(td.decode(a.open('env|z', 2, ab.seal('env|z', te.encode('z')).bytes))).toBe('z')
+    expect(td.decode(a.open('env|z', 2, ba.seal('env|z', te.encode('z')).bytes))).toBe('z')
+  })
+
   it('a grant carries every key up to its epoch and opens only for its member', async () => {
     const member = await key()
     const other = await key()
