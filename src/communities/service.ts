@@ -390,6 +390,30 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     return this.view(state)
   }
 
+  /**
+   * Another admin removed a member to whom this node had sealed the newest key (two
+   * removals at once): an admin rotates again, so nobody removed holds the key in use.
+   */
+  private async rotateIfLeaked (state: CommunityState, added: Signed[]): Promise<void> {
+    const ring = this.keyrings.get(state.id)
+    if (ring == null || state.policy !== 'private' || state.roleOf(this.self) !== 'admin') return
+    const leaked = added.some(o => o.kind === 'revocation' && !state.mayRead((o as Signed<'revocation'>).body.member) &&
+      state.grantsFor((o as Signed<'revocation'>).body.member).some(g => g.body.epoch >= ring.epoch))
+    if (!leaked) return
+    const epoch = ring.epoch + 1
+    const next = ring.withEpoch(epoch, newKey())
+    const issued: Signed[] = []
+    for (const m of state.members()) {
+      const grant = await signObject('grant', { community: state.id, member: m.peerId, epoch, box: next.sealFor(state.id, m.peerId, epoch) }, this.components.privateKey)
+      state.add(grant)
+      issued.push(grant)
+    }
+    this.refreshKeys(state)
+    await this.persist(state)
+    this.log('a member removed by another admin held the newest key of %s: rotated to epoch %d', state.name, epoch)
+    await this.gossip(state, issued)
+  }
+
   /** Members of a community, admins first. */
   members (name: string): MemberView[] {
     const state = this.state(name)
@@ -537,6 +561,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     const wasMember = this.topics.has(ctlTopic(this.keyrings.get(state.id)?.wireName(state.id) ?? ''))
     const rekeyed = this.refreshKeys(state)
     await this.persist(state)
+    await this.rotateIfLeaked(state, result.added)
     if (rekeyed) this.safeDispatchEvent('rekeyed', { detail: { community: state.name, epoch: this.keyrings.get(state.id)?.epoch ?? 0 } })
     if (wasMember && !this.isMemberNow(state)) {
       this.unfollow(state)

@@ -126,6 +126,43 @@ describe('private communities across nodes', () => {
     }
   })
 
+  it('two admins removing two members at once: neither removed node can open what is written after', async () => {
+    const [n7, n8, n9] = await Promise.all([start('n7'), start('n8'), start('n9')])
+    try {
+      await n7.libp2p.services.communities.join((await n1.libp2p.services.communities.invite(C, { for: n7.peerId.toString(), role: 'admin' })).invite)
+      for (const n of [n8, n9]) await n.libp2p.services.communities.join((await n1.libp2p.services.communities.invite(C, { for: n.peerId.toString() })).invite)
+      const count = n1.libp2p.services.communities.members(C).length
+      await waitFor('the new admin knows every member', () => n7.libp2p.services.communities.members(C).length === count)
+      const epoch = n1.libp2p.services.communities.describe(C)?.epoch ?? 0
+      await waitFor('n7 holds the current key', () => n7.libp2p.services.communities.describe(C)?.epoch === epoch)
+
+      // n7 is cut off while both admins remove someone: neither sees the other's removal first
+      for (const peer of n7.libp2p.getPeers()) await n7.hangUp(peer.toString())
+      await Promise.all([n1.libp2p.services.communities.remove(C, n8.peerId.toString()), n7.libp2p.services.communities.remove(C, n9.peerId.toString())])
+      await n7.dial(tcpAddr(n1))
+      await waitFor('both admins know both removals', () => [n1, n7].every(n => n.libp2p.services.communities.members(C).length === count - 2), 30_000)
+      await waitFor('both admins seal with a key neither removed node holds', () => [n1, n7].every(n => (n.libp2p.services.communities.describe(C)?.epoch ?? 0) > epoch + 1), 30_000)
+
+      for (const author of [n1, n7]) {
+        const posted = await author.libp2p.services.channels.post({ community: C, channel: 'general', text: `after both removals, by ${author.peerId.toString()}` })
+        const stored = author.libp2p.services.channels.envelope(posted.id)
+        if (stored == null) throw new Error('the author did not keep its post')
+        const wire = author.libp2p.services.channels.wireForm(stored)
+        for (const removed of [n8, n9]) {
+          const sealer = removed.libp2p.services.communities.sealer(C)
+          if (sealer == null) throw new Error('a removed node kept no sealer')
+          expect(() => openEnvelope(wire, sealer)).toThrow()
+        }
+        const other = author === n1 ? n7 : n1
+        const sealer = other.libp2p.services.communities.sealer(C)
+        if (sealer == null) throw new Error('an admin has no sealer')
+        expect((openEnvelope(wire, sealer).payload.byteLength)).toBeGreaterThan(0)
+      }
+    } finally {
+      await Promise.all([n7, n8, n9].map(async n => n.stop()))
+    }
+  })
+
   it('a reader reads but may not post or remember', async () => {
     const n5 = await start('n5')
     try {
