@@ -414,14 +414,28 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     await this.gossip(state, issued)
   }
 
-  /** Members of a community, admins first. */
+  /**
+   * Members of a community, admins first; only a member may list a private community's.
+   *
+   * @example
+   * ```ts
+   * for (const m of communities.members('devsupport')) console.log(m.peerId, m.role)
+   * ```
+   */
   members (name: string): MemberView[] {
     const state = this.state(name)
     if (state.policy === 'private' && !this.isMemberNow(state)) throw new CommunityError('not_member', `this node is not a member of ${name}`)
     return state.members()
   }
 
-  /** Every community this node holds. */
+  /**
+   * Every community this node holds a genesis of (private ones, and open ones it created or joined by invite).
+   *
+   * @example
+   * ```ts
+   * communities.list()   // [{ name: 'devsupport', id: 'c3f1...', policy: 'private', role: 'admin', epoch: 1, members: 3, admins: [...] }]
+   * ```
+   */
   list (): CommunityView[] {
     return [...this.states.values()].map(s => this.view(s)).sort((a, b) => a.name.localeCompare(b.name))
   }
@@ -431,7 +445,14 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     return [...this.states.values()].filter(s => s.policy === 'open' || this.isMemberNow(s)).map(s => s.name)
   }
 
-  /** A community this node holds, or undefined. */
+  /**
+   * A community this node holds, or undefined.
+   *
+   * @example
+   * ```ts
+   * if (communities.describe('devsupport')?.role == null) console.log('not a member')
+   * ```
+   */
   describe (name: string): CommunityView | undefined {
     const id = this.byName.get(name)
     const state = id == null ? undefined : this.states.get(id)
