@@ -508,7 +508,13 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     // the topic validator has accepted it; a sealed one opened there, so it opens here
     const wire = Envelope.decode(data)
     const sealer = this.components.communities.sealer(names.community)
-    const envelope = sealer == null ? wire : openEnvelope(wire, sealer)
+    let envelope: Envelope
+    try {
+      envelope = sealer == null ? wire : openEnvelope(wire, sealer)
+    } catch (err) {
+      this.log('a validated envelope %s no longer opens: %s', wire.id, (err as Error).message)
+      return
+    }
     if (!isPresence(envelope.type) && !this.store.add(envelope)) return
     this.safeDispatchEvent('event', { detail: { event: envelopeToJson(envelope), origin: 'gossip' } })
   }
