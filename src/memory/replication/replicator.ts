@@ -245,7 +245,13 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     }
     if (!this.replicating) return
     const sealer = this.components.communities.sealer(community)
-    const records = gossip.records.map(w => fromWire(w, sealer))
+    let records: StoredRecord[]
+    try {
+      records = gossip.records.map(w => fromWire(w, sealer))
+    } catch (err) {
+      this.log('validated records no longer open: %s', (err as Error).message)
+      return
+    }
     this.components.memory.ingest(community, records).then((fresh) => {
       this.counts.received.gossip += fresh.length
     }, (err: unknown) => {
