@@ -52,6 +52,8 @@ export class HistoryStore implements PostLog {
   private readonly selectPosition: StatementSync
   private readonly upsertPosition: StatementSync
   private sinceprune = 0
+  /** Readers whose unread posts retention spares (while this store is open). */
+  private readonly followers = new Set<string>()
 
   private constructor (db: DatabaseSync, init: HistoryStoreInit) {
     this.db = db
@@ -165,18 +167,38 @@ export class HistoryStore implements PostLog {
     return Object.fromEntries(rows.map(r => [r.channel, r.n]))
   }
 
-  /** Applies retention: age, then count per channel. Returns the number of messages removed. */
+  /**
+   * Applies retention: age, then count per channel. Posts of this node that a following
+   * reader (memory capture) has not read yet are spared, up to twice the per-channel
+   * count, so a backlog is captured rather than pruned. Returns the number removed.
+   */
   prune (now = Date.now()): number {
     this.sinceprune = 0
-    let removed = Number(this.db.prepare('DELETE FROM messages WHERE ts < ?').run(now - this.init.maxAgeMs).changes)
-    const channels = this.db.prepare('SELECT community, channel FROM messages GROUP BY community, channel HAVING COUNT(*) > ?').all(this.init.maxPerChannel) as Array<{ community: string, channel: string }>
-    for (const { community, channel } of channels) {
+    const positions = [...this.followers].map(r => this.position(r))
+    const unread = positions.length === 0 ? undefined : Math.min(...positions)
+    const spare = unread == null ? '' : ' AND id NOT IN (SELECT id FROM posted WHERE n > ?)'
+    const args = unread == null ? [] : [unread]
+    let removed = Number(this.db.prepare(`DELETE FROM messages WHERE ts < ?${spare}`).run(now - this.init.maxAgeMs, ...args).changes)
+    const over = (limit: number): Array<{ community: string, channel: string }> =>
+      this.db.prepare('SELECT community, channel FROM messages GROUP BY community, channel HAVING COUNT(*) > ?').all(limit) as Array<{ community: string, channel: string }>
+    for (const { community, channel } of over(this.init.maxPerChannel)) {
       removed += Number(this.db.prepare(`DELETE FROM messages WHERE id IN (
-        SELECT id FROM messages WHERE community = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT -1 OFFSET ?)`).run(community, channel, this.init.maxPerChannel).changes)
+        SELECT id FROM messages WHERE community = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT -1 OFFSET ?)${spare}`).run(community, channel, this.init.maxPerChannel, ...args).changes)
+    }
+    // what is spared stays bounded: past twice the count, the oldest go whatever was read
+    if (unread != null) {
+      for (const { community, channel } of over(2 * this.init.maxPerChannel)) {
+        removed += Number(this.db.prepare(`DELETE FROM messages WHERE id IN (
+          SELECT id FROM messages WHERE community = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT -1 OFFSET ?)`).run(community, channel, 2 * this.init.maxPerChannel).changes)
+      }
     }
     // a post log entry goes with its message
     if (removed > 0) this.db.prepare('DELETE FROM posted WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = posted.id)').run()
     return removed
+  }
+
+  follow (reader: string): void {
+    this.followers.add(reader)
   }
 
   close (): void {

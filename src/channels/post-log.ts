@@ -27,4 +27,9 @@ export interface PostLog {
   position: (reader: string) => number
   /** Saves the position of `reader`; durable when it returns. */
   savePosition: (reader: string, position: number) => void
+  /**
+   * Asks retention to spare what `reader` has not read yet (up to twice the per-channel
+   * count), for as long as the store is open.
+   */
+  follow: (reader: string) => void
 }

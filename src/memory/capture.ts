@@ -99,6 +99,8 @@ export class Capture {
     this.started = true
     this.mayBeHeld = true
     this.counts.position = this.init.postLog().position(CAPTURE_READER)
+    // retention spares the posts not captured yet
+    this.init.postLog().follow(CAPTURE_READER)
     this.wake()
   }
 

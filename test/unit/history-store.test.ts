@@ -99,6 +99,27 @@ describe('HistoryStore', () => {
     store.close()
   })
 
+  it('spares own posts a following reader has not read, up to twice the count, and only while it follows', async () => {
+    const store = open(2)
+    const now = Date.now()
+    for (let i = 0; i < 6; i++) store.addLocal(await message('general', now + i, `01${i}`))
+    store.add(await message('general', now - 10, 'peer-1'))
+    store.follow('memory-capture')
+    store.savePosition('memory-capture', 1)
+    store.prune()
+    // 011..015 are unread: they stay, within twice the count (4); the peer's and the read one go first
+    expect(store.list('c', 'general', { limit: 10 }).map(m => m.id)).toEqual(['012', '013', '014', '015'])
+    store.savePosition('memory-capture', 6)
+    store.prune()
+    expect(store.list('c', 'general', { limit: 10 }).map(m => m.id)).toEqual(['014', '015'])
+    store.close()
+    // a store nobody follows prunes by count alone
+    const again = open(1)
+    again.prune()
+    expect(again.list('c', 'general', { limit: 10 }).map(m => m.id)).toEqual(['015'])
+    again.close()
+  })
+
   it('names a damaged history file instead of replacing it', async () => {
     const path = join(dir.path, 'channels.db')
     await writeFile(path, 'this is not a database, but it is long enough to look like a header. '.repeat(20))
