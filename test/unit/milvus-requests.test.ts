@@ -57,6 +57,7 @@ describe('Milvus schema and requests', () => {
     expect(textSearchRequest(init, 'hnsw')).toMatchObject({ anns_field: 'text_sparse', metric_type: 'BM25', data: 'hnsw' })
     const hybrid = hybridSearchRequest(init, [1, 0], 'hnsw')
     expect(hybrid.data.map(d => d.expr)).toEqual(['community in ["devsupport"] and deleted == false', 'community in ["devsupport"] and deleted == false'])
+    expect(hybrid.data.map(d => [d.anns_field, d.metric_type, d.limit])).toEqual([['vector', 'COSINE', 20], ['text_sparse', 'BM25', 20]])
     expect(hybrid.rerank).toEqual({ strategy: 'rrf', params: { k: 60 } })
   })
 

@@ -64,7 +64,8 @@ export function createCollectionRequest (settings: MilvusSettings, embedder: str
 export function indexRequests (settings: MilvusSettings) {
   return [
     { collection_name: settings.collection, field_name: 'vector', index_name: 'vector_idx', index_type: settings.indexType, metric_type: 'COSINE', params: settings.indexType === 'AUTOINDEX' ? {} : settings.indexParams },
-    { collection_name: settings.collection, field_name: 'text_sparse', index_name: 'text_bm25_idx', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25', params: { inverted_index_algo: 'DAAT_MAXSCORE' } }
+    // the server's default algorithm: Milvus 2.5 picks DAAT_MAXSCORE, milvus-lite accepts only TAAT_NAIVE
+    { collection_name: settings.collection, field_name: 'text_sparse', index_name: 'text_bm25_idx', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25', params: {} }
   ]
 }
 
@@ -178,8 +179,9 @@ export function hybridSearchRequest (init: SearchRequestInit, vector: number[], 
   return {
     collection_name: init.settings.collection,
     data: [
-      { anns_field: 'vector', data: vector, expr, params: { ...init.settings.searchParams, limit: depth } },
-      { anns_field: 'text_sparse', data: text, expr, params: { limit: depth } }
+      // each leg names its metric: the server does not infer it from the index in a hybrid search
+      { anns_field: 'vector', data: vector, expr, limit: depth, metric_type: 'COSINE', params: init.settings.searchParams },
+      { anns_field: 'text_sparse', data: text, expr, limit: depth, metric_type: 'BM25', params: {} }
     ],
     rerank: { strategy: 'rrf', params: { k: 60 } },
     limit: init.k,

@@ -51,7 +51,9 @@ export class MilvusStore implements MemoryStore {
       ...(settings.token == null ? {} : { token: settings.token }),
       ...(settings.username == null ? {} : { username: settings.username, password: settings.password }),
       ...(settings.database == null ? {} : { database: settings.database }),
-      ssl: settings.tls
+      ssl: settings.tls,
+      // the SDK logs to the console through its own logger (debug under NODE_ENV=test); the node reports failures itself
+      logLevel: 'error'
     }) as unknown as Client
     const name = settings.collection
     try {
