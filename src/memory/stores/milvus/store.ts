@@ -1,7 +1,7 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node'
 import { MemoryInputError, MemoryStoreError } from '../../errors.js'
 import { milvusQuote } from '../../filter.js'
-import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
+import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, recordedEmbedder, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
 import type { MilvusSettings, MilvusStatus } from './requests.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../../types.js'
 
@@ -10,8 +10,9 @@ interface Client {
   hasCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, value: boolean }>
   createCollection (req: ReturnType<typeof createCollectionRequest>): Promise<MilvusStatus>
   createIndex (req: ReturnType<typeof indexRequests>[number]): Promise<MilvusStatus>
+  describeIndex (req: { collection_name: string, field_name: string }): Promise<{ status?: MilvusStatus, index_descriptions?: Array<{ field_name?: string }> }>
   loadCollection (req: { collection_name: string }): Promise<MilvusStatus>
-  describeCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, schema?: { description?: string, fields?: Array<{ name: string, dim?: string | number, type_params?: Array<{ key: string, value: string }> }> } }>
+  describeCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, properties?: Array<{ key: string, value: string }>, schema?: { description?: string, fields?: Array<{ name: string, dim?: string | number, type_params?: Array<{ key: string, value: string }> }> } }>
   upsert (req: { collection_name: string, data: Array<Record<string, unknown>> }): Promise<{ status?: MilvusStatus }>
   search (req: unknown): Promise<{ status?: MilvusStatus, results: Array<Record<string, unknown>> }>
   hybridSearch (req: unknown): Promise<{ status?: MilvusStatus, results: Array<Record<string, unknown>> }>
@@ -21,6 +22,9 @@ interface Client {
 }
 
 const QUERY_WINDOW = 16_384
+
+/** Said with a failed create: a server older than 2.5 has no BM25 function or sparse index. */
+const NEEDS = '(oa-node needs Milvus 2.5 or later, or milvus-lite 3: a BM25 function on an analyzed VarChar, a SPARSE_INVERTED_INDEX and hybrid search)'
 
 /**
  * Shared memory on a Milvus server: one collection, `community` as the partition key,
@@ -60,17 +64,23 @@ export class MilvusStore implements MemoryStore {
       const has = await client.hasCollection({ collection_name: name })
       checkStatus(has.status, `checking collection ${name}`)
       if (!has.value) {
-        checkStatus(await client.createCollection(createCollectionRequest(settings, embedder.name, embedder.dimension)), `creating collection ${name}`)
-        for (const index of indexRequests(settings)) checkStatus(await client.createIndex(index), `creating index ${index.index_name}`)
+        checkStatus(await client.createCollection(createCollectionRequest(settings, embedder.name, embedder.dimension)), `creating collection ${name}`, NEEDS)
       } else {
         const described = await client.describeCollection({ collection_name: name })
         checkStatus(described.status, `describing collection ${name}`)
         const field = described.schema?.fields?.find(f => f.name === 'vector')
-        const dim = field?.dim ?? field?.type_params?.find(p => p.key === 'dim')?.value
-        checkCollection(described.schema?.description ?? '', dim == null ? undefined : Number(dim), embedder.name, embedder.dimension, name)
+        const raw = field?.dim ?? field?.type_params?.find(p => p.key === 'dim')?.value
+        const dim = raw == null ? undefined : Number(raw)
+        checkCollection(recordedEmbedder(described.schema?.description ?? '', described.properties, dim), dim, embedder.name, embedder.dimension, name)
         if (described.schema?.fields?.some(f => f.name === 'key') !== true) {
           throw new MemoryStoreError(`the Milvus collection ${name} keys records by id alone (made by an earlier oa-node), so one node's record could replace another's: export each community (oa-node memory export <community>), point memory.milvus.collection at a new collection, and import them again`)
         }
+      }
+      // an open that stopped between creating the collection and its indexes left it without them
+      for (const index of indexRequests(settings)) {
+        const described = await client.describeIndex({ collection_name: name, field_name: index.field_name })
+        if (described.index_descriptions?.some(d => d.field_name === index.field_name) === true) continue
+        checkStatus(await client.createIndex(index), `creating index ${index.index_name}`, NEEDS)
       }
       checkStatus(await client.loadCollection({ collection_name: name }), `loading collection ${name}`)
     } catch (err) {
