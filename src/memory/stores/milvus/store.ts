@@ -21,6 +21,7 @@ interface Client {
   closeConnection (): Promise<unknown>
 }
 
+/** Rows one query returns at most: a full Milvus refuses more (offset + limit). */
 const QUERY_WINDOW = 16_384
 
 /** Said with a failed create: a server older than 2.5 has no BM25 function or sparse index. */
@@ -41,14 +42,17 @@ export class MilvusStore implements MemoryStore {
   readonly dimension: number
   private readonly client: Client
   private readonly settings: MilvusSettings
+  private readonly queryWindow: number
 
-  private constructor (client: Client, settings: MilvusSettings, dimension: number) {
+  private constructor (client: Client, settings: MilvusSettings, dimension: number, queryWindow: number) {
     this.client = client
     this.settings = settings
     this.dimension = dimension
+    this.queryWindow = queryWindow
   }
 
-  static async open (settings: MilvusSettings, embedder: { name: string, dimension: number }): Promise<MilvusStore> {
+  /** `options.queryWindow`: rows per query when reading a whole community (tests make it small to page). */
+  static async open (settings: MilvusSettings, embedder: { name: string, dimension: number }, options: { queryWindow?: number } = {}): Promise<MilvusStore> {
     if (settings.address == null) throw new MemoryStoreError('memory.store is milvus but no address is set: set MILVUS_ADDRESS or memory.milvus.address')
     const client = new MilvusClient({
       address: settings.address,
@@ -88,7 +92,7 @@ export class MilvusStore implements MemoryStore {
       if (err instanceof MemoryStoreError || (err as Error).name === 'EmbedderMismatchError') throw err
       throw new MemoryStoreError(`cannot reach Milvus at ${settings.address}: ${(err as Error).message}`)
     }
-    return new MilvusStore(client, settings, embedder.dimension)
+    return new MilvusStore(client, settings, embedder.dimension, Math.max(1, Math.min(options.queryWindow ?? QUERY_WINDOW, QUERY_WINDOW)))
   }
 
   async upsert (records: MemoryRecord[]): Promise<void> {
@@ -137,9 +141,22 @@ export class MilvusStore implements MemoryStore {
   }
 
   private async rows (filter: MemoryFilter, fields = OUTPUT_FIELDS): Promise<Array<Record<string, unknown>>> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: milvusFilter(filter), output_fields: fields, limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
+    return this.allRows(milvusFilter(filter), fields)
+  }
+
+  /**
+   * Every row matching `expr`, so no community is cut at the query window. Query results
+   * come in no guaranteed order (milvus-lite's are not by key), so a full window is read
+   * again split by the next hex digit of the key (a sha256), until each part fits.
+   */
+  private async allRows (expr: string, fields: string[], prefix = ''): Promise<Array<Record<string, unknown>>> {
+    const filter = prefix === '' ? expr : `(${expr}) and key like "${prefix}%"`
+    const res = await this.client.query({ collection_name: this.settings.collection, filter, output_fields: fields, limit: this.queryWindow, consistency_level: this.settings.consistencyLevel })
     checkStatus(res.status, 'query')
-    return res.data
+    if (res.data.length < this.queryWindow || prefix.length >= 64) return res.data
+    const out: Array<Record<string, unknown>> = []
+    for (const digit of '0123456789abcdef') out.push(...await this.allRows(expr, fields, prefix + digit))
+    return out
   }
 
   async get (ids: string[], communities: string[]): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
@@ -175,9 +192,8 @@ export class MilvusStore implements MemoryStore {
   }
 
   async page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: `${milvusFilter({ communities: [community] }, { live: true })}${afterId == null ? '' : ` and id > ${milvusQuote(afterId)}`}`, output_fields: ['id'], limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
-    checkStatus(res.status, 'query')
-    const ids = [...new Set(res.data.map(r => String(r.id)))].sort().slice(0, limit)
+    const rows = await this.allRows(`${milvusFilter({ communities: [community] }, { live: true })}${afterId == null ? '' : ` and id > ${milvusQuote(afterId)}`}`, ['id'])
+    const ids = [...new Set(rows.map(r => String(r.id)))].sort().slice(0, limit)
     return (await this.get(ids, [community])).filter(r => r.deleted !== true).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
   }
 
@@ -190,9 +206,8 @@ export class MilvusStore implements MemoryStore {
   }
 
   async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: `${milvusFilter({ communities: [community] })} and origin == ${milvusQuote(origin)} and seq > ${Math.trunc(afterSeq)}`, output_fields: OUTPUT_FIELDS, limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
-    checkStatus(res.status, 'query')
-    return res.data.map(fromMilvusRow).sort((a, b) => a.seq - b.seq).slice(0, limit)
+    const rows = await this.allRows(`${milvusFilter({ communities: [community] })} and origin == ${milvusQuote(origin)} and seq > ${Math.trunc(afterSeq)}`, OUTPUT_FIELDS)
+    return rows.map(fromMilvusRow).sort((a, b) => a.seq - b.seq).slice(0, limit)
   }
 
   async close (): Promise<void> {
