@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULTS } from '../../src/config/schema.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../../src/memory/errors.js'
-import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from '../../src/memory/stores/milvus/requests.js'
+import { checkCollection, checkStatus, createCollectionRequest, EMBEDDER_PROPERTY, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, recordedEmbedder, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from '../../src/memory/stores/milvus/requests.js'
 import type { MemoryRecord } from '../../src/memory/types.js'
 
 const settings = { ...DEFAULTS.memory.milvus, address: '127.0.0.1:19530' }
@@ -57,6 +57,7 @@ describe('Milvus schema and requests', () => {
     expect(textSearchRequest(init, 'hnsw')).toMatchObject({ anns_field: 'text_sparse', metric_type: 'BM25', data: 'hnsw' })
     const hybrid = hybridSearchRequest(init, [1, 0], 'hnsw')
     expect(hybrid.data.map(d => d.expr)).toEqual(['community in ["devsupport"] and deleted == false', 'community in ["devsupport"] and deleted == false'])
+    expect(hybrid.data.map(d => [d.anns_field, d.metric_type, d.limit])).toEqual([['vector', 'COSINE', 20], ['text_sparse', 'BM25', 20]])
     expect(hybrid.rerank).toEqual({ strategy: 'rrf', params: { k: 60 } })
   })
 
@@ -88,6 +89,13 @@ describe('Milvus errors', () => {
   it('refuses a collection made with another embedder or dimension', () => {
     expect(() => { checkCollection('oa-node memory; embedder=local-hash-v1; dim=384', 384, 'local-hash-v1', 384, 'oa') }).not.toThrow()
     expect(() => { checkCollection('oa-node memory; embedder=openai:text-embedding-3-small; dim=1536', 1536, 'local-hash-v1', 384, 'oa') }).toThrow(EmbedderMismatchError)
+  })
+
+  it('records the embedder in a collection property too, and reads it before the description (milvus-lite keeps no description)', () => {
+    expect(createCollectionRequest(settings, 'local-hash-v2', 3).properties).toEqual({ [EMBEDDER_PROPERTY]: 'local-hash-v2' })
+    const recorded = recordedEmbedder('', [{ key: EMBEDDER_PROPERTY, value: 'openai:text-embedding-3-small' }], 1536)
+    expect(() => { checkCollection(recorded, 1536, 'local-hash-v1', 1536, 'oa') }).toThrow(EmbedderMismatchError)
+    expect(recordedEmbedder('oa-node memory; embedder=local-hash-v1; dim=384', undefined, 384)).toBe('oa-node memory; embedder=local-hash-v1; dim=384')
   })
 })
 

@@ -28,6 +28,18 @@ export function collectionDescription (embedder: string, dimension: number): str
   return `oa-node memory; embedder=${embedder}; dim=${dimension}`
 }
 
+/** Collection property naming the embedder: milvus-lite keeps properties but not the description. */
+export const EMBEDDER_PROPERTY = 'oa.embedder'
+
+/**
+ * The embedder an existing collection was made for, as a description `checkCollection`
+ * reads: from its properties, else from its description.
+ */
+export function recordedEmbedder (description: string, properties: Array<{ key: string, value: string }> | undefined, dimension: number | undefined): string {
+  const name = properties?.find(p => p.key === EMBEDDER_PROPERTY)?.value
+  return name == null || dimension == null ? description : collectionDescription(name, dimension)
+}
+
 /**
  * The create-collection request: `community` is the VarChar partition key, `text` has an
  * analyzer and feeds a BM25 function into `text_sparse`, `vector` is the dense embedding.
@@ -38,6 +50,7 @@ export function createCollectionRequest (settings: MilvusSettings, embedder: str
     description: collectionDescription(embedder, dimension),
     consistency_level: settings.consistencyLevel,
     num_partitions: settings.numPartitions,
+    properties: { [EMBEDDER_PROPERTY]: embedder },
     ...(settings.database == null ? {} : { db_name: settings.database }),
     fields: [
       { name: 'key', data_type: 'VarChar' as const, is_primary_key: true, max_length: 64 },
@@ -64,7 +77,8 @@ export function createCollectionRequest (settings: MilvusSettings, embedder: str
 export function indexRequests (settings: MilvusSettings) {
   return [
     { collection_name: settings.collection, field_name: 'vector', index_name: 'vector_idx', index_type: settings.indexType, metric_type: 'COSINE', params: settings.indexType === 'AUTOINDEX' ? {} : settings.indexParams },
-    { collection_name: settings.collection, field_name: 'text_sparse', index_name: 'text_bm25_idx', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25', params: { inverted_index_algo: 'DAAT_MAXSCORE' } }
+    // the server's default algorithm: Milvus 2.5 picks DAAT_MAXSCORE, milvus-lite accepts only TAAT_NAIVE
+    { collection_name: settings.collection, field_name: 'text_sparse', index_name: 'text_bm25_idx', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25', params: {} }
   ]
 }
 
@@ -178,8 +192,9 @@ export function hybridSearchRequest (init: SearchRequestInit, vector: number[], 
   return {
     collection_name: init.settings.collection,
     data: [
-      { anns_field: 'vector', data: vector, expr, params: { ...init.settings.searchParams, limit: depth } },
-      { anns_field: 'text_sparse', data: text, expr, params: { limit: depth } }
+      // each leg names its metric: the server does not infer it from the index in a hybrid search
+      { anns_field: 'vector', data: vector, expr, limit: depth, metric_type: 'COSINE', params: init.settings.searchParams },
+      { anns_field: 'text_sparse', data: text, expr, limit: depth, metric_type: 'BM25', params: {} }
     ],
     rerank: { strategy: 'rrf', params: { k: 60 } },
     limit: init.k,
@@ -196,10 +211,10 @@ export interface MilvusStatus {
 }
 
 /** Throws MemoryStoreError with the server's reason when a status is not Success. */
-export function checkStatus (status: MilvusStatus | undefined, what: string): void {
+export function checkStatus (status: MilvusStatus | undefined, what: string, hint?: string): void {
   if (status == null) return
   const ok = status.error_code === 'Success' || status.error_code === 0 || (status.error_code == null && (status.code ?? 0) === 0)
-  if (!ok) throw new MemoryStoreError(`milvus: ${what} failed: ${status.reason !== undefined && status.reason !== '' ? status.reason : `error ${String(status.error_code ?? status.code)}`}`, String(status.error_code ?? status.code))
+  if (!ok) throw new MemoryStoreError(`milvus: ${what} failed: ${status.reason !== undefined && status.reason !== '' ? status.reason : `error ${String(status.error_code ?? status.code)}`}${hint == null ? '' : ` ${hint}`}`, String(status.error_code ?? status.code))
 }
 
 /** Checks that an existing collection was made with this embedder and dimension. */

@@ -1,7 +1,7 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node'
 import { MemoryInputError, MemoryStoreError } from '../../errors.js'
 import { milvusQuote } from '../../filter.js'
-import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
+import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, recordedEmbedder, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
 import type { MilvusSettings, MilvusStatus } from './requests.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../../types.js'
 
@@ -10,8 +10,9 @@ interface Client {
   hasCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, value: boolean }>
   createCollection (req: ReturnType<typeof createCollectionRequest>): Promise<MilvusStatus>
   createIndex (req: ReturnType<typeof indexRequests>[number]): Promise<MilvusStatus>
+  describeIndex (req: { collection_name: string, field_name: string }): Promise<{ status?: MilvusStatus, index_descriptions?: Array<{ field_name?: string }> }>
   loadCollection (req: { collection_name: string }): Promise<MilvusStatus>
-  describeCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, schema?: { description?: string, fields?: Array<{ name: string, dim?: string | number, type_params?: Array<{ key: string, value: string }> }> } }>
+  describeCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, properties?: Array<{ key: string, value: string }>, schema?: { description?: string, fields?: Array<{ name: string, dim?: string | number, type_params?: Array<{ key: string, value: string }> }> } }>
   upsert (req: { collection_name: string, data: Array<Record<string, unknown>> }): Promise<{ status?: MilvusStatus }>
   search (req: unknown): Promise<{ status?: MilvusStatus, results: Array<Record<string, unknown>> }>
   hybridSearch (req: unknown): Promise<{ status?: MilvusStatus, results: Array<Record<string, unknown>> }>
@@ -20,7 +21,11 @@ interface Client {
   closeConnection (): Promise<unknown>
 }
 
+/** Rows one query returns at most: a full Milvus refuses more (offset + limit). */
 const QUERY_WINDOW = 16_384
+
+/** Said with a failed create: a server older than 2.5 has no BM25 function or sparse index. */
+const NEEDS = '(oa-node needs Milvus 2.5 or later, or milvus-lite 3: a BM25 function on an analyzed VarChar, a SPARSE_INVERTED_INDEX and hybrid search)'
 
 /**
  * Shared memory on a Milvus server: one collection, `community` as the partition key,
@@ -37,38 +42,49 @@ export class MilvusStore implements MemoryStore {
   readonly dimension: number
   private readonly client: Client
   private readonly settings: MilvusSettings
+  private readonly queryWindow: number
 
-  private constructor (client: Client, settings: MilvusSettings, dimension: number) {
+  private constructor (client: Client, settings: MilvusSettings, dimension: number, queryWindow: number) {
     this.client = client
     this.settings = settings
     this.dimension = dimension
+    this.queryWindow = queryWindow
   }
 
-  static async open (settings: MilvusSettings, embedder: { name: string, dimension: number }): Promise<MilvusStore> {
+  /** `options.queryWindow`: rows per query when reading a whole community (tests make it small to page). */
+  static async open (settings: MilvusSettings, embedder: { name: string, dimension: number }, options: { queryWindow?: number } = {}): Promise<MilvusStore> {
     if (settings.address == null) throw new MemoryStoreError('memory.store is milvus but no address is set: set MILVUS_ADDRESS or memory.milvus.address')
     const client = new MilvusClient({
       address: settings.address,
       ...(settings.token == null ? {} : { token: settings.token }),
       ...(settings.username == null ? {} : { username: settings.username, password: settings.password }),
       ...(settings.database == null ? {} : { database: settings.database }),
-      ssl: settings.tls
+      ssl: settings.tls,
+      // the SDK logs to the console through its own logger (debug under NODE_ENV=test); the node reports failures itself
+      logLevel: 'error'
     }) as unknown as Client
     const name = settings.collection
     try {
       const has = await client.hasCollection({ collection_name: name })
       checkStatus(has.status, `checking collection ${name}`)
       if (!has.value) {
-        checkStatus(await client.createCollection(createCollectionRequest(settings, embedder.name, embedder.dimension)), `creating collection ${name}`)
-        for (const index of indexRequests(settings)) checkStatus(await client.createIndex(index), `creating index ${index.index_name}`)
+        checkStatus(await client.createCollection(createCollectionRequest(settings, embedder.name, embedder.dimension)), `creating collection ${name}`, NEEDS)
       } else {
         const described = await client.describeCollection({ collection_name: name })
         checkStatus(described.status, `describing collection ${name}`)
         const field = described.schema?.fields?.find(f => f.name === 'vector')
-        const dim = field?.dim ?? field?.type_params?.find(p => p.key === 'dim')?.value
-        checkCollection(described.schema?.description ?? '', dim == null ? undefined : Number(dim), embedder.name, embedder.dimension, name)
+        const raw = field?.dim ?? field?.type_params?.find(p => p.key === 'dim')?.value
+        const dim = raw == null ? undefined : Number(raw)
+        checkCollection(recordedEmbedder(described.schema?.description ?? '', described.properties, dim), dim, embedder.name, embedder.dimension, name)
         if (described.schema?.fields?.some(f => f.name === 'key') !== true) {
           throw new MemoryStoreError(`the Milvus collection ${name} keys records by id alone (made by an earlier oa-node), so one node's record could replace another's: export each community (oa-node memory export <community>), point memory.milvus.collection at a new collection, and import them again`)
         }
+      }
+      // an open that stopped between creating the collection and its indexes left it without them
+      for (const index of indexRequests(settings)) {
+        const described = await client.describeIndex({ collection_name: name, field_name: index.field_name })
+        if (described.index_descriptions?.some(d => d.field_name === index.field_name) === true) continue
+        checkStatus(await client.createIndex(index), `creating index ${index.index_name}`, NEEDS)
       }
       checkStatus(await client.loadCollection({ collection_name: name }), `loading collection ${name}`)
     } catch (err) {
@@ -76,7 +92,7 @@ export class MilvusStore implements MemoryStore {
       if (err instanceof MemoryStoreError || (err as Error).name === 'EmbedderMismatchError') throw err
       throw new MemoryStoreError(`cannot reach Milvus at ${settings.address}: ${(err as Error).message}`)
     }
-    return new MilvusStore(client, settings, embedder.dimension)
+    return new MilvusStore(client, settings, embedder.dimension, Math.max(1, Math.min(options.queryWindow ?? QUERY_WINDOW, QUERY_WINDOW)))
   }
 
   async upsert (records: MemoryRecord[]): Promise<void> {
@@ -125,9 +141,22 @@ export class MilvusStore implements MemoryStore {
   }
 
   private async rows (filter: MemoryFilter, fields = OUTPUT_FIELDS): Promise<Array<Record<string, unknown>>> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: milvusFilter(filter), output_fields: fields, limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
+    return this.allRows(milvusFilter(filter), fields)
+  }
+
+  /**
+   * Every row matching `expr`, so no community is cut at the query window. Query results
+   * come in no guaranteed order (milvus-lite's are not by key), so a full window is read
+   * again split by the next hex digit of the key (a sha256), until each part fits.
+   */
+  private async allRows (expr: string, fields: string[], prefix = ''): Promise<Array<Record<string, unknown>>> {
+    const filter = prefix === '' ? expr : `(${expr}) and key like "${prefix}%"`
+    const res = await this.client.query({ collection_name: this.settings.collection, filter, output_fields: fields, limit: this.queryWindow, consistency_level: this.settings.consistencyLevel })
     checkStatus(res.status, 'query')
-    return res.data
+    if (res.data.length < this.queryWindow || prefix.length >= 64) return res.data
+    const out: Array<Record<string, unknown>> = []
+    for (const digit of '0123456789abcdef') out.push(...await this.allRows(expr, fields, prefix + digit))
+    return out
   }
 
   async get (ids: string[], communities: string[]): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
@@ -163,9 +192,8 @@ export class MilvusStore implements MemoryStore {
   }
 
   async page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: `${milvusFilter({ communities: [community] }, { live: true })}${afterId == null ? '' : ` and id > ${milvusQuote(afterId)}`}`, output_fields: ['id'], limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
-    checkStatus(res.status, 'query')
-    const ids = [...new Set(res.data.map(r => String(r.id)))].sort().slice(0, limit)
+    const rows = await this.allRows(`${milvusFilter({ communities: [community] }, { live: true })}${afterId == null ? '' : ` and id > ${milvusQuote(afterId)}`}`, ['id'])
+    const ids = [...new Set(rows.map(r => String(r.id)))].sort().slice(0, limit)
     return (await this.get(ids, [community])).filter(r => r.deleted !== true).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
   }
 
@@ -178,9 +206,8 @@ export class MilvusStore implements MemoryStore {
   }
 
   async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: `${milvusFilter({ communities: [community] })} and origin == ${milvusQuote(origin)} and seq > ${Math.trunc(afterSeq)}`, output_fields: OUTPUT_FIELDS, limit: QUERY_WINDOW, consistency_level: this.settings.consistencyLevel })
-    checkStatus(res.status, 'query')
-    return res.data.map(fromMilvusRow).sort((a, b) => a.seq - b.seq).slice(0, limit)
+    const rows = await this.allRows(`${milvusFilter({ communities: [community] })} and origin == ${milvusQuote(origin)} and seq > ${Math.trunc(afterSeq)}`, OUTPUT_FIELDS)
+    return rows.map(fromMilvusRow).sort((a, b) => a.seq - b.seq).slice(0, limit)
   }
 
   async close (): Promise<void> {
