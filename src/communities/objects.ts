@@ -19,8 +19,8 @@ const time = z.number().int().nonnegative()
 const SCHEMAS = {
   genesis: z.strictObject({ v: z.literal(1), name: z.string().regex(COMMUNITY_NAME), policy: z.enum(['open', 'private']), creator: peer, createdAt: time, nonce: z.string().regex(/^[0-9a-f]{32}$/) }),
   credential: z.strictObject({ community: communityId, member: peer, role: z.enum(ROLES), issuedAt: time, expiresAt: time.optional() }),
-  revocation: z.strictObject({ community: communityId, member: peer, revokedAt: time, epoch: z.number().int().min(2) }),
-  grant: z.strictObject({ community: communityId, member: peer, epoch: z.number().int().min(1), box: z.string().max(65_536) }),
+  revocation: z.strictObject({ community: communityId, member: peer, revokedAt: time, epoch: z.number().int().min(2), keep: z.array(z.string().regex(/^[0-9a-f]{32}$/)).max(20_000).optional() }),
+  grant: z.strictObject({ community: communityId, member: peer, epoch: z.number().int().min(1), box: z.string().max(65_536), issuedAt: time.optional() }),
   bearer: z.strictObject({ community: communityId, role: z.enum(ROLES), issuedAt: time, expiresAt: time.optional(), nonce: z.string().regex(/^[0-9a-f]{32}$/) })
 } as const
 
@@ -50,7 +50,7 @@ export class CommunityObjectError extends Error {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
-const MAX_BODY_BYTES = 70_000
+const MAX_BODY_BYTES = 800_000
 
 function signedBytes (kind: string, body: Uint8Array): Uint8Array {
   const prefix = encoder.encode(`oa/1/community/${kind}\n`)

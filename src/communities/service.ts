@@ -238,7 +238,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     const state = CommunityState.fromGenesis(genesis)
     if (policy === 'private') {
       const ring = new Keyring(newKey(), new Map([[1, newKey()]]))
-      state.add(await signObject('grant', { community: state.id, member: this.self, epoch: 1, box: ring.sealFor(state.id, this.self, 1) }, this.components.privateKey))
+      state.add(await signObject('grant', { community: state.id, member: this.self, epoch: 1, box: ring.sealFor(state.id, this.self, 1), issuedAt: Date.now() }, this.components.privateKey))
     }
     this.adopt(state)
     await this.persist(state)
@@ -281,8 +281,10 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private async admit (state: CommunityState, member: string, role: Role, expiresAt?: number): Promise<Signed[]> {
     const ring = this.keyrings.get(state.id)
     if (ring == null) throw new CommunityError('no_key', `this node holds no key of ${state.name}`)
-    const credential = await signObject('credential', { community: state.id, member, role, issuedAt: Date.now(), ...(expiresAt == null ? {} : { expiresAt }) }, this.components.privateKey)
-    const grant = await signObject('grant', { community: state.id, member, epoch: ring.epoch, box: ring.sealFor(state.id, member, ring.epoch) }, this.components.privateKey)
+    // after any earlier removal of that peer, so the new credential is not covered by it
+    const issuedAt = Math.max(Date.now(), state.latestRemoval(member) + 1)
+    const credential = await signObject('credential', { community: state.id, member, role, issuedAt, ...(expiresAt == null ? {} : { expiresAt }) }, this.components.privateKey)
+    const grant = await signObject('grant', { community: state.id, member, epoch: ring.epoch, box: ring.sealFor(state.id, member, ring.epoch), issuedAt: Date.now() }, this.components.privateKey)
     state.add(credential)
     state.add(grant)
     await this.persist(state)
@@ -376,11 +378,13 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     if (ring == null) throw new CommunityError('no_key', `this node holds no key of ${name}`)
     const epoch = Math.max(state.epoch(), ring.epoch) + 1
     const next = ring.withEpoch(epoch, newKey())
-    const revocation = await signObject('revocation', { community: state.id, member, revokedAt: Date.now(), epoch }, this.components.privateKey)
+    // after every credential of that peer (an admin's clock may run ahead), and keeping what it validly issued as an admin
+    const keep = state.issuedBy(member)
+    const revocation = await signObject('revocation', { community: state.id, member, revokedAt: Math.max(Date.now(), state.latestIssue(member) + 1), epoch, ...(keep.length === 0 ? {} : { keep }) }, this.components.privateKey)
     state.add(revocation)
     const issued: Signed[] = [revocation]
     for (const m of state.members()) {
-      const grant = await signObject('grant', { community: state.id, member: m.peerId, epoch, box: next.sealFor(state.id, m.peerId, epoch) }, this.components.privateKey)
+      const grant = await signObject('grant', { community: state.id, member: m.peerId, epoch, box: next.sealFor(state.id, m.peerId, epoch), issuedAt: Date.now() }, this.components.privateKey)
       state.add(grant)
       issued.push(grant)
     }
@@ -404,7 +408,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     const next = ring.withEpoch(epoch, newKey())
     const issued: Signed[] = []
     for (const m of state.members()) {
-      const grant = await signObject('grant', { community: state.id, member: m.peerId, epoch, box: next.sealFor(state.id, m.peerId, epoch) }, this.components.privateKey)
+      const grant = await signObject('grant', { community: state.id, member: m.peerId, epoch, box: next.sealFor(state.id, m.peerId, epoch), issuedAt: Date.now() }, this.components.privateKey)
       state.add(grant)
       issued.push(grant)
     }

@@ -12,6 +12,8 @@ import { CommunityState } from '../../src/communities/state.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { PrivateKey } from '@libp2p/interface'
 
+const T0 = 1_700_000_000_000
+const HOUR = 3_600_000
 const te = new TextEncoder()
 const td = new TextDecoder()
 
@@ -53,27 +55,68 @@ describe('community objects and membership rules', () => {
     const member = await key()
     const outsider = await key()
     const state = await community(creator)
+    const at = (hours: number): number => T0 + hours * HOUR
     // a credential an outsider signs for itself is refused
-    const self = await signObject('credential', { community: state.id, member: outsider.id, role: 'admin', issuedAt: 10 }, outsider.key)
+    const self = await signObject('credential', { community: state.id, member: outsider.id, role: 'admin', issuedAt: at(1) }, outsider.key)
     expect(() => state.add(self)).toThrow(/not an admin/)
-    expect(state.roleOf(outsider.id, 20)).toBeUndefined()
-    // the creator makes an admin, who admits a member
-    state.add(await signObject('credential', { community: state.id, member: admin2.id, role: 'admin', issuedAt: 10 }, creator.key))
-    state.add(await signObject('credential', { community: state.id, member: member.id, role: 'reader', issuedAt: 20, expiresAt: 100 }, admin2.key))
-    expect(state.roleOf(member.id, 50)).toBe('reader')
-    expect(state.mayRead(member.id, 50)).toBe(true)
-    expect(state.mayWrite(member.id, 50)).toBe(false)
-    expect(state.roleOf(member.id, 100)).toBeUndefined() // expired
-    // revoking the second admin ends its admin rights from then on
-    state.add(await signObject('revocation', { community: state.id, member: admin2.id, revokedAt: 30, epoch: 2 }, creator.key))
-    expect(state.roleOf(admin2.id, 29)).toBe('admin')
-    expect(state.roleOf(admin2.id, 31)).toBeUndefined()
+    expect(state.roleOf(outsider.id, at(2))).toBeUndefined()
+    // the creator makes an admin, who admits a reader until hour 10
+    state.add(await signObject('credential', { community: state.id, member: admin2.id, role: 'admin', issuedAt: at(1) }, creator.key))
+    state.add(await signObject('credential', { community: state.id, member: member.id, role: 'reader', issuedAt: at(2), expiresAt: at(10) }, admin2.key))
+    expect(state.roleOf(member.id, at(5))).toBe('reader')
+    expect(state.mayRead(member.id, at(5))).toBe(true)
+    expect(state.mayWrite(member.id, at(5))).toBe(false)
+    expect(state.roleOf(member.id, at(10))).toBeUndefined() // expired
+    // removing the second admin ends its admin rights from then on; what it issued before stays (the removal keeps it)
+    state.add(await signObject('revocation', { community: state.id, member: admin2.id, revokedAt: at(3), epoch: 2, keep: state.issuedBy(admin2.id) }, creator.key))
+    expect(state.roleOf(admin2.id, at(2))).toBe('admin')
+    expect(state.roleOf(admin2.id, at(4))).toBeUndefined()
+    expect(state.roleOf(member.id, at(5))).toBe('reader')
     expect(state.epoch()).toBe(2)
-    const late = await signObject('credential', { community: state.id, member: outsider.id, role: 'member', issuedAt: 40 }, admin2.key)
-    expect(() => state.add(late)).toThrow(/not an admin/)
+    const late = await signObject('credential', { community: state.id, member: outsider.id, role: 'member', issuedAt: at(4) }, admin2.key)
+    state.add(late)
+    expect(state.roleOf(outsider.id, at(5))).toBeUndefined()
     // the creator cannot be removed
-    await expect(signObject('revocation', { community: state.id, member: creator.id, revokedAt: 50, epoch: 3 }, admin2.key).then(r => state.add(r))).rejects.toThrow(/not an admin|creator/)
-    expect(state.members(50).map(m => m.peerId)).toEqual([creator.id, member.id])
+    await expect(signObject('revocation', { community: state.id, member: creator.id, revokedAt: at(5), epoch: 3 }, admin2.key).then(r => state.add(r))).rejects.toThrow(/creator/)
+    expect(state.members(at(5)).map(m => m.peerId)).toEqual([creator.id, member.id])
+  })
+
+  it('a removed admin cannot backdate what it signs: credentials and removals dated before its removal and not kept by it do not count', async () => {
+    const creator = await key()
+    const rogue = await key()
+    const victim = await key()
+    const sock = await key()
+    const state = await community(creator)
+    const at = (hours: number): number => T0 + hours * HOUR
+    state.add(await signObject('credential', { community: state.id, member: rogue.id, role: 'admin', issuedAt: at(1) }, creator.key))
+    state.add(await signObject('credential', { community: state.id, member: victim.id, role: 'member', issuedAt: at(1) }, creator.key))
+    const kept = await signObject('credential', { community: state.id, member: sock.id, role: 'reader', issuedAt: at(2) }, rogue.key)
+    state.add(kept)
+    state.add(await signObject('revocation', { community: state.id, member: rogue.id, revokedAt: at(10), epoch: 2, keep: state.issuedBy(rogue.id) }, creator.key))
+    // signed after its removal, dated before it
+    state.add(await signObject('credential', { community: state.id, member: sock.id, role: 'admin', issuedAt: at(9) }, rogue.key))
+    state.add(await signObject('revocation', { community: state.id, member: victim.id, revokedAt: at(9), epoch: 3 }, rogue.key))
+    expect(state.roleOf(sock.id, at(11))).toBe('reader')
+    expect(state.roleOf(victim.id, at(11))).toBe('member')
+    expect(state.roleOf(rogue.id, at(11))).toBeUndefined()
+  })
+
+  it('two admins removing each other at the same moment are both removed, in whatever order the removals arrive', async () => {
+    const creator = await key()
+    const a = await key()
+    const b = await key()
+    const source = await community(creator)
+    const at = (hours: number): number => T0 + hours * HOUR
+    const credA = await signObject('credential', { community: source.id, member: a.id, role: 'admin', issuedAt: at(1) }, creator.key)
+    const credB = await signObject('credential', { community: source.id, member: b.id, role: 'admin', issuedAt: at(1) }, creator.key)
+    const aRemovesB = await signObject('revocation', { community: source.id, member: b.id, revokedAt: at(5), epoch: 2 }, a.key)
+    const bRemovesA = await signObject('revocation', { community: source.id, member: a.id, revokedAt: at(5), epoch: 2 }, b.key)
+    for (const order of [[credA, credB, aRemovesB, bRemovesA], [credB, credA, bRemovesA, aRemovesB]]) {
+      const state = CommunityState.fromGenesis(source.genesis)
+      for (const o of order) state.add(o)
+      expect([state.roleOf(a.id, at(6)), state.roleOf(b.id, at(6))]).toEqual([undefined, undefined])
+      expect(state.members(at(6)).map(m => m.peerId)).toEqual([creator.id])
+    }
   })
 
   it('adds objects that arrive out of order (an admin credential after what that admin issued)', async () => {
@@ -81,15 +124,21 @@ describe('community objects and membership rules', () => {
     const admin2 = await key()
     const member = await key()
     const source = await community(creator)
-    const c1 = await signObject('credential', { community: source.id, member: admin2.id, role: 'admin', issuedAt: 10 }, creator.key)
-    const c2 = await signObject('credential', { community: source.id, member: member.id, role: 'member', issuedAt: 5 }, admin2.key)
+    const at = (hours: number): number => T0 + hours * HOUR
+    const c1 = await signObject('credential', { community: source.id, member: admin2.id, role: 'admin', issuedAt: at(10) }, creator.key)
+    const early = await signObject('credential', { community: source.id, member: member.id, role: 'member', issuedAt: at(5) }, admin2.key)
+    const later = await signObject('credential', { community: source.id, member: member.id, role: 'member', issuedAt: at(15) }, admin2.key)
+    // issued before admin2 became an admin: it never counts, whatever the order
     const state = CommunityState.fromGenesis(source.genesis)
-    const { added, refused } = state.addAll([c2, c1])
-    // c2 was issued before admin2 became an admin: it stays refused, whatever the order
-    expect(added.map(a => a.hash)).toEqual([c1.hash])
-    expect(refused).toHaveLength(1)
-    const c3 = await signObject('credential', { community: source.id, member: member.id, role: 'member', issuedAt: 15 }, admin2.key)
-    expect(CommunityState.fromGenesis(source.genesis).addAll([c3, c1]).added).toHaveLength(2)
+    expect(() => state.add(early)).toThrow(/not an admin/)
+    state.add(c1)
+    expect(state.roleOf(member.id, at(12))).toBeUndefined()
+    // issued after: it counts, whatever the order
+    const other = CommunityState.fromGenesis(source.genesis)
+    expect(() => other.add(later)).toThrow(/not an admin/)
+    other.add(c1)
+    expect(other.roleOf(member.id, at(16))).toBe('member')
+    expect(CommunityState.fromGenesis(source.genesis).addAll([later, c1]).added).toHaveLength(2)
   })
 
   it('accepts a bearer invite only from an admin, for this community, before it expires', async () => {
