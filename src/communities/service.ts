@@ -69,6 +69,8 @@ const MAX_COMMUNITIES = 1000
 /** Credentials a community holds at most: a leaked bearer invite cannot make it grow without bound. */
 const MAX_CREDENTIALS = 10_000
 const REFRESH_EVERY_MS = 5_000
+/** Objects per control gossip message (a receiver takes at most 1,000). */
+const GOSSIP_CHUNK = 200
 
 /**
  * The trust layer: a node's communities with their signed genesis, members and keys.
@@ -419,6 +421,25 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   }
 
   /**
+   * As an admin, seals the newest key to those of `peers` who are members but hold no
+   * grant of the current epoch (another admin admitted them while it lacked that key).
+   */
+  private async topUp (state: CommunityState, peers: string[]): Promise<void> {
+    const ring = this.keyrings.get(state.id)
+    if (ring == null || state.policy !== 'private' || state.roleOf(this.self) !== 'admin') return
+    const issued: Signed[] = []
+    for (const member of new Set(peers)) {
+      if (member === this.self || !state.mayRead(member) || state.grantsFor(member).some(g => g.body.epoch >= ring.epoch)) continue
+      const grant = await signObject('grant', { community: state.id, member, epoch: ring.epoch, box: ring.sealFor(state.id, member, ring.epoch), issuedAt: Date.now() }, this.components.privateKey)
+      state.add(grant)
+      issued.push(grant)
+    }
+    if (issued.length === 0) return
+    await this.persist(state)
+    await this.gossip(state, issued)
+  }
+
+  /**
    * Members of a community, admins first; only a member may list a private community's.
    *
    * @example
@@ -559,10 +580,13 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private async gossip (state: CommunityState, objects: Signed[]): Promise<void> {
     const ring = this.keyrings.get(state.id)
     if (ring == null) return
-    await this.components.pubsub.publish(ctlTopic(ring.wireName(state.id)), CommunityGossip.encode({ objects: objects.map(o => o.object) })).catch((err: unknown) => {
-      // members catch up over /oa/community/1.0.0 when they meet
-      this.log('gossip of %s objects failed: %s', state.name, (err as Error).message)
-    })
+    // in chunks a receiver accepts (a removal in a large community makes a grant per member)
+    for (let i = 0; i < objects.length; i += GOSSIP_CHUNK) {
+      await this.components.pubsub.publish(ctlTopic(ring.wireName(state.id)), CommunityGossip.encode({ objects: objects.slice(i, i + GOSSIP_CHUNK).map(o => o.object) })).catch((err: unknown) => {
+        // members catch up over /oa/community/1.0.0 when they meet
+        this.log('gossip of %s objects failed: %s', state.name, (err as Error).message)
+      })
+    }
   }
 
   /** Takes in objects from a peer; applies what they change for this node. Returns how many were new. */
@@ -587,6 +611,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     const rekeyed = this.refreshKeys(state)
     await this.persist(state)
     await this.rotateIfLeaked(state, result.added)
+    // members another admin admitted with an older key (it had missed a removal) get the newest one
+    await this.topUp(state, result.added.flatMap(o => o.kind === 'credential' ? [(o as Signed<'credential'>).body.member] : []))
     if (rekeyed) this.safeDispatchEvent('rekeyed', { detail: { community: state.name, epoch: this.keyrings.get(state.id)?.epoch ?? 0 } })
     if (wasMember && !this.isMemberNow(state)) {
       this.unfollow(state)
@@ -662,7 +688,13 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     // the same answer whether the community is unknown here or the asker is not a member of it
     if (state == null || state.policy !== 'private' || !this.isMemberNow(state)) return refuse('unknown_community', 'no such community open to this peer here')
     if (request.op === CommunityRequest.Op.SYNC) {
-      if (!state.mayRead(peer)) return refuse('not_member', 'no such community open to this peer here')
+      if (!state.mayRead(peer)) {
+        // a member removed while it was away learns of its removal, and nothing else
+        const removals = state.removalsOf(peer)
+        if (removals.length > 0) return { objects: [state.genesis.object, ...removals.map(r => r.object)], error: '' }
+        return refuse('not_member', 'no such community open to this peer here')
+      }
+      await this.topUp(state, [peer])
       return { objects: state.objects({ grantsFor: peer }), error: '' }
     }
     if (request.op !== CommunityRequest.Op.REDEEM || request.bearer == null) return refuse('decode', 'unknown request')

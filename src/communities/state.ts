@@ -183,6 +183,11 @@ export class CommunityState {
     return at
   }
 
+  /** The valid removals of `member`. */
+  removalsOf (member: string): Array<Signed<'revocation'>> {
+    return [...this.revocations.values()].filter(r => r.body.member === member && this.issuedValidly(r, r.body.revokedAt, 0))
+  }
+
   /** The latest removal time of `member`, or 0. */
   latestRemoval (member: string): number {
     let at = 0

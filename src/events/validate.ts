@@ -59,6 +59,17 @@ function reject (reason: RejectReason, message: string): never {
 }
 
 /**
+ * When the sending peer is known (gossip publisher, stream remote), it must be allowed to
+ * write before anything else is looked at: a refusal then says nothing about the content
+ * (a non-member cannot probe with bad clocks or signatures), and a flood of envelopes it
+ * may not write costs it score however they are sealed.
+ */
+function senderMayWrite (rules: ValidationRules, community: string): void {
+  if (rules.sender == null || rules.mayWrite == null) return
+  if (!rules.mayWrite(rules.sender, (rules.now ?? Date.now)(), community)) reject('membership', `${rules.sender} may not write to community "${community.slice(0, 64)}" (not a member, or a reader)`)
+}
+
+/**
  * Decodes and checks an inbound envelope: size, decoding, type, community and channel,
  * clock, payload shape, source, signature and replay, in that order. Returns the
  * envelope or throws EnvelopeRejectedError.
@@ -94,6 +105,7 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
     // a sealed envelope names its community by the wire name; opening restores the name
     if (envelope.epoch === 0) reject('sealed', `community "${rules.sealer.name}" is private: its envelopes must be sealed`)
     if (envelope.community !== rules.sealer.wireName) reject('community', 'a sealed envelope names another community than the topic or request')
+    senderMayWrite(rules, rules.sealer.name)
     if (rules.hasEpoch?.(envelope.epoch) === false) reject('key', `sealed with the key of epoch ${envelope.epoch}, which this node does not hold (yet)`)
     try {
       envelope = openEnvelope(envelope, rules.sealer)
@@ -103,6 +115,7 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
   }
   if (rules.community != null && envelope.community !== rules.community) reject('community', `envelope names community "${envelope.community.slice(0, 64)}", expected "${rules.community}"`)
   if (!rules.isMember(envelope.community)) reject('community', `this node has not joined community "${envelope.community.slice(0, 64)}"`)
+  if (rules.sealer == null) senderMayWrite(rules, envelope.community)
   if (rules.channel != null && envelope.channel !== rules.channel) reject('topic', `envelope names channel "${envelope.channel.slice(0, 64)}", expected "${rules.channel}"`)
   if (envelope.channel !== '' && !CHANNEL_NAME.test(envelope.channel)) reject('topic', 'malformed channel name')
 

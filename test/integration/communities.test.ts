@@ -169,6 +169,21 @@ describe('private communities across nodes', () => {
     }
   })
 
+  it('a member removed while it was offline learns of its removal when it comes back, and leaves', async () => {
+    let n10 = await start('n10')
+    await n10.libp2p.services.communities.join((await n1.libp2p.services.communities.invite(C, { for: n10.peerId.toString() })).invite)
+    await n10.stop()
+    await n1.libp2p.services.communities.remove(C, n10.peerId.toString())
+    n10 = await start('n10')
+    const back = n10
+    try {
+      await waitFor('n10 learns it was removed', () => !back.communities.includes(C), 30_000)
+      expect(back.libp2p.services.communities.describe(C)?.role).toBeUndefined()
+    } finally {
+      await back.stop()
+    }
+  })
+
   it('a reader reads but may not post or remember', async () => {
     const n5 = await start('n5')
     try {
