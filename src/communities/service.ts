@@ -379,12 +379,17 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     const ring = this.keyrings.get(state.id)
     if (ring == null) throw new CommunityError('no_key', `this node holds no key of ${name}`)
     const epoch = Math.max(state.epoch(), ring.epoch) + 1
-    const next = ring.withEpoch(epoch, newKey())
     // after every credential of that peer (an admin's clock may run ahead), and keeping what it validly issued as an admin
     const keep = state.issuedBy(member)
     const revocation = await signObject('revocation', { community: state.id, member, revokedAt: Math.max(Date.now(), state.latestIssue(member) + 1), epoch, ...(keep.length === 0 ? {} : { keep }) }, this.components.privateKey)
     state.add(revocation)
-    const issued: Signed[] = [revocation]
+    await this.rotate(state, ring, epoch, [revocation])
+    return this.view(state)
+  }
+
+  /** Makes a new key of `epoch`, seals it to every member now, and stores and gossips it with `issued`. */
+  private async rotate (state: CommunityState, ring: Keyring, epoch: number, issued: Signed[]): Promise<void> {
+    const next = ring.withEpoch(epoch, newKey())
     for (const m of state.members()) {
       const grant = await signObject('grant', { community: state.id, member: m.peerId, epoch, box: next.sealFor(state.id, m.peerId, epoch), issuedAt: Date.now() }, this.components.privateKey)
       state.add(grant)
@@ -393,7 +398,6 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     this.refreshKeys(state)
     await this.persist(state)
     await this.gossip(state, issued)
-    return this.view(state)
   }
 
   /**
@@ -406,18 +410,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     const leaked = added.some(o => o.kind === 'revocation' && !state.mayRead((o as Signed<'revocation'>).body.member) &&
       state.grantsFor((o as Signed<'revocation'>).body.member).some(g => g.body.epoch >= ring.epoch))
     if (!leaked) return
-    const epoch = ring.epoch + 1
-    const next = ring.withEpoch(epoch, newKey())
-    const issued: Signed[] = []
-    for (const m of state.members()) {
-      const grant = await signObject('grant', { community: state.id, member: m.peerId, epoch, box: next.sealFor(state.id, m.peerId, epoch), issuedAt: Date.now() }, this.components.privateKey)
-      state.add(grant)
-      issued.push(grant)
-    }
-    this.refreshKeys(state)
-    await this.persist(state)
-    this.log('a member removed by another admin held the newest key of %s: rotated to epoch %d', state.name, epoch)
-    await this.gossip(state, issued)
+    this.log('a member removed by another admin held the newest key of %s: rotating to epoch %d', state.name, ring.epoch + 1)
+    await this.rotate(state, ring, ring.epoch + 1, [])
   }
 
   /**
