@@ -11,7 +11,7 @@ import { CommunityError } from './errors.js'
 import { readCommunityFiles, writeCommunityFile } from './files.js'
 import { formatInvite, parseInvite } from './invite.js'
 import { Keyring } from './keyring.js'
-import { CommunityObjectError, communityIdOf, signObject, verifyObject } from './objects.js'
+import { communityIdOf, signObject, verifyObject } from './objects.js'
 import { emptyRejections } from './rejections.js'
 import { CommunityState } from './state.js'
 import type { CommunitiesEvents, CommunityMembership, CommunitySealer } from './access.js'
@@ -480,7 +480,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
 
   private view (state: CommunityState): CommunityView {
     const role = state.roleOf(this.self)
-    return { name: state.name, id: state.id, policy: state.policy, ...(role == null ? {} : { role }), epoch: Math.max(state.epoch(), this.keyrings.get(state.id)?.epoch ?? 0), members: state.members().length, admins: state.members().filter(m => m.role === 'admin').map(m => m.peerId) }
+    const members = state.members()
+    return { name: state.name, id: state.id, policy: state.policy, ...(role == null ? {} : { role }), epoch: Math.max(state.epoch(), this.keyrings.get(state.id)?.epoch ?? 0), members: members.length, admins: members.filter(m => m.role === 'admin').map(m => m.peerId) }
   }
 
   /** Refused community objects and requests, by reason. */
@@ -708,4 +709,3 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   }
 }
 
-export { CommunityObjectError }
