@@ -463,7 +463,11 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
 
   private countRejection (err: EnvelopeRejectedError, path: InboundPath, peer?: string): void {
     this.rejections.add(err.reason, path)
-    if (peer != null) this.penalties.penalize(peer)
+    // a request for history the asker may not read is refused and counted, not punished:
+    // an honest peer meets it (a removed member before it learns so, an open community
+    // that shares a private one's name), and stream limits bound how often it can ask
+    const refusedRequest = path === 'history' && err.reason === 'membership'
+    if (peer != null && !refusedRequest) this.penalties.penalize(peer)
     this.log('rejected %s envelope from %s: %s (%s)', path, peer ?? '?', err.reason, err.message)
     this.safeDispatchEvent('rejected', { detail: { reason: err.reason, path, peer, message: err.message } })
   }

@@ -86,9 +86,12 @@ export class HistorySync {
       })
     } catch (err) {
       if (!(err instanceof EnvelopeRejectedError)) throw err
-      // a key this node lacks is not the peer's fault: count it, fetch the key
-      this.ctx.rejected(err, 'history', err.reason === 'key' ? undefined : peer)
-      if (err.reason === 'key') access.refresh(community, peer)
+      // a key this node lacks, or an author it does not (yet) know as a writer, is not
+      // the fault of the peer that relays the message (its view of the members may be
+      // ahead or behind this node's): count it, fetch the community's state from it
+      const blameless = err.reason === 'key' || err.reason === 'membership'
+      this.ctx.rejected(err, 'history', blameless ? undefined : peer)
+      if (blameless) access.refresh(community, peer)
       return false
     }
     if (!this.ctx.store.add(clear)) return false

@@ -17,6 +17,20 @@ async function recalled (node: OaNode, query: string): Promise<string[]> {
   return (await node.libp2p.services.memory.recall(C, query, { k: 10, mode: 'text' })).map(h => h.record.text)
 }
 
+/** Resolves after the node's gossipsub has run `count` more heartbeats (it refreshes peer scores on each). */
+async function heartbeats (node: OaNode, count: number): Promise<void> {
+  const pubsub = node.libp2p.services.pubsub
+  await new Promise<void>((resolve) => {
+    let seen = 0
+    const onBeat = (): void => {
+      if (++seen < count) return
+      pubsub.removeEventListener('gossipsub:heartbeat', onBeat)
+      resolve()
+    }
+    pubsub.addEventListener('gossipsub:heartbeat', onBeat)
+  })
+}
+
 describe('private communities across nodes', () => {
   let dir: { path: string, cleanup: () => Promise<void> }
   let n1: OaNode
@@ -114,6 +128,17 @@ describe('private communities across nodes', () => {
     const n6 = await startTestNode(dir.path, 'n6', { communities: [C], network: { bootstrap: [tcpAddr(n1)] }, memory: { capture: { '*': [] } } })
     try {
       expect(n6.libp2p.services.pubsub.getTopics()).toContain(`oa/1/${C}/ch/general`)
+      // while it is only in the open one, n1 refuses it the private one's history and memory,
+      // however often it asks, and counts each refusal without shutting it out of gossip
+      await waitFor('n6 connects to n1', () => n6.libp2p.getConnections(n1.peerId).length > 0)
+      const refusedBefore = n1.status().rejected.byReason.membership ?? 0
+      for (let i = 0; i < 12; i++) {
+        await expect(n6.libp2p.services.channels.backfill(n1.peerId, C, 'general')).rejects.toThrow(/not a member/)
+        await expect(n6.libp2p.services.replication.sync(n1.peerId, C)).rejects.toThrow(/not a member/)
+      }
+      expect(n1.status().rejected.byReason.membership ?? 0).toBeGreaterThanOrEqual(refusedBefore + 12)
+      await heartbeats(n1, 2)
+      expect(n1.peerScore(n6.peerId.toString())).toBeGreaterThanOrEqual(0)
       const invite = await n1.libp2p.services.communities.invite(C, { for: n6.peerId.toString() })
       await n6.libp2p.services.communities.join(invite.invite)
       expect(n6.libp2p.services.pubsub.getTopics().some(t => t.includes(C))).toBe(false)

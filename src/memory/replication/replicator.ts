@@ -189,7 +189,9 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     this.counts.rejected.total++
     this.counts.rejected.byReason[reason]++
     this.counts.rejected.byPath[path]++
-    this.init.penalties?.penalize(peer)
+    // a sync request for memory the asker may not read is refused and counted, not
+    // punished (as history requests: an honest peer meets it; stream limits bound it)
+    if (!(path === 'sync' && reason === 'membership')) this.init.penalties?.penalize(peer)
     this.log('rejected %s memory from %s: %s (%s)', path, peer, reason, message)
   }
 
