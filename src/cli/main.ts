@@ -12,12 +12,14 @@ import { checkCommand } from './check.js'
 import { clusterCommand } from './cluster.js'
 import { communityCreateCommand, communityInviteCommand, communityJoinCommand, communityMembersCommand, communityRemoveCommand } from './community.js'
 import { demoCommand } from './demo.js'
+import { DetachError, startDetached } from './detach.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
 import { idCommand } from './id.js'
 import { memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
+import { StopTimeoutError, stopCommand } from './stop.js'
 import { peersCommand, statusCommand } from './status.js'
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad input (command, flag, config). */
@@ -47,6 +49,7 @@ function addNodeOptions (cmd: Command): Command {
     .option('-v, --verbose', 'show info and debug logs')
     .option('--json', 'print one JSON line with the peer id and multiaddrs instead of text')
     .option('--stop-on-stdin-close', 'stop when standard input closes (used by `cluster` for its child nodes)')
+    .option('--detach', 'run in the background (output to <data dir>/node.log) once it has started; `stop` stops it')
 }
 
 /** Builds the CLI. `setCode` receives each command's exit code. */
@@ -58,7 +61,12 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .exitOverride()
 
   addNodeOptions(program.command('start', { isDefault: true }).description('run a node (the default command)'))
-    .action(async (opts: Record<string, unknown>) => { setCode(await startCommand(opts)) })
+    .action(async (opts: Record<string, unknown>) => { setCode(opts.detach === true ? await startDetached(opts, process.argv.slice(2)) : await startCommand(opts)) })
+
+  program.command('stop').description('stop the running node of a data dir (as Ctrl-C does) and wait until it has exited')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => { setCode(await stopCommand(opts)) })
 
   program.command('status').description('show the running node of a data dir')
     .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
@@ -210,7 +218,7 @@ export function reportError (err: unknown, verbose: boolean): number {
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT_USAGE
   if (err instanceof CommunityError && err.code === 'bad_invite') return EXIT_USAGE
   if (err instanceof ApiRequestError && err.status >= 400 && err.status < 500) return EXIT_USAGE
-  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError]
+  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError]
   if (verbose && !known.some(k => err instanceof k) && err instanceof Error && err.stack != null) process.stderr.write(`${err.stack}\n`)
   return EXIT_FAILURE
 }
