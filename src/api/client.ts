@@ -3,6 +3,7 @@ import { isProcessAlive } from '../node/data-dir.js'
 import { NodeNotRunningError } from './errors.js'
 import { readApiInfo, readToken } from './files.js'
 import type { ApiInfo } from './files.js'
+import { commandLine } from '../cli/invocation.js'
 
 /** An error answer from the control API. */
 export class ApiRequestError extends Error {
@@ -41,10 +42,10 @@ export class ApiClient {
   static async fromDataDir (dataDir: string): Promise<ApiClient> {
     const info = await readApiInfo(dataDir)
     if (info == null) {
-      throw new NodeNotRunningError(`no running oa-node found for data dir ${dataDir} (no api.json); start one with: oa-node start --data-dir ${dataDir}`)
+      throw new NodeNotRunningError(`no running oa-node found for data dir ${dataDir} (no api.json); start one with: ${commandLine(`start --data-dir ${dataDir}`)}`)
     }
     if (!isProcessAlive(info.pid)) {
-      throw new NodeNotRunningError(`the oa-node for data dir ${dataDir} is not running (pid ${info.pid} has exited); start it with: oa-node start --data-dir ${dataDir}`)
+      throw new NodeNotRunningError(`the oa-node for data dir ${dataDir} is not running (pid ${info.pid} has exited); start it with: ${commandLine(`start --data-dir ${dataDir}`)}`)
     }
     const token = await readToken(dataDir)
     if (token == null) throw new NodeNotRunningError(`cannot read ${dataDir}/api.token`)

@@ -16,6 +16,7 @@ const INPUT_STATUS: Record<string, number> = {
 const COMMUNITY_STATUS: Record<string, number> = {
   unknown_community: 404,
   not_member: 403,
+  not_joined: 404,
   not_admin: 403,
   exists: 409,
   name_taken: 409,

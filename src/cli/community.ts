@@ -1,9 +1,20 @@
-import { ApiClient } from '../api/client.js'
+import { ApiClient, ApiRequestError } from '../api/client.js'
+import { CommunityError } from '../communities/errors.js'
+import { COMMUNITY_NAME } from '../config/schema.js'
 import { UsageError } from './errors.js'
 import { fields, print, printJson, table } from './format.js'
+import { commandLine } from './invocation.js'
 import { clientDataDir } from './status.js'
+import type { CommunityJson } from '../api/routes/channels.js'
 import type { CommunityView, MemberView } from '../communities/index.js'
 import type { ClientFlags } from './status.js'
+
+const INVITE_PREFIX = 'oa-invite:'
+
+/** A bad community name is a usage error, named before anything is asked of the node. */
+function checkName (name: string, orInvite = false): void {
+  if (!COMMUNITY_NAME.test(name)) throw new UsageError(`"${name}" is not a community name (1-63 characters of a-z, 0-9, "_" and "-", starting with a letter or digit)${orInvite ? ` nor an invite (${INVITE_PREFIX}...)` : ''}`)
+}
 
 function path (community: string, rest = ''): string {
   return `/v1/communities/${encodeURIComponent(community)}${rest}`
@@ -61,12 +72,59 @@ export async function communityInviteCommand (name: string, flags: InviteFlags):
   return 0
 }
 
-/** `oa-node community join '<oa-invite:...>'` on a running node */
-export async function communityJoinCommand (invite: string, flags: ClientFlags): Promise<number> {
+/**
+ * `oa-node community join '<oa-invite:...>'` or `oa-node community join <name>` on a
+ * running node: an argument starting with `oa-invite:` is an invite, any other a
+ * community name (an open community, or a private one this node left and still holds a
+ * credential of). Either is joined again at every start.
+ */
+export async function communityJoinCommand (target: string, flags: ClientFlags): Promise<number> {
+  const byName = !target.startsWith(INVITE_PREFIX)
+  if (byName) checkName(target, true)
   const api = await ApiClient.fromDataDir(clientDataDir(flags))
-  const { community } = await api.post<{ community: CommunityView }>('/v1/join', { invite })
+  if (byName) {
+    const joined = await api.post<CommunityJson>(path(target), {})
+    if (flags.json === true) printJson(joined)
+    else print(`joined ${joined.name} (${joined.policy}${joined.role == null ? '' : `, ${joined.role}`})`)
+    return 0
+  }
+  const { community } = await api.post<{ community: CommunityView }>('/v1/join', { invite: target })
   if (flags.json === true) printJson(community)
   else print(`joined ${community.name} (${community.id}) as ${community.role ?? '?'}`)
+  return 0
+}
+
+/** `oa-node community leave <name>`: leaves a community on the running node; it stays left across restarts. */
+export async function communityLeaveCommand (name: string, flags: ClientFlags): Promise<number> {
+  checkName(name)
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  let left: { left: string }
+  try {
+    left = await api.delete<{ left: string }>(path(name))
+  } catch (err) {
+    // not in it: nothing to do, but not done either (exit 1, not a usage error)
+    if (err instanceof ApiRequestError && err.status === 404) throw new CommunityError(err.code, err.message)
+    throw err
+  }
+  if (flags.json === true) printJson(left)
+  else print(`left ${left.left}`)
+  return 0
+}
+
+/** `oa-node community list`: the communities the running node is in. */
+export async function communityListCommand (flags: ClientFlags): Promise<number> {
+  const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  const { communities } = await api.get<{ communities: CommunityJson[] }>('/v1/communities')
+  if (flags.json === true) {
+    for (const c of communities) printJson(c)
+    return 0
+  }
+  if (communities.length === 0) {
+    print(`this node is in no community (join one with \`${commandLine('community join <name>')}\`)`)
+    return 0
+  }
+  const messages = (c: CommunityJson): number => c.channels.reduce((n, ch) => n + ch.messages, 0)
+  print(table(['COMMUNITY', 'POLICY', 'ROLE', 'CHANNELS', 'MESSAGES'], communities.map(c => [c.name, c.policy, c.role ?? '-', c.channels.map(ch => ch.name).join(',') || '-', String(messages(c))])))
   return 0
 }
 

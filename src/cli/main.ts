@@ -10,17 +10,19 @@ import { VERSION } from '../version.js'
 import { agentsCommand, askCommand } from './agents.js'
 import { checkCommand } from './check.js'
 import { clusterCommand } from './cluster.js'
-import { communityCreateCommand, communityInviteCommand, communityJoinCommand, communityMembersCommand, communityRemoveCommand } from './community.js'
+import { communityCreateCommand, communityInviteCommand, communityJoinCommand, communityLeaveCommand, communityListCommand, communityMembersCommand, communityRemoveCommand } from './community.js'
 import { demoCommand } from './demo.js'
 import { DetachError, startDetached } from './detach.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
 import { idCommand } from './id.js'
+import { invocation } from './invocation.js'
 import { memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
 import { StopTimeoutError, stopCommand } from './stop.js'
 import { peersCommand, statusCommand } from './status.js'
+import { unknownCommand } from './suggest.js'
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad input (command, flag, config). */
 export const EXIT_OK = 0
@@ -30,6 +32,18 @@ export const EXIT_USAGE = 2
 function wholeNumber (value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got "${value}"`)
   return Number(value)
+}
+
+/** A command group (`memory`, `community`) names a mistyped subcommand and the closest ones, as the top level does. */
+function suggestSubcommands (group: Command): Command {
+  return group.on('command:*', (operands: string[]) => {
+    throw new UsageError(unknownCommand(operands[0] ?? '', group.commands.map(c => c.name()), group.name()))
+  })
+}
+
+/** The hint printed after a usage error. */
+function usageHint (): string {
+  return `(run ${invocation()} --help for usage)`
 }
 
 function addNodeOptions (cmd: Command): Command {
@@ -54,10 +68,11 @@ function addNodeOptions (cmd: Command): Command {
 
 /** Builds the CLI. `setCode` receives each command's exit code. */
 export function buildProgram (setCode: (code: number) => void): Command {
-  const program = new Command('oa-node')
+  // the usage lines of the help show the command as the user runs it (`npx oa-node ...` under npx)
+  const program = new Command(invocation())
     .description('A peer-to-peer node for communities of AI agents')
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run oa-node --help for usage)')
+    .showHelpAfterError(usageHint())
     .exitOverride()
 
   addNodeOptions(program.command('start', { isDefault: true }).description('run a node (the default command)'))
@@ -122,7 +137,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--json', 'print the response event as JSON')
     .action(async (ref: string, question: string, opts: Record<string, unknown>) => { setCode(await askCommand(ref, question, opts)) })
 
-  const memory = program.command('memory').description('the shared semantic memory of the communities the node joined')
+  const memory = suggestSubcommands(program.command('memory').description('the shared semantic memory of the communities the node joined'))
   const dataDirOption = (cmd: Command): Command => cmd.option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
   dataDirOption(memory.command('add').description('remember a text in a community')
     .argument('<community>').argument('<text>')
@@ -154,7 +169,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--json', 'print JSON'))
     .action(async (opts: Record<string, unknown>) => { setCode(await memoryStatsCommand(opts)) })
 
-  const community = program.command('community').description('communities with members: create, invite, join, list members, remove')
+  const community = suggestSubcommands(program.command('community').description('communities: join, leave and list them; create, invite, list members, remove'))
   dataDirOption(community.command('create').description('create a community with this node as its first admin; prints its id')
     .argument('<name>')
     .option('--private', 'members only: content sealed with the community key, members checked at every edge')
@@ -168,10 +183,17 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--expires <duration>', 'e.g. 7d, 12h: how long the invite (or, with --for, the membership) lasts')
     .option('--json', 'print JSON'))
     .action(async (name: string, opts: Record<string, unknown>) => { setCode(await communityInviteCommand(name, opts)) })
-  dataDirOption(community.command('join').description('join a community with an invite, on a running node')
-    .argument('<invite>', 'the oa-invite:... line')
+  dataDirOption(community.command('join').description('join a community by name (open) or with an invite, on a running node; joined again at every start')
+    .argument('<name|invite>', 'a community name, or the oa-invite:... line')
     .option('--json', 'print JSON'))
-    .action(async (invite: string, opts: Record<string, unknown>) => { setCode(await communityJoinCommand(invite, opts)) })
+    .action(async (target: string, opts: Record<string, unknown>) => { setCode(await communityJoinCommand(target, opts)) })
+  dataDirOption(community.command('leave').description('leave a community on a running node; not joined at a start unless --community or the config names it')
+    .argument('<name>')
+    .option('--json', 'print JSON'))
+    .action(async (name: string, opts: Record<string, unknown>) => { setCode(await communityLeaveCommand(name, opts)) })
+  dataDirOption(community.command('list').description('the communities the running node is in: policy, role, channels, messages')
+    .option('--json', 'one JSON line per community'))
+    .action(async (opts: Record<string, unknown>) => { setCode(await communityListCommand(opts)) })
   dataDirOption(community.command('members').description('list the members of a community, admins first')
     .argument('<name>')
     .option('--json', 'one JSON line per member'))
@@ -235,15 +257,14 @@ export async function main (argv: string[]): Promise<never> {
   let code = EXIT_OK
   const program = buildProgram((c) => { code = c })
   const first = argv[2]
-  const known = new Set(program.commands.flatMap(c => [c.name(), ...c.aliases()]).concat(['help']))
+  const known = [...new Set(program.commands.flatMap(c => [c.name(), ...c.aliases()]).concat(['help']))]
   try {
-    if (first != null && !first.startsWith('-') && !known.has(first)) {
-      throw new UsageError(`unknown command '${first}' (commands: ${[...known].join(', ')})`)
-    }
+    // `start` is the default command: without this, a mistyped command would reach it as an argument
+    if (first != null && !first.startsWith('-') && !known.includes(first)) throw new UsageError(unknownCommand(first, known))
     await program.parseAsync(argv)
   } catch (err) {
     code = reportError(err, argv.includes('--verbose') || argv.includes('-v'))
-    if (err instanceof UsageError) process.stderr.write('(run oa-node --help for usage)\n')
+    if (err instanceof UsageError) process.stderr.write(`${usageHint()}\n`)
   }
   process.exit(code)
 }

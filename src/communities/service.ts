@@ -9,6 +9,7 @@ import { COMMUNITY_PROTOCOL, CONTROL_TIMEOUT_MS, CommunityRequest, requestContro
 import { newKey } from './crypto.js'
 import { CommunityError } from './errors.js'
 import { readCommunityFiles, writeCommunityFile } from './files.js'
+import { readMemberships, writeMemberships } from './memberships.js'
 import { formatInvite, parseInvite } from './invite.js'
 import { Keyring } from './keyring.js'
 import { communityIdOf, signObject, verifyObject } from './objects.js'
@@ -16,6 +17,7 @@ import { emptyRejections } from './rejections.js'
 import { CommunityState } from './state.js'
 import type { CommunitiesEvents, CommunityMembership, CommunitySealer } from './access.js'
 import type { CommunityResponse } from './control-protocol.js'
+import type { Memberships } from './memberships.js'
 import type { CommunityObject, Policy, Role, Signed } from './objects.js'
 import type { CommunityRejectReason, CommunityRejections } from './rejections.js'
 import type { MemberView } from './state.js'
@@ -24,6 +26,7 @@ import type { NodeLimits } from '../limits/node-limits.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { ComponentLogger, Connection, Logger, PeerId, PrivateKey, Startable, Stream } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { commandLine } from '../cli/invocation.js'
 
 export interface CommunitiesComponents {
   peerId: PeerId
@@ -42,6 +45,8 @@ export interface CommunitiesInit {
   penalties?: PeerPenalties
   /** The node's limits: inbound `/oa/community/1.0.0` streams count against them. */
   limits?: NodeLimits
+  /** Communities the config and flags name: active at every start, even when left by command before. */
+  named?: string[]
 }
 
 /** A community as `community list` shows it. */
@@ -92,6 +97,10 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   /** Grants sealed to this node already opened, by hash. */
   private readonly opened = new Set<string>()
   private readonly counts: CommunityRejections = emptyRejections()
+  /** Joined and left by command, as `memberships.json` holds them. */
+  private memberships: Memberships = { joined: [], left: [] }
+  /** Names left by command and not named by the config: held, but neither followed nor served. */
+  private readonly dormant = new Set<string>()
   private writes: Promise<unknown> = Promise.resolve()
   private started = false
 
@@ -109,6 +118,9 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private get self (): string { return this.components.peerId.toString() }
 
   async start (): Promise<void> {
+    this.memberships = await readMemberships(this.init.dataDir)
+    const named = new Set(this.init.named ?? [])
+    for (const name of this.memberships.left) if (!named.has(name)) this.dormant.add(name)
     for (const { id, file, objects } of await readCommunityFiles(this.init.dataDir)) {
       const [first, ...rest] = objects
       if (first == null) continue
@@ -124,7 +136,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
 
   afterStart (): void {
     this.components.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
-    for (const state of this.states.values()) this.follow(state)
+    for (const state of this.states.values()) if (!this.dormant.has(state.name)) this.follow(state)
   }
 
   beforeStop (): void {
@@ -177,6 +189,19 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     return run
   }
 
+  /** Records a join (`byName`: of an open community by its name alone) or a leave in `memberships.json`. */
+  private remember (name: string, joined: boolean, byName = false): Promise<void> {
+    const { joined: was, left } = this.memberships
+    const next: Memberships = joined
+      ? { joined: byName && !was.includes(name) ? [...was, name] : was, left: left.filter(n => n !== name) }
+      : { joined: was.filter(n => n !== name), left: left.includes(name) ? left : [...left, name] }
+    if (next.joined.length === was.length && next.left.length === left.length) return Promise.resolve()
+    this.memberships = next
+    const run = this.writes.then(async () => writeMemberships(this.init.dataDir, this.memberships))
+    this.writes = run.catch((err: unknown) => { this.log.error('cannot write the memberships file: %s', (err as Error).message) })
+    return run
+  }
+
   /** Subscribes to the control topic of a private community this node is a member of. */
   private follow (state: CommunityState): void {
     if (state.policy !== 'private' || !this.isMemberNow(state)) return
@@ -206,7 +231,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private state (name: string): CommunityState {
     const id = this.byName.get(name) ?? (this.states.has(name) ? name : undefined)
     const state = id == null ? undefined : this.states.get(id)
-    if (state == null) throw new CommunityError('unknown_community', `this node holds no community named "${name}" (create one with \`oa-node community create\`, or join one with an invite)`)
+    if (state == null) throw new CommunityError('unknown_community', `this node holds no community named "${name}" (create one with \`${commandLine('community create')}\`, or join one with an invite)`)
     return state
   }
 
@@ -244,6 +269,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     }
     this.adopt(state)
     await this.persist(state)
+    this.dormant.delete(name)
+    await this.remember(name, true)
     this.follow(state)
     this.safeDispatchEvent('joined', { detail: { community: name } })
     return this.view(state)
@@ -322,6 +349,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     if (state.policy === 'open') {
       this.adopt(state)
       await this.persist(state)
+      this.dormant.delete(state.name)
+      await this.remember(state.name, true)
       this.safeDispatchEvent('joined', { detail: { community: state.name } })
       return this.view(state)
     }
@@ -333,6 +362,8 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     this.adopt(state)
     if (this.keyrings.get(state.id) == null) throw new CommunityError('no_key', `the invite to ${state.name} carries no key this node can open`)
     await this.persist(state)
+    this.dormant.delete(state.name)
+    await this.remember(state.name, true)
     this.follow(state)
     await this.dialAll(invite.addrs, signal)
     this.safeDispatchEvent('joined', { detail: { community: state.name } })
@@ -459,9 +490,55 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     return [...this.states.values()].map(s => this.view(s)).sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  /** Names of the communities whose member this node is now (private and created-open). */
+  /**
+   * Names of the communities to join at start: those held whose member this node is now
+   * (private and created-open) and the open ones joined by name, less those left by command.
+   */
   joinedNames (): string[] {
-    return [...this.states.values()].filter(s => s.policy === 'open' || this.isMemberNow(s)).map(s => s.name)
+    const held = [...this.states.values()].filter(s => s.policy === 'open' || this.isMemberNow(s)).map(s => s.name)
+    const byName = this.memberships.joined.filter(n => this.stateOf(n)?.policy !== 'private')
+    return [...new Set([...held, ...byName])].filter(n => !this.dormant.has(n))
+  }
+
+  /**
+   * Joins a community by name and remembers it across restarts: an open one (anyone may
+   * join by name), or a private one this node holds a credential of (one it left before).
+   * The caller opens its channels. Throws CommunityError: `bad_community` for a bad
+   * name, `not_member` for a private community this node was removed from.
+   *
+   * @example
+   * ```ts
+   * await communities.joinByName('lobby')
+   * channels.join('lobby')
+   * ```
+   */
+  async joinByName (name: string): Promise<void> {
+    if (!COMMUNITY_NAME.test(name)) throw new CommunityError('bad_community', `"${name}" is not a valid community name (1-63 characters of a-z, 0-9, "_", "-")`)
+    const state = this.stateOf(name)
+    if (state?.policy === 'private' && !this.isMemberNow(state)) throw new CommunityError('not_member', `this node was removed from the private community ${name}; it can join again only with a new invite`)
+    if (state == null && !this.memberships.joined.includes(name) && this.memberships.joined.length >= MAX_COMMUNITIES) throw new CommunityError('too_many', `a node joins at most ${MAX_COMMUNITIES} communities by name`)
+    this.dormant.delete(name)
+    await this.remember(name, true, state == null)
+    if (state != null) this.follow(state)
+  }
+
+  /**
+   * Leaves a community and remembers it across restarts: a private one is no longer
+   * followed nor served to its members, and its files (genesis, credentials, keys) are
+   * kept, so that `joinByName` or the same invite joins it again. The caller closes its
+   * channels.
+   *
+   * @example
+   * ```ts
+   * channels.leave('devsupport')
+   * await communities.leave('devsupport')
+   * ```
+   */
+  async leave (name: string): Promise<void> {
+    this.dormant.add(name)
+    const state = this.stateOf(name)
+    if (state != null) this.unfollow(state)
+    await this.remember(name, false)
   }
 
   /**
@@ -681,7 +758,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     }
     const state = this.states.get(request.community)
     // the same answer whether the community is unknown here or the asker is not a member of it
-    if (state == null || state.policy !== 'private' || !this.isMemberNow(state)) return refuse('unknown_community', 'no such community open to this peer here')
+    if (state == null || state.policy !== 'private' || !this.isMemberNow(state) || this.dormant.has(state.name)) return refuse('unknown_community', 'no such community open to this peer here')
     if (request.op === CommunityRequest.Op.SYNC) {
       if (!state.mayRead(peer)) {
         // a member removed while it was away learns of its removal, and nothing else

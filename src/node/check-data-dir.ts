@@ -3,12 +3,14 @@ import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { checkHistoryFile } from '../channels/history-check.js'
 import { checkCommunityFiles } from '../communities/check.js'
+import { checkMemberships } from '../communities/memberships.js'
 import { checkEmbeddedStore } from '../memory/stores/embedded-check.js'
 import { lockHolder } from './data-dir.js'
 import { DataDirError } from './errors.js'
 import { readIdentity } from './identity.js'
 import type { HistoryCheck } from '../channels/history-check.js'
 import type { CommunitiesCheck } from '../communities/check.js'
+import type { MembershipsCheck } from '../communities/memberships.js'
 import type { EmbeddedStoreCheck } from '../memory/stores/embedded-check.js'
 
 /** What `checkDataDir` found, part by part. */
@@ -21,6 +23,8 @@ export interface DataDirCheck {
   memory: EmbeddedStoreCheck
   /** Community genesis, credentials, revocations and key grants. */
   communities: CommunitiesCheck
+  /** `memberships.json`: communities joined by name and left on a running node. */
+  memberships: MembershipsCheck
 }
 
 /**
@@ -28,7 +32,8 @@ export interface DataDirCheck {
  * identity key, the channel history (SQLite integrity check, every envelope decodes and
  * is signed), the embedded memory store (every row reads back, signatures, vectors) and
  * the community files (genesis, credentials, revocations, key grants: signed, issued by
- * an admin, and the grants sealed to this node open).
+ * an admin, and the grants sealed to this node open) and `memberships.json` (communities
+ * joined by name and left: it reads, and names only valid community names).
  * Refuses a data dir whose node is running. Throws DataDirError when the folder is
  * missing or in use.
  *
@@ -63,6 +68,7 @@ export async function checkDataDir (dataDir: string): Promise<DataDirCheck> {
   const channels = await checkHistoryFile(join(dataDir, 'channels.db'))
   const memory = await checkEmbeddedStore(join(dataDir, 'memory'))
   const communities = await checkCommunityFiles(dataDir, key ?? undefined)
-  const ok = identity.problems.length === 0 && channels.problems.length === 0 && memory.problems.length === 0 && communities.problems.length === 0
-  return { dataDir, ok, identity, channels, memory, communities }
+  const memberships = await checkMemberships(dataDir)
+  const ok = [identity, channels, memory, communities, memberships].every(part => part.problems.length === 0)
+  return { dataDir, ok, identity, channels, memory, communities, memberships }
 }

@@ -77,7 +77,7 @@ function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openM
         IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
       }
     }),
-    communities: communities({ dataDir: config.dataDir, penalties, limits }),
+    communities: communities({ dataDir: config.dataDir, penalties, limits, named: config.communities }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties, limits }),
     discovery: discovery({ ...config.discovery, dialTimeoutMs: config.network.dialTimeoutMs, limits }),
     memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),

@@ -1,6 +1,8 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { CommunityError } from '../communities/errors.js'
+import { COMMUNITY_NAME } from '../config/schema.js'
 import { VERSION } from '../version.js'
 import { ListenError, PeerInputError, PeerUnreachableError } from './errors.js'
 import type { AgentStatus } from '../agents/runtime.js'
@@ -112,6 +114,42 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
 
   isStarted (): boolean {
     return this.startedAt != null
+  }
+
+  /**
+   * Joins a community by name on the running node and remembers it: it is joined again
+   * at every start. An open community is joined by its name alone; a private one only
+   * when this node holds a credential of it (it left it before; else join with an invite).
+   * Throws CommunityError: `bad_community` for a bad name, `not_member` for a private
+   * community this node was removed from.
+   *
+   * @example
+   * ```ts
+   * await node.join('lobby')
+   * ```
+   */
+  async join (community: string): Promise<void> {
+    await this.libp2p.services.communities.joinByName(community)
+    this.libp2p.services.channels.join(community)
+  }
+
+  /**
+   * Leaves a community on the running node and remembers it: it is not joined at a start
+   * unless the config or `--community` names it. Its history, memory records and, for a
+   * private community, its credentials and keys stay in the data dir, so that `join`
+   * (or the same invite) joins it again. Throws CommunityError: `bad_community` for a bad
+   * name, `not_joined` when the node is not in that community.
+   *
+   * @example
+   * ```ts
+   * await node.leave('lobby')
+   * ```
+   */
+  async leave (community: string): Promise<void> {
+    if (!COMMUNITY_NAME.test(community)) throw new CommunityError('bad_community', `"${community}" is not a valid community name (1-63 characters of a-z, 0-9, "_", "-")`)
+    if (!this.communities.includes(community)) throw new CommunityError('not_joined', `this node is not in community "${community}" (joined: ${this.communities.join(', ') || 'none'})`)
+    this.libp2p.services.channels.leave(community)
+    await this.libp2p.services.communities.leave(community)
   }
 
   /**

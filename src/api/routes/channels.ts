@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { readBody, intParam } from '../body.js'
-import { CommunityError } from '../../communities/errors.js'
 import type { Router } from '../router.js'
 import type { Policy, Role } from '../../communities/objects.js'
 import type { OaNode } from '../../node/oa-node.js'
@@ -40,7 +39,7 @@ export interface CommunityJson {
 
 /**
  * Community, channel and direct-message endpoints:
- * `GET /v1/communities`, `POST|DELETE /v1/communities/:c`,
+ * `GET /v1/communities`, `POST|DELETE /v1/communities/:c` (join by name, leave; both kept across restarts),
  * `POST|GET /v1/communities/:c/channels/:ch/messages`,
  * `POST /v1/communities/:c/channels/:ch/messages/:id/reactions`,
  * `POST /v1/communities/:c/direct`.
@@ -60,15 +59,13 @@ export function channelRoutes (router: Router, node: OaNode): Router {
   }
   return router
     .get('/v1/communities', () => Promise.resolve({ communities: channels.communities().map(describe) }))
-    .post('/v1/communities/:c', ({ params }) => {
-      const held = communities.describe(params.c ?? '')
-      if (held?.policy === 'private' && held.role == null) throw new CommunityError('not_member', `this node was removed from the private community ${held.name}; it can join again only with a new invite`)
-      channels.join(params.c ?? '')
-      return Promise.resolve(describe(params.c ?? ''))
+    .post('/v1/communities/:c', async ({ params }) => {
+      await node.join(params.c ?? '')
+      return describe(params.c ?? '')
     })
-    .delete('/v1/communities/:c', ({ params }) => {
-      channels.leave(params.c ?? '')
-      return Promise.resolve({ left: params.c })
+    .delete('/v1/communities/:c', async ({ params }) => {
+      await node.leave(params.c ?? '')
+      return { left: params.c }
     })
     .post('/v1/communities/:c/channels/:ch/messages', async ({ req, params }) => {
       const body = await readBody(req, postBody)

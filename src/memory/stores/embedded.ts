@@ -7,6 +7,7 @@ import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../er
 import { lanceWhere, sqlQuote } from '../filter.js'
 import { reciprocalRankFusion } from '../fusion.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../types.js'
+import { commandLine } from '../../cli/invocation.js'
 
 export interface EmbeddedStoreInit {
   /** Folder of the store, `<dataDir>/memory`. */
@@ -508,7 +509,7 @@ async function checkMeta (init: EmbeddedStoreInit): Promise<void> {
   if (meta.embedder !== init.embedder.name || meta.dimension !== init.embedder.dimension) {
     throw new EmbedderMismatchError(
       `the memory in ${init.dir} was embedded with ${meta.embedder} (${meta.dimension} dimensions), but this node is configured with ${init.embedder.name} (${init.embedder.dimension}). ` +
-      `Use the same embedder, or migrate: run the node with the old embedder and export each community (oa-node memory export <community> > backup.jsonl), move ${init.dir} away, then start with the new embedder and import the files (oa-node memory import <community> backup.jsonl) to re-embed them.`
+      `Use the same embedder, or migrate: run the node with the old embedder and export each community (${commandLine('memory export <community> > backup.jsonl')}), move ${init.dir} away, then start with the new embedder and import the files (${commandLine('memory import <community> backup.jsonl')}) to re-embed them.`
     )
   }
 }

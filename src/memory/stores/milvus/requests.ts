@@ -3,6 +3,7 @@ import { milvusQuote, checkFilter } from '../../filter.js'
 import { EmbedderMismatchError, MemoryStoreError } from '../../errors.js'
 import type { MemoryFilter, MemoryRecord, SearchHit } from '../../types.js'
 import type { MemorySettings } from '../../service.js'
+import { commandLine } from '../../../cli/invocation.js'
 
 export type MilvusSettings = MemorySettings['milvus']
 
@@ -223,6 +224,6 @@ export function checkCollection (description: string, dimension: number | undefi
   const haveEmbedder = match?.[1]
   const haveDim = dimension ?? Number(match?.[2])
   if ((haveEmbedder != null && haveEmbedder !== embedder) || haveDim !== wanted) {
-    throw new EmbedderMismatchError(`the Milvus collection ${collection} holds vectors of ${haveEmbedder ?? 'another embedder'} (${haveDim} dimensions), but this node is configured with ${embedder} (${wanted}). Use the same embedder, or export each community (oa-node memory export <community>), point memory.milvus.collection at a new collection, and import them again.`)
+    throw new EmbedderMismatchError(`the Milvus collection ${collection} holds vectors of ${haveEmbedder ?? 'another embedder'} (${haveDim} dimensions), but this node is configured with ${embedder} (${wanted}). Use the same embedder, or export each community (${commandLine('memory export <community>')}), point memory.milvus.collection at a new collection, and import them again.`)
   }
 }

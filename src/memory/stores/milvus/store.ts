@@ -4,6 +4,7 @@ import { milvusQuote } from '../../filter.js'
 import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, recordedEmbedder, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
 import type { MilvusSettings, MilvusStatus } from './requests.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../../types.js'
+import { commandLine } from '../../../cli/invocation.js'
 
 /** The SDK calls this store makes, as narrow types. */
 interface Client {
@@ -77,7 +78,7 @@ export class MilvusStore implements MemoryStore {
         const dim = raw == null ? undefined : Number(raw)
         checkCollection(recordedEmbedder(described.schema?.description ?? '', described.properties, dim), dim, embedder.name, embedder.dimension, name)
         if (described.schema?.fields?.some(f => f.name === 'key') !== true) {
-          throw new MemoryStoreError(`the Milvus collection ${name} keys records by id alone (made by an earlier oa-node), so one node's record could replace another's: export each community (oa-node memory export <community>), point memory.milvus.collection at a new collection, and import them again`)
+          throw new MemoryStoreError(`the Milvus collection ${name} keys records by id alone (made by an earlier oa-node), so one node's record could replace another's: export each community (${commandLine('memory export <community>')}), point memory.milvus.collection at a new collection, and import them again`)
         }
       }
       // an open that stopped between creating the collection and its indexes left it without them
