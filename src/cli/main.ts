@@ -17,6 +17,7 @@ import { UsageError } from './errors.js'
 import { collect } from './flags.js'
 import { idCommand } from './id.js'
 import { invocation } from './invocation.js'
+import { initCommand } from './init/init.js'
 import { memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
@@ -209,6 +210,14 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--json', 'print each question and the coordinator\'s reply as one JSON line')
     .option('-v, --verbose', 'show the nodes\' logs')
     .action(async (opts: Record<string, unknown>) => { setCode(await demoCommand(opts)) })
+
+  program.command('init').description('make a project of your own agents in a new or empty folder: package.json, node.yaml, an agent, its test')
+    .argument('<dir>', 'folder of the project (created when missing)')
+    .option('--agent <name>', 'name of the agent (agents/<name>.js)', 'faq')
+    .option('--community <name>', 'community the project\'s node joins', 'my-community')
+    .option('--oa-node <spec>', 'the oa-node dependency: a clone\'s folder, a tarball from npm pack, or an npm spec (default: this oa-node\'s folder)')
+    .option('--json', 'print what was made as JSON')
+    .action(async (dir: string, opts: Record<string, unknown>) => { setCode(await initCommand(dir, opts)) })
 
   program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
     .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')

@@ -28,7 +28,10 @@ const channelName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
   message: 'a channel name is 1-64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
 })
 
-const agentName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, {
+/** Agent names: part of an agent's id (`<name>@<peer id>`). */
+export const AGENT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/
+
+const agentName = z.string().regex(AGENT_NAME, {
   message: 'an agent name is 1-64 characters of letters, digits, "_" and "-"'
 })
 

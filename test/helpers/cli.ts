@@ -13,13 +13,28 @@ export interface CliResult {
   stderr: string
 }
 
+/** Where and how a CLI process runs: `bin` is another copy of the CLI (default this checkout's). */
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv
+  timeoutMs?: number
+  bin?: string
+  cwd?: string
+}
+
 /** Runs `oa-node <args>` as a real process and collects its output. */
-export async function runCli (args: string[], options: { env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<CliResult> {
-  const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function runCli (args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [options.bin ?? BIN, ...args], options)
+}
+
+/** Runs any program as a real process (killed after `timeoutMs`, default 30 s) and collects its output. */
+export async function runProcess (command: string, args: string[], options: Omit<CliOptions, 'bin'> = {}): Promise<CliResult> {
+  const proc = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   proc.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
   proc.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  // a program that cannot be started: 'close' follows with no code
+  proc.once('error', (err) => { stderr += `${err.message}\n` })
   const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 30_000)
   const code = await new Promise<number | null>(resolve => proc.once('close', (c) => { resolve(c) }))
   clearTimeout(timer)
@@ -39,8 +54,8 @@ export interface NodeProcess {
 }
 
 /** Starts `oa-node start --json <args>` and waits for its start line. */
-export async function startNodeProcess (args: string[], env?: NodeJS.ProcessEnv): Promise<NodeProcess> {
-  const proc = spawn(process.execPath, [BIN, 'start', '--json', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startNodeProcess (args: string[], env?: NodeJS.ProcessEnv, options: Pick<CliOptions, 'bin' | 'cwd'> = {}): Promise<NodeProcess> {
+  const proc = spawn(process.execPath, [options.bin ?? BIN, 'start', '--json', ...args], { cwd: options.cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   proc.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
   const exited = new Promise<number | null>(resolve => proc.once('exit', (code) => { resolve(code) }))
