@@ -131,7 +131,15 @@ export function formatLogLine (line: string, options: TextLineOptions = {}): str
   return formatLogEntry(entry, options)
 }
 
-/** The JSON object of a log line, or undefined when the line is not one. */
+/**
+ * The JSON object of a log line, or undefined when the line is not one.
+ *
+ * @example
+ * ```ts
+ * parseEntry('{"level":40,"msg":"slow"}')?.level // 40
+ * parseEntry('libp2p:tcp listening') // undefined
+ * ```
+ */
 export function parseEntry (line: string): Record<string, unknown> | undefined {
   if (!line.startsWith('{')) return undefined
   try {

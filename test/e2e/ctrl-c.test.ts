@@ -25,7 +25,8 @@ function spawnInGroup (args: string[]): GroupProcess {
   let stderr = ''
   proc.stdout?.on('data', (d: Buffer) => { stdout += d.toString() })
   proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  const exited = new Promise<number | null>(resolve => proc.once('exit', (code) => { resolve(code) }))
+  // 'close': the process has exited and everything it wrote has been read
+  const exited = new Promise<number | null>(resolve => proc.once('close', (code) => { resolve(code) }))
   return {
     proc,
     stdout: () => stdout,
