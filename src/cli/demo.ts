@@ -3,16 +3,20 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { ApiClient } from '../api/client.js'
 import { launchCluster } from '../cluster/launcher.js'
+import { parseEntry, relayLogLine, useColor } from '../log/index.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { print, printJson } from './format.js'
-import type { ClusterNode } from '../cluster/launcher.js'
+import type { Cluster, ClusterNode } from '../cluster/launcher.js'
 import type { DiscoveredAgent } from '../discovery/card.js'
 import type { EventJson } from '../events/json.js'
 import type { NodeStatus } from '../node/oa-node.js'
 
 const C = 'devsupport'
 const EXPERTS = ['python_expert', 'milvus_expert', 'devops_expert']
-const SEEDS: Array<[number, string]> = [[1, 'python.jsonl'], [2, 'vectordb.jsonl'], [2, 'devops.jsonl']]
+/** Node index, knowledge file, the expert it is for. */
+const SEEDS: Array<[number, string, string]> = [[1, 'python.jsonl', 'python_expert'], [2, 'vectordb.jsonl', 'milvus_expert'], [2, 'devops.jsonl', 'devops_expert']]
+/** What each node hosts, as the demo's progress and table name it. */
+const ROLES = ['coordinator', 'python_expert', 'milvus_expert, devops_expert']
 const ANSWER_TIMEOUT_MS = 90_000
 
 export interface DemoFlags {
@@ -35,22 +39,20 @@ function short (text: string, n = 110): string {
   return one.length > n ? `${one.slice(0, n - 1)}…` : one
 }
 
-/** One compact line for a node's warning or error (the demo keeps other logs quiet). */
+/** A node's log line as a text line; the demo shows only warnings and errors unless verbose. */
 function logLine (node: ClusterNode, line: string, verbose: boolean): void {
-  try {
-    const entry = JSON.parse(line) as { level?: number, msg?: string, agent?: string }
-    if ((entry.level ?? 0) < 40 && !verbose) return
-    const level = (entry.level ?? 0) >= 50 ? 'error' : (entry.level ?? 0) >= 40 ? 'warning' : 'info'
-    process.stderr.write(`[${node.name}] ${level}: ${entry.agent != null ? `${entry.agent}: ` : ''}${entry.msg ?? ''}\n`)
-  } catch {
-    if (verbose) process.stderr.write(`[${node.name}] ${line}\n`)
-  }
+  const level = parseEntry(line)?.level
+  if (!verbose && (typeof level !== 'number' || level < 40)) return
+  process.stderr.write(`${relayLogLine(node.name, line, { format: 'text', verbose, color: useColor(process.stderr, process.env) })}\n`)
 }
 
-async function seed (api: ApiClient, file: string): Promise<number> {
+async function readSeed (file: string): Promise<Array<{ id: string, text: string, kind: string, metadata: Record<string, unknown> }>> {
   const lines = (await readFile(join(PACKAGE_ROOT, 'config', 'demo', 'knowledge', file), 'utf8')).split('\n').filter(l => l.trim() !== '')
-  const records = lines.map(l => JSON.parse(l) as { id: string, text: string, kind?: string, metadata?: Record<string, unknown> })
+  return lines.map(l => JSON.parse(l) as { id: string, text: string, kind?: string, metadata?: Record<string, unknown> })
     .map(r => ({ id: r.id, text: r.text, kind: r.kind ?? 'expert_knowledge', metadata: r.metadata ?? {} }))
+}
+
+async function seed (api: ApiClient, records: Awaited<ReturnType<typeof readSeed>>): Promise<number> {
   let n = 0
   for (let i = 0; i < records.length; i += 100) {
     const { records: stored } = await api.post<{ records: unknown[] }>(`/v1/communities/${C}/memory`, { records: records.slice(i, i + 100) })
@@ -123,38 +125,72 @@ async function askOnce (api: ApiClient, question: string, json: boolean): Promis
  * and MILVUS_ADDRESS puts the memory on Milvus.
  */
 export async function demoCommand (flags: DemoFlags): Promise<number> {
+  const began = Date.now()
   const demo = join(PACKAGE_ROOT, 'config', 'demo')
   const milvus = process.env.MILVUS_ADDRESS != null && process.env.MILVUS_ADDRESS !== ''
+  // with --json, stdout carries only the answers (one JSON line each)
+  const progress = (text: string): void => {
+    if (flags.json === true) process.stderr.write(`${text}\n`)
+    else print(text)
+  }
   if (flags.json !== true) print(`Starting the developer-support community: 3 nodes on 127.0.0.1${milvus ? `, memory on Milvus at ${process.env.MILVUS_ADDRESS ?? ''}` : ''} ...`)
   let stopping = false
-  const cluster = await launchCluster({
-    nodes: 3,
-    dataDir: flags.dataDir,
-    args: i => ['--config', join(demo, `node${i + 1}.yaml`), ...(milvus ? ['--memory', 'milvus'] : [])],
-    onLog: (node, line) => { logLine(node, line, flags.verbose === true) },
-    onUnexpectedExit: (node, code, signal) => { if (!stopping) process.stderr.write(`demo: ${node.name} exited unexpectedly with ${signal ?? `code ${code ?? '?'}`}\n`) }
-  })
+  let cluster: Cluster | undefined
+  const launch = new AbortController()
   const stop = async (): Promise<void> => {
     if (stopping) return
     stopping = true
-    await cluster.stop()
+    await cluster?.stop()
   }
-  const onSignal = (): void => { void stop().then(() => process.exit(0)) }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  // the nodes run in their own process group: Ctrl-C reaches the demo, which stops each
+  // node once; a second Ctrl-C kills them
+  const onSignal = (): void => {
+    if (stopping) {
+      cluster?.kill()
+      process.exit(1)
+    }
+    if (cluster == null) {
+      stopping = true
+      launch.abort()
+      return
+    }
+    void stop().then(() => process.exit(0))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
+    try {
+      cluster = await launchCluster({
+        nodes: 3,
+        dataDir: flags.dataDir,
+        args: i => ['--config', join(demo, `node${i + 1}.yaml`), ...(milvus ? ['--memory', 'milvus'] : [])],
+        signal: launch.signal,
+        onStarting: (i) => { progress(`starting node ${i + 1}/3 (${ROLES[i] ?? ''})...`) },
+        onLog: (node, line) => { logLine(node, line, flags.verbose === true) },
+        onUnexpectedExit: (node, code, signal) => { if (!stopping) process.stderr.write(`demo: ${node.name} exited unexpectedly with ${signal ?? `code ${code ?? '?'}`}\n`) }
+      })
+    } catch (err) {
+      if (launch.signal.aborted) return 0
+      throw err
+    }
     const apis = await Promise.all(cluster.nodes.map(async n => ApiClient.fromDataDir(n.dataDir)))
     const [coordinatorNode] = apis
     if (coordinatorNode == null) throw new Error('the demo cluster has no node 1')
     let seeded = 0
-    for (const [node, file] of SEEDS) seeded += await seed(apis[node] ?? coordinatorNode, file)
+    for (const [node, file, expert] of SEEDS) {
+      const records = await readSeed(file)
+      progress(`importing knowledge: ${records.length} records into ${expert}'s node...`)
+      seeded += await seed(apis[node] ?? coordinatorNode, records)
+    }
+    progress('waiting for the experts to be found through the DHT...')
     await until('the experts to be found through the DHT', async () => {
       const { agents } = await coordinatorNode.get<{ agents: DiscoveredAgent[] }>(`/v1/agents?community=${C}`)
       return EXPERTS.every(name => agents.some(a => a.name === name && a.online))
     }, 60_000)
     const status = await coordinatorNode.get<NodeStatus>('/v1/status')
+    progress(`ready in ${((Date.now() - began) / 1000).toFixed(1)} s`)
     if (flags.json !== true) {
-      for (const [i, n] of cluster.nodes.entries()) print(`  ${n.name}  ${['coordinator', 'python_expert', 'milvus_expert, devops_expert'][i] ?? ''}  ${n.peerId}`)
+      for (const [i, n] of cluster.nodes.entries()) print(`  ${n.name}  ${ROLES[i] ?? ''}  ${n.peerId}`)
       print(`Seeded ${seeded} knowledge records on the experts' nodes. Language model: ${status.llm.mode === 'offline' ? 'none (offline: retrieval-only answers, labelled as such)' : status.llm.mode}.`)
     }
     const questions = flags.ask ?? []
@@ -162,8 +198,10 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
       for (const q of questions) await askOnce(coordinatorNode, q, flags.json === true)
       return 0
     }
-    print('\nAsk a question (empty line or Ctrl-D to quit).')
+    print('\nAsk a question (empty line, Ctrl-D or Ctrl-C to quit).')
     const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'question> ' })
+    // at the prompt the terminal delivers Ctrl-C to readline, not as a signal
+    rl.on('SIGINT', () => { rl.close() })
     rl.prompt()
     for await (const line of rl) {
       const q = line.trim()

@@ -28,6 +28,7 @@ export interface NodeFlags {
   memory?: string
   embedder?: string
   logLevel?: string
+  logFormat?: string
   verbose?: boolean
 }
 
@@ -41,6 +42,7 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'api.port': '--api-port',
   communities: '--community',
   'log.level': '--log-level',
+  'log.format': '--log-format',
   'memory.store': '--memory',
   'memory.embedder': '--embedder'
 }
@@ -65,7 +67,7 @@ export function flagsToLayer (flags: NodeFlags): ConfigLayer {
   if (Object.keys(network).length > 0) raw.network = network
   if (flags.apiPort != null) raw.api = { port: flags.apiPort }
   if (flags.community != null) raw.communities = flags.community
-  if (flags.logLevel != null) raw.log = { level: flags.logLevel }
+  if (flags.logLevel != null || flags.logFormat != null) raw.log = { ...(flags.logLevel == null ? {} : { level: flags.logLevel }), ...(flags.logFormat == null ? {} : { format: flags.logFormat }) }
   if (flags.memory != null || flags.embedder != null) raw.memory = { ...(flags.memory == null ? {} : { store: flags.memory }), ...(flags.embedder == null ? {} : { embedder: flags.embedder }) }
   return validateLayer(raw, path => {
     const key = path.filter(p => typeof p === 'string').join('.')

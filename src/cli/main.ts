@@ -4,7 +4,7 @@ import { ApiError, NodeNotRunningError } from '../api/errors.js'
 import { ClusterStartError } from '../cluster/launcher.js'
 import { CommunityError } from '../communities/errors.js'
 import { ConfigError } from '../config/errors.js'
-import { LOG_LEVELS } from '../config/schema.js'
+import { LOG_FORMATS, LOG_LEVELS } from '../config/schema.js'
 import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
 import { VERSION } from '../version.js'
 import { agentsCommand, askCommand } from './agents.js'
@@ -61,6 +61,7 @@ function addNodeOptions (cmd: Command): Command {
     .addOption(new Option('--memory <store>', 'memory store: embedded (default) or milvus (MILVUS_ADDRESS)').choices(['embedded', 'milvus']))
     .addOption(new Option('--embedder <name>', 'embedder: local (default, offline) or openai').choices(['local', 'openai']))
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
+    .addOption(new Option('--log-format <format>', 'log lines: text, json, or auto (text on a terminal, JSON otherwise)').choices(LOG_FORMATS))
     .option('-v, --verbose', 'show info and debug logs')
     .option('--json', 'print one JSON line with the peer id and multiaddrs instead of text')
     .option('--stop-on-stdin-close', 'stop when standard input closes (used by `cluster` for its child nodes)')
@@ -231,6 +232,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--community <name>', 'community every node joins, repeatable', collect)
     .option('-c, --config <file>', 'YAML config file for every node')
     .option('-v, --verbose', 'show the nodes\' info and debug logs')
+    .addOption(new Option('--log-format <format>', 'the nodes\' log lines: text, json, or auto (text on a terminal, JSON otherwise)').choices(LOG_FORMATS))
     .option('--json', 'print the nodes as one JSON line')
     .action(async (opts: { nodes: number }) => { setCode(await clusterCommand(opts)) })
 

@@ -34,7 +34,7 @@ const STOP_DEADLINE_MS = 5_000
  */
 export async function startCommand (flags: StartFlags): Promise<number> {
   const config = await loadConfig({ file: flags.config, env: process.env, flags: flagsToLayer(flags) })
-  const log = createLogger({ level: config.log.level, verbose: flags.verbose })
+  const log = createLogger({ level: config.log.level, verbose: flags.verbose, format: config.log.format })
   // what libraries write in the data dir (LanceDB with the store in process) is private too
   restrictUmask()
   const node = await createNode(config)
@@ -87,12 +87,13 @@ export async function startCommand (flags: StartFlags): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false
-    let signals = 0
+    // One stop, whatever asks for it first: a signal (Ctrl-C, SIGTERM) or, with
+    // --stop-on-stdin-close, stdin closing. A signal while stopping means "now"; stdin
+    // closing while stopping (a cluster that exits after signalling) is the same stop.
     const shutdown = (reason: string): void => {
-      if (reason === 'SIGINT' || reason === 'SIGTERM') signals++
+      const signal = reason === 'SIGINT' || reason === 'SIGTERM'
       if (stopping) {
-        // a second signal means "now"; stdin closing while stopping is expected (cluster children)
-        if (signals > 1) {
+        if (signal) {
           log.warn('second stop signal: exiting now')
           resolve(1)
         }
@@ -108,6 +109,7 @@ export async function startCommand (flags: StartFlags): Promise<number> {
         try {
           await api.stop()
           await node.stop()
+          log.info('stopped')
           resolve(0)
         } catch (err) {
           log.error({ err }, 'error while stopping')

@@ -20,8 +20,12 @@ export interface ClusterInit {
   startTimeoutS?: number
   /** Called when a node exits while the cluster was not stopping it. */
   onUnexpectedExit?: (node: ClusterNode, code: number | null, signal: NodeJS.Signals | null) => void
-  /** Called with each line a node writes to stderr (its logs). */
+  /** Called with each line a node writes to stderr: its logs, one JSON entry per line. */
   onLog?: (node: ClusterNode, line: string) => void
+  /** Called as node `index` (0-based) is launched, before it reports that it started. */
+  onStarting?: (index: number, name: string) => void
+  /** Aborting it while the nodes start stops those launched and rejects with a ClusterStartError. */
+  signal?: AbortSignal
 }
 
 /** One running node of a cluster. */
@@ -40,8 +44,13 @@ export interface Cluster {
   nodes: ClusterNode[]
   /** Root folder of the nodes' data dirs. */
   dataDir: string
-  /** Resolves when every node has exited. */
+  /**
+   * Asks every node to stop (once: SIGTERM, or closing its stdin on Windows) and
+   * resolves when all have exited; a node still running after 7 s is killed.
+   */
   stop(): Promise<void>
+  /** Kills every node still running (SIGKILL), e.g. on a second Ctrl-C during stop. */
+  kill(): void
   /** Resolves when no node is left running (all exited, for any reason). */
   exited: Promise<void>
 }
@@ -59,6 +68,23 @@ interface Child {
 }
 
 const STOP_GRACE_MS = 7_000
+
+/**
+ * Nodes run in their own process group (POSIX), so the terminal's Ctrl-C reaches only
+ * the cluster, which then stops each node once. Windows has no process groups (and a
+ * detached child there gets its own console).
+ */
+const OWN_GROUP = process.platform !== 'win32'
+
+function running (child: Child): boolean {
+  return child.proc.exitCode == null && child.proc.signalCode == null
+}
+
+/** The one stop request a node gets: SIGTERM, or on Windows (where SIGTERM kills) its stdin closing. */
+function requestStop (child: Child): void {
+  if (OWN_GROUP) child.proc.kill('SIGTERM')
+  else child.proc.stdin?.end()
+}
 
 /**
  * Starts a local cluster of real `oa-node start` processes on 127.0.0.1: node 1 first,
@@ -91,11 +117,15 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
       '--listen', `/ip4/127.0.0.1/tcp/${port(1)}/ws`,
       '--api-port', String(port(2)),
       '--json',
+      '--log-format', 'json',
+      // if the cluster process dies, its nodes see their stdin close and stop
       '--stop-on-stdin-close',
       ...bootstrap.flatMap(b => ['--bootstrap', b]),
       ...(init.args?.(index) ?? [])
     ]
-    const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: process.env })
+    if (init.signal?.aborted === true) throw new ClusterStartError('the launch was cancelled')
+    init.onStarting?.(index, name)
+    const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: process.env, detached: OWN_GROUP })
     const child: Child = {
       proc,
       stderr: [],
@@ -105,9 +135,12 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
     proc.once('exit', (code, signal) => {
       if (!stopping && child.node != null) init.onUnexpectedExit?.(child.node, code, signal)
     })
+    // lines written before the start report are passed on once the node is known
+    const earlyLines: string[] = []
     createInterface({ input: proc.stderr }).on('line', (line) => {
       if (child.stderr.length < 50) child.stderr.push(line)
       if (child.node != null) init.onLog?.(child.node, line)
+      else if (earlyLines.length < 500) earlyLines.push(line)
     })
     const lines = createInterface({ input: proc.stdout })
     const timeoutMs = (init.startTimeoutS ?? 30) * 1000
@@ -117,6 +150,12 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
         reject(new ClusterStartError(`${name} did not start: ${why}${child.stderr.length > 0 ? `\n${child.stderr.join('\n')}` : ''}`))
       }
       const timer = setTimeout(() => { fail(`no start report within ${timeoutMs / 1000}s`) }, timeoutMs)
+      const cancel = (): void => {
+        clearTimeout(timer)
+        reject(new ClusterStartError('the launch was cancelled'))
+      }
+      init.signal?.addEventListener('abort', cancel, { once: true })
+      void child.exited.then(() => { init.signal?.removeEventListener('abort', cancel) })
       proc.once('exit', (code, signal) => { fail(`exited with ${signal ?? `code ${code ?? '?'}`}`) })
       lines.on('line', (line) => {
         if (child.node != null) return
@@ -128,28 +167,31 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
         }
         if (started.event !== 'started' || started.peerId == null) return
         clearTimeout(timer)
-        child.node = { name, peerId: started.peerId, multiaddrs: started.multiaddrs ?? [], api: started.api ?? '', dataDir, pid: proc.pid ?? 0 }
-        resolve(child.node)
+        init.signal?.removeEventListener('abort', cancel)
+        const node: ClusterNode = { name, peerId: started.peerId, multiaddrs: started.multiaddrs ?? [], api: started.api ?? '', dataDir, pid: proc.pid ?? 0 }
+        child.node = node
+        for (const early of earlyLines.splice(0)) init.onLog?.(node, early)
+        resolve(node)
       })
     })
   }
 
-  const stop = async (): Promise<void> => {
+  const kill = (): void => {
     stopping = true
-    for (const child of children) {
-      if (child.proc.exitCode == null && child.proc.signalCode == null) {
-        child.proc.stdin?.end()
-        child.proc.kill('SIGTERM')
-      }
-    }
-    const grace = setTimeout(() => {
-      for (const child of children) {
-        if (child.proc.exitCode == null && child.proc.signalCode == null) child.proc.kill('SIGKILL')
-      }
-    }, STOP_GRACE_MS)
-    await Promise.all(children.map(async c => c.exited))
-    clearTimeout(grace)
-    if (ownDir) await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+    for (const child of children) if (running(child)) child.proc.kill('SIGKILL')
+  }
+
+  let stopped: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true
+      for (const child of children) if (running(child)) requestStop(child)
+      const grace = setTimeout(kill, STOP_GRACE_MS)
+      await Promise.all(children.map(async c => c.exited))
+      clearTimeout(grace)
+      if (ownDir) await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+    })()
+    return stopped
   }
 
   try {
@@ -157,7 +199,7 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
     const bootstrap = first.multiaddrs.filter(ma => ma.includes('/tcp/') && !ma.includes('/ws')).slice(0, 1)
     const rest = await Promise.all(Array.from({ length: init.nodes - 1 }, async (_, i) => spawnNode(i + 1, bootstrap)))
     const nodes = [first, ...rest]
-    return { nodes, dataDir: root, stop, exited: Promise.all(children.map(async c => c.exited)).then(() => {}) }
+    return { nodes, dataDir: root, stop, kill, exited: Promise.all(children.map(async c => c.exited)).then(() => {}) }
   } catch (err) {
     await stop()
     throw err

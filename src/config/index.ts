@@ -11,5 +11,5 @@
 export { loadConfig, loadConfigFile, configFromEnv, validateLayer, mergeLayers, resolveDataDir, dottedPath, ENV_VARS, DEFAULT_DATA_DIR } from './load.js'
 export type { LoadConfigOptions, DescribePath } from './load.js'
 export { ConfigError } from './errors.js'
-export { DEFAULTS, COMMUNITY_NAME, LOG_LEVELS, DEFAULT_API_PORT, DEFAULT_TCP_PORT, DEFAULT_WS_PORT, configLayerSchema } from './schema.js'
+export { DEFAULTS, COMMUNITY_NAME, LOG_LEVELS, LOG_FORMATS, DEFAULT_API_PORT, DEFAULT_TCP_PORT, DEFAULT_WS_PORT, configLayerSchema } from './schema.js'
 export type { NodeConfig, ConfigLayer } from './schema.js'

@@ -87,7 +87,8 @@ export const ENV_VARS: Record<string, EnvVar> = {
   OA_MAX_CONNECTIONS: { path: ['network', 'maxConnections'], kind: 'integer' },
   OA_API_PORT: { path: ['api', 'port'], kind: 'integer' },
   OA_COMMUNITIES: { path: ['communities'], kind: 'list' },
-  OA_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' }
+  OA_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' },
+  OA_LOG_FORMAT: { path: ['log', 'format'], kind: 'string' }
 }
 
 /** Variables other tools use too (OpenAI-compatible clients, Milvus): read as they are named. */

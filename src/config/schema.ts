@@ -65,6 +65,9 @@ export const CAPTURE_KINDS = ['messages', 'directs'] as const
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
 
+/** How log lines look: `auto` is text on a terminal (stderr is a TTY), JSON lines otherwise. */
+export const LOG_FORMATS = ['auto', 'text', 'json'] as const
+
 /**
  * One layer of configuration (a YAML file, the environment, or flags). Every key is
  * optional; objects are strict so a typo is an error that names the key.
@@ -142,7 +145,8 @@ export const configLayerSchema = z.strictObject({
     maxRetries: z.number().int().min(0).max(10).optional()
   }).optional(),
   log: z.strictObject({
-    level: z.enum(LOG_LEVELS).optional()
+    level: z.enum(LOG_LEVELS).optional(),
+    format: z.enum(LOG_FORMATS).optional()
   }).optional(),
   limits: z.strictObject({
     direct: z.strictObject({
@@ -282,6 +286,8 @@ export interface NodeConfig {
   }
   log: {
     level: typeof LOG_LEVELS[number]
+    /** `auto` (text on a terminal, JSON lines otherwise), `text` or `json`. */
+    format: typeof LOG_FORMATS[number]
   }
   /** What one peer can make this node do. */
   limits: LimitSettings
@@ -390,7 +396,8 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     maxRetries: 2
   },
   log: {
-    level: 'warn'
+    level: 'warn',
+    format: 'auto'
   },
   limits: {
     direct: {

@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
+
+function recordsIn (file: string): number {
+  return readFileSync(join(import.meta.dirname, '..', '..', 'config', 'demo', 'knowledge', file), 'utf8').split('\n').filter(l => l.trim() !== '').length
+}
 
 interface DemoLine {
   question: string
@@ -12,6 +18,23 @@ describe('oa-node demo, offline', () => {
       '--ask', 'My asyncio task hangs when I deploy it to Kubernetes',
       '--ask', 'Why does my asyncio task get stuck after deploying to Kubernetes?'], { timeoutMs: 170_000 })
     expect(r.code).toBe(0)
+    // with --json, stdout holds one JSON line per question and nothing else; progress is on stderr
+    expect(r.stdout.trim().split('\n')).toHaveLength(2)
+    const progress = [
+      'starting node 1/3 (coordinator)...',
+      'starting node 2/3 (python_expert)...',
+      'starting node 3/3 (milvus_expert, devops_expert)...',
+      `importing knowledge: ${recordsIn('python.jsonl')} records into python_expert's node...`,
+      `importing knowledge: ${recordsIn('vectordb.jsonl')} records into milvus_expert's node...`,
+      `importing knowledge: ${recordsIn('devops.jsonl')} records into devops_expert's node...`,
+      'waiting for the experts to be found through the DHT...'
+    ]
+    const stderrLines = r.stderr.split('\n')
+    const positions = progress.map(p => stderrLines.indexOf(p))
+    expect(positions.every(i => i >= 0), r.stderr).toBe(true)
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions)
+    const ready = stderrLines.findIndex(l => /^ready in \d+\.\d s$/.test(l))
+    expect(ready).toBeGreaterThan(positions.at(-1) ?? Infinity)
     const [first, second] = r.stdout.trim().split('\n').map(l => JSON.parse(l) as DemoLine)
     const meta = first!.reply.payload.metadata
     expect(first!.reply.source).toMatch(/^coordinator@/)
