@@ -7,7 +7,7 @@ interface DemoLine {
 }
 
 describe('oa-node demo, offline', () => {
-  it('routes an asyncio-on-Kubernetes question to the Python and DevOps experts, answers from seeded knowledge, stores a solution, and reuses it for a paraphrase', async () => {
+  it('routes an asyncio-on-Kubernetes question to the Python and DevOps experts, answers from seeded knowledge, stores a solution, reuses it for a paraphrase, and after questions about ef answers one about HNSW M from the seeded knowledge', async () => {
     const r = await runCli(['demo', '--json',
       '--ask', 'My asyncio task hangs when I deploy it to Kubernetes',
       '--ask', 'Why does my asyncio task get stuck after deploying to Kubernetes?',
