@@ -5,7 +5,8 @@
  *   embedder and mode, beside a plain keyword-overlap baseline;
  * - the local embedder's speed and load time;
  * - insert throughput (batched) and search latency p50/p99 at 10k and 100k records;
- * - recall@10 of the vector index against exact search (goal >= 0.95).
+ * - recall@10 of the vector index against exact search (goal >= 0.95);
+ * - the relevance floor: what share of in-domain and off-topic questions keep a source.
  *
  *   npm run bench:memory               # 10k and 100k records
  *   npm run bench:memory -- --quick    # 10k records only
@@ -23,6 +24,7 @@ import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
 import { ProcessStore } from '../../src/memory/stores/process/process-store.js'
 import { overlap, terms } from '../../src/text/terms.js'
 import { PACKAGE_ROOT } from '../../src/version.js'
+import { relevanceFloor } from './relevance-floor.js'
 import { machine, percentile, printTable } from './util.js'
 import type { Embedder } from '../../src/memory/embedders/types.js'
 import type { MemoryRecord, SearchMode } from '../../src/memory/types.js'
@@ -228,10 +230,12 @@ export async function benchMemory (quick: boolean): Promise<Figure[]> {
     figures.push({ bench: 'memory', name: 'local embedder throughput', value: Math.round(n / ((performance.now() - t1) / 1000)), unit: 'texts/s', note: 'one core, goal >= 2000' })
     figures.push(...keywordBaseline(data))
     figures.push(...await retrieval(local, data, root))
+    figures.push(...await relevanceFloor(local, data))
     if (process.env.OPENAI_BASE_URL != null || process.env.OPENAI_API_KEY != null) {
       const remote = new OpenAIEmbedder({ baseUrl: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY, model: process.env.OPENAI_EMBEDDING_MODEL ?? 'text-embedding-3-small', timeoutMs: 60_000, maxRetries: 2 })
       await remote.probe()
       figures.push(...await retrieval(remote, data, root))
+      figures.push(...await relevanceFloor(remote, data))
     }
     for (const size of quick ? [10_000] : [10_000, 100_000]) figures.push(...await scale(local, data, size, root))
   } finally {

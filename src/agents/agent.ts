@@ -1,5 +1,6 @@
 import { MemoryNotConfiguredError } from './errors.js'
 import { toChannelMessage } from './message.js'
+import { toMemoryHit } from '../memory/hit.js'
 import type { ChannelMessage } from './message.js'
 import type { LlmClient } from './llm/client.js'
 import type { Channels } from '../channels/channels.js'
@@ -7,7 +8,7 @@ import type { DirectRequest } from '../channels/direct.js'
 import type { DiscoveredAgent } from '../discovery/card.js'
 import type { Discovery } from '../discovery/discovery.js'
 import type { Memory, RecallOptions, StoredRecord } from '../memory/service.js'
-import type { SearchHit } from '../memory/types.js'
+import type { MemoryHit } from '../memory/hit.js'
 
 /** Marks Agent classes across copies of the package (a user module may import another copy). */
 export const AGENT_BRAND = Symbol.for('oa-node/agent')
@@ -233,17 +234,23 @@ export class Agent {
 
   /**
    * Searches the community's shared memory by meaning (hybrid vector + BM25 by default).
+   * Returns hits in the shape of the HTTP search (`GET /v1/communities/:c/memory/search`,
+   * `hits[]`): the record's fields, `score` and `scoreKind` (`similarity` for vector
+   * search, `bm25` for text search, `fused` for hybrid, a rank that only orders hits), and
+   * the cosine `similarity` to the query when known (always in hybrid and vector mode).
+   * `minSimilarity` leaves out hits below a relevance floor; `excludeKinds` leaves out
+   * kinds, for example the captured `channel_message` and `direct_exchange`.
    *
    * @example
    * ```ts
-   * const hits = await this.recall('how do I get better recall from HNSW?', { kinds: ['problem_solutions'], k: 5 })
-   * for (const { record, score } of hits) console.log(score, record.text)
+   * const hits = await this.recall('how do I get better recall from HNSW?', { kinds: ['problem_solutions'], k: 5, minSimilarity: 0.2 })
+   * for (const { text, scoreKind, score, similarity } of hits) console.log(scoreKind, score, similarity, text)
    * ```
    */
-  async recall (query: string, options: RecallOptions = {}): Promise<SearchHit[]> {
+  async recall (query: string, options: RecallOptions = {}): Promise<MemoryHit[]> {
     const memory = this.ctx.memory
     if (memory?.enabled !== true) throw new MemoryNotConfiguredError()
-    return memory.recall(this.community, query, options)
+    return (await memory.recall(this.community, query, options)).map(toMemoryHit)
   }
 
   /** Agent posts carry their kind, so coordinators never take them for user questions. */

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline'
 import { ApiClient } from '../api/client.js'
 import { launchCluster } from '../cluster/launcher.js'
 import { parseEntry, relayLogLine, useColor } from '../log/index.js'
+import { scoreLabel } from '../memory/hit.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { print, printJson } from './format.js'
 import type { Cluster, ClusterNode } from '../cluster/launcher.js'
@@ -28,7 +29,7 @@ export interface DemoFlags {
 
 interface ReplyMetadata {
   routing?: Array<{ expert: string, matched: string[] }>
-  answered?: Array<{ expert: string, mode?: string, text?: string, sources?: Array<{ kind: string, text: string, score: number }> }>
+  answered?: Array<{ expert: string, mode?: string, text?: string, sources?: Array<{ kind: string, text: string, score: number, scoreKind?: string, similarity?: number }> }>
   missing?: Array<{ expert: string, reason?: string }>
   reused?: { id: string, score: number, text: string }
   stored?: Array<{ id: string, kind: string }>
@@ -78,8 +79,8 @@ function render (question: string, reply: EventJson): string {
     out.push(`Routed to: ${(meta.routing ?? []).map(r => `${r.expert} (matched: ${r.matched.join(', ')})`).join('; ') || 'no matching expert'}`)
     for (const a of meta.answered ?? []) {
       out.push(`\n  ${a.expert} answered (${a.mode === 'llm' ? 'language model' : 'retrieval-only'}), using:`)
-      for (const s of a.sources ?? []) out.push(`    - [${s.kind}] ${s.score.toFixed(4)}  ${short(s.text)}`)
-      if ((a.sources ?? []).length === 0) out.push('    - no memory records')
+      for (const s of a.sources ?? []) out.push(`    - [${s.kind}] ${scoreLabel(s)}  ${short(s.text)}`)
+      if ((a.sources ?? []).length === 0) out.push('    - no memory records above the relevance floor')
     }
     for (const m of meta.missing ?? []) out.push(`\n  ${m.expert} did not answer: ${m.reason ?? 'no answer'}`)
   }

@@ -18,7 +18,7 @@ import { collect } from './flags.js'
 import { idCommand } from './id.js'
 import { invocation } from './invocation.js'
 import { initCommand } from './init/init.js'
-import { memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
+import { IMPORT_HELP, memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
 import { StopTimeoutError, stopCommand } from './stop.js'
@@ -152,12 +152,13 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .addOption(new Option('--mode <mode>', 'search mode').choices(['hybrid', 'vector', 'text']).default('hybrid'))
     .option('-k, --k <n>', 'how many results (1-100)', wholeNumber, 5)
     .option('--kind <kind>', 'only this kind, repeatable', collect)
-    .option('--json', 'one JSON line per hit: id, text, kind, score, metadata, ...'))
+    .option('--json', 'one JSON line per hit: id, text, kind, score, scoreKind, similarity, metadata, ...'))
     .action(async (community: string, query: string, opts: Record<string, unknown>) => { setCode(await memorySearchCommand(community, query, opts)) })
-  dataDirOption(memory.command('import').description('import a JSONL file, one {"text", "kind"?, "metadata"?} per line')
+  dataDirOption(memory.command('import').description('import a JSONL file, one {"text", "kind"?, "metadata"?, "id"?} per line; importing it again adds nothing')
     .argument('<community>').argument('<file>')
     .option('--kind <kind>', 'kind for lines that name none (default expert_knowledge)')
-    .option('--json', 'print the result as JSON'))
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', IMPORT_HELP))
     .action(async (community: string, file: string, opts: Record<string, unknown>) => { setCode(await memoryImportCommand(community, file, opts)) })
   dataDirOption(memory.command('export').description('print every record of a community as JSONL (import takes it back)')
     .argument('<community>'))

@@ -2,10 +2,13 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { ApiClient } from '../api/client.js'
+import { scoreLabel } from '../memory/hit.js'
+import { importId } from '../memory/import-id.js'
 import { UsageError } from './errors.js'
 import { print, printJson, table } from './format.js'
 import { clientDataDir } from './status.js'
 import type { RecordJson } from '../api/routes/memory.js'
+import type { MemoryHit } from '../memory/hit.js'
 import type { CommunityStats } from '../memory/types.js'
 import type { ClientFlags } from './status.js'
 
@@ -50,7 +53,7 @@ export async function memorySearchCommand (community: string, query: string, fla
   const api = await ApiClient.fromDataDir(clientDataDir(flags))
   const params = new URLSearchParams({ q: query, mode: flags.mode ?? 'hybrid', k: String(flags.k ?? 5) })
   for (const kind of flags.kind ?? []) params.append('kind', kind)
-  const { hits } = await api.get<{ hits: Array<RecordJson & { score: number }> }>(`${base(community)}/search?${params.toString()}`)
+  const { hits } = await api.get<{ hits: MemoryHit[] }>(`${base(community)}/search?${params.toString()}`)
   if (flags.json === true) {
     for (const hit of hits) printJson(hit)
     return 0
@@ -60,7 +63,7 @@ export async function memorySearchCommand (community: string, query: string, fla
     return 0
   }
   hits.forEach((hit, i) => {
-    print(`${i + 1}. [${hit.kind}] score ${hit.score.toFixed(4)}  ${hit.id}\n   ${hit.text.length > 300 ? `${hit.text.slice(0, 299)}…` : hit.text}`)
+    print(`${i + 1}. [${hit.kind}] ${scoreLabel(hit)}  ${hit.id}\n   ${hit.text.length > 300 ? `${hit.text.slice(0, 299)}…` : hit.text}`)
   })
   return 0
 }
@@ -119,11 +122,11 @@ export function parseImportLine (text: string): ImportLine['record'] | string {
   return { text: v.text, ...(v.kind == null ? {} : { kind: v.kind }), ...(v.id == null ? {} : { id: v.id }), ...(v.metadata == null ? {} : { metadata: v.metadata as Record<string, unknown> }) }
 }
 
-function progress (done: number, total: number, imported: number, rejected: number): void {
+function progress (done: number, total: number, counts: ImportCounts, rejected: number): void {
   const width = 30
   const share = total === 0 ? 1 : Math.min(1, done / total)
   const bar = `${'#'.repeat(Math.round(share * width))}${'-'.repeat(width - Math.round(share * width))}`
-  const line = `[${bar}] ${Math.round(share * 100)}%  ${imported} imported, ${rejected} rejected`
+  const line = `[${bar}] ${Math.round(share * 100)}%  ${counts.added} new, ${counts.updated} updated, ${counts.present} already present, ${rejected} rejected`
   if (process.stderr.isTTY) process.stderr.write(`\r${line}`)
   else process.stderr.write(`${line}\n`)
 }
@@ -132,11 +135,41 @@ export interface MemoryImportFlags extends ClientFlags {
   kind?: string
 }
 
+/** What an import did with the lines it took. */
+interface ImportCounts {
+  /** Written as new records. */
+  added: number
+  /** New versions of records this node held under the line's id with other content. */
+  updated: number
+  /** Held already with the same content, by this node or (under the id derived from the line) by another node of the community. */
+  present: number
+}
+
 const IMPORT_BATCH = 200
 
+/** The `memory import --help` text after the options: the line format. */
+export const IMPORT_HELP = `
+Each line of the file is one JSON object:
+  text      string, required: what to remember
+  kind      string, optional: lowercase letters, digits and "_" (default: --kind, else expert_knowledge)
+  metadata  object, optional: any JSON; metadata.source (for example the file it came from) is part of the derived id
+  id        string, optional: the record's id (letters, digits, ".", "_", ":", "-"; up to 128)
+Other fields (agent, createdAt, question, ...) are ignored.
+
+Example line:
+  {"id": "vdb-002", "text": "HNSW's M is the number of links per node; larger M improves recall.", "kind": "expert_knowledge", "metadata": {"topic": "vector databases"}}
+
+Importing is idempotent: a line without an id gets one derived from the community, kind,
+text and metadata.source, so importing a file again writes nothing new and reports the
+lines as already present. Bad lines are reported as file:line: reason; the rest are imported.
+`
+
 /**
- * `oa-node memory import <community> <file.jsonl>`: one `{"text", "kind"?, "metadata"?}`
- * per line; rejected lines are reported with their numbers and the rest are imported.
+ * \`oa-node memory import <community> <file.jsonl>\`: one \`{"text", "kind"?, "metadata"?, "id"?}\`
+ * per line (see IMPORT_HELP). A line without an id gets \`importId(...)\`, so importing a
+ * file twice leaves the community's count unchanged; the result says how many lines were
+ * new, updated and already present. Rejected lines are reported with their numbers and
+ * the rest are imported.
  */
 export async function memoryImportCommand (community: string, file: string, flags: MemoryImportFlags): Promise<number> {
   let size: number
@@ -147,16 +180,25 @@ export async function memoryImportCommand (community: string, file: string, flag
   }
   const api = await ApiClient.fromDataDir(clientDataDir(flags))
   const rejected: Array<{ line: number, error: string }> = []
-  let imported = 0
+  const counts: ImportCounts = { added: 0, updated: 0, present: 0 }
+  /** Derived ids sent so far: a line repeated in the file names a record already imported from it. */
+  const sent = new Set<string>()
   let bytes = 0
-  let batch: ImportLine[] = []
+  let batch: Array<ImportLine & { derived: boolean }> = []
   const send = async (): Promise<void> => {
     if (batch.length === 0) return
-    const result = await api.post<{ records: RecordJson[], rejected: Array<{ index: number, error: string }> }>(base(community), { records: batch.map(b => ({ ...b.record, kind: b.record.kind ?? flags.kind })) })
-    imported += result.records.length
-    for (const r of result.rejected) rejected.push({ line: batch[r.index]?.line ?? 0, error: r.error })
+    const result = await api.post<{ records: RecordJson[], rejected: Array<{ index: number, error: string, code?: string }>, added: number, updated: number, unchanged: number }>(base(community), { records: batch.map(b => b.record) })
+    counts.added += result.added
+    counts.updated += result.updated
+    counts.present += result.unchanged
+    for (const r of result.rejected) {
+      const line = batch[r.index]
+      // a derived id another node holds: that node imported the same line, and replication brings its record here
+      if (r.code === 'not_owner' && line?.derived === true) counts.present++
+      else rejected.push({ line: line?.line ?? 0, error: r.error })
+    }
     batch = []
-    progress(bytes, size, imported, rejected.length)
+    progress(bytes, size, counts, rejected.length)
   }
   let lineNo = 0
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
@@ -164,16 +206,30 @@ export async function memoryImportCommand (community: string, file: string, flag
     bytes += Buffer.byteLength(line) + 1
     if (line.trim() === '') continue
     const parsed = parseImportLine(line)
-    if (typeof parsed === 'string') rejected.push({ line: lineNo, error: parsed })
-    else batch.push({ line: lineNo, record: parsed })
+    if (typeof parsed === 'string') {
+      rejected.push({ line: lineNo, error: parsed })
+      continue
+    }
+    const kind = parsed.kind ?? flags.kind
+    const record = { ...parsed, ...(kind == null ? {} : { kind }) }
+    const id = record.id ?? importId(community, record)
+    if (record.id == null) {
+      if (sent.has(id)) {
+        counts.present++
+        continue
+      }
+      sent.add(id)
+    }
+    batch.push({ line: lineNo, record: { ...record, id }, derived: record.id == null })
     if (batch.length >= IMPORT_BATCH) await send()
   }
   await send()
   if (process.stderr.isTTY) process.stderr.write('\n')
   rejected.sort((a, b) => a.line - b.line)
   for (const r of rejected) process.stderr.write(`${file}:${r.line}: ${r.error}\n`)
-  if (flags.json === true) printJson({ imported, rejected })
-  else print(`imported ${imported} records into ${community}${rejected.length > 0 ? `; rejected ${rejected.length} lines (listed above)` : ''}`)
+  const imported = counts.added + counts.updated + counts.present
+  if (flags.json === true) printJson({ imported, new: counts.added, updated: counts.updated, alreadyPresent: counts.present, rejected })
+  else print(`imported ${imported} records into ${community}: ${counts.added} new, ${counts.updated} updated, ${counts.present} already present${rejected.length > 0 ? `; rejected ${rejected.length} lines (listed above)` : ''}`)
   return rejected.length > 0 && imported === 0 ? 2 : 0
 }
 

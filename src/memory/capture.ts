@@ -1,5 +1,6 @@
 import { envelopeToJson } from '../events/json.js'
 import { EventTypes } from '../events/types.js'
+import { CHANNEL_MESSAGE, DIRECT_EXCHANGE } from './kinds.js'
 import type { RememberInput } from './record.js'
 import type { ObservedEvent } from '../channels/context.js'
 import type { PostLog } from '../channels/post-log.js'
@@ -58,8 +59,9 @@ const RETRY_MAX_MS = 30_000
 
 /**
  * Captures what happens in the node's communities into memory: the posts this node
- * wrote (`message` records, id `msg-<envelope id>`) and the direct exchanges its agents
- * started (`collaboration_history`, id `dx-<request id>`).
+ * wrote (`channel_message` records, id `msg-<envelope id>`) and the direct exchanges its
+ * agents started (`direct_exchange`, id `dx-<request id>`). These kinds are kept apart
+ * from what agents store on purpose, so that a search can leave them out.
  *
  * Posts are read from the channel history's post log, in write order, in batches of at
  * most POST_BATCH; the log position is saved after the batch it covers is durable in
@@ -209,7 +211,7 @@ export class Capture {
     if (!isMessage(event.type) || typeof text !== 'string' || !this.captures(event.community, 'messages')) return undefined
     return {
       id: `msg-${event.id}`,
-      kind: 'message',
+      kind: CHANNEL_MESSAGE,
       text: this.clip(text),
       agent: event.source,
       createdAt: event.timestamp,
@@ -231,7 +233,7 @@ export class Capture {
       community: response.community,
       input: {
         id: `dx-${request.id}`,
-        kind: 'collaboration_history',
+        kind: DIRECT_EXCHANGE,
         text: this.clip(`Q (${request.source} to ${request.target ?? '?'}): ${textOf(request.payload)}\nA (${response.source}): ${textOf(response.payload)}`),
         agent: request.source,
         createdAt: response.timestamp,

@@ -45,12 +45,22 @@ export interface MemoryInit {
 }
 
 export interface RecallOptions {
+  /** `hybrid` (default), `vector` or `text`. */
   mode?: SearchMode
+  /** Most hits, 1 to 100 (default 5). */
   k?: number
+  /** Only these kinds. */
   kinds?: string[]
+  /** None of these kinds (for example the captured `channel_message` and `direct_exchange`). */
+  excludeKinds?: string[]
   agent?: string
   since?: number
   until?: number
+  /**
+   * A relevance floor: hits whose cosine similarity to the query is below it are left
+   * out (also in text and hybrid mode, where each hit's similarity is worked out).
+   */
+  minSimilarity?: number
 }
 
 /** A record as the API and agents see it (no vector). */
@@ -70,8 +80,15 @@ export interface MemoryEvents {
 
 /** What `rememberMany` did with each input. */
 export interface RememberResult {
+  /** The records of the accepted inputs: written now, or held already with the same content. */
   records: StoredRecord[]
   rejected: Array<{ index: number, error: string, code?: string }>
+  /** Inputs written as new records. */
+  added: number
+  /** Inputs that wrote a new version of one of this node's records. */
+  updated: number
+  /** Inputs whose record this node already held with the same content: nothing written. */
+  unchanged: number
 }
 
 /** Local writes refused because they named what belongs to another node, per reason. */
@@ -298,11 +315,11 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
         rejected.push({ index, error: (err as Error).message, ...(err instanceof MemoryInputError ? { code: err.code } : {}) })
       }
     })
-    if (valid.length === 0) return { records: [], rejected }
+    if (valid.length === 0) return { records: [], rejected, added: 0, updated: 0, unchanged: 0 }
     const vectors = await embedder.embed(valid.map(v => v.input.text))
     // loaded before the write is queued: the commit marks the records in it
     const vv = await this.versionOf(community)
-    const { kept, written } = await writes.write({
+    const { kept, written, updated } = await writes.write({
       plan: async ({ next, pending }) => {
         const named = valid.flatMap(v => v.input.id == null ? [] : [v.input.id])
         const held = named.length === 0 ? [] : await store.get([...new Set(named)], [community])
@@ -344,11 +361,12 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
           batch.set(base.id, base)
           records.push({ ...base, vector })
         }
-        return { records, result: (stored: StoredRecord[]) => ({ kept, written: stored }) }
+        const updated = plan.filter(p => p.previous != null && p.previous.deleted !== true).length
+        return { records, result: (stored: StoredRecord[]) => ({ kept, written: stored, updated }) }
       }
     })
     if (written.length > 0) this.safeDispatchEvent('record:added', { detail: { community, records: written, local: true } })
-    return { records: [...kept, ...written], rejected: rejected.sort((a, b) => a.index - b.index) }
+    return { records: [...kept, ...written], rejected: rejected.sort((a, b) => a.index - b.index), added: written.length - updated, updated, unchanged: kept.length }
   }
 
   /**
@@ -397,11 +415,14 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
 
   /**
    * Searches a community's memory by meaning (`vector`), by words (`text`, BM25), or both
-   * (`hybrid`, the default).
+   * (`hybrid`, the default). Each hit says what its score is (`scoreKind`); hybrid hits
+   * also carry their cosine `similarity` to the query (worked out for the hits the vector
+   * search did not return), which is what `minSimilarity` compares with.
    *
    * @example
    * ```ts
-   * const hits = await memory.recall('devsupport', 'how do I get better recall from HNSW?', { k: 5, kinds: ['expert_knowledge'] })
+   * const hits = await memory.recall('devsupport', 'how do I get better recall from HNSW?', { k: 5, excludeKinds: ['channel_message'], minSimilarity: 0.2 })
+   * for (const h of hits) console.log(h.scoreKind, h.score, h.similarity, h.record.text)
    * ```
    */
   async recall (communities: string | string[], query: string, options: RecallOptions = {}): Promise<SearchHit[]> {
@@ -412,10 +433,20 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const mode = options.mode ?? 'hybrid'
     const k = options.k ?? 5
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new MemoryInputError('bad_k', `k must be a whole number from 1 to ${MAX_K}`)
-    const filter = { communities: list, kinds: options.kinds, agent: options.agent, since: options.since, until: options.until }
+    const floor = options.minSimilarity
+    if (floor != null && (!Number.isFinite(floor) || floor < -1 || floor > 1)) throw new MemoryInputError('bad_min_similarity', 'minSimilarity must be a number from -1 to 1')
+    const filter = { communities: list, kinds: options.kinds, excludeKinds: options.excludeKinds, agent: options.agent, since: options.since, until: options.until }
     checkFilter(filter)
-    const vector = mode === 'text' ? undefined : (await embedder.embed([query]))[0]
-    return store.search({ mode, text: query, vector, k, filter })
+    const vector = mode === 'text' && floor == null ? undefined : (await embedder.embed([query]))[0]
+    const hits = await store.search({ mode, text: query, vector, k, filter })
+    if (vector == null) return hits
+    const missing = hits.filter(h => h.similarity == null)
+    if (missing.length > 0) {
+      // the store embedded each text with this embedder: embedding it again gives the same vector
+      const vectors = await embedder.embed(missing.map(h => h.record.text))
+      missing.forEach((h, i) => { h.similarity = cosine(vector, vectors[i] ?? []) })
+    }
+    return floor == null ? hits : hits.filter(h => (h.similarity ?? -1) >= floor)
   }
 
   /**
@@ -428,16 +459,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    */
   async similarity (a: string, b: string): Promise<number> {
     const [x, y] = await this.ready().embedder.embed([a, b])
-    if (x == null || y == null) return 0
-    let dot = 0
-    let nx = 0
-    let ny = 0
-    for (let i = 0; i < x.length; i++) {
-      dot += (x[i] ?? 0) * (y[i] ?? 0)
-      nx += (x[i] ?? 0) ** 2
-      ny += (y[i] ?? 0) ** 2
-    }
-    return nx === 0 || ny === 0 ? 0 : dot / Math.sqrt(nx * ny)
+    return x == null || y == null ? 0 : cosine(x, y)
   }
 
   /** A tombstone has no text to embed: it is stored with a fixed unit vector that no search sees. */
@@ -564,4 +586,17 @@ function highestOwn (vv: VersionVector, community: string, self: string, pending
   let highest = vv.highest(self)
   for (const r of pending.values()) if (r.community === community && r.origin === self) highest = Math.max(highest, r.seq)
   return highest
+}
+
+/** Cosine similarity of two vectors (0 when either is all zeros). */
+function cosine (x: number[], y: number[]): number {
+  let dot = 0
+  let nx = 0
+  let ny = 0
+  for (let i = 0; i < x.length; i++) {
+    dot += (x[i] ?? 0) * (y[i] ?? 0)
+    nx += (x[i] ?? 0) ** 2
+    ny += (y[i] ?? 0) ** 2
+  }
+  return nx === 0 || ny === 0 ? 0 : dot / Math.sqrt(nx * ny)
 }

@@ -3,7 +3,13 @@ export interface MemoryRecord {
   /** ULID, or a stable id derived from what was captured (`msg-<envelope id>`). */
   id: string
   community: string
-  /** `expert_knowledge`, `collaboration_history`, `problem_solutions`, `message`, `tool_output`, ... (open set) */
+  /**
+   * What the record is (an open set of lowercase words). Written on purpose by agents and
+   * users: `expert_knowledge` (the default), `problem_solutions`, `collaboration_history`,
+   * `tool_output`, ... Written by capture: `channel_message` (a post), `direct_exchange`
+   * (a direct request and its response); records captured by earlier versions carry
+   * `message` and `collaboration_history`.
+   */
   kind: string
   /** Agent id of the author, `<name>@<peer id>`. */
   agent: string
@@ -37,7 +43,10 @@ export type SearchMode = 'vector' | 'text' | 'hybrid'
 /** Narrows a search or a delete; `communities` is always set by the memory service. */
 export interface MemoryFilter {
   communities: string[]
+  /** Only these kinds. */
   kinds?: string[]
+  /** None of these kinds. */
+  excludeKinds?: string[]
   agent?: string
   /** createdAt >= since (ms) */
   since?: number
@@ -58,11 +67,23 @@ export interface SearchQuery {
   exact?: boolean
 }
 
+/**
+ * What a hit's `score` is: `similarity` (cosine similarity of the query and the record,
+ * vector search), `bm25` (BM25 relevance, text search) or `fused` (reciprocal rank fusion
+ * of both lists, hybrid search: it orders hits but is not comparable across queries).
+ */
+export type ScoreKind = 'similarity' | 'bm25' | 'fused'
+
 /** A record found by a search, best first. */
 export interface SearchHit {
   record: Omit<MemoryRecord, 'vector'>
-  /** Higher is better; its meaning depends on the mode (cosine similarity, BM25, fused rank). */
+  /** Higher is better; `scoreKind` says what it is. */
   score: number
+  scoreKind: ScoreKind
+  /** Cosine similarity of the query and the record, when known (vector search, and hybrid hits the vector search found). */
+  similarity?: number
+  /** BM25 relevance, when known (text search, and hybrid hits the text search found). */
+  bm25?: number
 }
 
 export interface CommunityStats {

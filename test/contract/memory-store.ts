@@ -5,7 +5,7 @@ import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { MemoryInputError } from '../../src/memory/errors.js'
 import { makeRecord, makeTombstone, verifyRecord } from '../../src/memory/record.js'
 import { tempDir } from '../helpers/tmp.js'
-import type { MemoryRecord, MemoryStore, SearchMode } from '../../src/memory/types.js'
+import type { MemoryRecord, MemoryStore, SearchHit, SearchMode } from '../../src/memory/types.js'
 
 export interface StoreHarness {
   store: MemoryStore
@@ -132,10 +132,33 @@ export function memoryStoreContract (name: string, open: () => Promise<StoreHarn
       expect((await find('hybrid', 'smaller docker images'))[0]).toBe(ids.docker)
     })
 
+    it('says what each score is: a cosine similarity (vector), BM25 (text), a fused rank (hybrid)', async () => {
+      const q = 'raise ef to improve recall of an HNSW index'
+      const [vector] = await embedder.embed([q])
+      const search = async (mode: SearchMode): Promise<SearchHit[]> => h.store.search({ mode, text: q, vector, k: 3, filter: { communities: ['alpha'] } })
+      const [v] = await search('vector')
+      expect(v).toMatchObject({ scoreKind: 'similarity', similarity: v?.score })
+      expect(v?.score).toBeGreaterThan(0.5)
+      expect(v?.score).toBeLessThanOrEqual(1.0001)
+      const [t] = await search('text')
+      expect(t).toMatchObject({ scoreKind: 'bm25', bm25: t?.score })
+      expect(t?.score).toBeGreaterThan(1)
+      const [f] = await search('hybrid')
+      expect(f?.record.id).toBe(ids.hnsw)
+      expect(f?.scoreKind).toBe('fused')
+      // a fused rank is a sum of 1 / (60 + rank) over the two lists
+      expect(f?.score).toBeLessThan(2 / 60)
+    })
+
     it('filters by kind, agent and time', async () => {
       const [vector] = await embedder.embed(['concurrency'])
       const hits = await h.store.search({ mode: 'vector', vector, text: 'concurrency', k: 10, filter: { communities: ['alpha'], kinds: ['problem_solutions'] } })
       expect(hits.map(x => x.record.id)).toEqual([ids.asyncio])
+      for (const mode of ['vector', 'text', 'hybrid'] as const) {
+        const others = await h.store.search({ mode, vector, text: 'concurrency coroutines', k: 10, filter: { communities: ['alpha'], excludeKinds: ['problem_solutions'] } })
+        expect(others.map(x => x.record.id), mode).not.toContain(ids.asyncio)
+        expect(await h.store.count({ communities: ['alpha'], excludeKinds: ['problem_solutions', 'expert_knowledge'] })).toBe(0)
+      }
       const byAgent = await h.store.search({ mode: 'vector', vector, k: 10, filter: { communities: ['alpha'], agent: 'gil_bot@peer' } })
       expect(byAgent.map(x => x.record.id)).toEqual([ids.gil])
       expect(await h.store.count({ communities: ['alpha'], since: Date.now() + 60_000 })).toBe(0)

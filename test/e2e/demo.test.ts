@@ -9,17 +9,20 @@ function recordsIn (file: string): number {
 
 interface DemoLine {
   question: string
-  reply: { source: string, replyTo: string, payload: { text: string, metadata: { routing: Array<{ expert: string }>, answered: Array<{ expert: string, mode: string, sources: Array<{ kind: string, text: string }> }>, reused?: { id: string, score: number }, stored?: Array<{ id: string, kind: string }> } } }
+  reply: { source: string, replyTo: string, payload: { text: string, metadata: { routing: Array<{ expert: string }>, answered: Array<{ expert: string, mode: string, sources: Array<{ kind: string, text: string, id: string, scoreKind: string, similarity: number }> }>, reused?: { id: string, score: number }, stored?: Array<{ id: string, kind: string }> } } }
 }
 
 describe('oa-node demo, offline', () => {
-  it('routes an asyncio-on-Kubernetes question to the Python and DevOps experts, answers from seeded knowledge, stores a solution, and reuses it for a paraphrase', async () => {
+  it('routes an asyncio-on-Kubernetes question to the Python and DevOps experts, answers from seeded knowledge, stores a solution, reuses it for a paraphrase, and after questions about ef answers one about HNSW M from the seeded knowledge', async () => {
     const r = await runCli(['demo', '--json',
       '--ask', 'My asyncio task hangs when I deploy it to Kubernetes',
-      '--ask', 'Why does my asyncio task get stuck after deploying to Kubernetes?'], { timeoutMs: 170_000 })
+      '--ask', 'Why does my asyncio task get stuck after deploying to Kubernetes?',
+      '--ask', 'How do I tune ef for HNSW?',
+      '--ask', 'What ef should I use for an HNSW search?',
+      '--ask', 'How should I choose HNSW M?'], { timeoutMs: 230_000 })
     expect(r.code).toBe(0)
     // with --json, stdout holds one JSON line per question and nothing else; progress is on stderr
-    expect(r.stdout.trim().split('\n')).toHaveLength(2)
+    expect(r.stdout.trim().split('\n')).toHaveLength(5)
     const progress = [
       'starting node 1/3 (coordinator)...',
       'starting node 2/3 (python_expert)...',
@@ -35,7 +38,7 @@ describe('oa-node demo, offline', () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions)
     const ready = stderrLines.findIndex(l => /^ready in \d+\.\d s$/.test(l))
     expect(ready).toBeGreaterThan(positions.at(-1) ?? Infinity)
-    const [first, second] = r.stdout.trim().split('\n').map(l => JSON.parse(l) as DemoLine)
+    const [first, second, , , m] = r.stdout.trim().split('\n').map(l => JSON.parse(l) as DemoLine)
     const meta = first!.reply.payload.metadata
     expect(first!.reply.source).toMatch(/^coordinator@/)
     expect(meta.routing.map(x => x.expert).sort()).toEqual(['devops_expert', 'python_expert'])
@@ -43,6 +46,7 @@ describe('oa-node demo, offline', () => {
     for (const answer of meta.answered) {
       expect(answer.mode).toBe('retrieval')
       expect(answer.sources.some(s => s.kind === 'expert_knowledge')).toBe(true)
+      for (const s of answer.sources) expect(s).toMatchObject({ scoreKind: 'fused', similarity: expect.any(Number) as unknown })
     }
     expect(first!.reply.payload.text).toContain('[retrieval-only: no language model configured]')
     expect(first!.reply.payload.text).toMatch(/asyncio|coroutine/)
@@ -52,7 +56,13 @@ describe('oa-node demo, offline', () => {
     const reused = second!.reply.payload.metadata.reused
     expect(reused?.id).toBe(solution)
     expect(second!.reply.payload.text).toContain('Found a stored solution')
+
+    // after two questions about ef (posted, answered, captured), a question about M is answered from the seeded knowledge
+    const mAnswer = m!.reply.payload.metadata.answered.find(a => a.expert === 'milvus_expert')
+    expect(m!.reply.payload.metadata.reused).toBeUndefined()
+    expect(mAnswer?.sources[0]).toMatchObject({ id: 'vdb-002', kind: 'expert_knowledge' })
+    for (const s of mAnswer?.sources ?? []) expect(['expert_knowledge', 'problem_solutions']).toContain(s.kind)
     // every node process is gone: nothing is left listening for the demo
     expect(r.stderr).not.toMatch(/exited unexpectedly/)
-  }, 180_000)
+  }, 240_000)
 })

@@ -35,7 +35,7 @@ describe('memory through the CLI', () => {
     ].join('\n') + '\n')
     const imported = await runCli(['memory', 'import', 'devsupport', file, ...dd()])
     expect(imported.code).toBe(0)
-    expect(imported.stdout).toContain('imported 2 records into devsupport; rejected 3 lines')
+    expect(imported.stdout).toContain('imported 2 records into devsupport: 2 new, 0 updated, 0 already present; rejected 3 lines')
     expect(imported.stderr).toContain(`${file}:2: not JSON`)
     expect(imported.stderr).toContain(`${file}:3: "text" is missing or not a string`)
     expect(imported.stderr).toContain(`${file}:5: "Bad Kind" is not a kind`)
@@ -43,9 +43,10 @@ describe('memory through the CLI', () => {
 
     const search = await runCli(['memory', 'search', 'devsupport', 'how do I go back to the previous version of my deployment?', '--k', '2', '--json', ...dd()])
     expect(search.code).toBe(0)
-    const hits = search.stdout.trim().split('\n').map(l => JSON.parse(l) as { id: string, text: string, kind: string, score: number, metadata: unknown })
-    expect(hits[0]).toMatchObject({ kind: 'expert_knowledge', text: 'kubectl rollout undo returns a deployment to its previous revision' })
+    const hits = search.stdout.trim().split('\n').map(l => JSON.parse(l) as { id: string, text: string, kind: string, score: number, scoreKind: string, similarity: number, metadata: unknown })
+    expect(hits[0]).toMatchObject({ kind: 'expert_knowledge', text: 'kubectl rollout undo returns a deployment to its previous revision', scoreKind: 'fused' })
     expect(typeof hits[0]?.score).toBe('number')
+    expect(hits[0]?.similarity).toBeGreaterThan(hits[0]?.score ?? 1)
 
     const exported = await runCli(['memory', 'export', 'devsupport', ...dd()])
     expect(exported.code).toBe(0)
@@ -58,6 +59,48 @@ describe('memory through the CLI', () => {
     const stats = await runCli(['memory', 'stats', '--json', ...dd()])
     const info = JSON.parse(stats.stdout) as { store: string, embedder: string, communities: Record<string, { records: number }> }
     expect(info).toMatchObject({ store: 'embedded', embedder: 'local-hash-v2', communities: { devsupport: { records: 3 } } })
+  })
+
+  it('imports a file again without duplicating it, and says what was already there', async () => {
+    const count = async (): Promise<number> => (JSON.parse((await runCli(['memory', 'stats', '--json', ...dd()])).stdout) as { communities: Record<string, { records: number }> }).communities.devsupport?.records ?? -1
+    const before = await count()
+    const file = join(dir.path, 'twice.jsonl')
+    const line = JSON.stringify({ text: 'helm rollback returns a release to an earlier revision', metadata: { source: 'helm.md' } })
+    await writeFile(file, [line, line, JSON.stringify({ id: 'faq-7', text: 'kubectl get events shows why a pod is pending', kind: 'expert_knowledge' })].join('\n') + '\n')
+    const first = await runCli(['memory', 'import', 'devsupport', file, ...dd()])
+    expect(first.code, first.stderr).toBe(0)
+    // the repeated line names the record its first copy wrote
+    expect(first.stdout).toContain('imported 3 records into devsupport: 2 new, 0 updated, 1 already present')
+    expect(await count()).toBe(before + 2)
+
+    const again = await runCli(['memory', 'import', 'devsupport', file, '--json', ...dd()])
+    expect(again.code, again.stderr).toBe(0)
+    expect(JSON.parse(again.stdout)).toEqual({ imported: 3, new: 0, updated: 0, alreadyPresent: 3, rejected: [] })
+    expect(await count()).toBe(before + 2)
+
+    // a line whose other metadata changed updates its record; one with another source is another record
+    await writeFile(file, [
+      JSON.stringify({ text: 'helm rollback returns a release to an earlier revision', metadata: { source: 'helm.md', reviewed: true } }),
+      JSON.stringify({ text: 'helm rollback returns a release to an earlier revision', metadata: { source: 'runbook.md' } })
+    ].join('\n') + '\n')
+    const changed = await runCli(['memory', 'import', 'devsupport', file, ...dd()])
+    expect(changed.stdout).toContain('imported 2 records into devsupport: 1 new, 1 updated, 0 already present')
+    expect(await count()).toBe(before + 3)
+
+    const help = await runCli(['memory', 'import', '--help'])
+    expect(help.stdout).toContain('Each line of the file is one JSON object:')
+    expect(help.stdout).toContain('Example line:')
+    expect(help.stdout).toContain('Importing is idempotent')
+  })
+
+  it('labels each score by what it is', async () => {
+    const q = ['memory', 'search', 'devsupport', 'rollout undo to a previous revision', '--k', '1', ...dd()]
+    const vector = await runCli([...q, '--mode', 'vector'])
+    expect(vector.stdout).toMatch(/^1\. \[expert_knowledge\] similarity 0\.\d\d {2}\S+\n/)
+    const text = await runCli([...q, '--mode', 'text'])
+    expect(text.stdout).toMatch(/^1\. \[expert_knowledge\] bm25 \d+\.\d {2}\S+\n/)
+    const hybrid = await runCli(q)
+    expect(hybrid.stdout).toMatch(/^1\. \[expert_knowledge\] fused rank 0\.0\d{3}, similarity 0\.\d\d {2}\S+\n/)
   })
 
   it('deletes a record of this node: search and export no longer find it, and a second delete names it missing', async () => {

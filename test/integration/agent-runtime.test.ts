@@ -78,7 +78,8 @@ describe('experts with and without a language model', () => {
     const node = await startTestNode(dir.path, 'llm', { communities: [C], agents: [expert], llm: { baseUrl: stub.url, model: 'stub-model' } })
     nodes.push(node)
     const reply = await node.libp2p.services.channels.request({ community: C, from: 'user', to: `python_expert@${node.peerId.toString()}`, payload: { text: 'What is a coroutine?' } })
-    expect(reply.payload).toMatchObject({ mode: 'llm', text: 'stub answer to: What is a coroutine?' })
+    // its memory holds nothing on the question: the model is asked all the same, and the answer says so
+    expect(reply.payload).toMatchObject({ mode: 'llm', text: `I have no knowledge about this in ${C}.\n\nstub answer to: What is a coroutine?`, sources: [] })
     expect(stub.requests.at(-1)?.messages[0]).toMatchObject({ role: 'system', content: expect.stringContaining('You are terse.') as unknown })
     expect(node.status().llm.usage.requests).toBe(1)
   })
@@ -86,13 +87,11 @@ describe('experts with and without a language model', () => {
   it('answers retrieval-only, and says so, without a model or when the model fails', async () => {
     const offline = await startTestNode(dir.path, 'offline', { communities: [C], agents: [expert] })
     nodes.push(offline)
-    await offline.libp2p.services.channels.post({ community: C, channel: 'general', text: 'A coroutine in Python is declared with async def and awaited.' })
-    // the post is captured into the community's memory, where the expert looks
-    await waitFor('the post is in memory', async () => (await offline.libp2p.services.memory.recall(C, 'coroutine async def')).length > 0)
+    await offline.libp2p.services.memory.remember(C, { kind: 'expert_knowledge', text: 'A coroutine in Python is declared with async def and awaited.' })
     const reply = await offline.libp2p.services.channels.request({ community: C, from: 'user', to: `python_expert@${offline.peerId.toString()}`, payload: { text: 'What is a Python coroutine?' } })
     expect(reply.payload).toMatchObject({ mode: 'retrieval', text: expect.stringContaining('[retrieval-only: no language model configured]') as unknown })
     expect((reply.payload as { text: string }).text).toContain('declared with async def')
-    expect((reply.payload as { sources: Array<{ kind: string }> }).sources[0]).toMatchObject({ kind: 'message' })
+    expect((reply.payload as { sources: Array<{ kind: string }> }).sources[0]).toMatchObject({ kind: 'expert_knowledge', scoreKind: 'fused' })
 
     const broken = await startTestNode(dir.path, 'broken', { communities: [C], agents: [expert], llm: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm', maxRetries: 0 } })
     nodes.push(broken)

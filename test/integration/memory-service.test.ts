@@ -17,7 +17,7 @@ class Scribe extends Agent {
     const { text } = request.payload as { text: string }
     const stored = await this.remember({ kind: 'problem_solutions', text, metadata: { by: 'scribe' } })
     const hits = await this.recall(text, { kinds: ['problem_solutions'], k: 1 })
-    return { stored: stored.id, found: hits[0]?.record.id }
+    return { stored: stored.id, found: hits[0]?.id, scoreKind: hits[0]?.scoreKind }
   }
 }
 
@@ -48,6 +48,49 @@ describe('the memory service on a node', () => {
     expect(await verifyRecord(r1)).toBe(true)
     const hits = await memory.recall(C, 'how can HNSW recall be improved?', { k: 1 })
     expect(hits[0]?.record.id).toBe(r1.id)
+  })
+
+  it('labels each hit\'s score, knows the similarity of hybrid and text hits, and applies a floor and kind exclusions', async () => {
+    const memory = a.libp2p.services.memory
+    await memory.rememberMany(C, [
+      { text: 'Raise efConstruction to build a better HNSW graph, more slowly', kind: 'expert_knowledge' },
+      { text: 'How do I tune ef for HNSW?', kind: 'channel_message' }
+    ])
+    const q = 'how do I tune HNSW ef?'
+    const hybrid = await memory.recall(C, q, { k: 5 })
+    expect(hybrid.length).toBeGreaterThan(1)
+    for (const h of hybrid) {
+      expect(h.scoreKind).toBe('fused')
+      expect(h.similarity).toBeCloseTo(await memory.similarity(q, h.record.text), 5)
+    }
+    const [vector] = await memory.recall(C, q, { k: 1, mode: 'vector' })
+    expect(vector).toMatchObject({ scoreKind: 'similarity', similarity: vector?.score })
+    // text hits carry BM25; a floor makes the node work out their similarity too
+    const text = await memory.recall(C, q, { k: 5, mode: 'text' })
+    expect(text[0]).toMatchObject({ scoreKind: 'bm25', bm25: text[0]?.score })
+    expect(text[0]?.similarity).toBeUndefined()
+    const floored = await memory.recall(C, q, { k: 5, mode: 'text', minSimilarity: -1 })
+    for (const h of floored) expect(h.similarity).toBeCloseTo(await memory.similarity(q, h.record.text), 5)
+
+    expect((await memory.recall(C, q, { k: 5, excludeKinds: ['channel_message'] })).map(h => h.record.kind)).not.toContain('channel_message')
+    expect((await memory.recall(C, q, { k: 5, kinds: ['channel_message'] })).map(h => h.record.kind)).toEqual(['channel_message'])
+    const floor = 0.3
+    const above = await memory.recall(C, q, { k: 5, minSimilarity: floor })
+    expect(above.length).toBeGreaterThan(0)
+    expect(above.length).toBeLessThan(hybrid.length)
+    for (const h of above) expect(h.similarity).toBeGreaterThanOrEqual(floor)
+    expect(await memory.recall(C, 'what is the capital of France', { k: 5, minSimilarity: 0.2 })).toEqual([])
+    await expect(memory.recall(C, q, { minSimilarity: 2 })).rejects.toThrow('minSimilarity must be a number from -1 to 1')
+    await expect(memory.recall(C, q, { excludeKinds: ['Bad Kind'] })).rejects.toThrow('"Bad Kind" is not a kind')
+  })
+
+  it('says how many inputs of a batch were added, updated, or held already', async () => {
+    const memory = a.libp2p.services.memory
+    const first = await memory.rememberMany(C, [{ id: 'count-1', text: 'one' }, { id: 'count-2', text: 'two' }, { text: '' }])
+    expect(first).toMatchObject({ added: 2, updated: 0, unchanged: 0 })
+    const again = await memory.rememberMany(C, [{ id: 'count-1', text: 'one' }, { id: 'count-2', text: 'two, edited' }])
+    expect(again).toMatchObject({ added: 0, updated: 1, unchanged: 1 })
+    expect(again.records.map(r => r.text).sort()).toEqual(['one', 'two, edited'])
   })
 
   it('runs the embedded store in its own process by default, and in the node\'s process with storeProcess off', () => {
@@ -86,14 +129,14 @@ describe('the memory service on a node', () => {
     const post = await a.libp2p.services.channels.post({ community: C, channel: 'general', text: 'Our staging cluster runs Kubernetes 1.31' })
     await waitFor('post captured on a', async () => (await a.libp2p.services.memory.get(C, [`msg-${post.id}`])).length === 1)
     const [captured] = await a.libp2p.services.memory.get(C, [`msg-${post.id}`])
-    expect(captured).toMatchObject({ kind: 'message', text: 'Our staging cluster runs Kubernetes 1.31', metadata: { channel: 'general', messageId: post.id } })
+    expect(captured).toMatchObject({ kind: 'channel_message', text: 'Our staging cluster runs Kubernetes 1.31', metadata: { channel: 'general', messageId: post.id } })
 
     b.libp2p.services.channels.handleDirect('oracle', () => Promise.resolve({ text: 'forty-two' }))
     const reply = await a.libp2p.services.channels.request({ community: C, from: 'asker', to: `oracle@${b.peerId.toString()}`, payload: { text: 'the answer?' } })
     const requestId = reply.event.replyTo ?? ''
     await waitFor('exchange captured on a', async () => (await a.libp2p.services.memory.get(C, [`dx-${requestId}`])).length === 1)
     const [exchange] = await a.libp2p.services.memory.get(C, [`dx-${requestId}`])
-    expect(exchange?.kind).toBe('collaboration_history')
+    expect(exchange?.kind).toBe('direct_exchange')
     expect(exchange?.text).toContain('the answer?')
     expect(exchange?.text).toContain('forty-two')
 
@@ -107,8 +150,9 @@ describe('the memory service on a node', () => {
   it('gives agents remember and recall', async () => {
     await a.libp2p.services.agents.add(new Scribe({ name: 'scribe', community: C }))
     const reply = await b.libp2p.services.channels.request({ community: C, from: 'user', to: `scribe@${a.peerId.toString()}`, payload: { text: 'Pin numpy below 2 for the legacy service' } })
-    const { stored, found } = reply.payload as { stored: string, found: string }
+    const { stored, found, scoreKind } = reply.payload as { stored: string, found: string, scoreKind: string }
     expect(found).toBe(stored)
+    expect(scoreKind).toBe('fused')
     const [record] = await a.libp2p.services.memory.get(C, [stored])
     expect(record).toMatchObject({ kind: 'problem_solutions', agent: `scribe@${a.peerId.toString()}`, metadata: { by: 'scribe' } })
   })

@@ -160,4 +160,14 @@ describe('built-in agent options', () => {
     expect(() => new ExpertAgent({ name: 'py', community: 'c', options: { maxSources: 0, colour: 'red' } })).toThrow('agent py: options: maxSources: Too small: expected number to be >=1; colour: unknown key')
     expect(() => new CoordinatorAgent({ name: 'co', community: 'c', options: { deadlineMs: 'soon' } })).toThrow(/^agent co: options: deadlineMs: /)
   })
+
+  it('check the kinds an expert recalls and the relevance floors', async () => {
+    const { ExpertAgent, CoordinatorAgent } = await import('../../src/agents/index.js')
+    expect(() => new ExpertAgent({ name: 'py', community: 'c', options: { recallKinds: ['expert_knowledge', 'Channel Message'] } }))
+      .toThrow('agent py: options: recallKinds[1]: "Channel Message" is not a kind (lowercase letters, digits and "_", e.g. expert_knowledge)')
+    expect(() => new ExpertAgent({ name: 'py', community: 'c', options: { recallKinds: [] } })).toThrow(/^agent py: options: recallKinds: Too small/)
+    expect(() => new ExpertAgent({ name: 'py', community: 'c', options: { minSimilarity: 1.5 } })).toThrow(/^agent py: options: minSimilarity: Too big/)
+    expect(() => new CoordinatorAgent({ name: 'co', community: 'c', options: { minSimilarity: 'high' } })).toThrow(/^agent co: options: minSimilarity: /)
+    expect(new ExpertAgent({ name: 'py', community: 'c', options: { recallKinds: ['channel_message'], minSimilarity: 0.3 } }).kind).toBe('expert')
+  })
 })

@@ -15,6 +15,9 @@ describe('Milvus filters', () => {
   it('names communities, kinds, agent and time', () => {
     expect(milvusFilter({ communities: ['devsupport'], kinds: ['expert_knowledge', 'message'], agent: 'py@peer', since: 10, until: 20 }))
       .toBe('community in ["devsupport"] and kind in ["expert_knowledge", "message"] and agent == "py@peer" and created_at >= 10 and created_at < 20')
+    expect(milvusFilter({ communities: ['devsupport'], excludeKinds: ['channel_message', 'direct_exchange'] }))
+      .toBe('community in ["devsupport"] and kind not in ["channel_message", "direct_exchange"]')
+    expect(() => milvusFilter({ communities: ['devsupport'], excludeKinds: ['Bad"'] })).toThrow('"Bad"" is not a kind')
   })
 
   it('keeps a value that tries to close its quotes inside one literal', () => {
@@ -67,7 +70,9 @@ describe('Milvus schema and requests', () => {
     const { vector: _v, ...rest } = record
     expect(fromMilvusRow(row)).toEqual(rest)
     expect(fromMilvusRow({ ...row, metadata: JSON.stringify(record.metadata), seq: '7' })).toEqual(rest)
-    expect(toHits([{ ...row, score: 0.5 }])).toEqual([{ record: rest, score: 0.5 }])
+    expect(toHits([{ ...row, score: 0.5 }], 'vector')).toEqual([{ record: rest, score: 0.5, scoreKind: 'similarity', similarity: 0.5 }])
+    expect(toHits([{ ...row, score: 7.5 }], 'text')).toEqual([{ record: rest, score: 7.5, scoreKind: 'bm25', bm25: 7.5 }])
+    expect(toHits([{ ...row, score: 0.03 }], 'hybrid')).toEqual([{ record: rest, score: 0.03, scoreKind: 'fused' }])
   })
 
   it('refuses text over the VarChar limit', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
+import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
 import { terms, termsMatch } from '../../text/terms.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
@@ -12,7 +13,9 @@ const coordinatorOptions = z.strictObject({
   /** Time the experts have to answer, in ms. */
   deadlineMs: z.number().int().min(500).max(600_000).optional(),
   /** Cosine similarity from which a stored solution is reused instead of asking again. */
-  reuseThreshold: z.number().min(0).max(1).optional()
+  reuseThreshold: z.number().min(0).max(1).optional(),
+  /** Relevance floor: a stored solution whose question is less similar than this is never reused (default DEFAULT_MIN_SIMILARITY). */
+  minSimilarity: z.number().min(0).max(1).optional()
 })
 
 /** Why an expert was chosen for a question. */
@@ -91,7 +94,7 @@ export class CoordinatorAgent extends Agent {
   constructor (init: AgentInit) {
     super(init)
     const options = parseOptions(init.name, coordinatorOptions, init.options)
-    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold ?? 0.5 }
+    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold ?? 0.5, minSimilarity: options.minSimilarity ?? DEFAULT_MIN_SIMILARITY }
   }
 
   override async onChannelPost (message: ChannelMessage): Promise<void> {
@@ -115,9 +118,9 @@ export class CoordinatorAgent extends Agent {
     const reused = await this.storedSolution(message.text)
     if (reused != null) {
       const from = typeof reused.record.metadata.experts === 'string' ? reused.record.metadata.experts : 'earlier answers'
-      const text = `Found a stored solution (score ${reused.score.toFixed(2)}, from ${from}), reused without asking the experts again:\n\n${reused.record.text}`
+      const text = `Found a stored solution (similarity ${reused.score.toFixed(2)}, from ${from}), reused without asking the experts again:\n\n${reused.record.text}`
       const stored = await this.store('collaboration_history', `Question: ${message.text}\nAnswered from the stored solution ${reused.record.id}.`, { thread: message.thread ?? message.id, reused: reused.record.id })
-      await this.reply(message, text, { metadata: { routing: [], answered: [], missing: [], reused: { id: reused.record.id, score: reused.score, text: reused.record.text }, stored } })
+      await this.reply(message, text, { metadata: { routing: [], answered: [], missing: [], reused: { id: reused.record.id, score: reused.score, scoreKind: 'similarity', text: reused.record.text }, stored } })
       return
     }
     const experts = (await this.findAgents({ includeOffline: true })).filter(a => a.kind === 'expert')
@@ -133,9 +136,12 @@ export class CoordinatorAgent extends Agent {
     const merged = await this.merge(message.text, answered)
     const text = `${this.routingLine(routing)}\n\n${merged}${missing.length > 0 ? `\n\nNo answer from ${missing.map(m => `${m.expert} (${m.reason ?? 'no answer'})`).join(', ')}.` : ''}`
     const thread = message.thread ?? message.id
+    // an answer with no sources says the expert knows nothing: not a solution to reuse
+    const grounded = answered.filter(a => (a.sources?.length ?? 0) > 0)
+    const solution = grounded.length === answered.length ? merged : this.labelled(grounded)
     const stored = [
       ...await this.store('collaboration_history', `Question: ${message.text}\nRouted to ${routing.map(r => `${r.expert} (${r.matched.join(', ')})`).join(', ')}. Answered: ${answered.map(a => a.expert).join(', ') || 'none'}.${missing.length > 0 ? ` No answer from ${missing.map(m => m.expert).join(', ')}.` : ''}`, { thread, experts: routing.map(r => r.expert).join(', ') }),
-      ...(answered.length > 0 ? await this.store('problem_solutions', `Problem: ${message.text}\nSolution: ${merged}`, { thread, question: message.text, experts: answered.map(a => a.expert).join(', ') }) : [])
+      ...(grounded.length > 0 ? await this.store('problem_solutions', `Problem: ${message.text}\nSolution: ${solution}`, { thread, question: message.text, experts: grounded.map(a => a.expert).join(', ') }) : [])
     ]
     await this.reply(message, text, {
       metadata: { routing, answered: answered.map(a => ({ expert: a.expert, mode: a.mode, text: a.text, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })), stored }
@@ -145,19 +151,21 @@ export class CoordinatorAgent extends Agent {
   /**
    * A stored solution to a question close enough to reuse, when the node has memory:
    * candidates come from a hybrid search, and the new question is compared with each
-   * stored question (not with the whole solution, whose length would dilute the match).
+   * stored question (not with the whole solution, whose length would dilute the match);
+   * its cosine similarity must reach both `reuseThreshold` and the relevance floor.
    */
   private async storedSolution (question: string): Promise<{ record: { id: string, text: string, metadata: Record<string, unknown> }, score: number } | undefined> {
     const memory = this.ctx.memory
     if (memory?.enabled !== true) return undefined
     try {
       const candidates = await this.recall(question, { kinds: ['problem_solutions'], k: 5, mode: 'hybrid' })
+      const floor = Math.max(this.settings.reuseThreshold, this.settings.minSimilarity)
       let best: { record: { id: string, text: string, metadata: Record<string, unknown> }, score: number } | undefined
       for (const hit of candidates) {
-        const stored = hit.record.metadata.question
+        const stored = hit.metadata.question
         if (typeof stored !== 'string') continue
         const score = await memory.similarity(question, stored)
-        if (score >= this.settings.reuseThreshold && (best == null || score > best.score)) best = { record: hit.record, score }
+        if (score >= floor && (best == null || score > best.score)) best = { record: hit, score }
       }
       return best
     } catch (err) {

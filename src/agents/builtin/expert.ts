@@ -1,23 +1,44 @@
 import { z } from 'zod'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
+import { KIND } from '../../memory/filter.js'
+import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
+import { CAPTURED_KINDS, CHANNEL_MESSAGE } from '../../memory/kinds.js'
 import { overlap, terms } from '../../text/terms.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
 import type { DirectRequest } from '../../channels/direct.js'
+import type { ScoreKind } from '../../memory/types.js'
+
+const kind = z.string().regex(KIND, { error: issue => `${JSON.stringify(issue.input)} is not a kind (lowercase letters, digits and "_", e.g. expert_knowledge)` })
 
 const expertOptions = z.strictObject({
   /** Subject area, used in the model's instructions (default: the capabilities). */
   domain: z.string().optional(),
   /** Most sources an answer cites. */
-  maxSources: z.number().int().min(1).max(20).optional()
+  maxSources: z.number().int().min(1).max(20).optional(),
+  /** Kinds of records the expert draws on (default: every kind but NOT_RECALLED). */
+  recallKinds: z.array(kind).min(1).max(32).optional(),
+  /** Cosine similarity below which a record is not a source (default DEFAULT_MIN_SIMILARITY). */
+  minSimilarity: z.number().min(0).max(1).optional()
 })
 
-/** Something an answer drew on. */
+/**
+ * Kinds an expert leaves out unless `recallKinds` names them: what capture wrote (posts,
+ * direct exchanges, and `message` from earlier versions) and `collaboration_history`,
+ * the coordinator's log of who was asked (and the kind of exchanges captured by earlier
+ * versions). They echo questions; they do not answer them.
+ */
+export const NOT_RECALLED: readonly string[] = [...CAPTURED_KINDS, 'collaboration_history']
+
+/** Something an answer drew on, its score labelled as a memory hit's is (`term_overlap` without memory). */
 export interface AnswerSource {
   kind: string
   text: string
   score: number
+  scoreKind: ScoreKind | 'term_overlap'
+  /** Cosine similarity to the question (every source found in memory has one). */
+  similarity?: number
   id?: string
 }
 
@@ -44,7 +65,10 @@ export function questionOf (payload: unknown): string {
 /**
  * Built-in `expert`: answers direct requests and mentions in its domain. With a
  * language model it answers from its instructions and the sources it finds; without
- * one it answers in retrieval-only mode, from the sources alone, and says so.
+ * one it answers in retrieval-only mode, from the sources alone, and says so. Its
+ * sources are records of the community's memory above a relevance floor, captured
+ * posts and exchanges left out unless `recallKinds` asks for them; with none it says it
+ * has no knowledge about the question.
  *
  * @example
  * ```yaml
@@ -54,6 +78,7 @@ export function questionOf (payload: unknown): string {
  *     capabilities: [python, asyncio]
  *     description: Answers Python questions
  *     instructions: You are a senior Python engineer. Answer briefly.
+ *     options: { maxSources: 5, minSimilarity: 0.2, recallKinds: [expert_knowledge, problem_solutions] }
  * ```
  */
 export class ExpertAgent extends Agent {
@@ -77,7 +102,16 @@ export class ExpertAgent extends Agent {
     await this.reply(message, answer.text, { metadata: { mode: answer.mode, sources: answer.sources } })
   }
 
-  /** Answers a question, with a model when one is configured and works, from sources otherwise. */
+  /**
+   * Answers a question, with a model when one is configured and works, from sources
+   * otherwise. With no source above the relevance floor the answer says that the expert
+   * has no knowledge about it in its community (a model is told it has no sources).
+   *
+   * @example
+   * ```ts
+   * const { text, mode, sources } = await expert.answer('How should I choose HNSW M?')
+   * ```
+   */
   async answer (question: string): Promise<ExpertAnswer> {
     const sources = await this.retrieve(question)
     if (this.llm.online) {
@@ -86,7 +120,7 @@ export class ExpertAgent extends Agent {
           { role: 'system', content: this.systemPrompt(sources) },
           { role: 'user', content: question }
         ])
-        return { agent: this.id, text, mode: 'llm', sources }
+        return { agent: this.id, text: sources.length === 0 ? `${this.noKnowledge()}\n\n${text}` : text, mode: 'llm', sources }
       } catch (err) {
         this.log.warn(`language model failed, answering retrieval-only: ${(err as Error).message}`)
         return { agent: this.id, text: this.retrievalAnswer(sources, `language model unavailable: ${(err as Error).message}`), mode: 'retrieval', sources }
@@ -97,15 +131,29 @@ export class ExpertAgent extends Agent {
 
   /**
    * What the expert knows about a question: the community's shared memory (hybrid
-   * search) when the node runs one, otherwise the messages this node holds in the
-   * expert's channels, ranked by shared terms.
+   * search over `recallKinds`, or every kind but NOT_RECALLED; records below
+   * `minSimilarity` are not sources) when the node runs one, otherwise the messages this
+   * node holds in the expert's channels, ranked by shared terms.
    */
   protected async retrieve (question: string): Promise<AnswerSource[]> {
     const k = this.settings.maxSources ?? 5
     if (this.hasMemory) {
+      const kinds = this.settings.recallKinds
+      const hits = await this.recall(question, {
+        k: k + 2,
+        mode: 'hybrid',
+        minSimilarity: this.settings.minSimilarity ?? DEFAULT_MIN_SIMILARITY,
+        ...(kinds == null ? { excludeKinds: [...NOT_RECALLED] } : { kinds })
+      })
       // the question itself may already be in memory (captured from the channel): not a source
-      const hits = (await this.recall(question, { k: k + 2, mode: 'hybrid' })).filter(h => h.record.text.trim() !== question.trim()).slice(0, k)
-      return hits.map(h => ({ kind: h.record.kind, text: h.record.text, score: Math.round(h.score * 10000) / 10000, id: h.record.id }))
+      return hits.filter(h => h.text.trim() !== question.trim()).slice(0, k).map(h => ({
+        kind: h.kind,
+        text: h.text,
+        score: Math.round(h.score * 10000) / 10000,
+        scoreKind: h.scoreKind,
+        ...(h.similarity == null ? {} : { similarity: Math.round(h.similarity * 1000) / 1000 }),
+        id: h.id
+      }))
     }
     const query = terms(question)
     const scored: AnswerSource[] = []
@@ -120,22 +168,30 @@ export class ExpertAgent extends Agent {
         const text = (m.payload as { text?: unknown } | null)?.text
         if (typeof text !== 'string' || text === question) continue
         const { score } = overlap(query, text)
-        if (score > 0) scored.push({ kind: 'message', text, score: Math.round(score * 1000) / 1000, id: m.id })
+        if (score > 0) scored.push({ kind: CHANNEL_MESSAGE, text, score: Math.round(score * 1000) / 1000, scoreKind: 'term_overlap', id: m.id })
       }
     }
     return scored.sort((a, b) => b.score - a.score).slice(0, k)
   }
 
+  /** What the expert says when nothing it found is a source. */
+  protected noKnowledge (): string {
+    return `I have no knowledge about this in ${this.community}.`
+  }
+
   protected systemPrompt (sources: AnswerSource[]): string {
     const domain = this.settings.domain ?? this.capabilities.join(', ')
     const base = this.instructions !== '' ? this.instructions : `You are ${this.name}, an expert in ${domain}. ${this.description}`.trim()
-    if (sources.length === 0) return `${base}\nAnswer concisely and correctly.`
+    if (sources.length === 0) {
+      return `${base}\nYou have no sources: the shared memory of ${this.community} holds nothing relevant to this question, and your reply is shown after the words "${this.noKnowledge()}". ` +
+        'Do not make up facts about the community. Answer from general knowledge only if you are sure, and say that it is general knowledge; otherwise say you do not know.'
+    }
     return `${base}\nAnswer concisely and correctly. Use these notes from the community when they help:\n${sources.map((s, i) => `[${i + 1}] (${s.kind}) ${s.text}`).join('\n')}`
   }
 
   protected retrievalAnswer (sources: AnswerSource[], why: string): string {
     const label = `[retrieval-only: ${why}]`
-    if (sources.length === 0) return `${label} ${this.name} has nothing on this in ${this.community}'s shared knowledge yet.`
+    if (sources.length === 0) return `${label} ${this.noKnowledge()}`
     const lines = sources.map(s => `- ${s.text.length > SNIPPET ? `${s.text.slice(0, SNIPPET - 1)}…` : s.text}`)
     return `${label} What ${this.community} knows that matches (${this.name}):\n${lines.join('\n')}`
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { intParam, readBody } from '../body.js'
 import { ApiError } from '../errors.js'
+import { toMemoryHit } from '../../memory/hit.js'
 import type { OaNode } from '../../node/oa-node.js'
 import type { StoredRecord } from '../../memory/service.js'
 import type { SearchMode } from '../../memory/types.js'
@@ -26,8 +27,9 @@ export function recordJson (r: StoredRecord): RecordJson {
 const MODES = new Set(['vector', 'text', 'hybrid'])
 
 /**
- * Memory endpoints: add (one or a batch), search, page through records (export),
- * stats, delete.
+ * Memory endpoints: add (one or a batch, which answers how many inputs were added,
+ * updated or already held unchanged), search (hits in the shape of `MemoryHit`, as the
+ * Agent API's `recall()` returns them), page through records (export), stats, delete.
  */
 export function memoryRoutes (router: Router, node: OaNode): Router {
   const memory = node.libp2p.services.memory
@@ -36,7 +38,7 @@ export function memoryRoutes (router: Router, node: OaNode): Router {
       const parsed = await readBody(req, body)
       if ('records' in parsed) {
         const result = await memory.rememberMany(params.c ?? '', parsed.records)
-        return { records: result.records.map(recordJson), rejected: result.rejected }
+        return { records: result.records.map(recordJson), rejected: result.rejected, added: result.added, updated: result.updated, unchanged: result.unchanged }
       }
       return { record: recordJson(await memory.remember(params.c ?? '', parsed)) }
     }, 201)
@@ -52,7 +54,7 @@ export function memoryRoutes (router: Router, node: OaNode): Router {
         agent: url.searchParams.get('agent') ?? undefined,
         since: intParam(url, 'since', 0, Number.MAX_SAFE_INTEGER)
       })
-      return { hits: hits.map(h => ({ ...recordJson(h.record), score: h.score })) }
+      return { hits: hits.map(toMemoryHit) }
     })
     .get('/v1/communities/:c/memory/records', async ({ url, params }) => {
       const limit = intParam(url, 'limit', 1, 1000) ?? 500

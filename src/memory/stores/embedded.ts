@@ -398,14 +398,17 @@ export class EmbeddedStore implements MemoryStore {
       if (query.exact === true) q = q.bypassVectorIndex()
       else if (this.hasVectorIndex) q = q.nprobes(Math.min(this.partitions, 20)).ef(Math.max(MIN_EF, limit * REFINE_FACTOR)).refineFactor(REFINE_FACTOR)
       const rows = await q.toArray() as Row[]
-      return rows.map(row => ({ record: fromRow(row), score: 1 - (row._distance ?? 1) }))
+      return rows.map((row): SearchHit => {
+        const similarity = 1 - (row._distance ?? 1)
+        return { record: fromRow(row), score: similarity, scoreKind: 'similarity', similarity }
+      })
     }
     const textHits = async (limit: number): Promise<SearchHit[]> => {
       const text = query.text?.trim() ?? ''
       if (text === '') throw new MemoryInputError('bad_query', 'a text search needs query text')
       if (!this.hasTextIndex) return []
       const rows = await table.query().fullTextSearch(text).where(where).select([...COLUMNS, '_score']).limit(limit).toArray() as Row[]
-      return rows.map(row => ({ record: fromRow(row), score: row._score ?? 0 }))
+      return rows.map((row): SearchHit => ({ record: fromRow(row), score: row._score ?? 0, scoreKind: 'bm25', bm25: row._score ?? 0 }))
     }
     switch (query.mode) {
       case 'vector': return vectorHits(k)

@@ -32,7 +32,7 @@ export default class FaqAgent extends Agent {
     if (this.hasMemory) {
       // word search (BM25): only records that share words with the question
       const [hit] = await this.recall(question, { mode: 'text', kinds: ['expert_knowledge'], k: 1 })
-      if (hit != null) return { text: hit.record.text, source: 'memory' }
+      if (hit != null) return { text: hit.text, source: 'memory' }
     }
     return { text: `I don't know yet. Teach me: oa-node memory add ${this.community} "<the answer>"`, source: 'none' }
   }

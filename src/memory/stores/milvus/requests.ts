@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { milvusQuote, checkFilter } from '../../filter.js'
 import { EmbedderMismatchError, MemoryStoreError } from '../../errors.js'
-import type { MemoryFilter, MemoryRecord, SearchHit } from '../../types.js'
+import type { MemoryFilter, MemoryRecord, SearchHit, SearchMode } from '../../types.js'
 import type { MemorySettings } from '../../service.js'
 import { commandLine } from '../../../cli/invocation.js'
 
@@ -98,6 +98,7 @@ export function milvusFilter (filter: MemoryFilter, options: { live?: boolean } 
   const list = (values: string[]): string => `[${values.map(v => milvusQuote(v)).join(', ')}]`
   const parts = [`community in ${list(filter.communities)}`]
   if (filter.kinds != null && filter.kinds.length > 0) parts.push(`kind in ${list(filter.kinds)}`)
+  if (filter.excludeKinds != null && filter.excludeKinds.length > 0) parts.push(`kind not in ${list(filter.excludeKinds)}`)
   if (filter.agent != null) parts.push(`agent == ${milvusQuote(filter.agent)}`)
   if (filter.since != null) parts.push(`created_at >= ${Math.trunc(filter.since)}`)
   if (filter.until != null) parts.push(`created_at < ${Math.trunc(filter.until)}`)
@@ -146,9 +147,21 @@ export function fromMilvusRow (row: Record<string, unknown>): Omit<MemoryRecord,
   }
 }
 
-/** Search results (one query) as hits, best first. */
-export function toHits (results: Array<Record<string, unknown>>): SearchHit[] {
-  return results.map(row => ({ record: fromMilvusRow(row), score: Number(row.score) }))
+/**
+ * Search results (one query) as hits, best first, their score labelled by the search
+ * that made them: COSINE similarity (vector), BM25 (text), or the server's RRF (hybrid,
+ * which gives neither leg's score).
+ */
+export function toHits (results: Array<Record<string, unknown>>, mode: SearchMode): SearchHit[] {
+  return results.map((row): SearchHit => {
+    const score = Number(row.score)
+    const record = fromMilvusRow(row)
+    switch (mode) {
+      case 'vector': return { record, score, scoreKind: 'similarity', similarity: score }
+      case 'text': return { record, score, scoreKind: 'bm25', bm25: score }
+      case 'hybrid': return { record, score, scoreKind: 'fused' }
+    }
+  })
 }
 
 export interface SearchRequestInit {

@@ -138,7 +138,7 @@ export class MilvusStore implements MemoryStore {
       case 'hybrid': res = await this.client.hybridSearch(hybridSearchRequest(init, needVector(), needText())); break
     }
     checkStatus(res.status, `${query.mode} search`)
-    return toHits(res.results)
+    return toHits(res.results, query.mode)
   }
 
   private async rows (filter: MemoryFilter, fields = OUTPUT_FIELDS): Promise<Array<Record<string, unknown>>> {

@@ -1,0 +1,16 @@
+/** Kind of a channel post or reply that capture wrote into memory. */
+export const CHANNEL_MESSAGE = 'channel_message'
+
+/** Kind of a direct request and its response that capture wrote into memory. */
+export const DIRECT_EXCHANGE = 'direct_exchange'
+
+/**
+ * The kinds capture writes, and `message`, the kind earlier versions gave captured posts
+ * (they gave captured exchanges `collaboration_history`, which the coordinator writes too).
+ *
+ * @example
+ * ```ts
+ * const knowledge = await memory.recall('devsupport', 'HNSW M', { excludeKinds: [...CAPTURED_KINDS] })
+ * ```
+ */
+export const CAPTURED_KINDS: readonly string[] = [CHANNEL_MESSAGE, DIRECT_EXCHANGE, 'message']
