@@ -12,6 +12,8 @@
  * await node.stop()
  * ```
  */
+// first: on an old Node.js this throws one clear error before any other module is evaluated
+export { assertNodeVersion, nodeVersionProblem, NodeVersionError, MIN_NODE_VERSION } from './runtime/node-version.js'
 export * from './node/index.js'
 export * from './config/index.js'
 export * from './api/index.js'
