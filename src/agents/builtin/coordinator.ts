@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EndpointError } from '../../endpoints/errors.js'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
 import { terms, termsMatch } from '../../text/terms.js'
@@ -161,7 +162,8 @@ export class CoordinatorAgent extends Agent {
       }
       return best
     } catch (err) {
-      this.log.warn(`looking up stored solutions failed: ${(err as Error).message}`)
+      // an outage of Milvus or the embedder is logged once by the node, not at every question
+      if (!(err instanceof EndpointError)) this.log.warn(`looking up stored solutions failed: ${(err as Error).message}`)
       return undefined
     }
   }
@@ -173,7 +175,7 @@ export class CoordinatorAgent extends Agent {
       const record = await this.remember({ kind, text, metadata })
       return [{ id: record.id, kind }]
     } catch (err) {
-      this.log.warn(`storing ${kind} failed: ${(err as Error).message}`)
+      if (!(err instanceof EndpointError)) this.log.warn(`storing ${kind} failed: ${(err as Error).message}`)
       return []
     }
   }

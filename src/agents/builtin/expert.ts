@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EndpointError } from '../../endpoints/errors.js'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
 import { overlap, terms } from '../../text/terms.js'
@@ -97,15 +98,20 @@ export class ExpertAgent extends Agent {
 
   /**
    * What the expert knows about a question: the community's shared memory (hybrid
-   * search) when the node runs one, otherwise the messages this node holds in the
-   * expert's channels, ranked by shared terms.
+   * search) when the node runs one and its store and embedder answer, otherwise the
+   * messages this node holds in the expert's channels, ranked by shared terms.
    */
   protected async retrieve (question: string): Promise<AnswerSource[]> {
     const k = this.settings.maxSources ?? 5
     if (this.hasMemory) {
-      // the question itself may already be in memory (captured from the channel): not a source
-      const hits = (await this.recall(question, { k: k + 2, mode: 'hybrid' })).filter(h => h.record.text.trim() !== question.trim()).slice(0, k)
-      return hits.map(h => ({ kind: h.record.kind, text: h.record.text, score: Math.round(h.score * 10000) / 10000, id: h.record.id }))
+      try {
+        // the question itself may already be in memory (captured from the channel): not a source
+        const hits = (await this.recall(question, { k: k + 2, mode: 'hybrid' })).filter(h => h.record.text.trim() !== question.trim()).slice(0, k)
+        return hits.map(h => ({ kind: h.record.kind, text: h.record.text, score: Math.round(h.score * 10000) / 10000, id: h.record.id }))
+      } catch (err) {
+        // Milvus or the embedder is away (the node logs the outage once): answer from the channels' messages
+        if (!(err instanceof EndpointError)) throw err
+      }
     }
     const query = terms(question)
     const scored: AnswerSource[] = []
