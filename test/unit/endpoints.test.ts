@@ -60,6 +60,7 @@ describe('Milvus failures', () => {
     const token = milvusFailure(grpcError(16, 'auth check failure, please check api key is correct'), AT)
     expect(token?.message).toBe('cannot use Milvus at 127.0.0.1:19530: the credentials were refused: auth check failure, please check api key is correct (check MILVUS_TOKEN / memory.milvus.token, or memory.milvus.username and password)')
     expect(milvusFailure(new Error('Could not parse target name ""'), AT)?.reason).toMatch(/^malformed address/)
+    expect(milvusFailure(grpcError(14, 'No connection established. Last error: null. Resolution note:  (retried 3 times, 145ms)'), { ...AT, phase: 'request' })?.message).toBe('cannot reach Milvus at 127.0.0.1:19530: no connection')
   })
 
   it('leaves what is not the server\'s failure alone: a cancelled call, a refusal of one request', () => {

@@ -80,7 +80,8 @@ export function milvusFailure (err: unknown, at: { address: string, phase: Milvu
     if (cause === 'malformed address') return make(`malformed address, ${EXPECTED}`, ADDRESS_HINT, false)
     if (cause != null) return make(cause, at.phase === 'connect' ? RUNNING_HINT : undefined)
     if (/Connection dropped|RST_STREAM|GOAWAY/i.test(said)) return make('the connection was lost', at.phase === 'connect' ? RUNNING_HINT : undefined)
-    return make(said === '' ? 'unavailable' : said, at.phase === 'connect' ? RUNNING_HINT : undefined)
+    // "No connection established. Last error: null": the client has no connection and no socket error to tell
+    return make(said === '' || said === 'null' ? 'no connection' : said, at.phase === 'connect' ? RUNNING_HINT : undefined)
   }
   return undefined
 }
