@@ -53,6 +53,8 @@ describe('Milvus failures', () => {
     expect(refused?.detail).toContain('ECONNREFUSED')
     expect(milvusFailure(grpcError(14, 'No connection established. Last error: Protocol error (2026-12-02T04:28:37.436Z). Resolution note:  (retried 3 times, 153ms)'), AT)?.reason).toBe('it answers, but not with gRPC')
     expect(milvusFailure(grpcError(14, 'No connection established. Last error: Failed to connect (2026-12-02T04:28:33.251Z). Resolution note:  (retried 3 times, 158ms)'), AT)?.reason).toBe('the connection was closed at once')
+    expect(milvusFailure(grpcError(14, 'No connection established. Last error: Error: read ECONNRESET. Resolution note:  (retried 3 times, 150ms)'), AT)?.reason).toBe('the connection was closed at once')
+    expect(milvusFailure(grpcError(14, 'No connection established. Last error: Error: read ECONNRESET. Resolution note:  (retried 3 times, 150ms)'), { ...AT, phase: 'request' })?.reason).toBe('the connection was closed before an answer')
     expect(milvusFailure(grpcError(14, 'Name resolution failed for target dns:nosuchhost.invalid:19530 (retried 3 times, 150ms)'), AT)?.reason).toBe('host not found')
     expect(milvusFailure(grpcError(14, 'No connection established. Last error: Error: 40:error:0A00010B:SSL routines:tls_validate_record_header:wrong version number:../deps/openssl/ssl/record.c:77:\n. Resolution note:  (retried 3 times, 175ms)'), AT)?.reason).toBe('TLS failed: wrong version number')
     expect(milvusFailure(grpcError(4, 'Deadline exceeded after 3.003s,name resolution: 0.011s,Waiting for LB pick'), AT)?.message).toBe('cannot reach Milvus at 127.0.0.1:19530: no answer within 10000 ms (is it running? MILVUS_ADDRESS / memory.milvus.address; memory.milvus.connectTimeoutMs sets the wait)')

@@ -75,8 +75,11 @@ export function milvusFailure (err: unknown, at: { address: string, phase: Milvu
   if (code === GRPC.UNAVAILABLE || (code === GRPC.INTERNAL && /RST_STREAM|Connection dropped/i.test(said)) || (code == null && networkCause(err) != null)) {
     if (/Protocol error/i.test(said)) return make('it answers, but not with gRPC', PORT_HINT, false)
     if (/SSL routines|wrong version number|EPROTO|certificate/i.test(said)) return make(`TLS failed: ${said.replace(/^.*SSL routines:[^:]*:/, '').replace(/:.*$/, '')}`, 'memory.milvus.tls must match the server', false)
-    if (/^Failed to connect/i.test(said)) return make('the connection was closed at once', `${PORT_HINT} does it expect TLS (memory.milvus.tls)?`)
     const cause = networkCause(err)
+    // a socket closed before the HTTP/2 handshake: grpc-js says "Failed to connect", or the socket's ECONNRESET
+    if (/^Failed to connect/i.test(said) || (at.phase === 'connect' && cause === 'the connection was closed before an answer')) {
+      return make('the connection was closed at once', `${PORT_HINT} does it expect TLS (memory.milvus.tls)?`)
+    }
     if (cause === 'malformed address') return make(`malformed address, ${EXPECTED}`, ADDRESS_HINT, false)
     if (cause != null) return make(cause, at.phase === 'connect' ? RUNNING_HINT : undefined)
     if (/Connection dropped|RST_STREAM|GOAWAY/i.test(said)) return make('the connection was lost', at.phase === 'connect' ? RUNNING_HINT : undefined)
