@@ -12,6 +12,8 @@
  * await node.stop()
  * ```
  */
+// first: on an old Node.js this throws one clear error before any other module is evaluated
+export { assertNodeVersion, nodeVersionProblem, NodeVersionError, MIN_NODE_VERSION } from './runtime/node-version.js'
 export * from './node/index.js'
 export * from './config/index.js'
 export * from './api/index.js'
@@ -23,6 +25,7 @@ export * from './events/index.js'
 export * from './wire/index.js'
 export * from './memory/index.js'
 export * from './limits/index.js'
+export * from './endpoints/index.js'
 export * from './communities/index.js'
 export { createLogger } from './log/index.js'
 export type { Logger, LoggerOptions, LogFormat } from './log/index.js'

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws'
+import { networkCause } from '../endpoints/network-cause.js'
 import { isProcessAlive } from '../node/data-dir.js'
 import { NodeNotRunningError } from './errors.js'
 import { readApiInfo, readToken } from './files.js'
@@ -62,7 +63,7 @@ export class ApiClient {
         signal: signal ?? AbortSignal.timeout(30_000)
       })
     } catch (err) {
-      throw new NodeNotRunningError(`cannot reach the oa-node API at ${this.info.url} (${(err as Error).message})`)
+      throw new NodeNotRunningError(`cannot reach the oa-node API at ${this.info.url} (${networkCause(err) ?? (err as Error).message})`)
     }
     const data: unknown = await res.json().catch(() => undefined)
     if (!res.ok) {

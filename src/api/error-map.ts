@@ -1,4 +1,5 @@
 import { CommunityError } from '../communities/errors.js'
+import { EndpointError } from '../endpoints/errors.js'
 import { ChannelInputError, DirectTimeoutError, LimitedError, NoSuchAgentError, RejectedError, UnreachableError } from '../channels/errors.js'
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError, MemoryUnavailableError } from '../memory/errors.js'
 import { PeerInputError, PeerUnreachableError } from '../node/errors.js'
@@ -35,6 +36,8 @@ export function toApiError (err: unknown): ApiError | undefined {
   if (err instanceof PeerUnreachableError) return new ApiError(502, 'unreachable', err.message)
   if (err instanceof MemoryUnavailableError) return new ApiError(503, 'memory_unavailable', err.message)
   if (err instanceof EmbedderMismatchError) return new ApiError(500, 'embedder_mismatch', err.message)
+  // Milvus or the embeddings endpoint cannot be reached or used: the node runs, this request cannot be served now
+  if (err instanceof EndpointError) return new ApiError(503, 'endpoint_unavailable', err.message, { endpoint: err.endpoint, address: err.address })
   if (err instanceof MemoryStoreError) return new ApiError(502, 'memory_store', err.message)
   if (err instanceof NoSuchAgentError) return new ApiError(404, 'no_such_agent', err.message)
   if (err instanceof UnreachableError) return new ApiError(502, 'unreachable', err.message)

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises'
-import { DatabaseSync } from 'node:sqlite'
+import { DatabaseSync } from '../runtime/sqlite.js'
 import { envelopeSignatureValid } from '../events/envelope.js'
 import { Envelope } from '../wire/generated/event.js'
 

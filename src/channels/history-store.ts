@@ -1,8 +1,8 @@
-import { DatabaseSync } from 'node:sqlite'
+import { DatabaseSync } from '../runtime/sqlite.js'
 import { preparePrivateFileSync } from '../files/private-files.js'
 import { Envelope } from '../wire/generated/event.js'
 import type { PostLog, PostedEntry } from './post-log.js'
-import type { StatementSync } from 'node:sqlite'
+import type { StatementSync } from '../runtime/sqlite.js'
 
 export interface HistoryStoreInit {
   /** SQLite file, e.g. `<dataDir>/channels.db`. */

@@ -5,6 +5,9 @@ import { ApiClient } from '../api/client.js'
 import { launchCluster } from '../cluster/launcher.js'
 import { parseEntry, relayLogLine, useColor } from '../log/index.js'
 import { scoreLabel } from '../memory/hit.js'
+import { loadConfig } from '../config/load.js'
+import { EndpointError, withHint } from '../endpoints/errors.js'
+import { MilvusStore } from '../memory/stores/milvus/store.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { print, printJson } from './format.js'
 import type { Cluster, ClusterNode } from '../cluster/launcher.js'
@@ -118,12 +121,26 @@ async function askOnce (api: ApiClient, question: string, json: boolean): Promis
   }
 }
 
+/** What the demo says when MILVUS_ADDRESS names a Milvus it cannot use. */
+const MILVUS_DEMO_HINT = 'the demo keeps its memory on Milvus because MILVUS_ADDRESS is set: start Milvus there, or unset MILVUS_ADDRESS to run the demo on its embedded store'
+
+/** With MILVUS_ADDRESS set, checks that Milvus answers before starting any node, with the settings node 1 will use. */
+async function checkMilvus (demo: string): Promise<void> {
+  const config = await loadConfig({ file: join(demo, 'node1.yaml'), env: process.env, flags: {} })
+  try {
+    await MilvusStore.probe(config.memory.milvus)
+  } catch (err) {
+    throw err instanceof EndpointError ? withHint(err, MILVUS_DEMO_HINT) : err
+  }
+}
+
 /**
  * `oa-node demo`: the developer-support community on a local 3-node cluster. A
  * coordinator on node 1, python_expert on node 2, milvus_expert and devops_expert on
  * node 3; knowledge seeded on the experts' nodes. Offline by default (retrieval-only
  * answers); an OpenAI-compatible endpoint in OPENAI_* switches the agents to the model,
- * and MILVUS_ADDRESS puts the memory on Milvus.
+ * and MILVUS_ADDRESS puts the memory on Milvus (checked first: a Milvus that does not
+ * answer stops the demo with one line saying how to run it on the embedded store).
  */
 export async function demoCommand (flags: DemoFlags): Promise<number> {
   const began = Date.now()
@@ -134,6 +151,7 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
     if (flags.json === true) process.stderr.write(`${text}\n`)
     else print(text)
   }
+  if (milvus) await checkMilvus(demo)
   if (flags.json !== true) print(`Starting the developer-support community: 3 nodes on 127.0.0.1${milvus ? `, memory on Milvus at ${process.env.MILVUS_ADDRESS ?? ''}` : ''} ...`)
   let stopping = false
   let cluster: Cluster | undefined

@@ -4,6 +4,7 @@ import { ApiError, NodeNotRunningError } from '../api/errors.js'
 import { ClusterStartError } from '../cluster/launcher.js'
 import { CommunityError } from '../communities/errors.js'
 import { ConfigError } from '../config/errors.js'
+import { EndpointError } from '../endpoints/errors.js'
 import { LOG_FORMATS, LOG_LEVELS } from '../config/schema.js'
 import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
 import { VERSION } from '../version.js'
@@ -252,7 +253,9 @@ export function reportError (err: unknown, verbose: boolean): number {
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT_USAGE
   if (err instanceof CommunityError && err.code === 'bad_invite') return EXIT_USAGE
   if (err instanceof ApiRequestError && err.status >= 400 && err.status < 500) return EXIT_USAGE
-  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError]
+  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError, EndpointError]
+  if (verbose && err instanceof EndpointError && err.detail != null) process.stderr.write(`(the ${err.endpoint} client said: ${err.detail})\n`)
+  if (verbose && err instanceof ClusterStartError && err.reason != null) process.stderr.write(`${err.output.join('\n')}\n`)
   if (verbose && !known.some(k => err instanceof k) && err instanceof Error && err.stack != null) process.stderr.write(`${err.stack}\n`)
   return EXIT_FAILURE
 }

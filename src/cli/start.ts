@@ -41,6 +41,13 @@ export async function startCommand (flags: StartFlags): Promise<number> {
   node.addEventListener('bootstrap:unreachable', (evt) => {
     log.warn({ attempt: evt.detail.attempt, retryInMs: evt.detail.retryInMs }, evt.detail.message)
   })
+  // once per outage of Milvus or the embeddings endpoint, however many calls fail
+  node.addEventListener('endpoint:down', (evt) => {
+    log.warn({ endpoint: evt.detail.endpoint, address: evt.detail.address, reason: evt.detail.reason }, evt.detail.message)
+  })
+  node.addEventListener('endpoint:up', (evt) => {
+    log.warn({ endpoint: evt.detail.endpoint, address: evt.detail.address, downForMs: evt.detail.downForMs, failures: evt.detail.failures }, evt.detail.message)
+  })
   node.libp2p.services.agents.addEventListener('log', (evt) => {
     const { agent, level, message, fields } = evt.detail
     log[level]({ agent, ...fields }, message)

@@ -43,6 +43,8 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['peers', String(status.peers)],
     ['memory', `${status.memory.rssMiB} MiB resident, ${status.memory.heapUsedMiB} MiB JavaScript heap`],
     ...(status.storeProcess == null ? [] : [['store process', storeProcessLine(status.storeProcess)] as [string, string]]),
+    // a node of an older version does not report them
+    ...((status.endpoints as NodeStatus['endpoints'] | undefined ?? []).length === 0 ? [] : [['endpoints', status.endpoints.map(endpointLine)] as [string, string[]]]),
     ['streams', `${status.streams.total} open on ${status.connections} connection${status.connections === 1 ? '' : 's'}`],
     ['communities', status.communities.map(c => `${c} (${(status.channels[c] ?? []).join(', ')})`)],
     ['rejected', rejectedLine(status)],
@@ -68,6 +70,12 @@ export async function peersCommand (flags: ClientFlags): Promise<number> {
   }
   print(table(['PEER ID', 'DIRECTION', 'CONNECTED', 'ADDRESS'], peers.map(p => [p.peerId, p.direction, duration(p.connectedForMs), p.addresses.join(', ')])))
   return 0
+}
+
+/** `milvus 127.0.0.1:19530 up (1 outage, 7 failed calls)`, or `down since ... : reason`. */
+function endpointLine (e: NodeStatus['endpoints'][number]): string {
+  const counts = `${e.outages} outage${e.outages === 1 ? '' : 's'}, ${e.failures} failed call${e.failures === 1 ? '' : 's'}`
+  return e.state === 'up' ? `${e.endpoint} ${e.address} up (${counts})` : `${e.endpoint} ${e.address} DOWN for ${duration(Date.now() - (e.downSince ?? Date.now()))}: ${e.reason ?? '?'} (${counts})`
 }
 
 function storeProcessLine (p: StoreProcessInfo): string {

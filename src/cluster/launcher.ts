@@ -55,9 +55,24 @@ export interface Cluster {
   exited: Promise<void>
 }
 
-/** A node did not start; carries what it printed on stderr. */
+/**
+ * A node did not start. The message names the node and says why: in one line, the node's
+ * own error line when it printed one (`oa-node: ...`), else with all it printed on stderr,
+ * which `output` holds either way.
+ */
 export class ClusterStartError extends Error {
   override readonly name = 'ClusterStartError'
+  /** The node's own one-line error, without the `oa-node: ` prefix, when it printed one. */
+  readonly reason?: string
+  /** What the node printed on stderr (its first 50 lines). */
+  readonly output: string[]
+
+  constructor (node: string, why: string, output: string[]) {
+    const own = output.findLast(line => line.startsWith('oa-node: '))?.slice('oa-node: '.length)
+    super(own != null ? `${node} did not start: ${own}` : `${node} did not start: ${why}${output.length > 0 ? `\n${output.join('\n')}` : ''}`)
+    this.reason = own
+    this.output = output
+  }
 }
 
 interface Child {
@@ -123,7 +138,7 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
       ...bootstrap.flatMap(b => ['--bootstrap', b]),
       ...(init.args?.(index) ?? [])
     ]
-    if (init.signal?.aborted === true) throw new ClusterStartError('the launch was cancelled')
+    if (init.signal?.aborted === true) throw new ClusterStartError(name, 'the launch was cancelled', [])
     init.onStarting?.(index, name)
     const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: process.env, detached: OWN_GROUP })
     const child: Child = {
@@ -147,12 +162,12 @@ export async function launchCluster (init: ClusterInit): Promise<Cluster> {
     return new Promise<ClusterNode>((resolve, reject) => {
       const fail = (why: string): void => {
         clearTimeout(timer)
-        reject(new ClusterStartError(`${name} did not start: ${why}${child.stderr.length > 0 ? `\n${child.stderr.join('\n')}` : ''}`))
+        reject(new ClusterStartError(name, why, child.stderr))
       }
       const timer = setTimeout(() => { fail(`no start report within ${timeoutMs / 1000}s`) }, timeoutMs)
       const cancel = (): void => {
         clearTimeout(timer)
-        reject(new ClusterStartError('the launch was cancelled'))
+        reject(new ClusterStartError(name, 'the launch was cancelled', child.stderr))
       }
       init.signal?.addEventListener('abort', cancel, { once: true })
       void child.exited.then(() => { init.signal?.removeEventListener('abort', cancel) })

@@ -134,7 +134,9 @@ export const configLayerSchema = z.strictObject({
       indexType: z.enum(['HNSW', 'IVF_FLAT', 'AUTOINDEX']).optional(),
       indexParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
       searchParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
-      consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).optional()
+      consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).optional(),
+      connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+      requestTimeoutMs: z.number().int().min(100).max(3_600_000).optional()
     }).optional()
   }).optional(),
   llm: z.strictObject({
@@ -142,6 +144,7 @@ export const configLayerSchema = z.strictObject({
     apiKey: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
     timeoutMs: z.number().int().min(1000).optional(),
+    connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
     maxRetries: z.number().int().min(0).max(10).optional()
   }).optional(),
   log: z.strictObject({
@@ -271,6 +274,10 @@ export interface NodeConfig {
       indexParams: Record<string, number | string>
       searchParams: Record<string, number | string>
       consistencyLevel: 'Strong' | 'Session' | 'Bounded' | 'Eventually'
+      /** Time each call may take while the store opens (connecting, checking the collection); a server that does not answer fails the start after it. */
+      connectTimeoutMs: number
+      /** Time each call may take once the store is open (searches, writes, reads). */
+      requestTimeoutMs: number
     }
   }
   llm: {
@@ -281,6 +288,8 @@ export interface NodeConfig {
     /** OPENAI_MODEL */
     model: string
     timeoutMs: number
+    /** Time the embeddings endpoint (embedder: openai) has at start to give its first answer, retries included. */
+    connectTimeoutMs: number
     /** Retries on 429 and 5xx answers and on connection errors, with backoff. */
     maxRetries: number
   }
@@ -387,12 +396,15 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
       indexType: 'HNSW',
       indexParams: { M: 16, efConstruction: 200 },
       searchParams: { ef: 64 },
-      consistencyLevel: 'Bounded'
+      consistencyLevel: 'Bounded',
+      connectTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000
     }
   },
   llm: {
     model: 'gpt-4o-mini',
     timeoutMs: 60_000,
+    connectTimeoutMs: 15_000,
     maxRetries: 2
   },
   log: {

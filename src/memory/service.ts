@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { TypedEventEmitter } from '@libp2p/interface'
+import { EndpointHealth } from '../endpoints/health.js'
 import { Capture } from './capture.js'
 import { LocalEmbedder } from './embedders/local.js'
 import { OpenAIEmbedder } from './embedders/openai.js'
@@ -14,6 +15,7 @@ import { EmbeddedStore } from './stores/embedded.js'
 import { ProcessStore } from './stores/process/process-store.js'
 import { MilvusStore } from './stores/milvus/store.js'
 import type { CaptureStatus } from './capture.js'
+import type { EndpointDown, EndpointStatus, EndpointUp } from '../endpoints/health.js'
 import type { Embedder } from './embedders/types.js'
 import type { RememberInput } from './record.js'
 import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
@@ -76,7 +78,14 @@ export interface RecordsAdded {
 export interface MemoryEvents {
   /** Records stored, after they are durable: this node's writes and those received from peers. */
   'record:added': CustomEvent<RecordsAdded>
+  /** Milvus or the embeddings endpoint stopped answering: once per outage, however many calls fail. */
+  'endpoint:down': CustomEvent<EndpointDown>
+  /** It answers again. */
+  'endpoint:up': CustomEvent<EndpointUp>
 }
+
+/** What an outage of the store or the embedder means for the node's users. */
+const OUTAGE_CONSEQUENCE = 'memory calls fail (API: 503 endpoint_unavailable) until it is back'
 
 /** What `rememberMany` did with each input. */
 export interface RememberResult {
@@ -120,6 +129,8 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   private capture?: Capture
   private readonly versions = new Map<string, VersionVector>()
   private started = false
+  /** Milvus and the embeddings endpoint, when the node uses them. */
+  private readonly health: EndpointHealth[] = []
 
   constructor (components: MemoryComponents, init: MemoryInit) {
     super()
@@ -142,9 +153,11 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   async start (): Promise<void> {
     if (!this.init.settings.enabled) return
     const dir = join(this.init.dataDir, 'memory')
+    // a start after a stop watches the endpoints afresh
+    this.health.length = 0
     const embedder = await this.makeEmbedder()
     if (this.init.openStore != null) this.store = await this.init.openStore(embedder)
-    else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder)
+    else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder, { health: this.watch('milvus', this.init.settings.milvus.address ?? '') })
     else this.store = await this.openEmbedded(dir, embedder)
     this.embedder = embedder
     const self = this.components.peerId.toString()
@@ -236,16 +249,42 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
 
   private async makeEmbedder (): Promise<Embedder> {
     if (this.init.settings.embedder === 'local') return new LocalEmbedder()
-    const embedder = new OpenAIEmbedder({
-      baseUrl: this.init.llm.baseUrl,
-      apiKey: this.init.llm.apiKey,
+    const { llm } = this.init
+    const init = {
+      baseUrl: llm.baseUrl,
+      apiKey: llm.apiKey,
       model: this.init.settings.embeddingModel,
       dimensions: this.init.settings.embeddingDimensions,
-      timeoutMs: this.init.llm.timeoutMs,
-      maxRetries: this.init.llm.maxRetries
-    })
-    await embedder.probe()
+      timeoutMs: llm.timeoutMs,
+      maxRetries: llm.maxRetries
+    }
+    const embedder = new OpenAIEmbedder({ ...init, health: this.watch('embedder', llm.baseUrl ?? 'https://api.openai.com/v1') })
+    // the endpoint must answer at start: a node whose embedder cannot be reached does not start
+    await embedder.probe(llm.connectTimeoutMs)
     return embedder
+  }
+
+  /** The health of an endpoint the node uses, whose outages become this service's events. */
+  private watch (endpoint: 'milvus' | 'embedder', address: string): EndpointHealth {
+    const health = new EndpointHealth(endpoint, address, OUTAGE_CONSEQUENCE)
+    health.addEventListener('down', (evt) => { this.safeDispatchEvent('endpoint:down', { detail: evt.detail }) })
+    health.addEventListener('up', (evt) => { this.safeDispatchEvent('endpoint:up', { detail: evt.detail }) })
+    this.health.push(health)
+    return health
+  }
+
+  /**
+   * Milvus and the embeddings endpoint, when the node uses them: up or down, outages and
+   * failed calls since the start.
+   *
+   * @example
+   * ```ts
+   * node.libp2p.services.memory.endpoints()
+   * // [{ endpoint: 'milvus', address: '127.0.0.1:19530', state: 'down', outages: 1, failures: 3, downSince: 1767225600000, reason: 'connection refused' }]
+   * ```
+   */
+  endpoints (): EndpointStatus[] {
+    return this.health.map(h => h.status())
   }
 
   private ready (): { store: MemoryStore, embedder: Embedder, writes: GroupCommit } {

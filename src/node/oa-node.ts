@@ -10,6 +10,7 @@ import type { LlmUsage } from '../agents/llm/client.js'
 import type { RejectionCounts } from '../channels/rejections.js'
 import type { CommunityView } from '../communities/service.js'
 import type { CommunityRejections } from '../communities/rejections.js'
+import type { EndpointDown, EndpointStatus, EndpointUp } from '../endpoints/health.js'
 import type { LimitsStatus } from '../limits/node-limits.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
@@ -47,6 +48,8 @@ export interface NodeStatus {
   agents: AgentStatus[]
   /** `offline`, or the model and endpoint; and token usage. */
   llm: { mode: string, usage: LlmUsage }
+  /** The external endpoints the memory uses (Milvus, the embeddings endpoint): up or down, outages and failed calls. */
+  endpoints: EndpointStatus[]
   dataDir: string
 }
 
@@ -80,6 +83,10 @@ export interface OaNodeInit {
 export interface OaNodeEvents {
   /** The node cannot reach any bootstrap peer; it keeps retrying. */
   'bootstrap:unreachable': CustomEvent<{ message: string, attempt: number, retryInMs: number }>
+  /** Milvus or the embeddings endpoint stopped answering: once per outage; the node keeps running. */
+  'endpoint:down': CustomEvent<EndpointDown>
+  /** It answers again. */
+  'endpoint:up': CustomEvent<EndpointUp>
 }
 
 /**
@@ -104,6 +111,12 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
     this.lock = init.lock
     this.libp2p.services.bootstrapKeeper.addEventListener('unreachable', (evt) => {
       this.safeDispatchEvent('bootstrap:unreachable', { detail: evt.detail })
+    })
+    this.libp2p.services.memory.addEventListener('endpoint:down', (evt) => {
+      this.safeDispatchEvent('endpoint:down', { detail: evt.detail })
+    })
+    this.libp2p.services.memory.addEventListener('endpoint:up', (evt) => {
+      this.safeDispatchEvent('endpoint:up', { detail: evt.detail })
     })
   }
 
@@ -278,6 +291,7 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       trust: { communities: this.libp2p.services.communities.list(), rejected: this.libp2p.services.communities.rejected() },
       agents: this.libp2p.services.agents.list(),
       llm: { mode: this.libp2p.services.agents.llm.describe(), usage: this.libp2p.services.agents.llm.usage() },
+      endpoints: this.libp2p.services.memory.endpoints(),
       dataDir: this.config.dataDir
     }
   }

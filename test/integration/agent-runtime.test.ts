@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LlmClient, LlmOfflineError, LlmRequestError } from '../../src/agents/index.js'
+import { refusedPort } from '../helpers/endpoints.js'
 import { startLlmStub } from '../helpers/llm-stub.js'
 import { startTestNode } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -53,6 +54,10 @@ describe('LlmClient', () => {
     } finally {
       await stub.stop()
     }
+    // nothing listening: one line naming the model, the endpoint and the cause
+    const port = await refusedPort()
+    const unreachable = new LlmClient({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', timeoutMs: 5000, maxRetries: 0 })
+    await expect(unreachable.complete([{ role: 'user', content: 'q' }])).rejects.toThrow(new LlmRequestError(`m at http://127.0.0.1:${port}/v1: connection refused`))
   })
 })
 

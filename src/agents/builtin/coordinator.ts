@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EndpointError } from '../../endpoints/errors.js'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
 import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
@@ -169,7 +170,8 @@ export class CoordinatorAgent extends Agent {
       }
       return best
     } catch (err) {
-      this.log.warn(`looking up stored solutions failed: ${(err as Error).message}`)
+      // an outage of Milvus or the embedder is logged once by the node, not at every question
+      if (!(err instanceof EndpointError)) this.log.warn(`looking up stored solutions failed: ${(err as Error).message}`)
       return undefined
     }
   }
@@ -181,7 +183,7 @@ export class CoordinatorAgent extends Agent {
       const record = await this.remember({ kind, text, metadata })
       return [{ id: record.id, kind }]
     } catch (err) {
-      this.log.warn(`storing ${kind} failed: ${(err as Error).message}`)
+      if (!(err instanceof EndpointError)) this.log.warn(`storing ${kind} failed: ${(err as Error).message}`)
       return []
     }
   }

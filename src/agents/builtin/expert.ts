@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EndpointError } from '../../endpoints/errors.js'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
 import { KIND } from '../../memory/filter.js'
@@ -132,28 +133,34 @@ export class ExpertAgent extends Agent {
   /**
    * What the expert knows about a question: the community's shared memory (hybrid
    * search over `recallKinds`, or every kind but NOT_RECALLED; records below
-   * `minSimilarity` are not sources) when the node runs one, otherwise the messages this
-   * node holds in the expert's channels, ranked by shared terms.
+   * `minSimilarity` are not sources) when the node runs one and its store and embedder
+   * answer, otherwise the messages this node holds in the expert's channels, ranked by
+   * shared terms.
    */
   protected async retrieve (question: string): Promise<AnswerSource[]> {
     const k = this.settings.maxSources ?? 5
     if (this.hasMemory) {
-      const kinds = this.settings.recallKinds
-      const hits = await this.recall(question, {
-        k: k + 2,
-        mode: 'hybrid',
-        minSimilarity: this.settings.minSimilarity ?? DEFAULT_MIN_SIMILARITY,
-        ...(kinds == null ? { excludeKinds: [...NOT_RECALLED] } : { kinds })
-      })
-      // the question itself may already be in memory (captured from the channel): not a source
-      return hits.filter(h => h.text.trim() !== question.trim()).slice(0, k).map(h => ({
-        kind: h.kind,
-        text: h.text,
-        score: Math.round(h.score * 10000) / 10000,
-        scoreKind: h.scoreKind,
-        ...(h.similarity == null ? {} : { similarity: Math.round(h.similarity * 1000) / 1000 }),
-        id: h.id
-      }))
+      try {
+        const kinds = this.settings.recallKinds
+        const hits = await this.recall(question, {
+          k: k + 2,
+          mode: 'hybrid',
+          minSimilarity: this.settings.minSimilarity ?? DEFAULT_MIN_SIMILARITY,
+          ...(kinds == null ? { excludeKinds: [...NOT_RECALLED] } : { kinds })
+        })
+        // the question itself may already be in memory (captured from the channel): not a source
+        return hits.filter(h => h.text.trim() !== question.trim()).slice(0, k).map(h => ({
+          kind: h.kind,
+          text: h.text,
+          score: Math.round(h.score * 10000) / 10000,
+          scoreKind: h.scoreKind,
+          ...(h.similarity == null ? {} : { similarity: Math.round(h.similarity * 1000) / 1000 }),
+          id: h.id
+        }))
+      } catch (err) {
+        // Milvus or the embedder is away (the node logs the outage once): answer from the channels' messages
+        if (!(err instanceof EndpointError)) throw err
+      }
     }
     const query = terms(question)
     const scored: AnswerSource[] = []

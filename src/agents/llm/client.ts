@@ -1,7 +1,9 @@
 import OpenAI from 'openai'
+import { openAiFailure } from '../../endpoints/openai-failure.js'
 import type { NodeConfig } from '../../config/schema.js'
 
-export type LlmSettings = NodeConfig['llm']
+/** What the client uses of the `llm` settings. */
+export type LlmSettings = Omit<NodeConfig['llm'], 'connectTimeoutMs'>
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant'
@@ -96,8 +98,7 @@ export class LlmClient {
     } catch (err) {
       this.counts.failures++
       if (err instanceof LlmRequestError) throw err
-      const status = (err as { status?: number }).status
-      throw new LlmRequestError(`${this.describe()}: ${status != null ? `HTTP ${status}: ` : ''}${(err as Error).message.split('\n')[0] ?? ''}`)
+      throw new LlmRequestError(`${this.describe()}: ${openAiFailure(err, this.settings.timeoutMs).reason}`)
     }
   }
 }

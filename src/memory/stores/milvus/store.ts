@@ -1,26 +1,14 @@
-import { MilvusClient } from '@zilliz/milvus2-sdk-node'
+import { EndpointError } from '../../../endpoints/errors.js'
 import { MemoryInputError, MemoryStoreError } from '../../errors.js'
+import { connect } from './connect.js'
+import { milvusFailure } from './failures.js'
 import { milvusQuote } from '../../filter.js'
 import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, recordedEmbedder, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
+import type { Client } from './connect.js'
 import type { MilvusSettings, MilvusStatus } from './requests.js'
+import type { EndpointHealth } from '../../../endpoints/health.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../../types.js'
 import { commandLine } from '../../../cli/invocation.js'
-
-/** The SDK calls this store makes, as narrow types. */
-interface Client {
-  hasCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, value: boolean }>
-  createCollection (req: ReturnType<typeof createCollectionRequest>): Promise<MilvusStatus>
-  createIndex (req: ReturnType<typeof indexRequests>[number]): Promise<MilvusStatus>
-  describeIndex (req: { collection_name: string, field_name: string }): Promise<{ status?: MilvusStatus, index_descriptions?: Array<{ field_name?: string }> }>
-  loadCollection (req: { collection_name: string }): Promise<MilvusStatus>
-  describeCollection (req: { collection_name: string }): Promise<{ status?: MilvusStatus, properties?: Array<{ key: string, value: string }>, schema?: { description?: string, fields?: Array<{ name: string, dim?: string | number, type_params?: Array<{ key: string, value: string }> }> } }>
-  upsert (req: { collection_name: string, data: Array<Record<string, unknown>> }): Promise<{ status?: MilvusStatus }>
-  search (req: unknown): Promise<{ status?: MilvusStatus, results: Array<Record<string, unknown>> }>
-  hybridSearch (req: unknown): Promise<{ status?: MilvusStatus, results: Array<Record<string, unknown>> }>
-  query (req: { collection_name: string, filter: string, output_fields: string[], limit?: number, consistency_level?: string }): Promise<{ status?: MilvusStatus, data: Array<Record<string, unknown>> }>
-  delete (req: { collection_name: string, filter: string }): Promise<{ status?: MilvusStatus, delete_cnt?: number | string }>
-  closeConnection (): Promise<unknown>
-}
 
 /** Rows one query returns at most: a full Milvus refuses more (offset + limit). */
 const QUERY_WINDOW = 16_384
@@ -44,34 +32,41 @@ export class MilvusStore implements MemoryStore {
   private readonly client: Client
   private readonly settings: MilvusSettings
   private readonly queryWindow: number
+  private readonly health?: EndpointHealth
 
-  private constructor (client: Client, settings: MilvusSettings, dimension: number, queryWindow: number) {
+  private constructor (client: Client, settings: MilvusSettings, dimension: number, queryWindow: number, health?: EndpointHealth) {
     this.client = client
     this.settings = settings
     this.dimension = dimension
     this.queryWindow = queryWindow
+    this.health = health
   }
 
-  /** `options.queryWindow`: rows per query when reading a whole community (tests make it small to page). */
-  static async open (settings: MilvusSettings, embedder: { name: string, dimension: number }, options: { queryWindow?: number } = {}): Promise<MilvusStore> {
-    if (settings.address == null) throw new MemoryStoreError('memory.store is milvus but no address is set: set MILVUS_ADDRESS or memory.milvus.address')
-    const client = new MilvusClient({
-      address: settings.address,
-      ...(settings.token == null ? {} : { token: settings.token }),
-      ...(settings.username == null ? {} : { username: settings.username, password: settings.password }),
-      ...(settings.database == null ? {} : { database: settings.database }),
-      ssl: settings.tls,
-      // the SDK logs to the console through its own logger (debug under NODE_ENV=test); the node reports failures itself
-      logLevel: 'error'
-    }) as unknown as Client
+  /**
+   * Opens the store: connects, then checks (or creates) the collection and its indexes.
+   * `options.queryWindow`: rows per query when reading a whole community (tests make it
+   * small to page); `options.health`: records outages of the server once the store is open.
+   * A server that cannot be reached, is not Milvus or refuses the credentials fails with
+   * an `EndpointError` naming the address and the cause, within `connectTimeoutMs` per call.
+   */
+  static async open (settings: MilvusSettings, embedder: { name: string, dimension: number }, options: { queryWindow?: number, health?: EndpointHealth } = {}): Promise<MilvusStore> {
+    const client = await connect(settings)
+    const address = settings.address ?? ''
     const name = settings.collection
+    const call = async <T>(run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run()
+      } catch (err) {
+        throw milvusFailure(err, { address, phase: 'connect', timeoutMs: settings.connectTimeoutMs }) ?? err
+      }
+    }
     try {
-      const has = await client.hasCollection({ collection_name: name })
+      const has = await call(async () => client.hasCollection({ collection_name: name }))
       checkStatus(has.status, `checking collection ${name}`)
       if (!has.value) {
-        checkStatus(await client.createCollection(createCollectionRequest(settings, embedder.name, embedder.dimension)), `creating collection ${name}`, NEEDS)
+        checkStatus(await call(async () => client.createCollection(createCollectionRequest(settings, embedder.name, embedder.dimension))), `creating collection ${name}`, NEEDS)
       } else {
-        const described = await client.describeCollection({ collection_name: name })
+        const described = await call(async () => client.describeCollection({ collection_name: name }))
         checkStatus(described.status, `describing collection ${name}`)
         const field = described.schema?.fields?.find(f => f.name === 'vector')
         const raw = field?.dim ?? field?.type_params?.find(p => p.key === 'dim')?.value
@@ -83,17 +78,52 @@ export class MilvusStore implements MemoryStore {
       }
       // an open that stopped between creating the collection and its indexes left it without them
       for (const index of indexRequests(settings)) {
-        const described = await client.describeIndex({ collection_name: name, field_name: index.field_name })
+        const described = await call(async () => client.describeIndex({ collection_name: name, field_name: index.field_name }))
         if (described.index_descriptions?.some(d => d.field_name === index.field_name) === true) continue
-        checkStatus(await client.createIndex(index), `creating index ${index.index_name}`, NEEDS)
+        checkStatus(await call(async () => client.createIndex(index)), `creating index ${index.index_name}`, NEEDS)
       }
-      checkStatus(await client.loadCollection({ collection_name: name }), `loading collection ${name}`)
+      checkStatus(await call(async () => client.loadCollection({ collection_name: name })), `loading collection ${name}`)
     } catch (err) {
       await client.closeConnection().catch(() => {})
-      if (err instanceof MemoryStoreError || (err as Error).name === 'EmbedderMismatchError') throw err
-      throw new MemoryStoreError(`cannot reach Milvus at ${settings.address}: ${(err as Error).message}`)
+      if (err instanceof MemoryStoreError || err instanceof EndpointError || (err as Error).name === 'EmbedderMismatchError') throw err
+      throw new MemoryStoreError(`milvus at ${address}: opening collection ${name} failed: ${(err as Error).message}`)
     }
-    return new MilvusStore(client, settings, embedder.dimension, Math.max(1, Math.min(options.queryWindow ?? QUERY_WINDOW, QUERY_WINDOW)))
+    return new MilvusStore(client, settings, embedder.dimension, Math.max(1, Math.min(options.queryWindow ?? QUERY_WINDOW, QUERY_WINDOW)), options.health)
+  }
+
+  /**
+   * Checks that a Milvus server answers at `settings.address` with these credentials,
+   * and changes nothing on it. Fails with an `EndpointError` like `open`.
+   *
+   * @example
+   * ```ts
+   * await MilvusStore.probe(config.memory.milvus) // EndpointError: cannot reach Milvus at 127.0.0.1:19530: connection refused (...)
+   * ```
+   */
+  static async probe (settings: MilvusSettings): Promise<void> {
+    const client = await connect(settings)
+    try {
+      const has = await client.hasCollection({ collection_name: settings.collection }).catch((err: unknown) => {
+        throw milvusFailure(err, { address: settings.address ?? '', phase: 'connect', timeoutMs: settings.connectTimeoutMs }) ?? err
+      })
+      checkStatus(has.status, `checking collection ${settings.collection}`)
+    } finally {
+      await client.closeConnection().catch(() => {})
+    }
+  }
+
+  /** One call to the server once the store is open: its failures become EndpointError or MemoryStoreError, and count in the server's health. */
+  private async call<T> (what: string, run: (timeout: number) => Promise<T>): Promise<T> {
+    const attempt = async (): Promise<T> => {
+      try {
+        return await run(this.settings.requestTimeoutMs)
+      } catch (err) {
+        if (err instanceof MemoryStoreError || err instanceof MemoryInputError) throw err
+        throw milvusFailure(err, { address: this.settings.address ?? '', phase: 'request', timeoutMs: this.settings.requestTimeoutMs }) ??
+          new MemoryStoreError(`milvus: ${what} failed: ${(err as Error).message}`)
+      }
+    }
+    return this.health == null ? attempt() : this.health.track(attempt)
   }
 
   async upsert (records: MemoryRecord[]): Promise<void> {
@@ -108,14 +138,15 @@ export class MilvusStore implements MemoryStore {
       if (held == null || held.seq < r.seq) newest.set(milvusKey(r), r)
     }
     const keys = [...newest.keys()]
-    const heldRes = await this.client.query({ collection_name: this.settings.collection, filter: `key in ${JSON.stringify(keys)}`, output_fields: ['key', 'seq'], limit: keys.length, consistency_level: 'Strong' })
+    const heldRes = await this.call('query', async timeout => this.client.query({ collection_name: this.settings.collection, filter: `key in ${JSON.stringify(keys)}`, output_fields: ['key', 'seq'], limit: keys.length, consistency_level: 'Strong', timeout }))
     checkStatus(heldRes.status, 'query')
     for (const row of heldRes.data) {
       const r = newest.get(String(row.key))
       if (r != null && Number(row.seq) >= r.seq) newest.delete(String(row.key))
     }
     if (newest.size === 0) return
-    const res = await this.client.upsert({ collection_name: this.settings.collection, data: [...newest.values()].map(toMilvusRow) })
+    const rows = [...newest.values()].map(toMilvusRow)
+    const res = await this.call('upsert', async timeout => this.client.upsert({ collection_name: this.settings.collection, data: rows, timeout }))
     checkStatus(res.status, `upserting ${records.length} records`)
   }
 
@@ -133,9 +164,21 @@ export class MilvusStore implements MemoryStore {
     }
     let res: { status?: MilvusStatus, results: Array<Record<string, unknown>> }
     switch (query.mode) {
-      case 'vector': res = await this.client.search(vectorSearchRequest(init, needVector())); break
-      case 'text': res = await this.client.search(textSearchRequest(init, needText())); break
-      case 'hybrid': res = await this.client.hybridSearch(hybridSearchRequest(init, needVector(), needText())); break
+      case 'vector': {
+        const req = vectorSearchRequest(init, needVector())
+        res = await this.call('vector search', async timeout => this.client.search({ ...req, timeout }))
+        break
+      }
+      case 'text': {
+        const req = textSearchRequest(init, needText())
+        res = await this.call('text search', async timeout => this.client.search({ ...req, timeout }))
+        break
+      }
+      case 'hybrid': {
+        const req = hybridSearchRequest(init, needVector(), needText())
+        res = await this.call('hybrid search', async timeout => this.client.hybridSearch({ ...req, timeout }))
+        break
+      }
     }
     checkStatus(res.status, `${query.mode} search`)
     return toHits(res.results, query.mode)
@@ -152,7 +195,7 @@ export class MilvusStore implements MemoryStore {
    */
   private async allRows (expr: string, fields: string[], prefix = ''): Promise<Array<Record<string, unknown>>> {
     const filter = prefix === '' ? expr : `(${expr}) and key like "${prefix}%"`
-    const res = await this.client.query({ collection_name: this.settings.collection, filter, output_fields: fields, limit: this.queryWindow, consistency_level: this.settings.consistencyLevel })
+    const res = await this.call('query', async timeout => this.client.query({ collection_name: this.settings.collection, filter, output_fields: fields, limit: this.queryWindow, consistency_level: this.settings.consistencyLevel, timeout }))
     checkStatus(res.status, 'query')
     if (res.data.length < this.queryWindow || prefix.length >= 64) return res.data
     const out: Array<Record<string, unknown>> = []
@@ -166,13 +209,15 @@ export class MilvusStore implements MemoryStore {
   }
 
   async delete (filter: MemoryFilter): Promise<number> {
-    const res = await this.client.delete({ collection_name: this.settings.collection, filter: milvusFilter(filter) })
+    const expr = milvusFilter(filter)
+    const res = await this.call('delete', async timeout => this.client.delete({ collection_name: this.settings.collection, filter: expr, timeout }))
     checkStatus(res.status, 'delete')
     return Number(res.delete_cnt ?? 0)
   }
 
   async count (filter: MemoryFilter): Promise<number> {
-    const res = await this.client.query({ collection_name: this.settings.collection, filter: milvusFilter(filter, { live: true }), output_fields: ['count(*)'], consistency_level: this.settings.consistencyLevel })
+    const expr = milvusFilter(filter, { live: true })
+    const res = await this.call('count', async timeout => this.client.query({ collection_name: this.settings.collection, filter: expr, output_fields: ['count(*)'], consistency_level: this.settings.consistencyLevel, timeout }))
     checkStatus(res.status, 'count')
     return Number(res.data[0]?.['count(*)'] ?? 0)
   }
