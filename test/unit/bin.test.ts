@@ -1,19 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { oldNode } from '../helpers/old-node.js'
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'oa-node')
 
-/** A Node.js older than 22 on this machine, if there is one (Debian's /usr/bin/node). */
-function oldNode (): string | undefined {
-  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
-    if (!existsSync(candidate)) continue
-    const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim()
-    if (Number(version.slice(1).split('.')[0]) < 22) return candidate
-  }
-  return undefined
-}
 
 const old = oldNode()
 if (old == null) console.log('skipping the old-Node check: no Node.js < 22 is installed on this machine')

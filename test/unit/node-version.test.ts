@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { assertNodeVersion, MIN_NODE_VERSION, nodeVersionProblem, NodeVersionError } from '../../src/runtime/node-version.js'
+import { oldNode } from '../helpers/old-node.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const ENTRY = pathToFileURL(join(ROOT, 'dist', 'src', 'index.js')).href
@@ -14,15 +15,6 @@ const IMPORT_SCRIPT = `import(${JSON.stringify(ENTRY)}).then(
   (err) => { console.log(JSON.stringify({ name: err.name, code: err.code, message: err.message })) }
 )`
 
-/** A Node.js older than 22 on this machine, if there is one (Debian's /usr/bin/node). */
-function oldNode (): string | undefined {
-  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
-    if (!existsSync(candidate)) continue
-    const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim()
-    if (Number(version.slice(1).split('.')[0]) < 22) return candidate
-  }
-  return undefined
-}
 
 function importWith (node: string, preload: string[] = []): { name?: string, code?: string, message?: string, loaded?: string } {
   const result = spawnSync(node, [...preload, '--input-type=module', '-e', IMPORT_SCRIPT], { encoding: 'utf8', timeout: 60_000 })
