@@ -36,13 +36,15 @@ const FIND_RETRY_MS = 1000
 
 export interface AskFlags extends ClientFlags {
   timeout?: number
+  /** Seconds to keep looking for an agent that is not found yet. */
+  wait?: number
 }
 
 /**
  * `oa-node ask <community>/<agent>[@<peer id>] <question>`: a direct request to an agent
  * on any node. A bare name that agents on several nodes carry is refused with each
- * one's full id, to ask again as `<community>/<name>@<peer id>`. An agent not found yet
- * (its node has just started) is looked for again until `--timeout`.
+ * one's full id, to ask again as `<community>/<name>@<peer id>`. With `--wait <s>`, an
+ * agent not found yet (its node has just started) is looked for again for that long.
  */
 export async function askCommand (ref: string, question: string, flags: AskFlags): Promise<number> {
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(ref)
@@ -51,16 +53,16 @@ export async function askCommand (ref: string, question: string, flags: AskFlags
   const [, community, agent] = match
   const api = await ApiClient.fromDataDir(clientDataDir(flags))
   const timeoutMs = (flags.timeout ?? 60) * 1000
-  const deadline = Date.now() + timeoutMs
+  // --wait: an agent on a node that has just started takes a moment to be findable through the DHT
+  const findUntil = Date.now() + (flags.wait ?? 0) * 1000
   let reply: EventJson
   for (let attempt = 0; ; attempt++) {
     try {
-      ({ reply } = await api.post<{ agent: string, reply: EventJson }>(`/v1/agents/${encodeURIComponent(agent ?? '')}/requests`, { community, text: question, timeoutMs: Math.max(1000, deadline - Date.now()) }, AbortSignal.timeout(timeoutMs + 5000)))
+      ({ reply } = await api.post<{ agent: string, reply: EventJson }>(`/v1/agents/${encodeURIComponent(agent ?? '')}/requests`, { community, text: question, timeoutMs }, AbortSignal.timeout(timeoutMs + 5000)))
       break
     } catch (err) {
-      // an agent on a node that has just started takes a moment to be findable through the DHT
-      if (!(err instanceof ApiRequestError) || err.code !== 'no_such_agent' || Date.now() + FIND_RETRY_MS > deadline) throw err
-      if (attempt === 0) process.stderr.write(`${agent ?? ''} is not found in ${community ?? ''} yet; looking for it for up to ${Math.round((deadline - Date.now()) / 1000)}s...\n`)
+      if (!(err instanceof ApiRequestError) || err.code !== 'no_such_agent' || Date.now() + FIND_RETRY_MS > findUntil) throw err
+      if (attempt === 0) process.stderr.write(`${agent ?? ''} is not found in ${community ?? ''} yet; looking for it for up to ${Math.round((findUntil - Date.now()) / 1000)}s...\n`)
       await new Promise(resolve => setTimeout(resolve, FIND_RETRY_MS))
     }
   }

@@ -137,6 +137,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .argument('<question>', 'the question')
     .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
     .option('--timeout <seconds>', 'how long to wait for the answer', wholeNumber, 60)
+    .option('--wait <seconds>', 'keep looking this long for an agent not found yet (its node has just started)', wholeNumber, 0)
     .option('--json', 'print the response event as JSON')
     .action(async (ref: string, question: string, opts: Record<string, unknown>) => { setCode(await askCommand(ref, question, opts)) })
 

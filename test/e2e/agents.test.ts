@@ -66,6 +66,13 @@ describe('agents and ask through the CLI', () => {
     const nobody = await runCli(['ask', 'devsupport/nobody', 'x', '--data-dir', join(dir.path, 'n2')])
     expect(nobody.code).toBe(2)
     expect(nobody.stderr).toContain('no agent named "nobody" found in devsupport')
+    expect(nobody.stderr).not.toContain('looking for it')
+    // --wait keeps looking, says so once, then gives up the same way
+    const waited = await runCli(['ask', 'devsupport/nobody', 'x', '--wait', '3', '--data-dir', join(dir.path, 'n2')])
+    expect(waited.code).toBe(2)
+    expect(waited.stderr).toContain('nobody is not found in devsupport yet; looking for it for up to')
+    expect(waited.stderr.match(/looking for it/g)).toHaveLength(1)
+    expect(waited.stderr).toContain('no agent named "nobody" found in devsupport')
     const malformed = await runCli(['ask', 'python_expert', 'x', '--data-dir', join(dir.path, 'n2')])
     expect(malformed.code).toBe(2)
     expect(malformed.stderr).toContain('is not <community>/<agent>')

@@ -72,6 +72,7 @@ describe('Milvus schema and requests', () => {
     expect(fromMilvusRow({ ...row, metadata: JSON.stringify(record.metadata), seq: '7' })).toEqual(rest)
     expect(toHits([{ ...row, score: 0.5 }], 'vector')).toEqual([{ record: rest, score: 0.5, scoreKind: 'similarity', similarity: 0.5 }])
     expect(toHits([{ ...row, score: 7.5 }], 'text')).toEqual([{ record: rest, score: 7.5, scoreKind: 'bm25', bm25: 7.5 }])
+    expect(toHits([{ ...row, score: -7.5 }], 'text')).toEqual([{ record: rest, score: 7.5, scoreKind: 'bm25', bm25: 7.5 }])
     expect(toHits([{ ...row, score: 0.03 }], 'hybrid')).toEqual([{ record: rest, score: 0.03, scoreKind: 'fused' }])
   })
 

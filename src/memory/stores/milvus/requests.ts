@@ -158,7 +158,9 @@ export function toHits (results: Array<Record<string, unknown>>, mode: SearchMod
     const record = fromMilvusRow(row)
     switch (mode) {
       case 'vector': return { record, score, scoreKind: 'similarity', similarity: score }
-      case 'text': return { record, score, scoreKind: 'bm25', bm25: score }
+      // Milvus answers BM25 as a positive score; milvus-lite as its negation (a distance, best
+      // most negative): the order is the same, and the BM25 is its magnitude
+      case 'text': return { record, score: Math.abs(score), scoreKind: 'bm25', bm25: Math.abs(score) }
       case 'hybrid': return { record, score, scoreKind: 'fused' }
     }
   })
