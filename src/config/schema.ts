@@ -81,7 +81,8 @@ export const configLayerSchema = z.strictObject({
     mdns: z.boolean().optional(),
     maxConnections: z.number().int().min(1).optional(),
     inboundConnectionsPerSecond: z.number().int().min(1).optional(),
-    dialTimeoutMs: z.number().int().min(100).optional()
+    dialTimeoutMs: z.number().int().min(100).optional(),
+    minPeers: z.number().int().min(0).max(100).optional()
   }).optional(),
   api: z.strictObject({
     port: port.optional()
@@ -187,6 +188,8 @@ export interface NodeConfig {
     /** New inbound connections accepted per second from one host (local clusters come from one address). */
     inboundConnectionsPerSecond: number
     dialTimeoutMs: number
+    /** Peers the node keeps connections to, found through the DHT when it has fewer (0: off). */
+    minPeers: number
   }
   api: {
     /** Port of the local control API on 127.0.0.1 (0 = any free port). */
@@ -340,7 +343,8 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     mdns: false,
     maxConnections: 300,
     inboundConnectionsPerSecond: 25,
-    dialTimeoutMs: 10_000
+    dialTimeoutMs: 10_000,
+    minPeers: 4
   },
   api: {
     port: DEFAULT_API_PORT
