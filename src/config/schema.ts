@@ -1,8 +1,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { AGENT_NAME, CHANNEL_NAME, COMMUNITY_NAME } from '../wire/names.js'
 
-/** Community names appear in gossipsub topics and DHT keys, so they are kept simple. */
-export const COMMUNITY_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
+export { AGENT_NAME, COMMUNITY_NAME }
 
 const multiaddrString = z.string().superRefine((value, ctx) => {
   try {
@@ -24,12 +24,9 @@ const rateLimit = z.strictObject({
   durationMs: z.number().int().min(100).max(86_400_000)
 })
 
-const channelName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+const channelName = z.string().regex(CHANNEL_NAME, {
   message: 'a channel name is 1-64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
 })
-
-/** Agent names: part of an agent's id (`<name>@<peer id>`). */
-export const AGENT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/
 
 const agentName = z.string().regex(AGENT_NAME, {
   message: 'an agent name is 1-64 characters of letters, digits, "_" and "-"'
