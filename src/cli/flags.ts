@@ -1,18 +1,9 @@
 import { dottedPath, validateLayer } from '../config/load.js'
-import { UsageError } from './errors.js'
 import type { ConfigLayer } from '../config/schema.js'
 
 /** Commander collector for repeatable options (`--listen a --listen b`). */
 export function collect (value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
-}
-
-/** Commander parser for whole-number options; names the flag on error. */
-export function integerFlag (flag: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag}: expected a whole number, got "${value}"`)
-    return Number(value)
-  }
 }
 
 /** The node options every node-starting command shares. */

@@ -4,6 +4,7 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { COMMUNITY_NAME } from '../config/schema.js'
+import { controlTopic, parseControlTopic } from '../wire/topics.js'
 import { CommunityGossip } from '../wire/generated/community.js'
 import { COMMUNITY_PROTOCOL, CONTROL_TIMEOUT_MS, CommunityRequest, requestControl, serveControl } from './control-protocol.js'
 import { newKey } from './crypto.js'
@@ -13,7 +14,7 @@ import { readMemberships, writeMemberships } from './memberships.js'
 import { formatInvite, parseInvite } from './invite.js'
 import { Keyring } from './keyring.js'
 import { communityIdOf, signObject, verifyObject } from './objects.js'
-import { emptyRejections } from './rejections.js'
+import { CommunityRejectionCounter } from './rejections.js'
 import { CommunityState } from './state.js'
 import type { CommunitiesEvents, CommunityMembership, CommunitySealer } from './access.js'
 import type { CommunityResponse } from './control-protocol.js'
@@ -69,7 +70,6 @@ export interface InviteOptions {
   expiresInMs?: number
 }
 
-const ctlTopic = (wireName: string): string => `oa/1/${wireName}/ctl`
 const MAX_COMMUNITIES = 1000
 /** Credentials a community holds at most: a leaked bearer invite cannot make it grow without bound. */
 const MAX_CREDENTIALS = 10_000
@@ -96,7 +96,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private readonly refreshed = new Map<string, number>()
   /** Grants sealed to this node already opened, by hash. */
   private readonly opened = new Set<string>()
-  private readonly counts: CommunityRejections = emptyRejections()
+  private readonly counts = new CommunityRejectionCounter()
   /** Joined and left by command, as `memberships.json` holds them. */
   private memberships: Memberships = { joined: [], left: [] }
   /** Names left by command and not named by the config: held, but neither followed nor served. */
@@ -207,7 +207,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     if (state.policy !== 'private' || !this.isMemberNow(state)) return
     const ring = this.keyrings.get(state.id)
     if (ring == null) return
-    const topic = ctlTopic(ring.wireName(state.id))
+    const topic = controlTopic(ring.wireName(state.id))
     if (this.topics.has(topic)) return
     this.topics.add(topic)
     this.components.pubsub.topicValidators.set(topic, this.validator(state.id))
@@ -218,7 +218,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private unfollow (state: CommunityState): void {
     const ring = this.keyrings.get(state.id)
     if (ring == null) return
-    const topic = ctlTopic(ring.wireName(state.id))
+    const topic = controlTopic(ring.wireName(state.id))
     if (!this.topics.delete(topic)) return
     this.components.pubsub.unsubscribe(topic)
     this.components.pubsub.topicValidators.delete(topic)
@@ -240,8 +240,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   }
 
   private count (reason: CommunityRejectReason, peer: string | undefined, message: string): void {
-    this.counts.total++
-    this.counts.byReason[reason]++
+    this.counts.add(reason)
     if (peer != null) this.init.penalties?.penalize(peer)
     this.log('refused community %s from %s: %s', reason, peer ?? 'local', message)
   }
@@ -563,7 +562,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
 
   /** Refused community objects and requests, by reason. */
   rejected (): CommunityRejections {
-    return structuredClone(this.counts)
+    return this.counts.counts()
   }
 
   /** The state of a community, for `oa-node check` and tests. */
@@ -654,7 +653,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     if (ring == null) return
     // in chunks a receiver accepts (a removal in a large community makes a grant per member)
     for (let i = 0; i < objects.length; i += GOSSIP_CHUNK) {
-      await this.components.pubsub.publish(ctlTopic(ring.wireName(state.id)), CommunityGossip.encode({ objects: objects.slice(i, i + GOSSIP_CHUNK).map(o => o.object) })).catch((err: unknown) => {
+      await this.components.pubsub.publish(controlTopic(ring.wireName(state.id)), CommunityGossip.encode({ objects: objects.slice(i, i + GOSSIP_CHUNK).map(o => o.object) })).catch((err: unknown) => {
         // members catch up over /oa/community/1.0.0 when they meet
         this.log('gossip of %s objects failed: %s', state.name, (err as Error).message)
       })
@@ -679,7 +678,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
       this.count(r.error.includes('not an admin') ? 'issuer' : 'object', peer, r.error)
     }
     if (result.added.length === 0) return { added: 0, refused }
-    const wasMember = this.topics.has(ctlTopic(this.keyrings.get(state.id)?.wireName(state.id) ?? ''))
+    const wasMember = this.topics.has(controlTopic(this.keyrings.get(state.id)?.wireName(state.id) ?? ''))
     const rekeyed = this.refreshKeys(state)
     await this.persist(state)
     await this.rotateIfLeaked(state, result.added)
@@ -717,7 +716,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     for (const { topic, subscribe } of evt.detail.subscriptions) {
       if (!subscribe || !this.topics.has(topic)) continue
-      const name = this.nameOf(topic.slice('oa/1/'.length, -'/ctl'.length))
+      const name = this.nameOf(parseControlTopic(topic) ?? '')
       const id = this.byName.get(name)
       // only members are asked: a request names the community's id
       if (id != null && this.states.get(id)?.mayRead(evt.detail.peerId.toString()) === true) this.syncInBackground(evt.detail.peerId, id)

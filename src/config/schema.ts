@@ -1,8 +1,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { AGENT_NAME, CHANNEL_NAME, COMMUNITY_NAME } from '../wire/names.js'
 
-/** Community names appear in gossipsub topics and DHT keys, so they are kept simple. */
-export const COMMUNITY_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
+export { AGENT_NAME, COMMUNITY_NAME }
 
 const multiaddrString = z.string().superRefine((value, ctx) => {
   try {
@@ -24,12 +24,9 @@ const rateLimit = z.strictObject({
   durationMs: z.number().int().min(100).max(86_400_000)
 })
 
-const channelName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+const channelName = z.string().regex(CHANNEL_NAME, {
   message: 'a channel name is 1-64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
 })
-
-/** Agent names: part of an agent's id (`<name>@<peer id>`). */
-export const AGENT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/
 
 const agentName = z.string().regex(AGENT_NAME, {
   message: 'an agent name is 1-64 characters of letters, digits, "_" and "-"'
@@ -81,7 +78,8 @@ export const configLayerSchema = z.strictObject({
     mdns: z.boolean().optional(),
     maxConnections: z.number().int().min(1).optional(),
     inboundConnectionsPerSecond: z.number().int().min(1).optional(),
-    dialTimeoutMs: z.number().int().min(100).optional()
+    dialTimeoutMs: z.number().int().min(100).optional(),
+    minPeers: z.number().int().min(0).max(100).optional()
   }).optional(),
   api: z.strictObject({
     port: port.optional()
@@ -190,6 +188,8 @@ export interface NodeConfig {
     /** New inbound connections accepted per second from one host (local clusters come from one address). */
     inboundConnectionsPerSecond: number
     dialTimeoutMs: number
+    /** Peers the node keeps connections to, found through the DHT when it has fewer (0: off). */
+    minPeers: number
   }
   api: {
     /** Port of the local control API on 127.0.0.1 (0 = any free port). */
@@ -349,7 +349,8 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     mdns: false,
     maxConnections: 300,
     inboundConnectionsPerSecond: 25,
-    dialTimeoutMs: 10_000
+    dialTimeoutMs: 10_000,
+    minPeers: 4
   },
   api: {
     port: DEFAULT_API_PORT

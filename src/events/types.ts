@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { AGENT_NAME, CHANNEL_NAME } from '../wire/names.js'
 import type { PeerId } from '@libp2p/interface'
 
 /** `domain.entity.action`: three lowercase words separated by dots. */
@@ -15,8 +16,6 @@ export const EventTypes = {
   AGENT_PRESENCE_OFFLINE: 'agent.presence.offline'
 } as const
 
-export type KnownEventType = typeof EventTypes[keyof typeof EventTypes]
-
 /** Types that travel on channel topics and in channel history. */
 export const CHANNEL_EVENT_TYPES: ReadonlySet<string> = new Set([
   EventTypes.CHANNEL_MESSAGE_POST,
@@ -26,11 +25,7 @@ export const CHANNEL_EVENT_TYPES: ReadonlySet<string> = new Set([
   EventTypes.AGENT_PRESENCE_OFFLINE
 ])
 
-/** Agent names: letters, digits, `_` and `-`, up to 64 characters. */
-export const AGENT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/
-
-/** Channel names: lowercase letters, digits, `_` and `-`, up to 64 characters. */
-export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/
+export { AGENT_NAME, CHANNEL_NAME }
 
 /** An agent id is `<name>@<peer id>`: the agent and the node that hosts it. */
 export interface AgentId {

@@ -18,6 +18,7 @@ import { replication } from '../memory/replication/index.js'
 import { gossipMessageId } from '../channels/message-id.js'
 import { PeerPenalties } from '../channels/penalties.js'
 import { bootstrapKeeper } from './bootstrap-keeper/index.js'
+import { meshKeeper } from './mesh-keeper/index.js'
 import { NodeLimits, withProviderLimits } from '../limits/index.js'
 import { DHT_DATASTORE_PREFIX, DHT_PROTOCOL } from './constants.js'
 import { ensureDataDir, lockDataDir } from './data-dir.js'
@@ -83,7 +84,8 @@ function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openM
     memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),
     replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties, limits }),
     agents: agentRuntime({ agents: config.agents, llm: config.llm }),
-    bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })
+    bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs }),
+    meshKeeper: meshKeeper({ minPeers: config.network.minPeers, dialTimeoutMs: config.network.dialTimeoutMs })
   }
 }
 

@@ -142,7 +142,8 @@ describe('cluster', () => {
       const report = JSON.parse(line) as { nodes: Array<{ name: string, pid: number, dataDir: string, peerId: string }> }
       expect(report.nodes.map(n => n.name)).toEqual(['node-1', 'node-2', 'node-3'])
       for (const node of report.nodes) {
-        await waitFor(`${node.name} has 2 peers`, async () => (await statusOf(node.dataDir)).peers >= 2)
+        // each node keeps itself meshed (network.minPeers): node-2 and node-3 find each other through node-1
+        await waitFor(`${node.name} has 2 peers`, async () => (await statusOf(node.dataDir)).peers >= 2, 30_000)
         expect((await statusOf(node.dataDir)).peerId).toBe(node.peerId)
       }
       const victim = report.nodes[2]!

@@ -75,7 +75,10 @@ describe('agents on 4 nodes with no shared agent config', () => {
   it('two coordinators both take a user question but never answer each other', async () => {
     const question = await n4.libp2p.services.channels.post({ community: C, channel: 'general', text: 'Which HNSW index parameters matter in Milvus?' })
     await waitFor('both coordinators replied', () => repliesTo(n4, question.id).filter(m => m.source.startsWith('coordinator')).length === 2, 30_000)
-    await new Promise(resolve => setTimeout(resolve, 1500))
+    // a later question takes the same path through both coordinators: once both have
+    // answered it, an answer to the other's reply would have been posted too
+    const later = await n4.libp2p.services.channels.post({ community: C, channel: 'general', text: 'How many replicas does a Kubernetes deployment need?' })
+    await waitFor('both coordinators answered the later question', () => repliesTo(n4, later.id).filter(m => m.source.startsWith('coordinator')).length === 2, 30_000)
     const all = n4.libp2p.services.channels.list(C, 'general', { limit: 1000 })
     const coordinatorPosts = new Set(all.filter(m => m.source.startsWith('coordinator')).map(m => m.id))
     expect(all.filter(m => m.replyTo != null && coordinatorPosts.has(m.replyTo))).toEqual([])

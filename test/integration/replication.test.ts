@@ -110,7 +110,13 @@ describe('memory replication between 5 nodes', () => {
     // each write is durable where it was made, and nothing crossed the partition
     expect((await ids(groupA[0]!)).length).toBe(base + 30)
     expect((await ids(groupB[1]!)).length).toBe(base + 40)
-    await new Promise(resolve => setTimeout(resolve, 1000))
+    // each group's other node receives the group's writes: by then they would have crossed too
+    const heldAll = async (node: OaNode, wrote: typeof wroteA): Promise<boolean> => (await node.libp2p.services.memory.get(C, wrote.records.map(r => r.id))).length === wrote.records.length
+    await waitFor('group A\'s writes reach the other node of group A', async () => heldAll(groupA[1]!, wroteA), 30_000, 250)
+    await waitFor('group B\'s writes reach the other nodes of group B', async () => (await Promise.all([groupB[0]!, groupB[2]!].map(async n => heldAll(n, wroteB)))).every(Boolean), 30_000, 250)
+    // the split still holds: a dial across it is refused, and no node of one group is connected to the other
+    expect(await groupA[0]!.libp2p.dial(groupB[0]!.libp2p.getMultiaddrs()[0]!).then(() => 'connected', () => 'refused')).toBe('refused')
+    expect(groupA.some(a => a.libp2p.getPeers().some(p => groupB.some(b => b.peerId.equals(p))))).toBe(false)
     for (const b of groupB) expect((await b.libp2p.services.memory.get(C, wroteA.records.map(r => r.id)))).toEqual([])
     for (const a of groupA) expect((await a.libp2p.services.memory.get(C, wroteB.records.map(r => r.id)))).toEqual([])
     net.set(false)

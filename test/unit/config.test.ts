@@ -38,6 +38,16 @@ describe('config file', () => {
     expect(problems[0]).toMatch(new RegExp(`^${file}: api.port: `))
   })
 
+  it('keeps 4 peers by default and refuses a network.minPeers that is negative, fractional or over 100', async () => {
+    expect((await loadConfig({ flags: { dataDir: dir.path } })).network.minPeers).toBe(4)
+    const file = await yamlFile('network:\n  minPeers: -1\n')
+    expect((await problemsOf(async () => loadConfigFile(file)))[0]).toMatch(new RegExp(`^${file}: network.minPeers: Too small`))
+    for (const bad of ['2.5', '101', '"four"']) {
+      const other = await yamlFile(`network:\n  minPeers: ${bad}\n`)
+      expect((await problemsOf(async () => loadConfigFile(other)))[0]).toMatch(new RegExp(`^${other}: network.minPeers: `))
+    }
+  })
+
   it('refuses a store process bound too small to hold the store, and a store process flag that is not a boolean', async () => {
     const file = await yamlFile('memory:\n  storeRecycleRssMiB: 10\n  storeProcess: "yes"\n')
     const problems = await problemsOf(async () => loadConfigFile(file))

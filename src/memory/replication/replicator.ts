@@ -1,7 +1,9 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import { RejectionCounter } from '../../counts/rejection-counter.js'
 import { MemoryGossip, SyncBatch, SyncRequest } from '../../wire/generated/memory.js'
+import { memoryTopic, parseMemoryTopic } from '../../wire/topics.js'
 import { MemoryInputError } from '../errors.js'
 import { fromWire, SealedRecordError, toWire } from './codec.js'
 import { checkRemoteRecord } from './validate.js'
@@ -15,15 +17,8 @@ import type { ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startab
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 export const MEMSYNC_PROTOCOL = '/oa/memsync/1.0.0'
+export { memoryTopic }
 
-/** The gossip topic of a community's memory. */
-export function memoryTopic (community: string): string {
-  return `oa/1/${community}/mem`
-}
-
-function communityOfTopic (topic: string): string | undefined {
-  return /^oa\/1\/([^/]+)\/mem$/.exec(topic)?.[1]
-}
 
 export interface ReplicationComponents {
   peerId: PeerId
@@ -47,7 +42,8 @@ export interface ReplicationInit {
 }
 
 /** Why a replicated record or message was refused. */
-export type ReplicationRejectReason = 'decode' | 'size' | 'community' | 'origin' | 'owner' | 'signature' | 'record' | 'sealed' | 'membership'
+export const REPLICATION_REJECT_REASONS = ['decode', 'size', 'community', 'origin', 'owner', 'signature', 'record', 'sealed', 'membership'] as const
+export type ReplicationRejectReason = typeof REPLICATION_REJECT_REASONS[number]
 
 export interface ReplicationStats {
   rejected: { total: number, byReason: Record<ReplicationRejectReason, number>, byPath: { gossip: number, sync: number } }
@@ -87,8 +83,8 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   private readonly syncing = new Map<string, Promise<unknown>>()
   private timer?: ReturnType<typeof setInterval>
   private started = false
-  private readonly counts: ReplicationStats = {
-    rejected: { total: 0, byReason: { decode: 0, size: 0, community: 0, origin: 0, owner: 0, signature: 0, record: 0, sealed: 0, membership: 0 }, byPath: { gossip: 0, sync: 0 } },
+  private readonly rejections = new RejectionCounter(REPLICATION_REJECT_REASONS, ['gossip', 'sync'])
+  private readonly counts: Omit<ReplicationStats, 'rejected'> = {
     received: { gossip: 0, sync: 0 },
     published: 0
   }
@@ -154,7 +150,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   /** Counts of what was received, published and rejected. */
   stats (): ReplicationStats {
-    return structuredClone(this.counts)
+    return { ...structuredClone(this.counts), rejected: this.rejections.snapshot() }
   }
 
   /** Subscribes to the memory topic of every joined community, and only those. */
@@ -164,7 +160,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   }
 
   private communityOf (topic: string): string | undefined {
-    const wire = communityOfTopic(topic)
+    const wire = parseMemoryTopic(topic)
     return wire == null ? undefined : this.components.communities.nameOf(wire)
   }
 
@@ -186,9 +182,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   }
 
   private reject (reason: ReplicationRejectReason, path: 'gossip' | 'sync', peer: string, message: string): void {
-    this.counts.rejected.total++
-    this.counts.rejected.byReason[reason]++
-    this.counts.rejected.byPath[path]++
+    this.rejections.add(reason, path)
     // a sync request for memory the asker may not read is refused and counted, not
     // punished (as history requests: an honest peer meets it; stream limits bound it)
     if (!(path === 'sync' && reason === 'membership')) this.init.penalties?.penalize(peer)
