@@ -4,6 +4,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { PeerPenalties } from '../../src/channels/penalties.js'
 import { createEnvelope, envelopeToJson, EnvelopeRejectedError, EVENT_TYPE, parseAgentId, parseMentions, ReplayCache, validateEnvelope } from '../../src/events/index.js'
+import { CHANNEL_EVENTS } from '../../src/channels/events.js'
+import { EventRegistry } from '../../src/events/registry.js'
 import { Envelope } from '../../src/wire/generated/event.js'
 import { channelTopic, parseChannelTopic } from '../../src/wire/topics.js'
 import type { EnvelopeInit, ValidationRules } from '../../src/events/index.js'
@@ -11,7 +13,11 @@ import type { EnvelopeInit, ValidationRules } from '../../src/events/index.js'
 const key = await generateKeyPair('Ed25519')
 const peer = peerIdFromPrivateKey(key).toString()
 
+const registry = new EventRegistry()
+for (const spec of CHANNEL_EVENTS) registry.register(spec, 'channels')
+
 const rules = (overrides: Partial<ValidationRules> = {}): ValidationRules => ({
+  events: registry,
   maxBytes: 65_536,
   maxSkewMs: 300_000,
   allowType: t => t.startsWith('channel.'),
