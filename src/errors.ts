@@ -66,5 +66,6 @@ export const INPUT_STATUS: Readonly<Record<string, number>> = {
   not_owner: 403,
   too_large: 413,
   text_too_long: 413,
-  read_only: 403
+  read_only: 403,
+  not_admin: 403
 }
