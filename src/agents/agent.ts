@@ -1,13 +1,10 @@
 import { MemoryNotConfiguredError } from './errors.js'
-import { toChannelMessage } from './message.js'
-import { toMemoryHit } from '../memory/hit.js'
+import type { AgentFacades, ChannelsFacade, DiscoveryFacade, MemoryFacade } from './facades.js'
 import type { ChannelMessage } from './message.js'
 import type { LlmClient } from './llm/client.js'
-import type { Channels } from '../channels/channels.js'
 import type { DirectRequest } from '../channels/direct.js'
 import type { DiscoveredAgent } from '../discovery/card.js'
-import type { Discovery } from '../discovery/discovery.js'
-import type { Memory, RecallOptions, StoredRecord } from '../memory/service.js'
+import type { RecallOptions, StoredRecord } from '../memory/service.js'
 import type { MemoryHit } from '../memory/hit.js'
 
 /** Marks Agent classes across copies of the package (a user module may import another copy). */
@@ -35,15 +32,16 @@ export interface AgentLogger {
   error: (msg: string, fields?: Record<string, unknown>) => void
 }
 
-/** What the runtime gives an agent: the node's services. Agents never touch libp2p. */
+/**
+ * What the runtime gives an agent: the narrow calls of each mod (facades, bound to the
+ * agent), never the services themselves. Agents never touch libp2p.
+ */
 export interface AgentContext {
   peerId: string
-  channels: Channels
-  discovery: Discovery
   llm: LlmClient
-  /** The node's memory service; undefined when it is switched off. */
-  memory?: Memory
   log: AgentLogger
+  /** The facades of the node's mods, by mod name; a mod that is off has none. */
+  mods: Partial<AgentFacades>
 }
 
 export interface PostOptions {
@@ -124,6 +122,37 @@ export class Agent {
     return this.ctx.log
   }
 
+  /**
+   * The calls each mod of the node offers this agent, by mod name (a mod that is off
+   * has none): `this.mods.memory?.forget(id)`, `this.mods.polls?.vote(...)`.
+   *
+   * @example
+   * ```ts
+   * const open = await this.mods.polls?.list()
+   * ```
+   */
+  get mods (): Partial<AgentFacades> {
+    return this.ctx.mods
+  }
+
+  private get channelsFacade (): ChannelsFacade {
+    const facade = this.ctx.mods.channels
+    if (facade == null) throw new Error(`agent ${this.name}: the channels mod is off on this node`)
+    return facade
+  }
+
+  private get discoveryFacade (): DiscoveryFacade {
+    const facade = this.ctx.mods.discovery
+    if (facade == null) throw new Error(`agent ${this.name}: the discovery mod is off on this node`)
+    return facade
+  }
+
+  private get memoryFacade (): MemoryFacade {
+    const facade = this.ctx.mods.memory
+    if (facade?.enabled !== true) throw new MemoryNotConfiguredError()
+    return facade
+  }
+
   // ---- handlers -------------------------------------------------------------------
 
   /** The node is up and the agent is connected. */
@@ -157,8 +186,7 @@ export class Agent {
    * ```
    */
   async post (channel: string, text: string, options: PostOptions = {}): Promise<ChannelMessage> {
-    const event = await this.ctx.channels.post({ community: this.community, channel, text, agent: this.name, metadata: this.mark(options.metadata) })
-    return toChannelMessage(event)
+    return this.channelsFacade.post(channel, text, this.mark(options.metadata))
   }
 
   /**
@@ -170,8 +198,7 @@ export class Agent {
    * ```
    */
   async reply (message: ChannelMessage, text: string, options: PostOptions = {}): Promise<ChannelMessage> {
-    const event = await this.ctx.channels.reply({ community: message.community, channel: message.channel, replyTo: message.id, text, agent: this.name, metadata: this.mark(options.metadata) })
-    return toChannelMessage(event)
+    return this.channelsFacade.reply(message, text, this.mark(options.metadata))
   }
 
   /**
@@ -183,7 +210,7 @@ export class Agent {
    * ```
    */
   async react (message: ChannelMessage, reaction: string): Promise<void> {
-    await this.ctx.channels.react({ community: message.community, channel: message.channel, messageId: message.id, reaction, agent: this.name })
+    await this.channelsFacade.react(message, reaction)
   }
 
   /**
@@ -196,8 +223,7 @@ export class Agent {
    * ```
    */
   async send (agentId: string, payload: unknown, options: SendOptions = {}): Promise<unknown> {
-    const reply = await this.ctx.channels.request({ community: this.community, from: this.name, to: agentId, payload, timeoutMs: options.timeoutMs, signal: options.signal, thread: options.thread })
-    return reply.payload
+    return this.channelsFacade.send(agentId, payload, options)
   }
 
   /**
@@ -209,12 +235,12 @@ export class Agent {
    * ```
    */
   async findAgents (query: { capability?: string, community?: string, includeOffline?: boolean, signal?: AbortSignal } = {}): Promise<DiscoveredAgent[]> {
-    return this.ctx.discovery.findAgents({ community: query.community ?? this.community, capability: query.capability, includeOffline: query.includeOffline, signal: query.signal })
+    return this.discoveryFacade.findAgents(query)
   }
 
   /** True when the node runs a memory service. */
   get hasMemory (): boolean {
-    return this.ctx.memory?.enabled === true
+    return this.ctx.mods.memory?.enabled === true
   }
 
   /**
@@ -227,9 +253,7 @@ export class Agent {
    * ```
    */
   async remember (record: { kind: string, text: string, metadata?: Record<string, unknown>, id?: string }): Promise<StoredRecord> {
-    const memory = this.ctx.memory
-    if (memory?.enabled !== true) throw new MemoryNotConfiguredError()
-    return memory.remember(this.community, { ...record, agent: this.id })
+    return this.memoryFacade.remember(record)
   }
 
   /**
@@ -248,9 +272,7 @@ export class Agent {
    * ```
    */
   async recall (query: string, options: RecallOptions = {}): Promise<MemoryHit[]> {
-    const memory = this.ctx.memory
-    if (memory?.enabled !== true) throw new MemoryNotConfiguredError()
-    return (await memory.recall(this.community, query, options)).map(toMemoryHit)
+    return this.memoryFacade.recall(query, options)
   }
 
   /** Agent posts carry their kind, so coordinators never take them for user questions. */

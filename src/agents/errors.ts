@@ -1,8 +1,10 @@
+import { OaError } from '../errors.js'
+
 /** `remember`/`recall` were called on a node without a memory service. */
-export class MemoryNotConfiguredError extends Error {
+export class MemoryNotConfiguredError extends OaError {
   override readonly name = 'MemoryNotConfiguredError'
   constructor () {
-    super('memory service not configured: remember() and recall() need the node\'s memory service')
+    super('memory_unavailable', 'memory service not configured: remember() and recall() need the node\'s memory service', { status: 503 })
   }
 }
 

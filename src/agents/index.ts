@@ -16,6 +16,8 @@ import type { AgentRuntimeComponents, AgentRuntimeInit } from './runtime.js'
 export { Agent, isAgentClass, AGENT_BRAND } from './agent.js'
 export type { AgentInit, AgentContext, AgentLogger, PostOptions, SendOptions } from './agent.js'
 export type { ChannelMessage } from './message.js'
+export type { AgentFacades, ChannelsFacade, DiscoveryFacade, MemoryFacade } from './facades.js'
+export type { FacadeMaker } from './runtime.js'
 export { toChannelMessage } from './message.js'
 export { AgentRuntime }
 export type { AgentRuntimeComponents, AgentRuntimeInit, AgentStatus, AgentLogEvent, AgentRuntimeEvents } from './runtime.js'

@@ -8,25 +8,30 @@ import { AgentLoadError } from './errors.js'
 import { LlmClient } from './llm/client.js'
 import { toChannelMessage } from './message.js'
 import type { Agent, AgentInit, AgentLogger } from './agent.js'
+import type { AgentFacades } from './facades.js'
 import type { LlmSettings } from './llm/client.js'
 import type { Channels } from '../channels/channels.js'
 import type { ObservedEvent } from '../channels/context.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { Discovery } from '../discovery/discovery.js'
-import type { Memory } from '../memory/service.js'
+import type { FacadeAgent } from '../mods/contract.js'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export interface AgentRuntimeComponents {
   peerId: PeerId
   channels: Channels
   discovery: Discovery
-  memory: Memory
   logger: ComponentLogger
 }
+
+/** Makes the facades of the node's mods for one agent; `service` finds a mod's service by name. */
+export type FacadeMaker = (agent: FacadeAgent, service: (name: string) => unknown) => Partial<AgentFacades>
 
 export interface AgentRuntimeInit {
   agents: AgentConfig[]
   llm: LlmSettings
+  /** The mods' facades an agent gets (`createNode` composes them); none when absent. */
+  facades?: FacadeMaker
 }
 
 /** One hosted agent, as `GET /v1/status` lists it. */
@@ -218,7 +223,9 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
     if (agent == null) return
     const { channels, discovery } = this.components
     try {
-      agent.attach({ peerId: this.components.peerId.toString(), channels, discovery, memory: this.components.memory, llm: this.llm, log: this.logger(agent.name) })
+      const peerId = this.components.peerId.toString()
+      const mods = this.init.facades?.({ name: agent.name, id: `${agent.name}@${peerId}`, community: agent.community, kind: agent.kind }, name => this.service(name)) ?? {}
+      agent.attach({ peerId, llm: this.llm, log: this.logger(agent.name), mods })
       for (const channel of agent.channels) channels.openChannel(agent.community, channel)
       entry.unhandle = channels.handleDirect(agent.name, async (request, { signal }) => {
         try {
@@ -238,6 +245,15 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
     }
     await this.invoke(agent, 'onStart')
     await this.presence(agent, EventTypes.AGENT_PRESENCE_ONLINE)
+  }
+
+  /** A service of the node by name; undefined when that mod is off. */
+  private service (name: string): unknown {
+    try {
+      return (this.components as unknown as Record<string, unknown>)[name]
+    } catch {
+      return undefined
+    }
   }
 
   private async disconnect (entry: Entry): Promise<void> {

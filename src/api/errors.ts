@@ -1,16 +1,11 @@
+import { OaError } from '../errors.js'
+
 /** An API request that cannot be served: carries the HTTP status and a message naming the problem. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError'
-  readonly status: number
-  readonly code: string
-  /** More about the error, sent in the answer's `error` object (the candidates of an ambiguous name). */
-  readonly details?: Record<string, unknown>
+export class ApiError extends OaError {
+  override readonly name: string = 'ApiError'
 
   constructor (status: number, code: string, message: string, details?: Record<string, unknown>) {
-    super(message)
-    this.status = status
-    this.code = code
-    this.details = details
+    super(code, message, { status, ...(details == null ? {} : { details }) })
   }
 }
 

@@ -7,10 +7,6 @@ import { ApiError } from './errors.js'
 import { EventStream, parseEventFilter, refuseUpgrade } from './events-ws.js'
 import { ApiRejections } from './rejections.js'
 import { Router } from './router.js'
-import { agentRoutes } from './routes/agents.js'
-import { channelRoutes } from './routes/channels.js'
-import { communityRoutes } from './routes/communities.js'
-import { memoryRoutes } from './routes/memory.js'
 import { checkHost, checkOrigin } from './same-origin.js'
 import { DEFAULT_API_TIMEOUTS } from './timeouts.js'
 import type { ApiRejectionCounts } from './rejections.js'
@@ -75,7 +71,34 @@ function clientErrorOf (err: NodeJS.ErrnoException): ApiError | undefined {
 
 const dialBody = z.strictObject({ multiaddr: z.string().min(1) })
 
-/** The routes of the control API; later services add theirs here. */
+/** What `GET /v1/mods` lists for each mod the node runs. */
+export interface ModJson {
+  name: string
+  description?: string
+  builtin: boolean
+  module?: string
+  needs: string[]
+  events: Array<{ type: string, carrier: string, history: boolean, description?: string }>
+  topics: string[]
+  protocols: string[]
+  commands: string[]
+}
+
+function modsJson (node: OaNode): ModJson[] {
+  return node.mods.mods.map(({ mod, builtin, module }) => ({
+    name: mod.name,
+    ...(mod.description == null ? {} : { description: mod.description }),
+    builtin,
+    ...(module == null ? {} : { module }),
+    needs: mod.needs ?? [],
+    events: (mod.events ?? []).map(e => ({ type: e.type, carrier: e.carrier ?? 'channel', history: e.history !== false, ...(e.description == null ? {} : { description: e.description }) })),
+    topics: mod.topics ?? [],
+    protocols: mod.protocols ?? [],
+    commands: (mod.cli ?? []).map(c => c.name)
+  }))
+}
+
+/** The routes of the control API: the node's own, then each mod's. */
 export function buildRoutes (node: OaNode, rejections = new ApiRejections()): Router {
   const router = new Router()
     .get('/v1/status', () => Promise.resolve<StatusAnswer>({ ...node.status(), api: { rejected: rejections.counts() } }))
@@ -85,7 +108,11 @@ export function buildRoutes (node: OaNode, rejections = new ApiRejections()): Ro
       return { peer: await node.dial(multiaddr, signal) }
     })
     .delete('/v1/peers/:id', async ({ params }) => ({ disconnected: await node.hangUp(params.id ?? '') }))
-  return memoryRoutes(agentRoutes(communityRoutes(channelRoutes(router, node), node), node), node)
+    .get('/v1/mods', () => Promise.resolve({ mods: modsJson(node) }))
+  for (const { mod } of node.mods.mods) {
+    mod.routes?.(router, { service: node.service<unknown>(mod.name), node, body: readBody })
+  }
+  return router
 }
 
 /**

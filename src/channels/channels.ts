@@ -6,7 +6,8 @@ import { openEnvelope, sealEnvelope } from '../communities/sealed-envelope.js'
 import { createEnvelope } from '../events/envelope.js'
 import { envelopeToJson } from '../events/json.js'
 import { ReplayCache } from '../events/replay-cache.js'
-import { AGENT_NAME, CHANNEL_EVENT_TYPES, CHANNEL_NAME, EventTypes, parseMentions } from '../events/types.js'
+import { allows } from '../communities/access.js'
+import { AGENT_NAME, CHANNEL_NAME, EventTypes, parseMentions } from '../events/types.js'
 import { EnvelopeRejectedError, validateEnvelope } from '../events/validate.js'
 import { NodeLimits } from '../limits/node-limits.js'
 import { Envelope } from '../wire/generated/event.js'
@@ -22,6 +23,7 @@ import type { DirectHandler, DirectReply, SendDirectOptions } from './direct.js'
 import type { PostLog } from './post-log.js'
 import type { RejectionCounts, InboundPath } from './rejections.js'
 import type { EventJson } from '../events/json.js'
+import type { EventCatalog } from '../events/registry.js'
 import type { Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { Logger, PeerId, Startable } from '@libp2p/interface'
 
@@ -35,6 +37,8 @@ export interface ChannelsInit {
   penalties?: PeerPenalties
   /** The node's limits (direct-request rates, streams per protocol); the defaults when not given. */
   limits?: NodeLimits
+  /** The node's event types: which travel on channel topics, their payloads, who may author them. */
+  events: EventCatalog
 }
 
 export interface ChannelsEvents {
@@ -77,9 +81,6 @@ export interface ListInit {
 
 const DEFAULT_AGENT = 'user'
 
-function isPresence (type: string): boolean {
-  return type === EventTypes.AGENT_PRESENCE_ONLINE || type === EventTypes.AGENT_PRESENCE_OFFLINE
-}
 const GENERAL = 'general'
 const BACKFILL_PEERS = 2
 
@@ -139,6 +140,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       replay: this.replay,
       penalties: this.penalties,
       limits: this.limits,
+      events: this.init.events,
       rejections: this.rejections,
       isMember: (c) => this.joined.has(c),
       observe: (e) => { this.safeDispatchEvent('event', { detail: e }) },
@@ -331,15 +333,32 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     return this.publish({ ...init, type: EventTypes.CHANNEL_REACTION_ADD, replyTo: parent.id, thread: parent.thread ?? parent.id, payload: { reaction } })
   }
 
-  /** Publishes any channel event type (presence events, for instance) with a checked payload. */
+  /**
+   * Publishes an event of any type registered for channel topics (presence, or a mod's
+   * own types) to a channel; its payload must fit the type's schema, and this node must
+   * hold the role the type needs.
+   *
+   * @example
+   * ```ts
+   * await channels.publish({ community: 'devsupport', channel: 'polls', type: 'polls.vote.cast', payload: { poll: id, option: 1 } })
+   * ```
+   */
   async publish (init: { community: string, channel: string, type: string, payload: unknown, agent?: string, replyTo?: string, thread?: string, ttl?: number }): Promise<EventJson> {
     const { store } = this.requireStarted()
-    if (!CHANNEL_EVENT_TYPES.has(init.type)) throw new ChannelInputError('bad_type', `${init.type} is not a channel event type`)
+    const events = this.init.events
+    if (!events.carries(init.type, 'channel')) throw new ChannelInputError('bad_type', `${init.type} is not a channel event type`)
     const agent = init.agent ?? DEFAULT_AGENT
     if (!AGENT_NAME.test(agent)) throw new ChannelInputError('bad_agent', `"${agent}" is not a valid agent name`)
+    const shape = events.payloadSchema(init.type)?.safeParse(init.payload)
+    if (shape?.success === false) throw new ChannelInputError('bad_payload', `payload does not match ${init.type}: ${shape.error.issues.map(i => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`)
     this.openChannel(init.community, init.channel)
-    if (!this.components.communities.mayWrite(init.community, this.components.peerId.toString())) {
-      throw new ChannelInputError('read_only', `this node may read ${init.community} but not post to it (its role is ${this.components.communities.roleOf(init.community, this.components.peerId.toString()) ?? 'none'})`)
+    const access = this.components.communities
+    const self = this.components.peerId.toString()
+    if (!access.mayWrite(init.community, self)) {
+      throw new ChannelInputError('read_only', `this node may read ${init.community} but not post to it (its role is ${access.roleOf(init.community, self) ?? 'none'})`)
+    }
+    if (events.requirement(init.type, access.isPrivate(init.community)) === 'admin' && !allows(access, 'admin', init.community, self)) {
+      throw new ChannelInputError('not_admin', `only an admin of ${init.community} may publish ${init.type} (this node is ${access.roleOf(init.community, self) ?? 'not a member'})`)
     }
     const envelope = await createEnvelope({ ...init, agent }, this.components.privateKey)
     const bytes = Envelope.encode(this.wireForm(envelope))
@@ -347,7 +366,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       throw new ChannelInputError('too_large', `the message is ${bytes.byteLength} bytes encoded, over the ${this.init.settings.maxMessageBytes}-byte limit`)
     }
     // presence is live state, not conversation: relayed, never kept in history
-    if (!isPresence(init.type)) store.addLocal(envelope)
+    if (events.kept(init.type)) store.addLocal(envelope)
     const event = envelopeToJson(envelope)
     this.safeDispatchEvent('event', { detail: { event, origin: 'local' } })
     await this.components.pubsub.publish(this.topicOf(init.community, init.channel), bytes)
@@ -481,9 +500,11 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
           ...(sealer == null ? {} : { sealer, hasEpoch: (e: number) => access.hasEpoch(community, e) }),
           // live gossip: the author must be allowed to write now
           mayWrite: (peer) => access.mayWrite(community, peer),
+          isAdmin: (peer) => allows(access, 'admin', community, peer),
           maxBytes: this.init.settings.maxMessageBytes,
           maxSkewMs: this.init.settings.maxClockSkewMs,
-          allowType: t => CHANNEL_EVENT_TYPES.has(t),
+          events: this.init.events,
+          allowType: t => this.init.events.carries(t, 'channel'),
           isMember: c => this.joined.has(c),
           community,
           channel,
@@ -519,7 +540,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       this.log('a validated envelope %s no longer opens: %s', wire.id, (err as Error).message)
       return
     }
-    if (!isPresence(envelope.type) && !this.store.add(envelope)) return
+    if (this.init.events.kept(envelope.type) && !this.store.add(envelope)) return
     this.safeDispatchEvent('event', { detail: { event: envelopeToJson(envelope), origin: 'gossip' } })
   }
 

@@ -1,6 +1,7 @@
 import type { CommunityMembership } from '../communities/access.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { EventJson } from '../events/json.js'
+import type { EventCatalog } from '../events/registry.js'
 import type { ReplayCache } from '../events/replay-cache.js'
 import type { EnvelopeRejectedError } from '../events/validate.js'
 import type { HistoryStore } from './history-store.js'
@@ -45,6 +46,8 @@ export interface ChannelsContext {
   replay: ReplayCache
   penalties: PeerPenalties
   limits: NodeLimits
+  /** The node's event types. */
+  events: EventCatalog
   rejections: RejectionCounter
   isMember: (community: string) => boolean
   observe: (event: ObservedEvent) => void

@@ -91,6 +91,7 @@ export class DirectMessenger {
       maxBytes: this.ctx.settings.maxMessageBytes,
       maxSkewMs: this.ctx.settings.maxClockSkewMs,
       isMember: this.ctx.isMember,
+      events: this.ctx.events,
       allowType: t => t === EventTypes.DIRECT_REQUEST_SEND,
       ...overrides
     }

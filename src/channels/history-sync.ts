@@ -1,6 +1,7 @@
 import { lpStream } from '@libp2p/utils'
 import { envelopeToJson } from '../events/json.js'
-import { CHANNEL_EVENT_TYPES, CHANNEL_NAME } from '../events/types.js'
+import { allows } from '../communities/access.js'
+import { CHANNEL_NAME } from '../events/types.js'
 import { checkEnvelope, EnvelopeRejectedError } from '../events/validate.js'
 import { Envelope, HistoryRequest, HistoryResponse } from '../wire/generated/event.js'
 import { HISTORY_PROTOCOL } from '../wire/topics.js'
@@ -76,10 +77,12 @@ export class HistorySync {
         ...(sealer == null ? {} : { sealer, hasEpoch: (e: number) => access.hasEpoch(community, e) }),
         // history: the author must have been allowed to write when it wrote
         mayWrite: (author, at) => access.mayWrite(community, author, at),
+        isAdmin: (author, at) => allows(access, 'admin', community, author, at),
         maxBytes: this.ctx.settings.maxMessageBytes,
         maxSkewMs: this.ctx.settings.maxClockSkewMs,
         allowPast: true,
-        allowType: t => CHANNEL_EVENT_TYPES.has(t),
+        events: this.ctx.events,
+        allowType: t => this.ctx.events.carries(t, 'channel'),
         isMember: this.ctx.isMember,
         community,
         channel

@@ -19,6 +19,7 @@ import { collect } from './flags.js'
 import { idCommand } from './id.js'
 import { invocation } from './invocation.js'
 import { initCommand } from './init/init.js'
+import { addModCommands } from './mod-commands.js'
 import { IMPORT_HELP, memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
@@ -275,6 +276,8 @@ export async function main (argv: string[]): Promise<never> {
   const first = argv[2]
   const known = [...new Set(program.commands.flatMap(c => [c.name(), ...c.aliases()]).concat(['help']))]
   try {
+    // the commands of the running node's own mods (`oa-node polls create ...`)
+    if (first != null && !first.startsWith('-') && !known.includes(first)) known.push(...await addModCommands(program, argv.slice(2), (c) => { code = c }, suggestSubcommands))
     // `start` is the default command: without this, a mistyped command would reach it as an argument
     if (first != null && !first.startsWith('-') && !known.includes(first)) throw new UsageError(unknownCommand(first, known))
     await program.parseAsync(argv)

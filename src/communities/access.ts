@@ -75,3 +75,23 @@ export interface CommunityMembership extends CommunityAccess, TypedEventTarget<C
   /** Communities this node holds as a member now (private, and open ones it created or joined by invite). */
   joinedNames: () => string[]
 }
+
+/** A role an operation needs: `read` (readers, members, admins), `write` (members, admins) or `admin`. */
+export type Requirement = 'read' | 'write' | 'admin'
+
+/**
+ * Does the peer hold the role an operation needs in a community (at time `at`)? The one
+ * check every mod's operations go through; open communities give every peer `member`.
+ *
+ * @example
+ * ```ts
+ * if (!allows(access, 'admin', 'devsupport', peer)) throw new OaError('not_admin', 'only an admin may close polls', { status: 403 })
+ * ```
+ */
+export function allows (access: CommunityAccess, requirement: Requirement, community: string, peer: string, at?: number): boolean {
+  switch (requirement) {
+    case 'read': return access.mayRead(community, peer, at)
+    case 'write': return access.mayWrite(community, peer, at)
+    case 'admin': return access.roleOf(community, peer, at) === 'admin'
+  }
+}

@@ -1,8 +1,8 @@
 import { Communities } from './service.js'
 import type { CommunitiesComponents, CommunitiesInit } from './service.js'
 
-export type { CommunityAccess, CommunityMembership, CommunitySealer, CommunitiesEvents } from './access.js'
-export { OPEN_ACCESS } from './access.js'
+export type { CommunityAccess, CommunityMembership, CommunitySealer, CommunitiesEvents, Requirement } from './access.js'
+export { OPEN_ACCESS, allows } from './access.js'
 export type { CommunitiesComponents, CommunitiesInit, CommunityView, InviteOptions } from './service.js'
 export type { Role, Policy } from './objects.js'
 export type { MemberView } from './state.js'

@@ -4,6 +4,8 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError } from './errors.js'
 import { configLayerSchema, DEFAULTS } from './schema.js'
+import { BUILTIN_MOD_NAMES } from '../mods/builtin-names.js'
+import { MOD_NAME } from '../mods/contract.js'
 import type { ConfigLayer, NodeConfig } from './schema.js'
 import type { z } from 'zod'
 
@@ -19,7 +21,8 @@ export function dottedPath (path: PropertyKey[]): string {
   return out === '' ? '(top level)' : out
 }
 
-function formatIssues (issues: z.core.$ZodIssue[], describe: DescribePath): string[] {
+/** Each zod issue as `<where>: <problem>`, an unknown key as `<where>.<key>: unknown key`. */
+export function formatIssues (issues: z.core.$ZodIssue[], describe: DescribePath): string[] {
   const problems: string[] = []
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -67,6 +70,9 @@ export async function loadConfigFile (path: string): Promise<ConfigLayer> {
   // agent modules are named relative to the file that names them
   for (const agent of layer.agents ?? []) {
     if (agent.module != null && !isAbsolute(agent.module)) agent.module = resolve(dirname(resolve(path)), agent.module)
+  }
+  for (const entry of Object.values(layer.mods ?? {})) {
+    if (entry.module != null && !isAbsolute(entry.module)) entry.module = resolve(dirname(resolve(path)), entry.module)
   }
   return layer
 }
@@ -194,6 +200,28 @@ export interface LoadConfigOptions {
   flags?: ConfigLayer
 }
 
+/** What is wrong with the `mods:` entries: a built-in mod's entry takes only `enabled`; any other needs a `module`. */
+function modEntryProblems (mods: NodeConfig['mods']): string[] {
+  const problems: string[] = []
+  const builtin = new Set<string>(BUILTIN_MOD_NAMES)
+  for (const [name, entry] of Object.entries(mods)) {
+    if (!MOD_NAME.test(name)) {
+      problems.push(`mods.${name}: a mod name is 1-32 characters of a-z, 0-9 and "_", starting with a letter`)
+    } else if (builtin.has(name)) {
+      if (entry.module != null) problems.push(`mods.${name}.module: "${name}" is a built-in mod; give your mod another name`)
+      for (const key of Object.keys(entry)) {
+        if (key !== 'enabled' && key !== 'module') problems.push(`mods.${name}.${key}: unknown key (a built-in mod's entry takes only "enabled"${SECTIONS.has(name) ? `; its settings are under ${name}:` : ''})`)
+      }
+    } else if (entry.module == null) {
+      problems.push(`mods.${name}: no built-in mod is named "${name}" (built-in: ${BUILTIN_MOD_NAMES.join(', ')}); give "module: <file>" to load a mod of your own`)
+    }
+  }
+  return problems
+}
+
+/** Built-in mods whose settings have a top-level section of their own. */
+const SECTIONS = new Set(['channels', 'discovery', 'memory', 'agents'])
+
 /**
  * Builds the node configuration from defaults, a YAML file, `OA_*` environment
  * variables and flags, in that order of precedence (flags win).
@@ -218,6 +246,7 @@ export async function loadConfig (options: LoadConfigOptions = {}): Promise<Node
   const names = merged.agents.map(a => a.name)
   const duplicate = names.find((n, i) => names.indexOf(n) !== i)
   if (duplicate != null) problems.push(`agents: two agents are named "${duplicate}"; names are unique on a node`)
+  problems.push(...modEntryProblems(merged.mods))
   if (problems.length > 0) throw new ConfigError(problems)
   // a node joins the communities of the agents it hosts
   merged.communities = [...new Set([...merged.communities, ...merged.agents.map(a => a.community ?? '')])]

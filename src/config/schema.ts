@@ -1,8 +1,17 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
-import { AGENT_NAME, CHANNEL_NAME, COMMUNITY_NAME } from '../wire/names.js'
+import { agentsSection } from '../agents/config.js'
+import { channelsSection, CHANNELS_DEFAULTS } from '../channels/config.js'
+import { discoverySection, DISCOVERY_DEFAULTS } from '../discovery/config.js'
+import { memorySection, MEMORY_DEFAULTS } from '../memory/config.js'
+import { communityName } from './names.js'
+import type { AgentConfig } from '../agents/config.js'
+import type { CAPTURE_KINDS } from '../memory/config.js'
 
-export { AGENT_NAME, COMMUNITY_NAME }
+export { COMMUNITY_NAME, AGENT_NAME } from './names.js'
+export { AGENT_TYPES, agentConfigSchema } from '../agents/config.js'
+export type { AgentConfig } from '../agents/config.js'
+export { CAPTURE_KINDS } from '../memory/config.js'
 
 const multiaddrString = z.string().superRefine((value, ctx) => {
   try {
@@ -10,10 +19,6 @@ const multiaddrString = z.string().superRefine((value, ctx) => {
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `invalid multiaddr "${value}" (${(err as Error).message})` })
   }
-})
-
-const communityName = z.string().regex(COMMUNITY_NAME, {
-  message: 'a community name is 1-63 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
 })
 
 const port = z.number().int().min(0).max(65535)
@@ -24,46 +29,20 @@ const rateLimit = z.strictObject({
   durationMs: z.number().int().min(100).max(86_400_000)
 })
 
-const channelName = z.string().regex(CHANNEL_NAME, {
-  message: 'a channel name is 1-64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit'
-})
-
-const agentName = z.string().regex(AGENT_NAME, {
-  message: 'an agent name is 1-64 characters of letters, digits, "_" and "-"'
-})
-
-/** Built-in agent types. */
-export const AGENT_TYPES = ['expert', 'coordinator'] as const
-
-export const agentConfigSchema = z.strictObject({
-  name: agentName,
-  /** A built-in type... */
-  type: z.enum(AGENT_TYPES).optional(),
-  /** ...or a module whose default export extends Agent (path relative to the config file). */
-  module: z.string().min(1).optional(),
-  community: communityName.optional(),
-  capabilities: z.array(z.string().min(1).max(64)).max(64).optional(),
-  description: z.string().max(2000).optional(),
-  channels: z.array(channelName).optional(),
-  /** System instructions for the language model. */
-  instructions: z.string().max(20_000).optional(),
-  /** Settings of the agent's type or module (checked by it). */
-  options: z.record(z.string(), z.unknown()).optional()
-}).superRefine((agent, ctx) => {
-  if ((agent.type == null) === (agent.module == null)) {
-    ctx.addIssue({ code: 'custom', message: 'set exactly one of "type" (expert, coordinator) or "module"' })
-  }
-})
-
-export type AgentConfig = z.infer<typeof agentConfigSchema>
-
-/** What the memory service records by itself: channel posts written on this node, direct exchanges it started. */
-export const CAPTURE_KINDS = ['messages', 'directs'] as const
-
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
 
 /** How log lines look: `auto` is text on a terminal (stderr is a TTY), JSON lines otherwise. */
 export const LOG_FORMATS = ['auto', 'text', 'json'] as const
+
+/**
+ * An entry of `mods:`: `enabled: false` turns a mod off; `module` loads a mod of your own
+ * (its default export, made with defineMod); the other keys are that mod's settings,
+ * checked by its own schema when it loads.
+ */
+const modEntry = z.looseObject({
+  enabled: z.boolean().optional(),
+  module: z.string().min(1).optional()
+})
 
 /**
  * One layer of configuration (a YAML file, the environment, or flags). Every key is
@@ -85,58 +64,10 @@ export const configLayerSchema = z.strictObject({
     port: port.optional()
   }).optional(),
   communities: z.array(communityName).optional(),
-  channels: z.strictObject({
-    declared: z.record(communityName, z.array(channelName)).optional(),
-    followPeers: z.boolean().optional(),
-    maxMessageBytes: z.number().int().min(1024).max(1_048_576).optional(),
-    maxTextBytes: z.number().int().min(1).max(1_000_000).optional(),
-    maxClockSkewMs: z.number().int().min(1000).optional(),
-    directTimeoutMs: z.number().int().min(100).optional(),
-    history: z.strictObject({
-      maxMessagesPerChannel: z.number().int().min(1).optional(),
-      maxAgeDays: z.number().positive().optional(),
-      backfillLimit: z.number().int().min(0).max(1000).optional()
-    }).optional()
-  }).optional(),
-  agents: z.array(agentConfigSchema).optional(),
-  discovery: z.strictObject({
-    cardTtlMs: z.number().int().min(1000).optional(),
-    reprovideIntervalMs: z.number().int().min(10_000).optional(),
-    lookupTimeoutMs: z.number().int().min(100).optional(),
-    communityPeers: z.number().int().min(0).max(1000).optional(),
-    communityPeersIntervalMs: z.number().int().min(1000).optional()
-  }).optional(),
-  memory: z.strictObject({
-    enabled: z.boolean().optional(),
-    store: z.enum(['embedded', 'milvus']).optional(),
-    embedder: z.enum(['local', 'openai']).optional(),
-    embeddingModel: z.string().min(1).optional(),
-    embeddingDimensions: z.number().int().min(1).max(65_536).optional(),
-    maxTextBytes: z.number().int().min(16).max(1_048_576).optional(),
-    writeWindowMs: z.number().int().min(0).max(10_000).optional(),
-    commitIntervalMs: z.number().int().min(0).max(60_000).optional(),
-    storeProcess: z.boolean().optional(),
-    storeRecycleRssMiB: z.number().int().min(64).optional(),
-    vectorIndexThreshold: z.number().int().min(256).optional(),
-    capture: z.record(z.string(), z.array(z.enum(CAPTURE_KINDS))).optional(),
-    syncIntervalMs: z.number().int().min(1000).optional(),
-    milvus: z.strictObject({
-      address: z.string().min(1).optional(),
-      token: z.string().min(1).optional(),
-      username: z.string().min(1).optional(),
-      password: z.string().min(1).optional(),
-      database: z.string().min(1).optional(),
-      tls: z.boolean().optional(),
-      collection: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/).optional(),
-      numPartitions: z.number().int().min(1).max(4096).optional(),
-      indexType: z.enum(['HNSW', 'IVF_FLAT', 'AUTOINDEX']).optional(),
-      indexParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
-      searchParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
-      consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).optional(),
-      connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
-      requestTimeoutMs: z.number().int().min(100).max(3_600_000).optional()
-    }).optional()
-  }).optional(),
+  channels: channelsSection.optional(),
+  agents: agentsSection.optional(),
+  discovery: discoverySection.optional(),
+  memory: memorySection.optional(),
   llm: z.strictObject({
     baseUrl: z.url().optional(),
     apiKey: z.string().min(1).optional(),
@@ -149,6 +80,7 @@ export const configLayerSchema = z.strictObject({
     level: z.enum(LOG_LEVELS).optional(),
     format: z.enum(LOG_FORMATS).optional()
   }).optional(),
+  mods: z.record(z.string(), modEntry).optional(),
   limits: z.strictObject({
     direct: z.strictObject({
       perPeer: rateLimit.optional(),
@@ -300,6 +232,18 @@ export interface NodeConfig {
   }
   /** What one peer can make this node do. */
   limits: LimitSettings
+  /** Mods turned off, and mods of your own, by name. */
+  mods: Record<string, ModEntry>
+}
+
+/** One entry of `mods:`. */
+export interface ModEntry {
+  /** False turns the mod off (default true). */
+  enabled?: boolean
+  /** A user mod's module file (absolute once loaded; relative to the config file in YAML). */
+  module?: string
+  /** A user mod's own settings. */
+  [key: string]: unknown
 }
 
 /** A rate: at most `points` requests in each window of `durationMs`. */
@@ -356,52 +300,10 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     port: DEFAULT_API_PORT
   },
   communities: [],
-  channels: {
-    declared: {},
-    followPeers: true,
-    maxMessageBytes: 65_536,
-    maxTextBytes: 32_768,
-    maxClockSkewMs: 300_000,
-    directTimeoutMs: 30_000,
-    history: {
-      maxMessagesPerChannel: 10_000,
-      maxAgeDays: 30,
-      backfillLimit: 200
-    }
-  },
+  channels: CHANNELS_DEFAULTS,
   agents: [],
-  discovery: {
-    cardTtlMs: 60_000,
-    reprovideIntervalMs: 600_000,
-    lookupTimeoutMs: 5_000,
-    communityPeers: 12,
-    communityPeersIntervalMs: 30_000
-  },
-  memory: {
-    enabled: true,
-    store: 'embedded',
-    embedder: 'local',
-    embeddingModel: 'text-embedding-3-small',
-    maxTextBytes: 32_768,
-    writeWindowMs: 20,
-    commitIntervalMs: 500,
-    storeProcess: true,
-    storeRecycleRssMiB: 512,
-    vectorIndexThreshold: 10_000,
-    capture: { '*': ['messages', 'directs'] },
-    syncIntervalMs: 30_000,
-    milvus: {
-      tls: false,
-      collection: 'oa_memory',
-      numPartitions: 64,
-      indexType: 'HNSW',
-      indexParams: { M: 16, efConstruction: 200 },
-      searchParams: { ef: 64 },
-      consistencyLevel: 'Bounded',
-      connectTimeoutMs: 10_000,
-      requestTimeoutMs: 30_000
-    }
-  },
+  discovery: DISCOVERY_DEFAULTS,
+  memory: MEMORY_DEFAULTS,
   llm: {
     model: 'gpt-4o-mini',
     timeoutMs: 60_000,
@@ -412,6 +314,7 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     level: 'warn',
     format: 'auto'
   },
+  mods: {},
   limits: {
     direct: {
       perPeer: { points: 30, durationMs: 10_000 },

@@ -1,3 +1,5 @@
+import { OaError } from '../errors.js'
+
 /** The external services a node may use. */
 export type EndpointKind = 'milvus' | 'embedder' | 'llm'
 
@@ -38,7 +40,7 @@ export interface EndpointErrorInit {
  * }
  * ```
  */
-export class EndpointError extends Error {
+export class EndpointError extends OaError {
   override readonly name = 'EndpointError'
   readonly endpoint: EndpointKind
   readonly address: string
@@ -48,7 +50,11 @@ export class EndpointError extends Error {
   readonly detail?: string
 
   constructor (init: EndpointErrorInit) {
-    super(`${init.unreachable === true ? 'cannot reach' : 'cannot use'} ${ENDPOINT_LABEL[init.endpoint]} at ${init.address}: ${init.reason}${init.hint == null ? '' : ` (${init.hint})`}`)
+    // the node runs; this request cannot be served now
+    super('endpoint_unavailable', `${init.unreachable === true ? 'cannot reach' : 'cannot use'} ${ENDPOINT_LABEL[init.endpoint]} at ${init.address}: ${init.reason}${init.hint == null ? '' : ` (${init.hint})`}`, {
+      status: 503,
+      details: { endpoint: init.endpoint, address: init.address }
+    })
     this.endpoint = init.endpoint
     this.address = init.address
     this.reason = init.reason

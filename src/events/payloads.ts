@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { EventTypes } from './types.js'
 
 const metadata = z.record(z.string(), z.unknown()).optional()
 
@@ -24,12 +23,3 @@ export const presencePayload = z.strictObject({
   description: z.string().optional()
 })
 export type PresencePayload = z.infer<typeof presencePayload>
-
-/** The payload schema each built-in type must match; direct.* payloads are free JSON. */
-export const PAYLOAD_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
-  [EventTypes.CHANNEL_MESSAGE_POST]: messagePayload,
-  [EventTypes.CHANNEL_MESSAGE_REPLY]: messagePayload,
-  [EventTypes.CHANNEL_REACTION_ADD]: reactionPayload,
-  [EventTypes.AGENT_PRESENCE_ONLINE]: presencePayload,
-  [EventTypes.AGENT_PRESENCE_OFFLINE]: presencePayload
-}

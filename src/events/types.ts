@@ -5,7 +5,7 @@ import type { PeerId } from '@libp2p/interface'
 /** `domain.entity.action`: three lowercase words separated by dots. */
 export const EVENT_TYPE = /^[a-z][a-z0-9_]{0,31}\.[a-z][a-z0-9_]{0,31}\.[a-z][a-z0-9_]{0,31}$/
 
-/** The event types oa-node itself defines. Agents may use others of the same shape on direct messages. */
+/** The event types of oa-node's built-in mods (each mod registers its own in the node's EventRegistry). */
 export const EventTypes = {
   CHANNEL_MESSAGE_POST: 'channel.message.post',
   CHANNEL_MESSAGE_REPLY: 'channel.message.reply',
@@ -15,15 +15,6 @@ export const EventTypes = {
   AGENT_PRESENCE_ONLINE: 'agent.presence.online',
   AGENT_PRESENCE_OFFLINE: 'agent.presence.offline'
 } as const
-
-/** Types that travel on channel topics and in channel history. */
-export const CHANNEL_EVENT_TYPES: ReadonlySet<string> = new Set([
-  EventTypes.CHANNEL_MESSAGE_POST,
-  EventTypes.CHANNEL_MESSAGE_REPLY,
-  EventTypes.CHANNEL_REACTION_ADD,
-  EventTypes.AGENT_PRESENCE_ONLINE,
-  EventTypes.AGENT_PRESENCE_OFFLINE
-])
 
 export { AGENT_NAME, CHANNEL_NAME }
 

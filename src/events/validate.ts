@@ -1,9 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Envelope } from '../wire/generated/event.js'
 import { payloadOf, signingBytes } from './envelope.js'
-import { PAYLOAD_SCHEMAS } from './payloads.js'
 import { AGENT_NAME, CHANNEL_NAME, EVENT_TYPE } from './types.js'
 import { openEnvelope } from '../communities/sealed-envelope.js'
+import type { EventCatalog } from './registry.js'
 import type { ReplayCache } from './replay-cache.js'
 import type { CommunitySealer } from '../communities/access.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -32,6 +32,8 @@ export interface ValidationRules {
   allowPast?: boolean
   /** Which types this path carries. */
   allowType: (type: string) => boolean
+  /** The registered event types: payload schemas and the role each type's author needs. */
+  events: EventCatalog
   /** Communities this node joined. */
   isMember: (community: string) => boolean
   /** The community the topic or request names; the envelope must match it. */
@@ -51,6 +53,11 @@ export interface ValidationRules {
    * Checked once the signature proves who the author is. Absent: anyone may.
    */
   mayWrite?: (peer: string, at: number, community: string) => boolean
+  /**
+   * Is the author's peer an admin of the community at that time? Asked for types whose
+   * author must be an admin (EventSpec `access`); absent: no one is.
+   */
+  isAdmin?: (peer: string, at: number, community: string) => boolean
   now?: () => number
 }
 
@@ -76,8 +83,8 @@ function senderMayWrite (rules: ValidationRules, community: string): void {
  *
  * @example
  * ```ts
- * const env = await validateEnvelope(bytes, { maxBytes: 65536, maxSkewMs: 300_000,
- *   allowType: t => t.startsWith('channel.'), isMember: c => c === 'devsupport' })
+ * const env = await validateEnvelope(bytes, { maxBytes: 65536, maxSkewMs: 300_000, events: registry,
+ *   allowType: t => registry.carries(t, 'channel'), isMember: c => c === 'devsupport' })
  * ```
  */
 export async function validateEnvelope (bytes: Uint8Array | Uint8ArrayList, rules: ValidationRules): Promise<Envelope> {
@@ -130,7 +137,7 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
   } catch {
     reject('payload', 'payload is not JSON')
   }
-  const schema = PAYLOAD_SCHEMAS[envelope.type]
+  const schema = rules.events.payloadSchema(envelope.type)
   if (schema != null) {
     const result = schema.safeParse(payload)
     if (!result.success) reject('payload', `payload does not match ${envelope.type}: ${result.error.issues[0]?.message ?? 'invalid'}`)
@@ -152,6 +159,9 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
   }
   if (!ok) reject('signature', 'bad signature')
   if (rules.mayWrite != null && !rules.mayWrite(peer, ts, envelope.community)) reject('membership', `${peer} may not write to community "${envelope.community.slice(0, 64)}" (not a member, or a reader)`)
+  if (rules.events.requirement(envelope.type, rules.sealer != null) === 'admin' && rules.isAdmin?.(peer, ts, envelope.community) !== true) {
+    reject('membership', `${peer} may not write ${envelope.type} to community "${envelope.community.slice(0, 64)}" (only its admins may)`)
+  }
 
   if (rules.replay != null) {
     if (rules.replay.has(envelope.id, now)) reject('replay', `envelope ${envelope.id} was already received`)

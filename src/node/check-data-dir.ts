@@ -1,10 +1,6 @@
 import { access } from 'node:fs/promises'
-import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { checkHistoryFile } from '../channels/history-check.js'
-import { checkCommunityFiles } from '../communities/check.js'
-import { checkMemberships } from '../communities/memberships.js'
-import { checkEmbeddedStore } from '../memory/stores/embedded-check.js'
+import { BUILTIN_MODS } from '../mods/builtin.js'
 import { lockHolder } from './data-dir.js'
 import { DataDirError } from './errors.js'
 import { readIdentity } from './identity.js'
@@ -12,6 +8,7 @@ import type { HistoryCheck } from '../channels/history-check.js'
 import type { CommunitiesCheck } from '../communities/check.js'
 import type { MembershipsCheck } from '../communities/memberships.js'
 import type { EmbeddedStoreCheck } from '../memory/stores/embedded-check.js'
+import type { AnyMod, ModCheckPart } from '../mods/contract.js'
 
 /** What `checkDataDir` found, part by part. */
 export interface DataDirCheck {
@@ -25,6 +22,8 @@ export interface DataDirCheck {
   communities: CommunitiesCheck
   /** `memberships.json`: communities joined by name and left on a running node. */
   memberships: MembershipsCheck
+  /** The parts other mods check, by part name. */
+  [part: string]: unknown
 }
 
 /**
@@ -34,6 +33,7 @@ export interface DataDirCheck {
  * the community files (genesis, credentials, revocations, key grants: signed, issued by
  * an admin, and the grants sealed to this node open) and `memberships.json` (communities
  * joined by name and left: it reads, and names only valid community names).
+ * Each part is a mod's (its `check`); `mods` adds user mods' parts to the built-in ones.
  * Refuses a data dir whose node is running. Throws DataDirError when the folder is
  * missing or in use.
  *
@@ -43,7 +43,7 @@ export interface DataDirCheck {
  * if (!report.ok) console.error(report.channels.problems, report.memory.problems)
  * ```
  */
-export async function checkDataDir (dataDir: string): Promise<DataDirCheck> {
+export async function checkDataDir (dataDir: string, mods: readonly AnyMod[] = BUILTIN_MODS): Promise<DataDirCheck> {
   try {
     await access(dataDir)
   } catch {
@@ -65,10 +65,10 @@ export async function checkDataDir (dataDir: string): Promise<DataDirCheck> {
     identity.present = true
     identity.problems.push((err as Error).message)
   }
-  const channels = await checkHistoryFile(join(dataDir, 'channels.db'))
-  const memory = await checkEmbeddedStore(join(dataDir, 'memory'))
-  const communities = await checkCommunityFiles(dataDir, key ?? undefined)
-  const memberships = await checkMemberships(dataDir)
-  const ok = [identity, channels, memory, communities, memberships].every(part => part.problems.length === 0)
-  return { dataDir, ok, identity, channels, memory, communities, memberships }
+  const parts: Record<string, ModCheckPart> = {}
+  for (const mod of mods) {
+    for (const [name, part] of Object.entries(await mod.check?.({ dataDir, ...(key == null ? {} : { privateKey: key }) }) ?? {})) parts[name] = part
+  }
+  const ok = [identity, ...Object.values(parts)].every(part => part.problems.length === 0)
+  return { dataDir, ok, identity, ...parts } as DataDirCheck
 }

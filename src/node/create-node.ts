@@ -9,12 +9,8 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import { agentRuntime } from '../agents/index.js'
-import { channels } from '../channels/index.js'
-import { communities } from '../communities/index.js'
-import { discovery } from '../discovery/index.js'
-import { memory } from '../memory/index.js'
-import { replication } from '../memory/replication/index.js'
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
+import { composeMods } from '../mods/compose.js'
 import { gossipMessageId } from '../channels/message-id.js'
 import { PeerPenalties } from '../channels/penalties.js'
 import { bootstrapKeeper } from './bootstrap-keeper/index.js'
@@ -25,6 +21,17 @@ import { ensureDataDir, lockDataDir } from './data-dir.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { OaNode } from './oa-node.js'
 import type { NodeConfig } from '../config/schema.js'
+import type { AgentRuntime } from '../agents/runtime.js'
+import type { Channels } from '../channels/channels.js'
+import type { Communities } from '../communities/service.js'
+import type { Discovery } from '../discovery/discovery.js'
+import type { Memory } from '../memory/service.js'
+import type { Replicator } from '../memory/replication/replicator.js'
+import type { ComposedMods } from '../mods/compose.js'
+import type { AnyMod } from '../mods/contract.js'
+import type { BootstrapKeeper } from './bootstrap-keeper/bootstrap-keeper.js'
+import type { MeshKeeper } from './mesh-keeper/mesh-keeper.js'
+import type { Libp2p } from 'libp2p'
 import type { Embedder } from '../memory/embedders/types.js'
 import type { MemoryStore } from '../memory/types.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
@@ -48,11 +55,8 @@ export interface CreateNodeOptions {
   openMemoryStore?: (embedder: Embedder) => Promise<MemoryStore>
 }
 
-function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openMemoryStore']) {
-  // invalid messages found by the channels service lower the sender's gossipsub score
-  const penalties = new PeerPenalties()
-  // what one peer can make this node do; refusals it earns lower its score too
-  const limits = new NodeLimits(config.limits, penalties, DHT_DATASTORE_PREFIX)
+/** The services every node runs, whatever its mods: limits, identify, ping, the DHT, gossipsub. */
+function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: NodeLimits) {
   return {
     limits: () => limits,
     identify: identify(),
@@ -77,24 +81,68 @@ function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openM
         // every node of a local cluster connects from loopback: do not score that as a sybil attack
         IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
       }
-    }),
-    communities: communities({ dataDir: config.dataDir, penalties, limits, named: config.communities }),
-    channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties, limits }),
-    discovery: discovery({ ...config.discovery, dialTimeoutMs: config.network.dialTimeoutMs, limits }),
-    memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),
-    replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties, limits }),
-    agents: agentRuntime({ agents: config.agents, llm: config.llm }),
+    })
+  }
+}
+
+/** Gives a mod's service the libp2p capability `@oa-node/<name>` and makes it depend on those of the mods it needs. */
+function withCapabilities (mod: AnyMod, create: (components: never) => unknown): (components: never) => unknown {
+  return (components) => {
+    const service = create(components)
+    if (service == null || typeof service !== 'object') return service
+    const target = service as Record<symbol, unknown>
+    const held = (key: symbol): string[] => Array.isArray(target[key]) ? target[key] as string[] : []
+    target[serviceCapabilities] = [...new Set([...held(serviceCapabilities), `@oa-node/${mod.name}`, ...(mod.service?.capabilities ?? [])])]
+    target[serviceDependencies] = [...new Set([...held(serviceDependencies), ...(mod.needs ?? []).map(n => `@oa-node/${n}`), ...(mod.service?.dependencies ?? [])])]
+    return service
+  }
+}
+
+function buildServices (config: NodeConfig, composed: ComposedMods, options: CreateNodeOptions) {
+  // invalid messages found by the services lower the sender's gossipsub score
+  const penalties = new PeerPenalties()
+  // what one peer can make this node do; refusals it earns lower its score too
+  const limits = new NodeLimits(config.limits, penalties, DHT_DATASTORE_PREFIX)
+  const mods: Record<string, (components: never) => unknown> = {}
+  for (const { mod, config: modConfig } of composed.mods) {
+    if (mod.service == null) continue
+    mods[mod.name] = withCapabilities(mod, mod.service.create({
+      config: modConfig,
+      node: config,
+      events: composed.events,
+      penalties,
+      limits,
+      options: { ...options },
+      facades: composed.facades
+    }))
+  }
+  return {
+    ...coreServices(config, penalties, limits),
+    ...mods,
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs }),
     meshKeeper: meshKeeper({ minPeers: config.network.minPeers, dialTimeoutMs: config.network.dialTimeoutMs })
   }
 }
 
-/** The libp2p node with oa-node's services, as `createNode` builds it. */
-export type OaLibp2p = Awaited<ReturnType<typeof createOaLibp2p>>
+/** The services made by a map of service factories. */
+type Instances<T> = { [K in keyof T]: T[K] extends (...args: never[]) => infer R ? R : never }
 
-async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, options: CreateNodeOptions) {
+/** The services of the built-in mods, by name, as `libp2p.services` holds them when every built-in mod is on. */
+export interface BuiltinServices {
+  communities: Communities
+  channels: Channels
+  discovery: Discovery
+  memory: Memory
+  replication: Replicator
+  agents: AgentRuntime
+}
+
+/** The libp2p node with oa-node's services, as `createNode` builds it: the core ones, each mod's under its name. */
+export type OaLibp2p = Libp2p<Instances<ReturnType<typeof coreServices>> & BuiltinServices & { bootstrapKeeper: BootstrapKeeper, meshKeeper: MeshKeeper } & Record<string, unknown>>
+
+async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, composed: ComposedMods, options: CreateNodeOptions): Promise<OaLibp2p> {
   const { connectionGater } = options
-  return createLibp2p({
+  const node = await createLibp2p({
     privateKey,
     ...(connectionGater == null ? {} : { connectionGater }),
     start: false,
@@ -112,14 +160,18 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, optio
     },
     // bootstrap peers are dialled by the bootstrapKeeper service once the node listens
     peerDiscovery: config.network.mdns ? [mdns()] : [],
-    services: buildServices(config, options.openMemoryStore)
+    services: buildServices(config, composed, options)
   })
+  // the built-in mods' services are typed as present; a mod that is off has none (OaNode.service)
+  return node as unknown as OaLibp2p
 }
 
 /**
  * Creates an oa-node: libp2p 3 with TCP and WebSockets, Noise, yamux, identify, ping,
  * a Kademlia DHT on `/oa/kad/1.0.0`, gossipsub, and bootstrap (and optionally mDNS)
- * discovery. The identity comes from `<dataDir>/identity.key`, created on first use.
+ * discovery, with the services of its mods: the built-in ones not turned off in
+ * `mods:`, then the user mods loaded from their modules (ConfigError naming
+ * `mods.<name>` when one cannot load or is misconfigured). The identity comes from `<dataDir>/identity.key`, created on first use.
  * The node is not started: call `start()`.
  *
  * @example
@@ -135,9 +187,10 @@ export async function createNode (config: NodeConfig, options: CreateNodeOptions
   await ensureDataDir(config.dataDir)
   const lock = options.lock === false ? undefined : await lockDataDir(config.dataDir)
   try {
+    const composed = await composeMods(config)
     const privateKey = options.privateKey ?? await loadOrCreateIdentity(config.dataDir)
-    const libp2p = await createOaLibp2p(config, privateKey, options)
-    return new OaNode({ config, libp2p, privateKey, peerId: peerIdFromPrivateKey(privateKey), lock })
+    const libp2p = await createOaLibp2p(config, privateKey, composed, options)
+    return new OaNode({ config, libp2p, privateKey, peerId: peerIdFromPrivateKey(privateKey), lock, mods: composed })
   } catch (err) {
     await lock?.release()
     throw err

@@ -1,3 +1,5 @@
+import { OaError } from '../errors.js'
+
 /** The identity key file exists but cannot be used; it is never silently replaced. */
 export class IdentityError extends Error {
   override readonly name = 'IdentityError'
@@ -14,11 +16,17 @@ export class ListenError extends Error {
 }
 
 /** A peer address or id given to the node is malformed. */
-export class PeerInputError extends Error {
+export class PeerInputError extends OaError {
   override readonly name = 'PeerInputError'
+  constructor (message: string) {
+    super('bad_peer', message, { status: 400 })
+  }
 }
 
 /** A peer could not be dialled. */
-export class PeerUnreachableError extends Error {
+export class PeerUnreachableError extends OaError {
   override readonly name = 'PeerUnreachableError'
+  constructor (message: string) {
+    super('unreachable', message, { status: 502 })
+  }
 }

@@ -5,20 +5,28 @@ import { CommunityError } from '../communities/errors.js'
 import { COMMUNITY_NAME } from '../config/schema.js'
 import { VERSION } from '../version.js'
 import { ListenError, PeerInputError, PeerUnreachableError } from './errors.js'
+import { OaError } from '../errors.js'
 import type { AgentStatus } from '../agents/runtime.js'
 import type { LlmUsage } from '../agents/llm/client.js'
+import type { Channels } from '../channels/channels.js'
 import type { RejectionCounts } from '../channels/rejections.js'
-import type { CommunityView } from '../communities/service.js'
+import type { Communities, CommunityView } from '../communities/service.js'
 import type { CommunityRejections } from '../communities/rejections.js'
 import type { EndpointDown, EndpointStatus, EndpointUp } from '../endpoints/health.js'
 import type { LimitsStatus } from '../limits/node-limits.js'
 import type { NodeConfig } from '../config/schema.js'
+import type { ReplicationStats } from '../memory/replication/replicator.js'
 import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
+import type { ComposedMods, ResolvedMod } from '../mods/compose.js'
+import type { ModPeers } from '../mods/contract.js'
 import type { OaLibp2p } from './create-node.js'
 import type { DataDirLock } from './data-dir.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
-/** What `GET /v1/status` and `oa-node status` report. */
+/**
+ * What `GET /v1/status` and `oa-node status` report: the node's own fields, and each
+ * mod's section under its name (the built-in mods' sections and fields are typed here).
+ */
 export interface NodeStatus {
   peerId: string
   version: string
@@ -50,7 +58,13 @@ export interface NodeStatus {
   llm: { mode: string, usage: LlmUsage }
   /** The external endpoints the memory uses (Milvus, the embeddings endpoint): up or down, outages and failed calls. */
   endpoints: EndpointStatus[]
+  /** Memory records received and refused by replication. */
+  replication?: ReplicationStats
   dataDir: string
+  /** The mods the node runs, in the order their services start. */
+  mods: string[]
+  /** The sections of user mods, under their names. */
+  [section: string]: unknown
 }
 
 function processMemory (): NodeStatus['memory'] {
@@ -78,6 +92,8 @@ export interface OaNodeInit {
   privateKey: PrivateKey
   peerId: PeerId
   lock?: DataDirLock
+  /** The mods the node runs and their event types. */
+  mods: ComposedMods
 }
 
 export interface OaNodeEvents {
@@ -99,6 +115,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
   readonly peerId: PeerId
   /** The node's key: signs what the node publishes. */
   readonly privateKey: PrivateKey
+  /** The mods the node runs (built-in and user mods), in the order their services start, and their event types. */
+  readonly mods: ComposedMods
   private readonly lock?: DataDirLock
   private startedAt?: number
 
@@ -109,6 +127,7 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
     this.peerId = init.peerId
     this.privateKey = init.privateKey
     this.lock = init.lock
+    this.mods = init.mods
     this.libp2p.services.bootstrapKeeper.addEventListener('unreachable', (evt) => {
       this.safeDispatchEvent('bootstrap:unreachable', { detail: evt.detail })
     })
@@ -122,7 +141,40 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
 
   /** Communities this node has joined. */
   get communities (): string[] {
-    return this.libp2p.services.channels.communities()
+    return this.service<Channels>('channels')?.communities() ?? []
+  }
+
+  /**
+   * A mod's service by the mod's name; undefined when the mod is off or has none.
+   *
+   * @example
+   * ```ts
+   * const polls = node.service<PollsService>('polls')
+   * ```
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the service's type, as with libp2p.services
+  service<T> (name: string): T | undefined {
+    if (this.mod(name) == null) return undefined
+    return (this.libp2p.services as Record<string, unknown>)[name] as T | undefined
+  }
+
+  /**
+   * A mod the node runs, by name, with its resolved config.
+   *
+   * @example
+   * ```ts
+   * if (node.mod('memory') == null) console.log('memory is off')
+   * ```
+   */
+  mod (name: string): ResolvedMod | undefined {
+    return this.mods.mods.find(m => m.mod.name === name)
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as service()
+  private required<T> (name: string): T {
+    const service = this.service<T>(name)
+    if (service == null) throw new OaError('mod_off', `the ${name} mod is off on this node (mods.${name}.enabled: false)`, { status: 404 })
+    return service
   }
 
   isStarted (): boolean {
@@ -142,8 +194,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
    * ```
    */
   async join (community: string): Promise<void> {
-    await this.libp2p.services.communities.joinByName(community)
-    this.libp2p.services.channels.join(community)
+    await this.required<Communities>('communities').joinByName(community)
+    this.required<Channels>('channels').join(community)
   }
 
   /**
@@ -161,8 +213,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
   async leave (community: string): Promise<void> {
     if (!COMMUNITY_NAME.test(community)) throw new CommunityError('bad_community', `"${community}" is not a valid community name (1-63 characters of a-z, 0-9, "_", "-")`)
     if (!this.communities.includes(community)) throw new CommunityError('not_joined', `this node is not in community "${community}" (joined: ${this.communities.join(', ') || 'none'})`)
-    this.libp2p.services.channels.leave(community)
-    await this.libp2p.services.communities.leave(community)
+    this.required<Channels>('channels').leave(community)
+    await this.required<Communities>('communities').leave(community)
   }
 
   /**
@@ -274,7 +326,7 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
    * ```
    */
   status (): NodeStatus {
-    return {
+    const status: Record<string, unknown> = {
       peerId: this.peerId.toString(),
       version: VERSION,
       multiaddrs: this.multiaddrs(),
@@ -282,18 +334,25 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       connections: this.libp2p.getConnections().length,
       streams: this.openStreams(),
       memory: processMemory(),
-      storeProcess: this.libp2p.services.memory.storeProcess(),
       uptimeMs: this.startedAt == null ? 0 : Date.now() - this.startedAt,
-      communities: this.communities,
-      channels: Object.fromEntries(this.communities.map(c => [c, this.libp2p.services.channels.channels(c)])),
-      rejected: this.libp2p.services.channels.rejected(),
+      communities: [],
+      channels: {},
       limits: this.libp2p.services.limits.status(),
-      trust: { communities: this.libp2p.services.communities.list(), rejected: this.libp2p.services.communities.rejected() },
-      agents: this.libp2p.services.agents.list(),
-      llm: { mode: this.libp2p.services.agents.llm.describe(), usage: this.libp2p.services.agents.llm.usage() },
-      endpoints: this.libp2p.services.memory.endpoints(),
-      dataDir: this.config.dataDir
+      dataDir: this.config.dataDir,
+      mods: this.mods.mods.map(m => m.mod.name)
     }
+    const peers: ModPeers = { service: name => this.service<unknown>(name) }
+    for (const { mod } of this.mods.mods) {
+      const service = this.service(mod.name)
+      if (mod.status != null) status[mod.name] = mod.status(service, peers)
+      for (const [field, value] of Object.entries(mod.statusFields?.(service, peers) ?? {})) {
+        // a mod does not overwrite what the node or another mod reports
+        if (!(field in status)) status[field] = value
+      }
+    }
+    // with memory off, no endpoint is in use
+    status.endpoints ??= []
+    return status as NodeStatus
   }
 
   private openStreams (): NodeStatus['streams'] {

@@ -1,9 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { PeerPenalties } from '../../src/channels/penalties.js'
 import { createEnvelope, envelopeToJson, EnvelopeRejectedError, EVENT_TYPE, parseAgentId, parseMentions, ReplayCache, validateEnvelope } from '../../src/events/index.js'
+import { CHANNEL_EVENTS } from '../../src/channels/events.js'
+import { EventRegistry } from '../../src/events/registry.js'
 import { Envelope } from '../../src/wire/generated/event.js'
 import { channelTopic, parseChannelTopic } from '../../src/wire/topics.js'
 import type { EnvelopeInit, ValidationRules } from '../../src/events/index.js'
@@ -11,7 +14,11 @@ import type { EnvelopeInit, ValidationRules } from '../../src/events/index.js'
 const key = await generateKeyPair('Ed25519')
 const peer = peerIdFromPrivateKey(key).toString()
 
+const registry = new EventRegistry()
+for (const spec of CHANNEL_EVENTS) registry.register(spec, 'channels')
+
 const rules = (overrides: Partial<ValidationRules> = {}): ValidationRules => ({
+  events: registry,
   maxBytes: 65_536,
   maxSkewMs: 300_000,
   allowType: t => t.startsWith('channel.'),
@@ -136,5 +143,25 @@ describe('gossip message ids', () => {
     const forged = Envelope.decode(Uint8Array.from(env))
     forged.signature[0] = (forged.signature[0] ?? 0) ^ 1
     expect(id(Envelope.encode(forged))).not.toBe(id(env))
+  })
+})
+
+describe('the event registry the pipeline reads', () => {
+  it('checks a registered type\'s payload, and an admin-only type\'s author', async () => {
+    const events = new EventRegistry()
+    for (const spec of CHANNEL_EVENTS) events.register(spec, 'channels')
+    events.register({ type: 'polls.poll.close', payload: z.strictObject({ poll: z.string() }), access: { open: 'write', private: 'admin' } }, 'polls')
+    events.register({ type: 'polls.board.pin', access: 'admin' }, 'polls')
+    const allowType = (t: string): boolean => events.carries(t, 'channel')
+    const close = async (payload: unknown): Promise<Uint8Array> => Envelope.encode(await createEnvelope(post({ type: 'polls.poll.close', payload }), key))
+    expect(await reasonOf(await close({ poll: 'p1' }), rules({ events, allowType }))).toBe('accepted')
+    expect(await reasonOf(await close({ poll: 1 }), rules({ events, allowType }))).toBe('payload')
+    // a node without the mod carries the type nowhere
+    expect(await reasonOf(await close({ poll: 'p1' }), rules({ allowType: t => registry.carries(t, 'channel') }))).toBe('type')
+    const pin = Envelope.encode(await createEnvelope(post({ type: 'polls.board.pin', payload: {} }), key))
+    expect(await reasonOf(pin, rules({ events, allowType }))).toBe('membership')
+    expect(await reasonOf(pin, rules({ events, allowType, isAdmin: p => p === peer }))).toBe('accepted')
+    expect(() => { events.register({ type: 'polls.board.pin' }, 'other') }).toThrow('event type polls.board.pin is already owned by mod polls')
+    expect(() => { events.register({ type: 'Polls.x' }, 'other') }).toThrow('is not domain.entity.action')
   })
 })

@@ -156,7 +156,7 @@ export class CoordinatorAgent extends Agent {
    * its cosine similarity must reach both `reuseThreshold` and the relevance floor.
    */
   private async storedSolution (question: string): Promise<{ record: { id: string, text: string, metadata: Record<string, unknown> }, score: number } | undefined> {
-    const memory = this.ctx.memory
+    const memory = this.mods.memory
     if (memory?.enabled !== true) return undefined
     try {
       const candidates = await this.recall(question, { kinds: ['problem_solutions'], k: 5, mode: 'hybrid' })

@@ -167,13 +167,13 @@ export class ExpertAgent extends Agent {
     for (const channel of new Set([...this.channels, 'general'])) {
       let messages
       try {
-        messages = this.ctx.channels.list(this.community, channel, { limit: 1000 })
+        messages = this.mods.channels?.history(channel, { limit: 1000 }) ?? []
       } catch {
         continue
       }
       for (const m of messages) {
-        const text = (m.payload as { text?: unknown } | null)?.text
-        if (typeof text !== 'string' || text === question) continue
+        const text = m.text
+        if (text === '' || text === question) continue
         const { score } = overlap(query, text)
         if (score > 0) scored.push({ kind: CHANNEL_MESSAGE, text, score: Math.round(score * 1000) / 1000, scoreKind: 'term_overlap', id: m.id })
       }

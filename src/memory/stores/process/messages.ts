@@ -42,7 +42,7 @@ export function unpackRecords (records: PackedRecord[]): MemoryRecord[] {
 
 export function toWireError (err: unknown): WireError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) }
-  const code = (err as { code?: unknown }).code
+  const code = err instanceof MemoryStoreError ? err.storeCode : (err as { code?: unknown }).code
   return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) }
 }
 
