@@ -19,6 +19,7 @@ import type { ReplicationStats } from '../memory/replication/replicator.js'
 import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
 import type { ComposedMods, ResolvedMod } from '../mods/compose.js'
 import type { ModPeers } from '../mods/contract.js'
+import type { Memory } from '../memory/service.js'
 import type { OaLibp2p } from './create-node.js'
 import type { DataDirLock } from './data-dir.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -131,10 +132,12 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
     this.libp2p.services.bootstrapKeeper.addEventListener('unreachable', (evt) => {
       this.safeDispatchEvent('bootstrap:unreachable', { detail: evt.detail })
     })
-    this.libp2p.services.memory.addEventListener('endpoint:down', (evt) => {
+    // with the memory mod off, no external endpoint is in use
+    const memory = this.service<Memory>('memory')
+    memory?.addEventListener('endpoint:down', (evt) => {
       this.safeDispatchEvent('endpoint:down', { detail: evt.detail })
     })
-    this.libp2p.services.memory.addEventListener('endpoint:up', (evt) => {
+    memory?.addEventListener('endpoint:up', (evt) => {
       this.safeDispatchEvent('endpoint:up', { detail: evt.detail })
     })
   }

@@ -15,8 +15,13 @@ async function notPrivate (dir: string): Promise<string[]> {
   if ((info.mode & 0o777) !== 0o700) wrong.push(`${dir} ${(info.mode & 0o777).toString(8)}`)
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
-    if (entry.isDirectory()) wrong.push(...await notPrivate(path))
-    else if (((await lstat(path)).mode & 0o777) !== 0o600) wrong.push(`${path} ${((await lstat(path)).mode & 0o777).toString(8)}`)
+    if (entry.isDirectory()) {
+      wrong.push(...await notPrivate(path))
+      continue
+    }
+    // a store's temporary file may be renamed away between the listing and this look
+    const mode = await lstat(path).then(s => s.mode & 0o777, (err: unknown) => { if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; throw err })
+    if (mode != null && mode !== 0o600) wrong.push(`${path} ${mode.toString(8)}`)
   }
   return wrong
 }

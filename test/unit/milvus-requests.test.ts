@@ -88,7 +88,7 @@ describe('Milvus errors', () => {
     try {
       checkStatus({ error_code: 'IllegalArgument', reason: 'bad expr' }, 'query')
     } catch (err) {
-      expect((err as MemoryStoreError).code).toBe('IllegalArgument')
+      expect((err as MemoryStoreError).storeCode).toBe('IllegalArgument')
     }
   })
 
