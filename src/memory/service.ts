@@ -18,7 +18,7 @@ import type { CaptureStatus } from './capture.js'
 import type { EndpointDown, EndpointStatus, EndpointUp } from '../endpoints/health.js'
 import type { Embedder } from './embedders/types.js'
 import type { RememberInput } from './record.js'
-import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
+import type { CommunityStats, MemoryRecord, MemoryStore, RecordsAdded, SearchHit, SearchMode, StoredRecord } from './types.js'
 import type { StoreProcessInfo } from './stores/process/process-store.js'
 import type { Channels } from '../channels/channels.js'
 import type { CommunityAccess } from '../communities/access.js'
@@ -65,15 +65,7 @@ export interface RecallOptions {
   minSimilarity?: number
 }
 
-/** A record as the API and agents see it (no vector). */
-export type StoredRecord = Omit<MemoryRecord, 'vector'>
-
-export interface RecordsAdded {
-  community: string
-  records: StoredRecord[]
-  /** Written by this node (true) or received from a peer. */
-  local: boolean
-}
+export type { StoredRecord, RecordsAdded }
 
 export interface MemoryEvents {
   /** Records stored, after they are durable: this node's writes and those received from peers. */

@@ -1,6 +1,6 @@
 import { MemoryInputError } from '../errors.js'
 import { agentOfOrigin, checkCovers, checkInput, verifyRecord } from '../record.js'
-import type { StoredRecord } from '../service.js'
+import type { StoredRecord } from '../types.js'
 
 /**
  * Checks a record received from another node: it belongs to `community`, its agent is
