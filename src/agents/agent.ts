@@ -7,7 +7,8 @@ import type { Channels } from '../channels/channels.js'
 import type { DirectRequest } from '../channels/direct.js'
 import type { DiscoveredAgent } from '../discovery/card.js'
 import type { Discovery } from '../discovery/discovery.js'
-import type { Memory, RecallOptions, StoredRecord } from '../memory/service.js'
+import type { Memory, RecallOptions } from '../memory/service.js'
+import type { StoredRecord } from '../memory/types.js'
 import type { MemoryHit } from '../memory/hit.js'
 
 /** Marks Agent classes across copies of the package (a user module may import another copy). */

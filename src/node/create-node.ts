@@ -13,7 +13,7 @@ import { agentRuntime } from '../agents/index.js'
 import { channels } from '../channels/index.js'
 import { communities } from '../communities/index.js'
 import { discovery } from '../discovery/index.js'
-import { memory } from '../memory/index.js'
+import { memory, memoryCapture } from '../memory/index.js'
 import { replication } from '../memory/replication/index.js'
 import { gossipMessageId } from '../channels/message-id.js'
 import { PeerPenalties } from '../channels/penalties.js'
@@ -81,6 +81,7 @@ function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openM
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties, limits }),
     discovery: discovery({ ...config.discovery, dialTimeoutMs: config.network.dialTimeoutMs, limits }),
     memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),
+    capture: memoryCapture({ settings: config.memory }),
     replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties, limits }),
     agents: agentRuntime({ agents: config.agents, llm: config.llm }),
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs })

@@ -141,9 +141,9 @@ describe('the memory service on a node', () => {
     expect(exchange?.text).toContain('forty-two')
 
     // b captures nothing: its config turns capture off, and its capture passes the post over
-    const skipped = b.libp2p.services.memory.captureStatus()?.skipped ?? 0
+    const skipped = b.libp2p.services.capture.status()?.skipped ?? 0
     const bPost = await b.libp2p.services.channels.post({ community: C, channel: 'general', text: 'not captured' })
-    await waitFor('b passed its post over', () => (b.libp2p.services.memory.captureStatus()?.skipped ?? 0) > skipped)
+    await waitFor('b passed its post over', () => (b.libp2p.services.capture.status()?.skipped ?? 0) > skipped)
     expect(await b.libp2p.services.memory.get(C, [`msg-${bPost.id}`])).toEqual([])
   })
 

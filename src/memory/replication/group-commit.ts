@@ -1,6 +1,6 @@
-import { MemoryStoreError } from './errors.js'
-import type { VersionVector } from './replication/version-vector.js'
-import type { MemoryRecord, MemoryStore, StoredRecord } from './types.js'
+import { MemoryStoreError } from '../errors.js'
+import type { VersionVector } from './version-vector.js'
+import type { MemoryRecord, MemoryStore, StoredRecord } from '../types.js'
 import type { Logger } from '@libp2p/interface'
 
 /** What a write is given when its batch is built. */
