@@ -26,6 +26,7 @@ import { OaNode } from './oa-node.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { Embedder } from '../memory/embedders/types.js'
 import type { MemoryStore } from '../memory/types.js'
+import type { StoreAdapter } from '../memory/stores/adapter.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface CreateNodeOptions {
@@ -45,9 +46,20 @@ export interface CreateNodeOptions {
    * ```
    */
   openMemoryStore?: (embedder: Embedder) => Promise<MemoryStore>
+  /**
+   * The store adapter to use instead of the one `memory.store` names: how to open the
+   * store, and whether the node replicates it.
+   *
+   * @example
+   * ```ts
+   * const node = await createNode(config, { memoryStoreAdapter: { name: 'mine', replicated: false, open: async ({ embedder }) => MyStore.open(embedder.dimension) } })
+   * ```
+   */
+  memoryStoreAdapter?: StoreAdapter
 }
 
-function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openMemoryStore']) {
+function buildServices (config: NodeConfig, options: Pick<CreateNodeOptions, 'openMemoryStore' | 'memoryStoreAdapter'>) {
+  const { openMemoryStore: openStore, memoryStoreAdapter: storeAdapter } = options
   // invalid messages found by the channels service lower the sender's gossipsub score
   const penalties = new PeerPenalties()
   // what one peer can make this node do; refusals it earns lower its score too
@@ -80,7 +92,7 @@ function buildServices (config: NodeConfig, openStore?: CreateNodeOptions['openM
     communities: communities({ dataDir: config.dataDir, penalties, limits, named: config.communities }),
     channels: channels({ dataDir: config.dataDir, communities: config.communities, settings: config.channels, penalties, limits }),
     discovery: discovery({ ...config.discovery, dialTimeoutMs: config.network.dialTimeoutMs, limits }),
-    memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }) }),
+    memory: memory({ dataDir: config.dataDir, communities: config.communities, settings: config.memory, llm: config.llm, ...(openStore == null ? {} : { openStore }), ...(storeAdapter == null ? {} : { storeAdapter }) }),
     capture: memoryCapture({ settings: config.memory }),
     replication: replication({ syncIntervalMs: config.memory.syncIntervalMs, penalties, limits }),
     agents: agentRuntime({ agents: config.agents, llm: config.llm }),
@@ -111,7 +123,7 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, optio
     },
     // bootstrap peers are dialled by the bootstrapKeeper service once the node listens
     peerDiscovery: config.network.mdns ? [mdns()] : [],
-    services: buildServices(config, options.openMemoryStore)
+    services: buildServices(config, options)
   })
 }
 

@@ -116,6 +116,30 @@ describe('the memory service on a node', () => {
     expect(found.some(h => h.record.text === 'bad kind')).toBe(false)
   })
 
+  it('gives up a call aborted before its write commits, and writes nothing of it', async () => {
+    const memory = b.libp2p.services.memory
+    const kept = await memory.remember(C, { id: 'abort-kept', text: 'kept: written before any abort' })
+    const seq = memory.currentSeq
+    // aborted before the call: refused at once
+    await expect(memory.remember(C, { id: 'abort-1', text: 'never written' }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' })
+    // aborted between its steps: after the checks, while its text is embedded
+    const ac = new AbortController()
+    const pending = memory.rememberMany(C, [{ id: 'abort-2', text: 'never written either' }], { signal: ac.signal })
+    ac.abort()
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    const forget = new AbortController()
+    const forgetting = memory.forget(C, kept.id, { signal: forget.signal })
+    forget.abort()
+    await expect(forgetting).rejects.toMatchObject({ name: 'AbortError' })
+    const recall = new AbortController()
+    const recalling = memory.recall(C, 'written', { signal: recall.signal })
+    recall.abort()
+    await expect(recalling).rejects.toMatchObject({ name: 'AbortError' })
+    expect(memory.currentSeq).toBe(seq)
+    expect((await memory.get(C, ['abort-kept', 'abort-1', 'abort-2'])).map(r => r.id)).toEqual(['abort-kept'])
+    expect(await memory.remember(C, { text: 'the next write takes the next seq' })).toMatchObject({ seq: seq + 1 })
+  })
+
   it('reads and writes only joined communities, and keeps them apart', async () => {
     const memory = b.libp2p.services.memory
     await expect(memory.remember('other', { text: 'secret of another community' })).rejects.toThrow(MemoryInputError)
