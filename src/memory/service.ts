@@ -23,8 +23,6 @@ import type { CommunityAccess } from '../communities/access.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 
-export type { StoredRecord, RecordsAdded }
-
 export type MemorySettings = NodeConfig['memory']
 
 export interface MemoryComponents {
