@@ -90,7 +90,7 @@ export async function benchWritePath (quick: boolean): Promise<Figure[]> {
     const burst = posts(node, RATE, seconds)
     const startedAt = performance.now()
     // the adds start once posts arrive, and run while they do
-    await until('posts arriving', () => (memory.captureStatus()?.posts ?? 0) > 0)
+    await until('posts arriving', () => (node.libp2p.services.capture.status()?.posts ?? 0) > 0)
     const loaded = await adds(node, count, 'under load')
     const addsDoneWhilePosting = performance.now() - startedAt < seconds * 1000
     burst.stop()

@@ -4,7 +4,8 @@ import type { ChannelMessage } from './message.js'
 import type { LlmClient } from './llm/client.js'
 import type { DirectRequest } from '../channels/direct.js'
 import type { DiscoveredAgent } from '../discovery/card.js'
-import type { RecallOptions, StoredRecord } from '../memory/service.js'
+import type { RecallOptions } from '../memory/service.js'
+import type { StoredRecord } from '../memory/types.js'
 import type { MemoryHit } from '../memory/hit.js'
 
 /** Marks Agent classes across copies of the package (a user module may import another copy). */

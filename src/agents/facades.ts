@@ -1,7 +1,8 @@
 import type { ChannelMessage } from './message.js'
 import type { DiscoveredAgent } from '../discovery/card.js'
 import type { MemoryHit } from '../memory/hit.js'
-import type { RecallOptions, StoredRecord } from '../memory/service.js'
+import type { RecallOptions } from '../memory/service.js'
+import type { StoredRecord } from '../memory/types.js'
 
 /** What an agent may do in its community's channels. */
 export interface ChannelsFacade {

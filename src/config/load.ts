@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError } from './errors.js'
 import { configLayerSchema, DEFAULTS } from './schema.js'
+import { memoryChoiceProblems } from '../memory/config.js'
 import { BUILTIN_MOD_NAMES } from '../mods/builtin-names.js'
 import { MOD_NAME } from '../mods/contract.js'
 import type { ConfigLayer, NodeConfig } from './schema.js'
@@ -165,6 +166,11 @@ export function configFromEnv (env: NodeJS.ProcessEnv): ConfigLayer {
   })
 }
 
+/** The environment without the variables other tools share. */
+function withoutStandardVars (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => STANDARD_ENV_VARS[name] == null))
+}
+
 function isPlainObject (value: unknown): value is Record<string, unknown> {
   return value != null && typeof value === 'object' && !Array.isArray(value)
 }
@@ -238,7 +244,10 @@ export async function loadConfig (options: LoadConfigOptions = {}): Promise<Node
   const fileLayer = file != null ? await loadConfigFile(file) : undefined
   const merged = mergeLayers<NodeConfig>({ ...DEFAULTS, dataDir: DEFAULT_DATA_DIR }, fileLayer, envLayer, options.flags)
   merged.dataDir = resolveDataDir(merged.dataDir)
-  const problems: string[] = []
+  // the variables other tools share (MILVUS_ADDRESS, OPENAI_EMBEDDING_MODEL, ...) are read only
+  // where the chosen store or embedder uses them; a key set on purpose (file, OA_*, flags) must apply
+  const onPurpose = mergeLayers<ConfigLayer>({}, fileLayer, configFromEnv(withoutStandardVars(env)), options.flags)
+  const problems: string[] = memoryChoiceProblems(onPurpose.memory, merged.memory)
   merged.agents.forEach((agent, i) => {
     agent.community ??= merged.communities[0]
     if (agent.community == null) problems.push(`agents[${i}].community: agent "${agent.name}" needs a community (set it, or join one with communities / --community)`)

@@ -4,6 +4,72 @@ import type { NodeConfig } from '../config/schema.js'
 /** What the memory service records by itself: channel posts written on this node, direct exchanges it started. */
 export const CAPTURE_KINDS = ['messages', 'directs'] as const
 
+/** The `memory.milvus` keys of one layer. */
+const milvusLayerSchema = z.strictObject({
+  address: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  database: z.string().min(1).optional(),
+  tls: z.boolean().optional(),
+  collection: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/).optional(),
+  numPartitions: z.number().int().min(1).max(4096).optional(),
+  indexType: z.enum(['HNSW', 'IVF_FLAT', 'AUTOINDEX']).optional(),
+  indexParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+  searchParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+  consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).optional(),
+  connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+  requestTimeoutMs: z.number().int().min(100).max(3_600_000).optional()
+})
+
+const onlyWith = (choice: string): z.ZodOptional<z.ZodUndefined> => z.undefined({ error: `only used with ${choice}` }).optional()
+
+/** `memory.milvus.*` where the store is not Milvus: each key named. */
+const milvusUnused = z.strictObject(Object.fromEntries(Object.keys(milvusLayerSchema.shape).map(k => [k, onlyWith('memory.store: milvus')]))).optional()
+
+/**
+ * The memory keys that take effect, by `memory.store`: the embedded store's own keys
+ * (its process, its commits, its vector index) mean nothing with Milvus, and
+ * `memory.milvus` means nothing with the embedded store.
+ */
+export const memoryStoreChoiceSchema = z.discriminatedUnion('store', [
+  z.looseObject({ store: z.literal('embedded'), milvus: milvusUnused }),
+  z.looseObject({
+    store: z.literal('milvus'),
+    storeProcess: onlyWith('memory.store: embedded'),
+    storeRecycleRssMiB: onlyWith('memory.store: embedded'),
+    vectorIndexThreshold: onlyWith('memory.store: embedded'),
+    writeWindowMs: onlyWith('memory.store: embedded'),
+    commitIntervalMs: onlyWith('memory.store: embedded')
+  })
+])
+
+/** The memory keys that take effect, by `memory.embedder`: the model and dimensions are the OpenAI-compatible endpoint's. */
+export const memoryEmbedderChoiceSchema = z.discriminatedUnion('embedder', [
+  z.looseObject({ embedder: z.literal('local'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai') }),
+  z.looseObject({ embedder: z.literal('openai') })
+])
+
+/**
+ * The memory keys set (in the layers given) that have no effect with the store and
+ * embedder chosen, each as `memory.<key>: only used with ...`.
+ *
+ * @example
+ * ```ts
+ * memoryChoiceProblems({ milvus: { address: 'm:19530' } }, { store: 'embedded', embedder: 'local' })
+ * // ['memory.milvus.address: only used with memory.store: milvus']
+ * ```
+ */
+export function memoryChoiceProblems (set: Record<string, unknown> | undefined, chosen: { store: string, embedder: string }): string[] {
+  const problems: string[] = []
+  for (const schema of [memoryStoreChoiceSchema, memoryEmbedderChoiceSchema]) {
+    const result = schema.safeParse({ ...set, store: chosen.store, embedder: chosen.embedder })
+    if (result.success) continue
+    for (const issue of result.error.issues) problems.push(`memory.${issue.path.map(String).join('.')}: ${issue.message}`)
+  }
+  return problems
+}
+
 /** The `memory` section of the node config (every key optional, unknown keys refused). */
 export const memorySection = z.strictObject({
   enabled: z.boolean().optional(),
@@ -19,22 +85,7 @@ export const memorySection = z.strictObject({
   vectorIndexThreshold: z.number().int().min(256).optional(),
   capture: z.record(z.string(), z.array(z.enum(CAPTURE_KINDS))).optional(),
   syncIntervalMs: z.number().int().min(1000).optional(),
-  milvus: z.strictObject({
-    address: z.string().min(1).optional(),
-    token: z.string().min(1).optional(),
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
-    database: z.string().min(1).optional(),
-    tls: z.boolean().optional(),
-    collection: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/).optional(),
-    numPartitions: z.number().int().min(1).max(4096).optional(),
-    indexType: z.enum(['HNSW', 'IVF_FLAT', 'AUTOINDEX']).optional(),
-    indexParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
-    searchParams: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
-    consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).optional(),
-    connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
-    requestTimeoutMs: z.number().int().min(100).max(3_600_000).optional()
-  }).optional()
+  milvus: milvusLayerSchema.optional()
 })
 
 /** Defaults of the `memory` section. */

@@ -1,6 +1,8 @@
 /**
- * Shared semantic memory: the `MemoryStore` interface, the embedded (LanceDB) and Milvus
- * stores, the local and OpenAI-compatible embedders, and the memory service.
+ * Shared semantic memory, in one-way layers: record types and the `MemoryStore`
+ * interface; store adapters registered by name (embedded LanceDB, Milvus); the replica
+ * (seqs, version vectors, tombstones, verified remote records); the `Memory` facade
+ * (`remember`, `recall`, `forget`); and capture, a consumer of channel events.
  *
  * @example
  * ```ts
@@ -14,12 +16,20 @@ import { Memory } from './service.js'
 import type { MemoryComponents, MemoryInit } from './service.js'
 
 export { Memory }
-export type { MemoryComponents, MemoryInit, MemoryEvents, RecallOptions, StoredRecord, RememberResult, MemorySettings, OwnershipRefusals } from './service.js'
-export type { MemoryRecord, MemoryStore, MemoryFilter, SearchQuery, SearchHit, SearchMode, ScoreKind, CommunityStats } from './types.js'
+export type { MemoryComponents, MemoryInit, MemoryEvents, RecallOptions, CallOptions, RememberResult, MemorySettings, OwnershipRefusals } from './service.js'
+export type { MemoryRecord, MemoryStore, MemoryFilter, SearchQuery, SearchHit, SearchMode, ScoreKind, CommunityStats, StoredRecord, RecordsAdded } from './types.js'
+export { MemoryCapture, memoryCapture } from './capture-service.js'
+export type { MemoryCaptureComponents, MemoryCaptureInit } from './capture-service.js'
+export { registerStoreAdapter, storeAdapter, customStoreAdapter } from './stores/registry.js'
+export type { StoreAdapter, StoreOpenContext } from './stores/adapter.js'
+export { Replica } from './replication/replica.js'
+export type { ReplicaInit, ReplicaSource, HeldVersions, NewVersion, OwnWrite } from './replication/replica.js'
+export type { VerifiedRecord } from './replication/validate.js'
+export { cosine } from './similarity.js'
 export type { RememberInput } from './record.js'
 export type { CaptureStatus } from './capture.js'
 export { makeRecord, makeTombstone, verifyRecord, recordSigningBytes, checkInput, agentOfOrigin, addCover, DEFAULT_KIND, MAX_COVER_RANGES } from './record.js'
-export { SeqLedger, SEQ_BLOCK } from './seq-ledger.js'
+export { SeqLedger, SEQ_BLOCK } from './replication/seq-ledger.js'
 export { EmbeddedStore } from './stores/embedded.js'
 export { MilvusStore } from './stores/milvus/store.js'
 export * as milvusRequests from './stores/milvus/requests.js'

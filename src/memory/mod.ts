@@ -10,17 +10,26 @@ import type { MemoryFacade } from '../agents/facades.js'
 import type { Embedder } from './embedders/types.js'
 import type { MemoryComponents, MemorySettings } from './service.js'
 import type { MemoryStore } from './types.js'
+import type { StoreAdapter } from './stores/adapter.js'
 
-/** The memory mod: the node's store and embedder, remember and recall, capture of what happens in its communities. */
+/** The memory mod: the node's store and embedder, remember, recall and forget. */
 export const memoryMod = defineMod<Memory, MemorySettings, MemoryFacade>({
   name: 'memory',
-  description: 'shared semantic memory of the joined communities: remember, recall (vector, BM25, hybrid), capture',
+  description: 'shared semantic memory of the joined communities: remember, recall (vector, BM25, hybrid), forget',
   needs: ['communities', 'channels'],
   config: { schema: memorySection, defaults: MEMORY_DEFAULTS, section: 'memory' },
   service: {
     create: ({ config, node, options }) => {
       const openStore = options.openMemoryStore as ((embedder: Embedder) => Promise<MemoryStore>) | undefined
-      return (components: MemoryComponents) => new Memory(components, { dataDir: node.dataDir, communities: node.communities, settings: config, llm: node.llm, ...(openStore == null ? {} : { openStore }) })
+      const storeAdapter = options.memoryStoreAdapter as StoreAdapter | undefined
+      return (components: MemoryComponents) => new Memory(components, {
+        dataDir: node.dataDir,
+        communities: node.communities,
+        settings: config,
+        llm: node.llm,
+        ...(openStore == null ? {} : { openStore }),
+        ...(storeAdapter == null ? {} : { storeAdapter })
+      })
     }
   },
   routes: (router, { node }) => { memoryRoutes(router, node) },

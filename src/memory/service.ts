@@ -1,28 +1,25 @@
 import { join } from 'node:path'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { EndpointHealth } from '../endpoints/health.js'
-import { Capture } from './capture.js'
-import { LocalEmbedder } from './embedders/local.js'
-import { OpenAIEmbedder } from './embedders/openai.js'
+import { openEmbedder } from './embedders/select.js'
 import { MemoryInputError, MemoryUnavailableError } from './errors.js'
 import { checkFilter } from './filter.js'
-import { GroupCommit } from './group-commit.js'
-import { addCover, agentOfOrigin, checkInput, DEFAULT_KIND, makeRecord, makeTombstone, MAX_COVER_RANGES } from './record.js'
-import { SeqLedger } from './seq-ledger.js'
-import { VersionVector } from './replication/version-vector.js'
-import { checkRemoteRecord } from './replication/validate.js'
-import { EmbeddedStore } from './stores/embedded.js'
+import { agentOfOrigin, checkInput, DEFAULT_KIND } from './record.js'
+import { Replica } from './replication/replica.js'
+import { fillSimilarity, cosine } from './similarity.js'
 import { ProcessStore } from './stores/process/process-store.js'
-import { MilvusStore } from './stores/milvus/store.js'
-import type { CaptureStatus } from './capture.js'
+import { customStoreAdapter, storeAdapter } from './stores/registry.js'
 import type { EndpointDown, EndpointStatus, EndpointUp } from '../endpoints/health.js'
+import type { EndpointKind } from '../endpoints/errors.js'
 import type { Embedder } from './embedders/types.js'
 import type { RememberInput } from './record.js'
-import type { CommunityStats, MemoryRecord, MemoryStore, SearchHit, SearchMode } from './types.js'
+import type { NewVersion, ReplicaSource } from './replication/replica.js'
+import type { VersionVector } from './replication/version-vector.js'
+import type { StoreAdapter } from './stores/adapter.js'
+import type { CommunityStats, MemoryStore, RecordsAdded, SearchHit, SearchMode, StoredRecord } from './types.js'
 import type { StoreProcessInfo } from './stores/process/process-store.js'
 import type { Channels } from '../channels/channels.js'
 import type { CommunityAccess } from '../communities/access.js'
-import type { ObservedEvent } from '../channels/context.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 
@@ -42,11 +39,18 @@ export interface MemoryInit {
   communities: string[]
   settings: MemorySettings
   llm: NodeConfig['llm']
-  /** Opens the store; default: from settings (embedded LanceDB, or Milvus). */
+  /** Opens the store; default: the adapter `memory.store` names (embedded LanceDB, or Milvus). */
   openStore?: (embedder: Embedder) => Promise<MemoryStore>
+  /** The store adapter to use instead of the one `memory.store` names. */
+  storeAdapter?: StoreAdapter
 }
 
-export interface RecallOptions {
+/** Lets a call be given up: checked before each step and between them; a write aborted before it commits writes nothing. */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface RecallOptions extends CallOptions {
   /** `hybrid` (default), `vector` or `text`. */
   mode?: SearchMode
   /** Most hits, 1 to 100 (default 5). */
@@ -63,16 +67,6 @@ export interface RecallOptions {
    * out (also in text and hybrid mode, where each hit's similarity is worked out).
    */
   minSimilarity?: number
-}
-
-/** A record as the API and agents see it (no vector). */
-export type StoredRecord = Omit<MemoryRecord, 'vector'>
-
-export interface RecordsAdded {
-  community: string
-  records: StoredRecord[]
-  /** Written by this node (true) or received from a peer. */
-  local: boolean
 }
 
 export interface MemoryEvents {
@@ -111,24 +105,17 @@ export interface OwnershipRefusals {
 const MAX_K = 100
 
 /**
- * The memory service: the node's store and embedder, `remember` and `recall` for
- * agents and the API, and automatic capture of what happens in the communities the node
- * joined. A node reads and writes only those communities; every query is filtered by
- * community.
+ * The memory service, a thin facade: `remember`, `recall` and `forget` for agents and
+ * the API, over the store (opened by its adapter) and the replica (seqs, versions,
+ * tombstones). A node reads and writes only the communities it joined; every query is
+ * filtered by community.
  */
-export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable {
+export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable, ReplicaSource {
   private readonly components: MemoryComponents
   private readonly init: MemoryInit
   private readonly log: Logger
-  private store?: MemoryStore
-  private embedder?: Embedder
-  private ledger?: SeqLedger
+  private running?: { store: MemoryStore, embedder: Embedder, replica: Replica }
   private readonly refusals: OwnershipRefusals = { not_owner: 0, bad_agent: 0 }
-  /** This node's writes, group-committed with gap-free seqs; resumes its seq from the store and the ledger after a restart. */
-  private writes?: GroupCommit
-  private capture?: Capture
-  private readonly versions = new Map<string, VersionVector>()
-  private started = false
   /** Milvus and the embeddings endpoint, when the node uses them. */
   private readonly health: EndpointHealth[] = []
 
@@ -147,7 +134,12 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   }
 
   isStarted (): boolean {
-    return this.started
+    return this.running != null
+  }
+
+  /** The replica (seqs, version vectors, remote records) while memory runs. */
+  get replica (): Replica | undefined {
+    return this.running?.replica
   }
 
   async start (): Promise<void> {
@@ -155,117 +147,44 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const dir = join(this.init.dataDir, 'memory')
     // a start after a stop watches the endpoints afresh
     this.health.length = 0
-    const embedder = await this.makeEmbedder()
-    if (this.init.openStore != null) this.store = await this.init.openStore(embedder)
-    else if (this.init.settings.store === 'milvus') this.store = await MilvusStore.open(this.init.settings.milvus, embedder, { health: this.watch('milvus', this.init.settings.milvus.address ?? '') })
-    else this.store = await this.openEmbedded(dir, embedder)
-    this.embedder = embedder
-    const self = this.components.peerId.toString()
-    // the store may have lost or replaced a record this node wrote: the ledger knows every seq handed out
-    const ledger = await SeqLedger.open(join(dir, 'seq.json'))
-    this.ledger = ledger
-    this.writes = new GroupCommit({
-      store: this.store,
-      self,
-      versionOf: community => this.versions.get(community),
-      reserve: async last => ledger.reserve(last),
-      // an earlier write that failed was committed after all: its caller saw an error, but peers get the records
-      onLate: (records) => {
-        for (const community of new Set(records.map(r => r.community))) {
-          this.safeDispatchEvent('record:added', { detail: { community, records: records.filter(r => r.community === community), local: true } })
-        }
-      },
+    const { settings } = this.init
+    const embedder = await openEmbedder(settings, this.init.llm, (endpoint, address) => this.watch(endpoint, address))
+    const adapter = this.init.storeAdapter ?? (this.init.openStore != null ? customStoreAdapter(this.init.openStore) : storeAdapter(settings.store))
+    const store = await adapter.open({ dir, settings, embedder, watch: (endpoint, address) => this.watch(endpoint, address) })
+    const replica = await Replica.open({
+      store,
+      replicated: adapter.replicated,
+      embedder,
+      self: this.components.peerId.toString(),
+      privateKey: this.components.privateKey,
+      ledgerPath: join(dir, 'seq.json'),
+      maxTextBytes: settings.maxTextBytes,
       log: this.log
+    }).catch(async (err: unknown) => {
+      await store.close().catch(() => {})
+      throw err
     })
-    this.capture = new Capture({
-      postLog: () => this.components.channels.postLog(),
-      self,
-      settings: this.init.settings,
-      target: {
-        communities: () => this.components.channels.communities(),
-        rememberMany: async (community, inputs) => this.rememberMany(community, inputs),
-        held: async (community, ids) => (await this.get(community, ids, { origin: self })).map(r => r.id)
-      },
-      log: this.log
-    })
-    this.writes.observe(ledger.reserved)
-    this.started = true
-    for (const community of this.init.communities) await this.versionOf(community)
+    replica.addEventListener('record:added', (evt) => { this.safeDispatchEvent('record:added', { detail: evt.detail }) })
+    this.running = { store, embedder, replica }
+    for (const community of this.init.communities) await replica.versionOf(community)
   }
 
-  private async openEmbedded (dir: string, embedder: Embedder): Promise<MemoryStore> {
-    const { settings } = this.init
-    const init = { dir, embedder, writeWindowMs: settings.writeWindowMs, commitIntervalMs: settings.commitIntervalMs, vectorIndexThreshold: settings.vectorIndexThreshold }
-    // in its own process, the store's native memory (which LanceDB grows with every commit) is given back when the process is replaced
-    if (settings.storeProcess) return ProcessStore.open({ ...init, recycleRssMiB: settings.storeRecycleRssMiB })
-    return EmbeddedStore.open(init)
+  async stop (): Promise<void> {
+    const running = this.running
+    this.running = undefined
+    if (running == null) return
+    await running.replica.close()
+    await running.store.close()
   }
 
   /** The store process (pid, memory, replacements), when the embedded store runs in one. */
   storeProcess (): StoreProcessInfo | undefined {
-    return this.store instanceof ProcessStore ? this.store.info() : undefined
-  }
-
-  /** The replica's version vector of a community, built from the store the first time. */
-  async versionOf (community: string): Promise<VersionVector> {
-    let vv = this.versions.get(community)
-    if (vv != null) return vv
-    vv = new VersionVector()
-    const { store } = this.ready()
-    const self = this.components.peerId.toString()
-    for (const { origin, seq, covers } of await store.versions(community)) {
-      vv.add(origin, seq)
-      for (const [first, last] of covers ?? []) vv.cover(origin, first, last)
-      if (origin === self) this.writes?.observe(seq)
-    }
-    this.versions.set(community, vv)
-    return vv
-  }
-
-  afterStart (): void {
-    if (!this.started) return
-    this.components.channels.addEventListener('event', this.onEvent)
-    this.components.channels.addEventListener('membership', this.onMembership)
-    this.capture?.start()
-  }
-
-  /** Finishes the capture batch in flight while the channel history is still open. */
-  async beforeStop (): Promise<void> {
-    this.components.channels.removeEventListener('event', this.onEvent)
-    this.components.channels.removeEventListener('membership', this.onMembership)
-    await this.capture?.stop()
-  }
-
-  async stop (): Promise<void> {
-    this.started = false
-    await this.writes?.idle()
-    // a clean stop hands out no seq it skipped; a write whose outcome is unknown may still hold its seqs
-    await this.ledger?.settle(this.writes?.handedOut ?? 0).catch((err: unknown) => { this.log('%s', (err as Error).message) })
-    this.ledger = undefined
-    await this.store?.close()
-    this.store = undefined
-    this.writes = undefined
-  }
-
-  private async makeEmbedder (): Promise<Embedder> {
-    if (this.init.settings.embedder === 'local') return new LocalEmbedder()
-    const { llm } = this.init
-    const init = {
-      baseUrl: llm.baseUrl,
-      apiKey: llm.apiKey,
-      model: this.init.settings.embeddingModel,
-      dimensions: this.init.settings.embeddingDimensions,
-      timeoutMs: llm.timeoutMs,
-      maxRetries: llm.maxRetries
-    }
-    const embedder = new OpenAIEmbedder({ ...init, health: this.watch('embedder', llm.baseUrl ?? 'https://api.openai.com/v1') })
-    // the endpoint must answer at start: a node whose embedder cannot be reached does not start
-    await embedder.probe(llm.connectTimeoutMs)
-    return embedder
+    const store = this.running?.store
+    return store instanceof ProcessStore ? store.info() : undefined
   }
 
   /** The health of an endpoint the node uses, whose outages become this service's events. */
-  private watch (endpoint: 'milvus' | 'embedder', address: string): EndpointHealth {
+  private watch (endpoint: EndpointKind, address: string): EndpointHealth {
     const health = new EndpointHealth(endpoint, address, OUTAGE_CONSEQUENCE)
     health.addEventListener('down', (evt) => { this.safeDispatchEvent('endpoint:down', { detail: evt.detail }) })
     health.addEventListener('up', (evt) => { this.safeDispatchEvent('endpoint:up', { detail: evt.detail }) })
@@ -287,16 +206,20 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return this.health.map(h => h.status())
   }
 
-  private ready (): { store: MemoryStore, embedder: Embedder, writes: GroupCommit } {
+  private ready (): { store: MemoryStore, embedder: Embedder, replica: Replica } {
     if (!this.init.settings.enabled) throw new MemoryUnavailableError('memory service not configured (memory.enabled is false)')
-    if (this.store == null || this.embedder == null || this.writes == null) throw new MemoryUnavailableError('the memory service is not running')
-    return { store: this.store, embedder: this.embedder, writes: this.writes }
+    if (this.running == null) throw new MemoryUnavailableError('the memory service is not running')
+    return this.running
   }
 
   private member (community: string): void {
     if (!this.components.channels.communities().includes(community)) {
       throw new MemoryInputError('not_member', `this node has not joined community "${community}" (joined: ${this.components.channels.communities().join(', ') || 'none'})`)
     }
+  }
+
+  private writer (community: string): void {
+    if (!this.components.communities.mayWrite(community, this.components.peerId.toString())) throw new MemoryInputError('read_only', `this node may read ${community} but not write to its memory`)
   }
 
   /** The store kind, embedder and dimension. */
@@ -313,8 +236,8 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    * await node.libp2p.services.memory.remember('devsupport', { text: 'Set ef >= k; raise ef for recall', kind: 'expert_knowledge' })
    * ```
    */
-  async remember (community: string, input: RememberInput): Promise<StoredRecord> {
-    const result = await this.rememberMany(community, [input])
+  async remember (community: string, input: RememberInput, options: CallOptions = {}): Promise<StoredRecord> {
+    const result = await this.rememberMany(community, [input], options)
     const first = result.records[0]
     if (first == null) throw new MemoryInputError(result.rejected[0]?.code ?? 'bad_record', result.rejected[0]?.error ?? 'the record was rejected')
     return first
@@ -335,10 +258,11 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    * // records: one stored record; rejected: [{ index: 1, code: 'bad_text', error: 'the text is empty' }]
    * ```
    */
-  async rememberMany (community: string, inputs: RememberInput[]): Promise<RememberResult> {
-    const { store, embedder, writes } = this.ready()
+  async rememberMany (community: string, inputs: RememberInput[], options: CallOptions = {}): Promise<RememberResult> {
+    options.signal?.throwIfAborted()
+    const { embedder, replica } = this.ready()
     this.member(community)
-    if (!this.components.communities.mayWrite(community, this.components.peerId.toString())) throw new MemoryInputError('read_only', `this node may read ${community} but not write to its memory`)
+    this.writer(community)
     const self = this.components.peerId.toString()
     const rejected: RememberResult['rejected'] = []
     const valid: Array<{ index: number, input: RememberInput }> = []
@@ -356,21 +280,12 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     })
     if (valid.length === 0) return { records: [], rejected, added: 0, updated: 0, unchanged: 0 }
     const vectors = await embedder.embed(valid.map(v => v.input.text))
-    // loaded before the write is queued: the commit marks the records in it
-    const vv = await this.versionOf(community)
-    const { kept, written, updated } = await writes.write({
-      plan: async ({ next, pending }) => {
-        const named = valid.flatMap(v => v.input.id == null ? [] : [v.input.id])
-        const held = named.length === 0 ? [] : await store.get([...new Set(named)], [community])
-        const mine = new Map(held.filter(r => r.origin === self).map(r => [r.id, r]))
-        // a version built earlier in this batch is newer than the store's
-        for (const id of named) {
-          const p = pending.get(`${community}|${id}`)
-          if (p != null) mine.set(id, p)
-        }
-        const others = new Map(held.filter(r => r.origin !== self && r.deleted !== true).map(r => [r.id, r]))
+    const { kept, written, updated } = await replica.writeOwn(community, {
+      ids: valid.flatMap(v => v.input.id == null ? [] : [v.input.id]),
+      signal: options.signal,
+      plan: async ({ mine, others }) => {
         const kept: StoredRecord[] = []
-        const plan: Array<{ input: RememberInput, vector: number[], previous?: StoredRecord }> = []
+        const versions: NewVersion[] = []
         for (const [i, { index, input }] of valid.entries()) {
           const previous = input.id == null ? undefined : mine.get(input.id)
           const owner = input.id == null ? undefined : others.get(input.id)
@@ -383,73 +298,13 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
             kept.push(previous)
             continue
           }
-          plan.push({ input, vector: vectors[i] ?? [], previous })
+          versions.push({ input, vector: vectors[i] ?? [], previous })
         }
-        const records: MemoryRecord[] = []
-        // the first record accounts for the seqs this node used since its last record here, so replicas see no gap
-        const highest = highestOwn(vv, community, self, pending)
-        let covers: Array<[number, number]> = plan.length > 0 && highest + 1 <= next - 1 ? [[highest + 1, next - 1]] : []
-        const batch = new Map<string, StoredRecord>()
-        for (const [i, { input, vector, previous }] of plan.entries()) {
-          const before = (input.id == null ? undefined : batch.get(input.id)) ?? previous
-          if (before != null) covers = addCover(covers, before.seq, before.seq)
-          for (const range of before?.covers ?? []) covers = addCover(covers, range[0], range[1])
-          if (covers.length > MAX_COVER_RANGES) throw new MemoryInputError('too_many_versions', `record ${input.id ?? ''} has too many versions; write it under a new id`)
-          const base = await makeRecord(input, community, next + i, this.components.privateKey, { covers })
-          covers = []
-          batch.set(base.id, base)
-          records.push({ ...base, vector })
-        }
-        const updated = plan.filter(p => p.previous != null && p.previous.deleted !== true).length
-        return { records, result: (stored: StoredRecord[]) => ({ kept, written: stored, updated }) }
+        const updated = versions.filter(p => p.previous != null && p.previous.deleted !== true).length
+        return { versions, result: (stored: StoredRecord[]) => ({ kept, written: stored, updated }) }
       }
     })
-    if (written.length > 0) this.safeDispatchEvent('record:added', { detail: { community, records: written, local: true } })
     return { records: [...kept, ...written], rejected: rejected.sort((a, b) => a.index - b.index), added: written.length - updated, updated, unchanged: kept.length }
-  }
-
-  /**
-   * Stores records written by other nodes (gossip, sync): each is checked (community,
-   * size, agent of its origin, origin signature), records already held are skipped, the
-   * rest are embedded with this node's embedder and upserted; a version replaces the one
-   * held only if its seq is higher, and a tombstone is kept (so a deleted record stays
-   * deleted). Returns the new ones; throws MemoryInputError naming the first invalid
-   * record, storing none of the batch.
-   */
-  async ingest (community: string, records: StoredRecord[]): Promise<StoredRecord[]> {
-    const { store, embedder } = this.ready()
-    this.member(community)
-    for (const r of records) await checkRemoteRecord(r, community, this.init.settings.maxTextBytes)
-    const vv = await this.versionOf(community)
-    const fresh = records.filter(r => !vv.has(r.origin, r.seq))
-    for (const r of records) vv.saw(r.origin, r.seq)
-    if (fresh.length === 0) return []
-    const live = fresh.filter(r => r.deleted !== true)
-    const vectors = live.length === 0 ? [] : await embedder.embed(live.map(r => r.text))
-    const byRecord = new Map(live.map((r, i) => [r, vectors[i] ?? []]))
-    await store.upsert(fresh.map(r => ({ ...r, vector: byRecord.get(r) ?? this.tombstoneVector(store) })))
-    for (const r of fresh) {
-      vv.add(r.origin, r.seq)
-      for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
-    }
-    this.safeDispatchEvent('record:added', { detail: { community, records: fresh, local: false } })
-    return fresh
-  }
-
-  /** Records of one origin after a seq, for peers catching up. */
-  async recordsAfter (community: string, origin: string, afterSeq: number, limit: number): Promise<StoredRecord[]> {
-    this.member(community)
-    return this.ready().store.afterSeq(community, origin, afterSeq, limit)
-  }
-
-  /** Longest record text accepted, in bytes. */
-  get maxTextBytes (): number {
-    return this.init.settings.maxTextBytes
-  }
-
-  /** The store kind: `milvus` stores are shared, so they are not replicated. */
-  get storeKind (): string | undefined {
-    return this.store?.kind
   }
 
   /**
@@ -465,6 +320,8 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    * ```
    */
   async recall (communities: string | string[], query: string, options: RecallOptions = {}): Promise<SearchHit[]> {
+    const { signal } = options
+    signal?.throwIfAborted()
     const { store, embedder } = this.ready()
     const list = Array.isArray(communities) ? communities : [communities]
     for (const c of list) this.member(c)
@@ -477,14 +334,11 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const filter = { communities: list, kinds: options.kinds, excludeKinds: options.excludeKinds, agent: options.agent, since: options.since, until: options.until }
     checkFilter(filter)
     const vector = mode === 'text' && floor == null ? undefined : (await embedder.embed([query]))[0]
+    signal?.throwIfAborted()
     const hits = await store.search({ mode, text: query, vector, k, filter })
     if (vector == null) return hits
-    const missing = hits.filter(h => h.similarity == null)
-    if (missing.length > 0) {
-      // the store embedded each text with this embedder: embedding it again gives the same vector
-      const vectors = await embedder.embed(missing.map(h => h.record.text))
-      missing.forEach((h, i) => { h.similarity = cosine(vector, vectors[i] ?? []) })
-    }
+    signal?.throwIfAborted()
+    await fillSimilarity(hits, vector, embedder)
     return floor == null ? hits : hits.filter(h => (h.similarity ?? -1) >= floor)
   }
 
@@ -496,16 +350,10 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    * await memory.similarity('my task hangs on k8s', 'my task gets stuck on Kubernetes')  // ~0.6
    * ```
    */
-  async similarity (a: string, b: string): Promise<number> {
+  async similarity (a: string, b: string, options: CallOptions = {}): Promise<number> {
+    options.signal?.throwIfAborted()
     const [x, y] = await this.ready().embedder.embed([a, b])
     return x == null || y == null ? 0 : cosine(x, y)
-  }
-
-  /** A tombstone has no text to embed: it is stored with a fixed unit vector that no search sees. */
-  private tombstoneVector (store: MemoryStore): number[] {
-    const v = new Array<number>(store.dimension).fill(0)
-    v[0] = 1
-    return v
   }
 
   /**
@@ -517,7 +365,8 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    * const [record] = await memory.get('devsupport', ['faq-1'], { origin: node.peerId.toString() })
    * ```
    */
-  async get (community: string, ids: string[], options: { origin?: string } = {}): Promise<StoredRecord[]> {
+  async get (community: string, ids: string[], options: { origin?: string } & CallOptions = {}): Promise<StoredRecord[]> {
+    options.signal?.throwIfAborted()
     this.member(community)
     const records = await this.ready().store.get(ids, [community])
     return records.filter(r => r.deleted !== true && (options.origin == null || r.origin === options.origin))
@@ -531,37 +380,32 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    *
    * @example
    * ```ts
-   * const tombstone = await memory.delete('devsupport', 'faq-1')
+   * const tombstone = await memory.forget('devsupport', 'faq-1')
    * ```
    */
-  async delete (community: string, id: string, options: { origin?: string } = {}): Promise<StoredRecord> {
-    const { store, writes } = this.ready()
+  async forget (community: string, id: string, options: { origin?: string } & CallOptions = {}): Promise<StoredRecord> {
+    options.signal?.throwIfAborted()
+    const { replica } = this.ready()
     this.member(community)
-    const self = this.components.peerId.toString()
-    if (!this.components.communities.mayWrite(community, self)) throw new MemoryInputError('read_only', `this node may read ${community} but not write to its memory`)
-    const vv = await this.versionOf(community)
-    const tombstone = await writes.write({
-      plan: async ({ next, pending }) => {
-        const held = (await store.get([id], [community])).filter(r => r.deleted !== true && (options.origin == null || r.origin === options.origin))
-        const built = pending.get(`${community}|${id}`)
-        const mine = built != null ? (built.deleted === true ? undefined : built) : held.find(r => r.origin === self)
-        if (mine == null) {
-          const other = held.find(r => r.origin !== self)
-          if (other != null) {
-            this.refusals.not_owner++
-            throw new MemoryInputError('not_owner', `record ${id} in ${community} belongs to ${other.origin}: only its origin can delete it`)
-          }
-          throw new MemoryInputError('not_found', `no record ${id} in ${community}${options.origin == null ? '' : ` from ${options.origin}`}`)
-        }
-        let covers = addCover(mine.covers ?? [], mine.seq, mine.seq)
-        const highest = highestOwn(vv, community, self, pending)
-        if (highest + 1 <= next - 1) covers = addCover(covers, highest + 1, next - 1)
-        const made = await makeTombstone(mine, next, this.components.privateKey, covers)
-        return { records: [{ ...made, vector: this.tombstoneVector(store) }], result: (stored: StoredRecord[]) => stored[0] ?? made }
-      }
-    })
-    this.safeDispatchEvent('record:added', { detail: { community, records: [tombstone], local: true } })
-    return tombstone
+    this.writer(community)
+    try {
+      return await replica.tombstone(community, id, options)
+    } catch (err) {
+      if (err instanceof MemoryInputError && err.code === 'not_owner') this.refusals.not_owner++
+      throw err
+    }
+  }
+
+  /**
+   * `forget` by its older name.
+   *
+   * @example
+   * ```ts
+   * await memory.delete('devsupport', 'faq-1')
+   * ```
+   */
+  async delete (community: string, id: string, options: { origin?: string } & CallOptions = {}): Promise<StoredRecord> {
+    return this.forget(community, id, options)
   }
 
   /** Local writes and deletes refused because they named another node's record or agent. */
@@ -569,48 +413,44 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     return { ...this.refusals }
   }
 
-  async stats (community: string): Promise<CommunityStats> {
+  /**
+   * Live records of a community, per kind and per origin.
+   *
+   * @example
+   * ```ts
+   * const { records, byKind } = await memory.stats('devsupport')
+   * ```
+   */
+  async stats (community: string, options: CallOptions = {}): Promise<CommunityStats> {
+    options.signal?.throwIfAborted()
     this.member(community)
     return this.ready().store.stats(community)
   }
 
-  /** One page of a community's records, by id (export). */
-  async page (community: string, afterId: string | undefined, limit: number): Promise<StoredRecord[]> {
+  /**
+   * One page of a community's records, by id (export).
+   *
+   * @example
+   * ```ts
+   * const first = await memory.page('devsupport', undefined, 500)
+   * const next = await memory.page('devsupport', first.at(-1)?.id, 500)
+   * ```
+   */
+  async page (community: string, afterId: string | undefined, limit: number, options: CallOptions = {}): Promise<StoredRecord[]> {
+    options.signal?.throwIfAborted()
     this.member(community)
     return this.ready().store.page(community, afterId, limit)
   }
 
   /** Highest sequence number this node has given its records. */
   get currentSeq (): number {
-    return this.writes?.highestSeq ?? 0
-  }
-
-  /**
-   * What automatic capture has done: the post log position captured up to, posts and
-   * direct exchanges written, passed over, refused.
-   *
-   * @example
-   * ```ts
-   * const { position, posts } = node.libp2p.services.memory.captureStatus() ?? { position: 0, posts: 0 }
-   * ```
-   */
-  captureStatus (): CaptureStatus | undefined {
-    return this.capture?.status()
+    return this.running?.replica.highestSeq ?? 0
   }
 
   /** Per origin: records held, highest seq, highest seq known to exist, and the lag. */
   async replicaStatus (community: string): Promise<ReturnType<VersionVector['summary']>> {
     this.member(community)
-    return (await this.versionOf(community)).summary()
-  }
-
-  private readonly onEvent = (evt: CustomEvent<ObservedEvent>): void => {
-    if (this.started && this.components.channels.communities().includes(evt.detail.event.community)) this.capture?.observe(evt.detail)
-  }
-
-  /** Posts of a community joined late (at start, the channels service joins after memory starts) are captured now. */
-  private readonly onMembership = (evt: CustomEvent<{ community: string, joined: boolean }>): void => {
-    if (evt.detail.joined) this.capture?.wake()
+    return (await this.ready().replica.versionOf(community)).summary()
   }
 }
 
@@ -618,24 +458,4 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
 function sameContent (r: StoredRecord, input: RememberInput, self: string): boolean {
   return r.text === input.text && r.kind === (input.kind ?? DEFAULT_KIND) && r.agent === (input.agent ?? `user@${self}`) &&
     JSON.stringify(r.metadata) === JSON.stringify(input.metadata ?? {}) && (input.createdAt == null || input.createdAt === r.createdAt)
-}
-
-/** The highest seq of this node's in a community, counting versions built earlier in the same batch. */
-function highestOwn (vv: VersionVector, community: string, self: string, pending: Map<string, StoredRecord>): number {
-  let highest = vv.highest(self)
-  for (const r of pending.values()) if (r.community === community && r.origin === self) highest = Math.max(highest, r.seq)
-  return highest
-}
-
-/** Cosine similarity of two vectors (0 when either is all zeros). */
-function cosine (x: number[], y: number[]): number {
-  let dot = 0
-  let nx = 0
-  let ny = 0
-  for (let i = 0; i < x.length; i++) {
-    dot += (x[i] ?? 0) * (y[i] ?? 0)
-    nx += (x[i] ?? 0) ** 2
-    ny += (y[i] ?? 0) ** 2
-  }
-  return nx === 0 || ny === 0 ? 0 : dot / Math.sqrt(nx * ny)
 }

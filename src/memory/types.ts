@@ -127,3 +127,14 @@ export interface MemoryStore {
   afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>>
   close (): Promise<void>
 }
+
+/** A record as the API and agents see it (no vector). */
+export type StoredRecord = Omit<MemoryRecord, 'vector'>
+
+/** Records stored, after they are durable. */
+export interface RecordsAdded {
+  community: string
+  records: StoredRecord[]
+  /** Written by this node (true) or received from a peer. */
+  local: boolean
+}

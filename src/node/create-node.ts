@@ -27,6 +27,7 @@ import type { Communities } from '../communities/service.js'
 import type { Discovery } from '../discovery/discovery.js'
 import type { Memory } from '../memory/service.js'
 import type { Replicator } from '../memory/replication/replicator.js'
+import type { MemoryCapture } from '../memory/capture-service.js'
 import type { ComposedMods } from '../mods/compose.js'
 import type { AnyMod } from '../mods/contract.js'
 import type { BootstrapKeeper } from './bootstrap-keeper/bootstrap-keeper.js'
@@ -34,6 +35,7 @@ import type { MeshKeeper } from './mesh-keeper/mesh-keeper.js'
 import type { Libp2p } from 'libp2p'
 import type { Embedder } from '../memory/embedders/types.js'
 import type { MemoryStore } from '../memory/types.js'
+import type { StoreAdapter } from '../memory/stores/adapter.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface CreateNodeOptions {
@@ -53,6 +55,16 @@ export interface CreateNodeOptions {
    * ```
    */
   openMemoryStore?: (embedder: Embedder) => Promise<MemoryStore>
+  /**
+   * The store adapter to use instead of the one `memory.store` names: how to open the
+   * store, and whether the node replicates it.
+   *
+   * @example
+   * ```ts
+   * const node = await createNode(config, { memoryStoreAdapter: { name: 'mine', replicated: false, open: async ({ embedder }) => MyStore.open(embedder.dimension) } })
+   * ```
+   */
+  memoryStoreAdapter?: StoreAdapter
 }
 
 /** The services every node runs, whatever its mods: limits, identify, ping, the DHT, gossipsub. */
@@ -133,6 +145,7 @@ export interface BuiltinServices {
   channels: Channels
   discovery: Discovery
   memory: Memory
+  capture: MemoryCapture
   replication: Replicator
   agents: AgentRuntime
 }

@@ -54,7 +54,7 @@ describe('an expert on the demo knowledge, after channel posts that echo a quest
     expect(await seedDemoKnowledge(node)).toBe(206)
     const echoes = ['How do I tune ef for HNSW?', 'What ef should I use for an HNSW search?', 'Does raising ef in HNSW help recall?']
     for (const text of echoes) await node.libp2p.services.channels.post({ community: C, channel: 'general', text })
-    await waitFor('the posts are captured', () => (node.libp2p.services.memory.captureStatus()?.posts ?? 0) >= echoes.length)
+    await waitFor('the posts are captured', () => (node.libp2p.services.capture.status()?.posts ?? 0) >= echoes.length)
   })
 
   afterAll(async () => {

@@ -24,7 +24,7 @@ async function postMany (node: OaNode, n: number): Promise<string[]> {
 async function captured (node: OaNode): Promise<number> {
   const log = node.libp2p.services.channels.postLog()
   const last = log.after(0, 1_000_000).at(-1)?.position ?? 0
-  return waitFor('capture at the end of the post log', () => (node.libp2p.services.memory.captureStatus()?.position ?? -1) >= last ? last : undefined)
+  return waitFor('capture at the end of the post log', () => (node.libp2p.services.capture.status()?.position ?? -1) >= last ? last : undefined)
 }
 
 describe('capture of posts into memory', () => {
@@ -56,7 +56,7 @@ describe('capture of posts into memory', () => {
 
     node = await startTestNode(dir.path, 'a', LAYER)
     await captured(node)
-    expect(node.libp2p.services.memory.captureStatus()).toMatchObject({ position, posts: 0, skipped: 30 })
+    expect(node.libp2p.services.capture.status()).toMatchObject({ position, posts: 0, skipped: 30 })
     expect(node.libp2p.services.memory.currentSeq).toBe(seq)
     const after = new Map((await node.libp2p.services.memory.get(C, ids.map(id => `msg-${id}`))).map(r => [r.id, r.seq]))
     expect(after).toEqual(before)
@@ -82,12 +82,13 @@ describe('capture of posts into memory', () => {
       }
     })
     const memory = node.libp2p.services.memory
+    const capture = node.libp2p.services.capture
     const [id] = await postMany(node, 1)
-    await waitFor('a failed capture', () => (memory.captureStatus()?.failures ?? 0) > 0)
-    expect(memory.captureStatus()?.position).toBe(0)
+    await waitFor('a failed capture', () => (capture.status()?.failures ?? 0) > 0)
+    expect(capture.status()?.position).toBe(0)
     down = false
     await waitFor('the post captured', async () => (await memory.get(C, [`msg-${id ?? ''}`])).length === 1)
     await captured(node)
-    expect(memory.captureStatus()).toMatchObject({ posts: 1 })
+    expect(capture.status()).toMatchObject({ posts: 1 })
   })
 })

@@ -10,7 +10,8 @@ import { MemoryInputError } from '../../src/memory/errors.js'
 import { Memory } from '../../src/memory/service.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { Channels } from '../../src/channels/channels.js'
-import type { StoredRecord } from '../../src/memory/service.js'
+import type { Replica as MemoryReplica } from '../../src/memory/replication/replica.js'
+import type { StoredRecord } from '../../src/memory/types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 const C = 'devsupport'
@@ -44,11 +45,18 @@ class Replica {
 
   /** Every record `from` holds that this replica's version vector lacks, as the sync protocol sends them. */
   async syncFrom (from: Replica): Promise<void> {
-    const have = new Map((await this.memory.versionOf(C)).entries().map(e => [e.origin, e.seq]))
-    for (const origin of Object.keys((await from.memory.versionOf(C)).summary())) {
-      const records = await from.memory.recordsAfter(C, origin, have.get(origin) ?? 0, 100_000)
-      if (records.length > 0) await this.memory.ingest(C, records)
+    const have = new Map((await this.replica.versionOf(C)).entries().map(e => [e.origin, e.seq]))
+    for (const origin of Object.keys((await from.replica.versionOf(C)).summary())) {
+      const records = await from.replica.recordsAfter(C, origin, have.get(origin) ?? 0, 100_000)
+      if (records.length > 0) await this.replica.ingest(C, await this.replica.verify(C, records))
     }
+  }
+
+  /** The replica of the running memory service (seqs, version vectors, remote records). */
+  get replica (): MemoryReplica {
+    const replica = this.memory.replica
+    if (replica == null) throw new Error('memory is not running')
+    return replica
   }
 
   /** Live records as (origin, id, text), sorted. */
@@ -117,7 +125,7 @@ describe('memory replicas under writes, updates, deletes and restarts', () => {
             case 'sync': if (o.from !== o.at) await r.syncFrom(replicas[o.from]!); break
             case 'replay': {
               const old = history[o.pick % Math.max(1, history.length)]
-              if (old != null) await r.memory.ingest(C, [old])
+              if (old != null) await r.replica.ingest(C, await r.replica.verify(C, [old]))
               break
             }
           }

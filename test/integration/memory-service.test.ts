@@ -116,6 +116,30 @@ describe('the memory service on a node', () => {
     expect(found.some(h => h.record.text === 'bad kind')).toBe(false)
   })
 
+  it('gives up a call aborted before its write commits, and writes nothing of it', async () => {
+    const memory = b.libp2p.services.memory
+    const kept = await memory.remember(C, { id: 'abort-kept', text: 'kept: written before any abort' })
+    const seq = memory.currentSeq
+    // aborted before the call: refused at once
+    await expect(memory.remember(C, { id: 'abort-1', text: 'never written' }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' })
+    // aborted between its steps: after the checks, while its text is embedded
+    const ac = new AbortController()
+    const pending = memory.rememberMany(C, [{ id: 'abort-2', text: 'never written either' }], { signal: ac.signal })
+    ac.abort()
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    const forget = new AbortController()
+    const forgetting = memory.forget(C, kept.id, { signal: forget.signal })
+    forget.abort()
+    await expect(forgetting).rejects.toMatchObject({ name: 'AbortError' })
+    const recall = new AbortController()
+    const recalling = memory.recall(C, 'written', { signal: recall.signal })
+    recall.abort()
+    await expect(recalling).rejects.toMatchObject({ name: 'AbortError' })
+    expect(memory.currentSeq).toBe(seq)
+    expect((await memory.get(C, ['abort-kept', 'abort-1', 'abort-2'])).map(r => r.id)).toEqual(['abort-kept'])
+    expect(await memory.remember(C, { text: 'the next write takes the next seq' })).toMatchObject({ seq: seq + 1 })
+  })
+
   it('reads and writes only joined communities, and keeps them apart', async () => {
     const memory = b.libp2p.services.memory
     await expect(memory.remember('other', { text: 'secret of another community' })).rejects.toThrow(MemoryInputError)
@@ -141,12 +165,12 @@ describe('the memory service on a node', () => {
     expect(exchange?.text).toContain('forty-two')
 
     // b captures nothing: its config turns capture off, and its capture passes the post over
-    const skipped = b.libp2p.services.memory.captureStatus()?.skipped ?? 0
+    const skipped = b.libp2p.services.capture.status()?.skipped ?? 0
     const bPost = await b.libp2p.services.channels.post({ community: C, channel: 'general', text: 'not captured' })
     // capture reads the post log in order: once its saved position covers the post, it was handled
     const last = b.libp2p.services.channels.postLog().after(0, 1_000_000).at(-1)?.position ?? 0
-    await waitFor('b\'s capture read past its post', () => (b.libp2p.services.memory.captureStatus()?.position ?? -1) >= last)
-    expect(b.libp2p.services.memory.captureStatus()?.skipped).toBeGreaterThan(skipped)
+    await waitFor('b\'s capture read past its post', () => (b.libp2p.services.capture.status()?.position ?? -1) >= last)
+    expect(b.libp2p.services.capture.status()?.skipped).toBeGreaterThan(skipped)
     expect(await b.libp2p.services.memory.get(C, [`msg-${bPost.id}`])).toEqual([])
   })
 

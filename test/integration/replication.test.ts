@@ -1,7 +1,9 @@
+import { join } from 'node:path'
 import { lpStream } from '@libp2p/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeRecord } from '../../src/memory/record.js'
 import { toWire } from '../../src/memory/replication/codec.js'
+import { embeddedAdapter } from '../../src/memory/stores/embedded-adapter.js'
 import { MEMSYNC_PROTOCOL, memoryTopic } from '../../src/memory/replication/index.js'
 import { MemoryGossip, SyncBatch, SyncRequest } from '../../src/wire/generated/memory.js'
 import { createRawPeer } from '../helpers/raw-peer.js'
@@ -9,7 +11,8 @@ import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ConfigLayer } from '../../src/config/schema.js'
-import type { StoredRecord } from '../../src/memory/service.js'
+import type { StoreAdapter } from '../../src/memory/stores/adapter.js'
+import type { StoredRecord } from '../../src/memory/types.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 import type { RawPeer } from '../helpers/raw-peer.js'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
@@ -123,6 +126,38 @@ describe('memory replication between 5 nodes', () => {
     for (const b of groupB) await groupA[0]!.libp2p.dial(b.libp2p.getMultiaddrs()[0]!)
     await waitFor('all nodes converge after healing', async () => converged(nodes, base + 70), 120_000, 250)
   }, 300_000)
+})
+
+describe('a store its adapter says is shared', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  const nodes: OaNode[] = []
+
+  beforeAll(async () => {
+    dir = await tempDir()
+    for (const name of ['s0', 's1']) {
+      const bootstrap = nodes.length === 0 ? [] : [tcpAddr(nodes[0]!)]
+      // the embedded store, each node its own, declared shared: replication must only announce
+      const shared: StoreAdapter = { name: 'shared-in-test', replicated: false, open: async ctx => embeddedAdapter.open({ ...ctx, dir: join(dir.path, `${name}-store`), settings: { ...ctx.settings, storeProcess: false } }) }
+      nodes.push(await startTestNode(dir.path, name, layer(bootstrap), { memoryStoreAdapter: shared }))
+    }
+    await waitFor('connected', () => nodes[0]!.libp2p.getPeers().length === 1)
+    await waitFor('subscribed', () => nodes[0]!.libp2p.services.pubsub.getSubscribers(memoryTopic(C)).length === 1)
+  })
+
+  afterAll(async () => {
+    for (const n of nodes) await n.stop()
+    await dir.cleanup()
+  })
+
+  it('is not replicated: peers get a notice of each write, not the record, and sync brings nothing', async () => {
+    const [a, b] = [nodes[0]!, nodes[1]!]
+    const notices: string[] = []
+    b.libp2p.services.replication.addEventListener('record:notice', (evt) => { notices.push(...evt.detail.ids) })
+    const written = await a.libp2p.services.memory.remember(C, { text: 'kept in the shared store only' })
+    await waitFor('the notice', () => notices.includes(written.id))
+    expect(await b.libp2p.services.replication.sync(a.peerId, C)).toBe(0)
+    expect(await ids(b)).toEqual([])
+  })
 })
 
 describe('replication refuses bad records from a raw peer', () => {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { flagsToLayer } from '../../src/cli/flags.js'
@@ -124,9 +124,14 @@ describe('loadConfig', () => {
     expect(config.communities).toEqual(['flagcomm'])
   })
 
-  it('documents every key with its default in config/node.example.yaml', async () => {
-    const example = await loadConfigFile(join(import.meta.dirname, '..', '..', 'config', 'node.example.yaml'))
-    expect(example).toEqual({ ...DEFAULTS, dataDir: '~/.oa-node' })
+  it('documents every key with its default in config/node.example.yaml: keys of the other memory choices marked #~', async () => {
+    const path = join(import.meta.dirname, '..', '..', 'config', 'node.example.yaml')
+    const { milvus, embeddingModel, ...memory } = DEFAULTS.memory
+    expect(await loadConfigFile(path)).toEqual({ ...DEFAULTS, memory, dataDir: '~/.oa-node' })
+    // the example as it is loads as a config: nothing in it is a key without effect
+    await loadConfig({ file: path, flags: { dataDir: dir.path } })
+    const uncommented = await yamlFile((await readFile(path, 'utf8')).replaceAll('#~', ''))
+    expect(await loadConfigFile(uncommented)).toEqual({ ...DEFAULTS, memory: { ...memory, milvus, embeddingModel }, dataDir: '~/.oa-node' })
   })
 
   it('resolves agent modules relative to the config file and joins the agents\' communities', async () => {
@@ -179,5 +184,38 @@ describe('built-in agent options', () => {
     expect(() => new ExpertAgent({ name: 'py', community: 'c', options: { minSimilarity: 1.5 } })).toThrow(/^agent py: options: minSimilarity: Too big/)
     expect(() => new CoordinatorAgent({ name: 'co', community: 'c', options: { minSimilarity: 'high' } })).toThrow(/^agent co: options: minSimilarity: /)
     expect(new ExpertAgent({ name: 'py', community: 'c', options: { recallKinds: ['channel_message'], minSimilarity: 0.3 } }).kind).toBe('expert')
+  })
+})
+
+describe('memory keys that take effect only with one store or embedder', () => {
+  it('names a Milvus key set with the embedded store, and embedded-store keys set with Milvus', async () => {
+    expect(await problemsOf(async () => loadConfig({ flags: { memory: { milvus: { address: '127.0.0.1:19530', collection: 'c' } } } }))).toEqual([
+      'memory.milvus.address: only used with memory.store: milvus',
+      'memory.milvus.collection: only used with memory.store: milvus'
+    ])
+    const file = await yamlFile('memory:\n  storeProcess: false\n  vectorIndexThreshold: 1000\n')
+    expect(await problemsOf(async () => loadConfig({ file, flags: flagsToLayer({ memory: 'milvus' }) }))).toEqual([
+      'memory.storeProcess: only used with memory.store: embedded',
+      'memory.vectorIndexThreshold: only used with memory.store: embedded'
+    ])
+  })
+
+  it('names the embedding model and dimensions set with the local embedder', async () => {
+    expect(await problemsOf(async () => loadConfig({ flags: { memory: { embeddingModel: 'text-embedding-3-large', embeddingDimensions: 256 } } }))).toEqual([
+      'memory.embeddingModel: only used with memory.embedder: openai',
+      'memory.embeddingDimensions: only used with memory.embedder: openai'
+    ])
+  })
+
+  it('takes each key with the choice that uses it, the store and the keys set in different layers', async () => {
+    const file = await yamlFile('memory:\n  store: milvus\n  embedder: openai\n  embeddingModel: m\n  milvus:\n    collection: c\n')
+    const config = await loadConfig({ file, env: { MILVUS_ADDRESS: '127.0.0.1:19530' } })
+    expect(config.memory).toMatchObject({ store: 'milvus', embedder: 'openai', embeddingModel: 'm', milvus: { collection: 'c', address: '127.0.0.1:19530' } })
+  })
+
+  it('ignores MILVUS_* and OPENAI_EMBEDDING_MODEL where the store or embedder chosen does not use them: other tools share them', async () => {
+    const config = await loadConfig({ env: { MILVUS_ADDRESS: '127.0.0.1:19530', MILVUS_TOKEN: 'root:Milvus', OPENAI_EMBEDDING_MODEL: 'm' } })
+    expect(config.memory.store).toBe('embedded')
+    expect(config.memory.embedder).toBe('local')
   })
 })

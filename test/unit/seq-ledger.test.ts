@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStoreError } from '../../src/memory/errors.js'
-import { SEQ_BLOCK, SeqLedger } from '../../src/memory/seq-ledger.js'
+import { SEQ_BLOCK, SeqLedger } from '../../src/memory/replication/seq-ledger.js'
 import { tempDir } from '../helpers/tmp.js'
 
 describe('the seq ledger', () => {

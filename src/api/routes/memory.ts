@@ -3,9 +3,10 @@ import { intParam, readBody } from '../body.js'
 import { ApiError } from '../errors.js'
 import { toMemoryHit } from '../../memory/hit.js'
 import type { OaNode } from '../../node/oa-node.js'
-import type { StoredRecord } from '../../memory/service.js'
+import type { StoredRecord } from '../../memory/types.js'
 import type { SearchMode } from '../../memory/types.js'
 import type { Replicator } from '../../memory/replication/replicator.js'
+import type { MemoryCapture } from '../../memory/capture-service.js'
 import type { Router } from '../router.js'
 
 const input = z.strictObject({
@@ -66,7 +67,7 @@ export function memoryRoutes (router: Router, node: OaNode): Router {
     .get('/v1/memory', async () => {
       const communities: Record<string, unknown> = {}
       for (const c of node.communities) communities[c] = { ...await memory.stats(c), replication: await memory.replicaStatus(c) }
-      return { ...memory.describe(), seq: memory.currentSeq, refused: memory.ownershipRefusals(), capture: memory.captureStatus(), replication: node.service<Replicator>('replication')?.stats(), communities }
+      return { ...memory.describe(), seq: memory.currentSeq, refused: memory.ownershipRefusals(), capture: node.service<MemoryCapture>('capture')?.status(), replication: node.service<Replicator>('replication')?.stats(), communities }
     })
     .get('/v1/communities/:c/memory/records/:id', async ({ url, params }) => {
       const records = await memory.get(params.c ?? '', [params.id ?? ''], { origin: url.searchParams.get('origin') ?? undefined })

@@ -1,6 +1,6 @@
 import { MemoryRecordWire } from '../../wire/generated/memory.js'
 import type { CommunitySealer } from '../../communities/access.js'
-import type { StoredRecord } from '../service.js'
+import type { StoredRecord } from '../types.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()

@@ -11,7 +11,9 @@ import type { NodeLimits } from '../../limits/node-limits.js'
 import type { Channels } from '../../channels/channels.js'
 import type { CommunityMembership } from '../../communities/access.js'
 import type { PeerPenalties } from '../../channels/penalties.js'
-import type { Memory, RecordsAdded, StoredRecord } from '../service.js'
+import type { ReplicaSource } from './replica.js'
+import type { VerifiedRecord } from './validate.js'
+import type { RecordsAdded, StoredRecord } from '../types.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -28,7 +30,8 @@ export interface ReplicationComponents {
   logger: ComponentLogger
   pubsub: GossipSub
   channels: Channels
-  memory: Memory
+  /** The memory service, where the replica is found while memory runs. */
+  memory: ReplicaSource
   communities: CommunityMembership
 }
 
@@ -81,6 +84,8 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   private readonly topics = new Set<string>()
   private readonly synced = new Set<string>()
   private readonly syncing = new Map<string, Promise<unknown>>()
+  /** Records of a gossip message, verified once by the topic validator, taken when the message is delivered. */
+  private readonly verified = new WeakMap<Message, VerifiedRecord[]>()
   private timer?: ReturnType<typeof setInterval>
   private started = false
   private readonly rejections = new RejectionCounter(REPLICATION_REJECT_REASONS, ['gossip', 'sync'])
@@ -102,9 +107,9 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     return this.started
   }
 
-  /** Replication runs for the embedded store; a shared Milvus store only announces. */
+  /** Replication runs for a store each node keeps (its adapter says so); a shared one (Milvus) only announces. */
   private get replicating (): boolean {
-    return this.components.memory.storeKind === 'embedded'
+    return this.components.memory.replica?.replicated === true
   }
 
   async start (): Promise<void> {
@@ -206,6 +211,8 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     const publisher = message.type === 'signed' ? message.from.toString() : ''
     // a private community's records name it by its wire name only
     const named = this.components.communities.wireName(community)
+    const replica = this.components.memory.replica
+    const checked: VerifiedRecord[] = []
     for (const w of gossip.records) {
       if (w.community !== named) return fail('community', `record for "${w.community.slice(0, 64)}" on ${message.topic}`)
       // a node gossips only its own writes; others' records travel by sync
@@ -217,17 +224,15 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
         this.components.communities.refresh(community, publisher)
         return TopicValidatorResult.Ignore
       }
+      if (replica == null) return TopicValidatorResult.Ignore
       try {
-        await checkRemoteRecord(fromWire(w, this.components.communities.sealer(community)), community, this.maxTextBytes())
+        checked.push(await checkRemoteRecord(fromWire(w, this.components.communities.sealer(community)), community, replica.maxTextBytes))
       } catch (err) {
         return fail(reasonOfError(err), (err as Error).message)
       }
     }
+    if (!gossip.notice) this.verified.set(message, checked)
     return TopicValidatorResult.Accept
-  }
-
-  private maxTextBytes (): number {
-    return this.components.memory.maxTextBytes
   }
 
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
@@ -239,16 +244,11 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       this.safeDispatchEvent('record:notice', { detail: { community, ids: gossip.records.map(r => r.id), origin } })
       return
     }
-    if (!this.replicating) return
-    const sealer = this.components.communities.sealer(community)
-    let records: StoredRecord[]
-    try {
-      records = gossip.records.map(w => fromWire(w, sealer))
-    } catch (err) {
-      this.log('validated records no longer open: %s', (err as Error).message)
-      return
-    }
-    this.components.memory.ingest(community, records).then((fresh) => {
+    const records = this.verified.get(evt.detail)
+    this.verified.delete(evt.detail)
+    const replica = this.components.memory.replica
+    if (!this.replicating || replica == null || records == null) return
+    replica.ingest(community, records).then((fresh) => {
       this.counts.received.gossip += fresh.length
     }, (err: unknown) => {
       this.log('storing gossiped records failed: %s', (err as Error).message)
@@ -361,7 +361,9 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     const overall = AbortSignal.any([AbortSignal.timeout(SYNC_MAX_MS), ...(signal == null ? [] : [signal])])
     const idle = (): AbortSignal => AbortSignal.any([overall, AbortSignal.timeout(SYNC_IDLE_MS)])
     const abort = overall
-    const vv = await this.components.memory.versionOf(community)
+    const replica = this.components.memory.replica
+    if (replica == null) return 0
+    const vv = await replica.versionOf(community)
     const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: idle() })
     const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES })
     let added = 0
@@ -370,7 +372,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       for (;;) {
         const batch = SyncBatch.decode(await lp.read({ signal: idle() }))
         if (batch.error !== '') throw new Error(`peer refused sync: ${batch.error}`)
-        const valid: StoredRecord[] = []
+        const valid: VerifiedRecord[] = []
         for (const w of batch.records) {
           if (!this.components.communities.hasEpoch(community, w.epoch)) {
             // the peer seals with a newer key than this node holds: fetch it; the next sync brings the record
@@ -378,8 +380,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
             continue
           }
           try {
-            const record = fromWire(w, sealer)
-            await checkRemoteRecord(record, community, this.maxTextBytes())
+            const record = await checkRemoteRecord(fromWire(w, sealer), community, replica.maxTextBytes)
             if (!this.components.communities.mayWrite(community, record.origin, record.createdAt)) throw new MembershipError(`${record.origin.slice(0, 64)} was not a writer of ${community} when it wrote ${record.id.slice(0, 64)}`)
             valid.push(record)
           } catch (err) {
@@ -387,7 +388,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
           }
         }
         if (valid.length > 0) {
-          const fresh = await this.components.memory.ingest(community, valid)
+          const fresh = await replica.ingest(community, valid)
           added += fresh.length
           this.counts.received.sync += fresh.length
         }
@@ -424,13 +425,15 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       }
       const have = new Map(request.have.map(e => [e.origin, Number(e.seq)]))
       const sealer = this.components.communities.sealer(request.community)
-      const vv = await this.components.memory.versionOf(request.community)
+      const replica = this.components.memory.replica
+      if (replica == null) throw new Error('memory stopped')
+      const vv = await replica.versionOf(request.community)
       let sent = 0
       for (const [origin, mine] of Object.entries(vv.summary())) {
         let after = have.get(origin) ?? 0
         if (mine.highestSeq <= after) continue
         while (sent < SYNC_MAX_RECORDS) {
-          const page = await this.components.memory.recordsAfter(request.community, origin, after, SYNC_PAGE)
+          const page = await replica.recordsAfter(request.community, origin, after, SYNC_PAGE)
           if (page.length === 0) break
           // awaiting each write is the backpressure: the next page is read once this one is sent
           await lp.write(SyncBatch.encode({ records: page.map(r => toWire(r, sealer)), done: false, error: '' }), { signal })

@@ -6,7 +6,8 @@ import { ensurePrivateDir, restrictTree, writePrivateFile } from '../../files/pr
 import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../errors.js'
 import { lanceWhere, sqlQuote } from '../filter.js'
 import { reciprocalRankFusion } from '../fusion.js'
-import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../types.js'
+import { decodeCovers, decodeMetadata, fromColumns, toColumns } from './columns.js'
+import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord } from '../types.js'
 import { commandLine } from '../../cli/invocation.js'
 
 export interface EmbeddedStoreInit {
@@ -45,8 +46,6 @@ const REFINE_FACTOR = 30
 const VERSIONS_KEPT_MS = 60_000
 export const META_FILE = 'store.json'
 const FORMAT = 1
-
-type StoredRecord = Omit<MemoryRecord, 'vector'>
 
 export interface Row {
   id: string
@@ -97,56 +96,15 @@ export function recordKey (r: { community: string, origin: string, id: string })
   return `${r.community}\u0000${r.origin}\u0000${r.id}`
 }
 
-function parseCovers (text: string | null | undefined): Array<[number, number]> | undefined {
-  if (text == null || text === '') return undefined
-  try {
-    const value = JSON.parse(text) as unknown
-    return Array.isArray(value) && value.length > 0 ? value as Array<[number, number]> : undefined
-  } catch {
-    return undefined
-  }
-}
-
-export function fromRow (row: Row): StoredRecord {
-  let metadata: Record<string, unknown>
-  try {
-    metadata = JSON.parse(row.metadata) as Record<string, unknown>
-  } catch {
-    metadata = {}
-  }
-  const covers = parseCovers(row.covers)
-  return {
-    id: row.id,
-    community: row.community,
-    kind: row.kind,
-    agent: row.agent,
-    origin: row.origin,
-    seq: Number(row.seq),
-    text: row.text,
-    metadata,
-    createdAt: Number(row.created_at),
-    signature: row.signature == null ? new Uint8Array(0) : Uint8Array.from(row.signature),
-    ...(row.deleted === true ? { deleted: true } : {}),
-    ...(covers == null ? {} : { covers })
-  }
-}
-
+/** A record as a LanceDB row: seq and created_at as Int64, metadata and covers as JSON text. */
 function toRow (r: MemoryRecord): Record<string, unknown> {
-  return {
-    id: r.id,
-    community: r.community,
-    kind: r.kind,
-    agent: r.agent,
-    origin: r.origin,
-    seq: BigInt(r.seq),
-    text: r.text,
-    metadata: JSON.stringify(r.metadata),
-    created_at: BigInt(r.createdAt),
-    signature: Buffer.from(r.signature),
-    deleted: r.deleted === true,
-    covers: (r.covers ?? []).length > 0 ? JSON.stringify(r.covers) : '',
-    vector: r.vector
-  }
+  const c = toColumns(r)
+  return { ...c, seq: BigInt(c.seq), metadata: JSON.stringify(c.metadata), created_at: BigInt(c.created_at), signature: Buffer.from(c.signature), vector: r.vector }
+}
+
+/** A LanceDB row as a record without vector. */
+export function fromRow (row: Row): StoredRecord {
+  return fromColumns({ ...row, metadata: decodeMetadata(row.metadata), signature: row.signature ?? new Uint8Array(0) })
 }
 
 /** An open table and the reads using it: a replaced handle is closed once its reads are done. */
@@ -467,7 +425,7 @@ export class EmbeddedStore implements MemoryStore {
   async versions (community: string): Promise<Array<{ origin: string, seq: number, covers?: Array<[number, number]> }>> {
     const rows = await this.read(async table => table.query().where(`community = ${sqlQuote(community)}`).select(['origin', 'seq', 'covers']).toArray()) as Array<{ origin: string, seq: bigint, covers: string | null }>
     return rows.map(r => {
-      const covers = parseCovers(r.covers)
+      const covers = decodeCovers(r.covers)
       return { origin: r.origin, seq: Number(r.seq), ...(covers == null ? {} : { covers }) }
     })
   }

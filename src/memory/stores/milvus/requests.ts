@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
 import { milvusQuote, checkFilter } from '../../filter.js'
 import { EmbedderMismatchError, MemoryStoreError } from '../../errors.js'
-import type { MemoryFilter, MemoryRecord, SearchHit, SearchMode } from '../../types.js'
-import type { MemorySettings } from '../../service.js'
+import { fromColumns, decodeMetadata, toColumns } from '../columns.js'
+import type { MemoryFilter, MemoryRecord, SearchHit, SearchMode, StoredRecord } from '../../types.js'
+import type { NodeConfig } from '../../../config/schema.js'
 import { commandLine } from '../../../cli/invocation.js'
 
-export type MilvusSettings = MemorySettings['milvus']
+export type MilvusSettings = NodeConfig['memory']['milvus']
 
 /** Fields every query returns (all but the vectors). */
 export const OUTPUT_FIELDS = ['id', 'community', 'kind', 'agent', 'origin', 'seq', 'text', 'metadata', 'created_at', 'signature', 'deleted', 'covers']
@@ -107,44 +108,28 @@ export function milvusFilter (filter: MemoryFilter, options: { live?: boolean } 
   return parts.join(' and ')
 }
 
-/** A record as a Milvus row. */
+/** A record as a Milvus row: keyed by `milvusKey`, metadata as JSON, signature as base64. */
 export function toMilvusRow (r: MemoryRecord): Record<string, unknown> {
   if (Buffer.byteLength(r.text) > MAX_TEXT_BYTES) throw new MemoryStoreError(`record ${r.id}: text over Milvus's ${MAX_TEXT_BYTES}-byte VarChar limit`)
-  return {
-    key: milvusKey(r),
-    id: r.id,
-    community: r.community,
-    kind: r.kind,
-    agent: r.agent,
-    origin: r.origin,
-    seq: r.seq,
-    created_at: r.createdAt,
-    text: r.text,
-    metadata: r.metadata,
-    signature: Buffer.from(r.signature).toString('base64'),
-    deleted: r.deleted === true,
-    covers: (r.covers ?? []).length > 0 ? JSON.stringify(r.covers) : '',
-    vector: r.vector
-  }
+  return { key: milvusKey(r), ...toColumns(r), signature: Buffer.from(r.signature).toString('base64'), vector: r.vector }
 }
 
 /** A Milvus row (query or search output) as a record without vector. */
-export function fromMilvusRow (row: Record<string, unknown>): Omit<MemoryRecord, 'vector'> {
-  const metadata = typeof row.metadata === 'string' ? JSON.parse(row.metadata) as Record<string, unknown> : (row.metadata ?? {}) as Record<string, unknown>
-  return {
+export function fromMilvusRow (row: Record<string, unknown>): StoredRecord {
+  return fromColumns({
     id: String(row.id),
     community: String(row.community),
     kind: String(row.kind),
     agent: String(row.agent),
     origin: String(row.origin),
     seq: Number(row.seq),
-    createdAt: Number(row.created_at),
     text: String(row.text),
-    metadata,
-    signature: Uint8Array.from(Buffer.from(typeof row.signature === 'string' ? row.signature : '', 'base64')),
-    ...(row.deleted === true ? { deleted: true } : {}),
-    ...(typeof row.covers === 'string' && row.covers !== '' ? { covers: JSON.parse(row.covers) as Array<[number, number]> } : {})
-  }
+    metadata: decodeMetadata(row.metadata),
+    created_at: Number(row.created_at),
+    signature: Buffer.from(typeof row.signature === 'string' ? row.signature : '', 'base64'),
+    deleted: row.deleted === true,
+    covers: typeof row.covers === 'string' ? row.covers : ''
+  })
 }
 
 /**

@@ -2,7 +2,7 @@ import { MemoryStoreError } from '../../errors.js'
 import { StoreChild } from './child.js'
 import { packRecords } from './messages.js'
 import type { StoreCall } from './messages.js'
-import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery } from '../../types.js'
+import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord } from '../../types.js'
 import type { EmbeddedStoreInit } from '../embedded.js'
 
 export interface ProcessStoreInit extends EmbeddedStoreInit {
@@ -27,8 +27,6 @@ export interface StoreProcessInfo {
   /** Times it stopped unexpectedly and was started again. */
   restarts: number
 }
-
-type StoredRecord = Omit<MemoryRecord, 'vector'>
 
 const MIB = 1_048_576
 /** Least time between two starts after unexpected stops, so a store that cannot run does not spin. */

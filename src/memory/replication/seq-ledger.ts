@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { ensurePrivateDir, writePrivateFile } from '../files/private-files.js'
-import { MemoryStoreError } from './errors.js'
+import { ensurePrivateDir, writePrivateFile } from '../../files/private-files.js'
+import { MemoryStoreError } from '../errors.js'
 
 /** Seqs reserved by one write of the ledger: a write costs an extra fsync once per block. */
 export const SEQ_BLOCK = 256

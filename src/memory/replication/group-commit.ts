@@ -1,10 +1,7 @@
-import { MemoryStoreError } from './errors.js'
-import type { VersionVector } from './replication/version-vector.js'
-import type { MemoryRecord, MemoryStore } from './types.js'
+import { MemoryStoreError } from '../errors.js'
+import type { VersionVector } from './version-vector.js'
+import type { MemoryRecord, MemoryStore, StoredRecord } from '../types.js'
 import type { Logger } from '@libp2p/interface'
-
-/** A record as stored, without its vector. */
-type StoredRecord = Omit<MemoryRecord, 'vector'>
 
 /** What a write is given when its batch is built. */
 export interface PlanContext {
