@@ -35,8 +35,11 @@ describe('mods in the config', () => {
   })
 
   it('refuses turning off a mod another enabled mod needs, naming both', async () => {
-    expect(await problemsOf({ mods: { memory: { enabled: false } } }, true)).toEqual(['mods.memory.enabled: mod memory is off, but mod replication needs it (turn replication off too, or memory on)'])
-    expect(await problemsOf({ mods: { memory: { enabled: false }, replication: { enabled: false } } }, true)).toEqual([])
+    expect(await problemsOf({ mods: { memory: { enabled: false } } }, true)).toEqual([
+      'mods.memory.enabled: mod memory is off, but mod capture needs it (turn capture off too, or memory on)',
+      'mods.memory.enabled: mod memory is off, but mod replication needs it (turn replication off too, or memory on)'
+    ])
+    expect(await problemsOf({ mods: { memory: { enabled: false }, capture: { enabled: false }, replication: { enabled: false } } }, true)).toEqual([])
   })
 
   it('names the file of a user mod that does not load, is not a mod, or has another name', async () => {
@@ -79,7 +82,7 @@ describe('a node composed of mods', () => {
 
   beforeAll(async () => {
     dir = await tempDir()
-    node = await startTestNode(dir.path, 'n1', { communities: ['lobby'], mods: { memory: { enabled: false }, replication: { enabled: false }, hello: { module: join(FIXTURES, 'hello.js'), greeting: 'hi' } } })
+    node = await startTestNode(dir.path, 'n1', { communities: ['lobby'], mods: { memory: { enabled: false }, capture: { enabled: false }, replication: { enabled: false }, hello: { module: join(FIXTURES, 'hello.js'), greeting: 'hi' } } })
     api = await serveApi(node, { port: 0 })
     client = await ApiClient.fromDataDir(node.config.dataDir)
   })
