@@ -6,6 +6,7 @@
  * "no knowledge"). Cosine similarity, exact, over every entry.
  */
 import { DEFAULT_MIN_SIMILARITY } from '../../src/memory/hit.js'
+import { cosine } from '../../src/memory/similarity.js'
 import type { Figure } from './util.js'
 import type { Embedder } from '../../src/memory/embedders/types.js'
 
@@ -19,18 +20,6 @@ export const OFF_TOPIC = [
   'how to fold a fitted sheet', 'when did the roman empire fall', 'how do I fix a leaking faucet', 'what should I pack for a beach holiday',
   'is coffee bad for you', 'python snake diet in captivity', 'how do I choose a good mattress'
 ]
-
-function cosine (x: number[], y: number[]): number {
-  let dot = 0
-  let nx = 0
-  let ny = 0
-  for (let i = 0; i < x.length; i++) {
-    dot += (x[i] ?? 0) * (y[i] ?? 0)
-    nx += (x[i] ?? 0) ** 2
-    ny += (y[i] ?? 0) ** 2
-  }
-  return nx === 0 || ny === 0 ? 0 : dot / Math.sqrt(nx * ny)
-}
 
 /** The best similarity of each question to any entry. */
 async function best (embedder: Embedder, entries: number[][], questions: string[]): Promise<number[]> {
