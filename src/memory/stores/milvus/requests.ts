@@ -22,6 +22,42 @@ export function milvusKey (r: { community: string, origin: string, id: string })
   return createHash('sha256').update(`${r.community}\u0000${r.origin}\u0000${r.id}`).digest('hex')
 }
 
+/**
+ * Consistency of reads that must see this node's own last write: the seq check before an
+ * upsert, and get by id (the ownership check before a delete, a write read back). Every
+ * other read (searches, counts, whole-community reads) states the configured level,
+ * `Bounded` by default.
+ */
+export const READ_AFTER_WRITE = 'Strong'
+
+/**
+ * The query for the rows an upsert would replace: by community (the partition key, so only
+ * those partitions are read) and key, read Strong. It asks for the fields the key is made of
+ * rather than the key itself, and `heldKey` rebuilds it: hits and query rows do not always
+ * carry the primary key.
+ *
+ * @example
+ * ```ts
+ * heldRequest(settings, [record]) // { filter: 'community in ["devsupport"] and key in ["9f…"]', consistency_level: 'Strong', … }
+ * ```
+ */
+export function heldRequest (settings: MilvusSettings, records: Array<{ community: string, origin: string, id: string }>) {
+  const communities = [...new Set(records.map(r => r.community))]
+  const keys = [...new Set(records.map(milvusKey))]
+  return {
+    collection_name: settings.collection,
+    filter: `community in [${communities.map(c => milvusQuote(c)).join(', ')}] and key in ${JSON.stringify(keys)}`,
+    output_fields: ['community', 'origin', 'id', 'seq'],
+    limit: keys.length,
+    consistency_level: READ_AFTER_WRITE
+  }
+}
+
+/** The key of a row read by `heldRequest`, from its community, origin and id. */
+export function heldKey (row: Record<string, unknown>): string {
+  return milvusKey({ community: String(row.community), origin: String(row.origin), id: String(row.id) })
+}
+
 /** Longest text Milvus stores in the VarChar field, in bytes. */
 export const MAX_TEXT_BYTES = 65_535
 

@@ -3,7 +3,7 @@ import { MemoryInputError, MemoryStoreError } from '../../errors.js'
 import { connect } from './connect.js'
 import { milvusFailure } from './failures.js'
 import { milvusQuote } from '../../filter.js'
-import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, recordedEmbedder, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
+import { checkCollection, checkStatus, createCollectionRequest, fromMilvusRow, heldKey, heldRequest, hybridSearchRequest, indexRequests, milvusFilter, milvusKey, OUTPUT_FIELDS, READ_AFTER_WRITE, recordedEmbedder, textSearchRequest, toHits, toMilvusRow, vectorSearchRequest } from './requests.js'
 import type { Client } from './connect.js'
 import type { MilvusSettings, MilvusStatus } from './requests.js'
 import type { EndpointHealth } from '../../../endpoints/health.js'
@@ -137,12 +137,13 @@ export class MilvusStore implements MemoryStore {
       const held = newest.get(milvusKey(r))
       if (held == null || held.seq < r.seq) newest.set(milvusKey(r), r)
     }
-    const keys = [...newest.keys()]
-    const heldRes = await this.call('query', async timeout => this.client.query({ collection_name: this.settings.collection, filter: `key in ${JSON.stringify(keys)}`, output_fields: ['key', 'seq'], limit: keys.length, consistency_level: 'Strong', timeout }))
+    const held = heldRequest(this.settings, [...newest.values()])
+    const heldRes = await this.call('query', async timeout => this.client.query({ ...held, timeout }))
     checkStatus(heldRes.status, 'query')
     for (const row of heldRes.data) {
-      const r = newest.get(String(row.key))
-      if (r != null && Number(row.seq) >= r.seq) newest.delete(String(row.key))
+      const key = heldKey(row)
+      const r = newest.get(key)
+      if (r != null && Number(row.seq) >= r.seq) newest.delete(key)
     }
     if (newest.size === 0) return
     const rows = [...newest.values()].map(toMilvusRow)
@@ -184,8 +185,8 @@ export class MilvusStore implements MemoryStore {
     return toHits(res.results, query.mode)
   }
 
-  private async rows (filter: MemoryFilter, fields = OUTPUT_FIELDS): Promise<Array<Record<string, unknown>>> {
-    return this.allRows(milvusFilter(filter), fields)
+  private async rows (filter: MemoryFilter, fields = OUTPUT_FIELDS, consistency = this.settings.consistencyLevel): Promise<Array<Record<string, unknown>>> {
+    return this.allRows(milvusFilter(filter), fields, consistency)
   }
 
   /**
@@ -193,19 +194,20 @@ export class MilvusStore implements MemoryStore {
    * come in no guaranteed order (milvus-lite's are not by key), so a full window is read
    * again split by the next hex digit of the key (a sha256), until each part fits.
    */
-  private async allRows (expr: string, fields: string[], prefix = ''): Promise<Array<Record<string, unknown>>> {
+  private async allRows (expr: string, fields: string[], consistency: string, prefix = ''): Promise<Array<Record<string, unknown>>> {
     const filter = prefix === '' ? expr : `(${expr}) and key like "${prefix}%"`
-    const res = await this.call('query', async timeout => this.client.query({ collection_name: this.settings.collection, filter, output_fields: fields, limit: this.queryWindow, consistency_level: this.settings.consistencyLevel, timeout }))
+    const res = await this.call('query', async timeout => this.client.query({ collection_name: this.settings.collection, filter, output_fields: fields, limit: this.queryWindow, consistency_level: consistency, timeout }))
     checkStatus(res.status, 'query')
     if (res.data.length < this.queryWindow || prefix.length >= 64) return res.data
     const out: Array<Record<string, unknown>> = []
-    for (const digit of '0123456789abcdef') out.push(...await this.allRows(expr, fields, prefix + digit))
+    for (const digit of '0123456789abcdef') out.push(...await this.allRows(expr, fields, consistency, prefix + digit))
     return out
   }
 
   async get (ids: string[], communities: string[]): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
     if (ids.length === 0) return []
-    return (await this.rows({ communities, ids })).map(fromMilvusRow)
+    // read back right after a write (the ownership check before a delete, a write confirmed): Strong
+    return (await this.rows({ communities, ids }, OUTPUT_FIELDS, READ_AFTER_WRITE)).map(fromMilvusRow)
   }
 
   async delete (filter: MemoryFilter): Promise<number> {
@@ -238,7 +240,7 @@ export class MilvusStore implements MemoryStore {
   }
 
   async page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
-    const rows = await this.allRows(`${milvusFilter({ communities: [community] }, { live: true })}${afterId == null ? '' : ` and id > ${milvusQuote(afterId)}`}`, ['id'])
+    const rows = await this.allRows(`${milvusFilter({ communities: [community] }, { live: true })}${afterId == null ? '' : ` and id > ${milvusQuote(afterId)}`}`, ['id'], this.settings.consistencyLevel)
     const ids = [...new Set(rows.map(r => String(r.id)))].sort().slice(0, limit)
     return (await this.get(ids, [community])).filter(r => r.deleted !== true).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
   }
@@ -252,7 +254,7 @@ export class MilvusStore implements MemoryStore {
   }
 
   async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>> {
-    const rows = await this.allRows(`${milvusFilter({ communities: [community] })} and origin == ${milvusQuote(origin)} and seq > ${Math.trunc(afterSeq)}`, OUTPUT_FIELDS)
+    const rows = await this.allRows(`${milvusFilter({ communities: [community] })} and origin == ${milvusQuote(origin)} and seq > ${Math.trunc(afterSeq)}`, OUTPUT_FIELDS, this.settings.consistencyLevel)
     return rows.map(fromMilvusRow).sort((a, b) => a.seq - b.seq).slice(0, limit)
   }
 
