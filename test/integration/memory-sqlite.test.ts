@@ -1,13 +1,177 @@
-import { describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { existsSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { describe, expect, it, vi } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { EmbedderMismatchError } from '../../src/memory/errors.js'
+import { DatabaseSync } from '../../src/runtime/sqlite.js'
+import { DB_FILE, INDEX_FILE } from '../../src/memory/stores/sqlite/schema.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
-import { memoryStoreContract, onDisk } from '../contract/memory-store.js'
+import { VectorIndex } from '../../src/memory/stores/sqlite/vector-index.js'
+import { memoryStoreContract, onDisk, record } from '../contract/memory-store.js'
+import { tempDir } from '../helpers/tmp.js'
+import type { SqliteStoreInit } from '../../src/memory/stores/sqlite/store.js'
 
 const embedder = new LocalEmbedder()
-const open = async (dir: string): Promise<SqliteStore> => SqliteStore.open({ dir, embedder, writeWindowMs: 2 })
+const open = async (dir: string, more: Partial<SqliteStoreInit> = {}): Promise<SqliteStore> => SqliteStore.open({ dir, embedder, writeWindowMs: 2, ...more })
 
 memoryStoreContract('sqlite', onDisk(async dir => open(dir)))
 
+/** `n` records of one community, and a target to find by meaning among them. */
+async function corpus (community: string, n: number): Promise<{ rows: Awaited<ReturnType<typeof record>>[], target: Awaited<ReturnType<typeof record>> }> {
+  const rows = await Promise.all(Array.from({ length: n }, async (_, i) => record(community, `note ${i} about topic ${i % 17} and detail ${i * 7}`, { kind: i % 50 === 0 ? 'rare_kind' : 'expert_knowledge' })))
+  const target = await record(community, 'Set ef at least as large as k to improve HNSW recall')
+  return { rows, target }
+}
+
+async function topId (store: SqliteStore, community: string, q: string, extra: { exact?: boolean, kinds?: string[] } = {}): Promise<string | undefined> {
+  const [vector] = await embedder.embed([q])
+  const hits = await store.search({ mode: 'vector', vector, k: 3, filter: { communities: [community], ...(extra.kinds == null ? {} : { kinds: extra.kinds }) }, ...(extra.exact == null ? {} : { exact: extra.exact }) })
+  return hits[0]?.record.id
+}
+
 describe('sqlite store', () => {
-  it('placeholder', () => { expect(true).toBe(true) })
+  it('keeps its records and its vector index across a reopen: the saved index serves at once', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const memoryDir = join(dir.path, 'memory')
+    try {
+      const { rows, target } = await corpus('big', 300)
+      const first = await open(memoryDir, { exactBelow: 50 })
+      await first.upsert([...rows, target])
+      await first.close()
+      expect(existsSync(join(memoryDir, DB_FILE))).toBe(true)
+      expect(existsSync(join(memoryDir, INDEX_FILE))).toBe(true)
+      const again = await open(memoryDir, { exactBelow: 50 })
+      try {
+        expect(again.isIndexReady()).toBe(true)
+        expect(await again.count({ communities: ['big'] })).toBe(301)
+        expect(await topId(again, 'big', 'better HNSW recall')).toBe(target.id)
+      } finally {
+        await again.close()
+      }
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('searches through the HNSW index when the filter is broad, and exactly when it is selective', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const store = await open(join(dir.path, 'memory'), { exactBelow: 50 })
+    const search = vi.spyOn(VectorIndex.prototype, 'search')
+    try {
+      const { rows, target } = await corpus('big', 300)
+      await store.upsert([...rows, target])
+      expect(await topId(store, 'big', 'better HNSW recall')).toBe(target.id)
+      expect(search).toHaveBeenCalledTimes(1)
+      expect(await topId(store, 'big', 'better HNSW recall', { exact: true })).toBe(target.id)
+      const rare = rows.filter(r => r.kind === 'rare_kind').map(r => r.id)
+      expect(rare.length).toBe(6)
+      expect(rare).toContain(await topId(store, 'big', 'topic', { kinds: ['rare_kind'] }))
+      expect(search).toHaveBeenCalledTimes(1)
+    } finally {
+      search.mockRestore()
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('rebuilds a deleted index from the database, answering exactly meanwhile', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const memoryDir = join(dir.path, 'memory')
+    try {
+      const { rows, target } = await corpus('big', 300)
+      const first = await open(memoryDir)
+      await first.upsert([...rows, target])
+      await first.close()
+      rmSync(join(memoryDir, INDEX_FILE))
+      const again = await open(memoryDir, { exactBelow: 50, rebuildChunk: 10 })
+      try {
+        expect(again.isIndexReady()).toBe(false)
+        expect(await topId(again, 'big', 'better HNSW recall')).toBe(target.id)
+        await again.indexBuilt()
+        expect(again.isIndexReady()).toBe(true)
+        expect(existsSync(join(memoryDir, INDEX_FILE))).toBe(true)
+        expect(await topId(again, 'big', 'better HNSW recall')).toBe(target.id)
+      } finally {
+        await again.close()
+      }
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('rebuilds a stale index (the database changed after it was saved) and never returns a row the database lost', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const memoryDir = join(dir.path, 'memory')
+    try {
+      const { rows, target } = await corpus('big', 300)
+      const first = await open(memoryDir)
+      await first.upsert([...rows, target])
+      await first.close()
+      // another writer removes the target row after the index was saved
+      const db = new DatabaseSync(join(memoryDir, DB_FILE))
+      db.prepare('DELETE FROM records WHERE id = ?').run(target.id)
+      db.exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+      db.close()
+      const again = await open(memoryDir, { exactBelow: 50 })
+      try {
+        expect(again.isIndexReady()).toBe(false)
+        await again.indexBuilt()
+        expect(await topId(again, 'big', 'Set ef at least as large as k to improve HNSW recall')).not.toBe(target.id)
+        expect(await again.count({ communities: ['big'] })).toBe(300)
+      } finally {
+        await again.close()
+      }
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('refuses to open with another embedder and says how to migrate', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    try {
+      const first = await open(join(dir.path, 'memory'))
+      await first.close()
+      const other = SqliteStore.open({ dir: join(dir.path, 'memory'), embedder: { name: 'openai:text-embedding-3-small', dimension: 1536 }, writeWindowMs: 2 })
+      await expect(other).rejects.toThrow(EmbedderMismatchError)
+      await expect(other).rejects.toThrow(/embedded with local-hash-v2 \(1024 dimensions\).*oa-node memory export/)
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('keeps every acknowledged write when the writing process is killed mid-stream, and its search works after', async () => {
+    const dir = await tempDir('oa-sqlite-crash-')
+    try {
+      const memoryDir = join(dir.path, 'memory')
+      const writer = spawn(process.execPath, [join(import.meta.dirname, '..', 'fixtures', 'sqlite-writer.mjs'), memoryDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const acknowledged: string[] = []
+      const enough = new Promise<void>((resolve, reject) => {
+        writer.once('exit', code => { reject(new Error(`the writer exited (${code}) after ${acknowledged.length} writes`)) })
+        createInterface({ input: writer.stdout }).on('line', (line) => {
+          acknowledged.push(line.trim())
+          if (acknowledged.length === 60) resolve()
+        })
+      })
+      await enough
+      const exited = new Promise(resolve => writer.once('exit', resolve))
+      writer.kill('SIGKILL')
+      await exited
+      const store = await open(memoryDir)
+      try {
+        const present = await store.get(acknowledged, ['crash'])
+        expect(new Set(present.map(r => r.id))).toEqual(new Set(acknowledged))
+        expect(await store.count({ communities: ['crash'] })).toBeGreaterThanOrEqual(acknowledged.length)
+        await store.indexBuilt()
+        const [vector] = await embedder.embed(['record number 7 written before the crash'])
+        const hits = await store.search({ mode: 'hybrid', text: 'record number 7', vector, k: 3, filter: { communities: ['crash'] } })
+        expect(hits.length).toBe(3)
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await dir.cleanup()
+    }
+  })
 })
