@@ -17,7 +17,10 @@ export interface DataDirCheck {
   ok: boolean
   identity: { present: boolean, peerId?: string, problems: string[] }
   channels: HistoryCheck
-  memory: EmbeddedStoreCheck
+  /** The memory store in `memory/`: the embedded one, or the SQLite one (`store: 'sqlite'`) when only it is there. */
+  memory: EmbeddedStoreCheck & { store?: 'sqlite' }
+  /** The SQLite memory store, when `memory/` holds it beside an embedded one. */
+  memorySqlite?: EmbeddedStoreCheck & { store: 'sqlite' }
   /** Community genesis, credentials, revocations and key grants. */
   communities: CommunitiesCheck
   /** `memberships.json`: communities joined by name and left on a running node. */

@@ -9,7 +9,10 @@ import { DatabaseSync } from '../../src/runtime/sqlite.js'
 import { DB_FILE, INDEX_FILE } from '../../src/memory/stores/sqlite/schema.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { VectorIndex } from '../../src/memory/stores/sqlite/vector-index.js'
+import { checkDataDir } from '../../src/node/check-data-dir.js'
 import { memoryStoreContract, onDisk, record } from '../contract/memory-store.js'
+import { runCli } from '../helpers/cli.js'
+import { startTestNode } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { SqliteStoreInit } from '../../src/memory/stores/sqlite/store.js'
 
@@ -170,6 +173,38 @@ describe('sqlite store', () => {
       } finally {
         await store.close()
       }
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('is chosen with memory.store: sqlite, and oa-node check reads it: sound, then a tampered record and a damaged vector named', async () => {
+    const dir = await tempDir('oa-sqlite-check-')
+    try {
+      const node = await startTestNode(dir.path, 'n', { communities: ['devsupport'], memory: { store: 'sqlite', capture: { '*': [] } } })
+      for (let i = 0; i < 3; i++) await node.libp2p.services.memory.remember('devsupport', { text: `note ${i} about hnsw ef and recall`, id: `note-${i}` })
+      await node.libp2p.services.memory.delete('devsupport', 'note-1')
+      await node.stop()
+      const dataDir = join(dir.path, 'n')
+      const memoryDir = join(dataDir, 'memory')
+      expect(existsSync(join(memoryDir, DB_FILE))).toBe(true)
+      expect(existsSync(join(memoryDir, 'store.json'))).toBe(false)
+      const sound = await checkDataDir(dataDir)
+      expect(sound.memory).toMatchObject({ store: 'sqlite', present: true, records: 3, communities: { devsupport: 3 }, embedder: 'local-hash-v2', dimension: 1024, problems: [] })
+      expect(sound.ok).toBe(true)
+      const cli = await runCli(['check', '--data-dir', dataDir])
+      expect(cli.code).toBe(0)
+      expect(cli.stdout).toMatch(/memory\s+ok, 3 records \(devsupport 3\), local-hash-v2 1024-d, sqlite store/)
+      const db = new DatabaseSync(join(memoryDir, DB_FILE))
+      db.prepare("UPDATE records SET text = 'rewritten' WHERE id = 'note-2'").run()
+      db.prepare("UPDATE records SET vector = x'00' WHERE id = 'note-0'").run()
+      db.close()
+      const damaged = await checkDataDir(dataDir)
+      expect(damaged.ok).toBe(false)
+      expect(damaged.memory.problems).toEqual([expect.stringContaining('record note-0: vector has no dimensions'), expect.stringContaining('record note-2: bad signature')])
+      const text = await runCli(['check', '--data-dir', dataDir])
+      expect(text.code).toBe(1)
+      expect(text.stdout).toMatch(/memory\s+DAMAGED, 3 records/)
     } finally {
       await dir.cleanup()
     }
