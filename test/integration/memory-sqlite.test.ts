@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { describe, expect, it, vi } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { EmbedderMismatchError } from '../../src/memory/errors.js'
+import { makeTombstone } from '../../src/memory/record.js'
 import { DatabaseSync } from '../../src/runtime/sqlite.js'
 import { DB_FILE, INDEX_FILE } from '../../src/memory/stores/sqlite/schema.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
@@ -127,6 +129,28 @@ describe('sqlite store', () => {
         await again.close()
       }
     } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('keeps a record deleted in the same batch out of the index: searches through it never return the tombstone', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const store = await open(join(dir.path, 'memory'), { exactBelow: 50 })
+    try {
+      const { rows } = await corpus('big', 300)
+      await store.upsert(rows)
+      const key = await generateKeyPair('Ed25519')
+      const target = await record('big', 'Set ef at least as large as k to improve HNSW recall', {}, key)
+      const tombstone = { ...await makeTombstone(target, target.seq + 1, key, [[target.seq, target.seq]]), vector: target.vector }
+      await Promise.all([store.upsert([target]), store.upsert([tombstone])])
+      expect(await store.count({ communities: ['big'] })).toBe(300)
+      expect(store.indexedRecords()).toBe(300)
+      const [vector] = await embedder.embed([target.text])
+      const hits = await store.search({ mode: 'vector', vector, k: 5, filter: { communities: ['big'] } })
+      expect(hits.length).toBe(5)
+      expect(hits.map(h => h.record.id)).not.toContain(target.id)
+    } finally {
+      await store.close()
       await dir.cleanup()
     }
   })

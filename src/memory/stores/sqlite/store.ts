@@ -228,6 +228,11 @@ export class SqliteStore implements MemoryStore {
     await this.rebuilding
   }
 
+  /** Records the vector index holds: every live record once it is ready. */
+  indexedRecords (): number {
+    return this.index.size()
+  }
+
   /** True once the vector index holds every live record. */
   isIndexReady (): boolean {
     return this.indexReady
@@ -281,10 +286,11 @@ export class SqliteStore implements MemoryStore {
       return
     }
     // the index follows the committed rows (a rebuild under way reads the rest from the database)
-    for (const c of changed) {
-      if (c.deleted) this.index.remove(c.rid)
-      else this.index.put(c.rid, Float32Array.from(c.vector))
-    }
+    // a record written twice in one batch: its last version is the one committed
+    const last = [...new Map(changed.map(c => [c.rid, c])).values()]
+    for (const c of last) if (c.deleted) this.index.remove(c.rid)
+    const live = last.filter(c => !c.deleted)
+    this.index.putMany(live.map(c => c.rid), live.map(c => Float32Array.from(c.vector)))
     for (const p of batch) p.resolve()
   }
 

@@ -57,7 +57,8 @@ export class VectorIndex {
       const key = BigInt(rids[i] ?? 0)
       if (this.index.contains(key) === true) this.index.remove(key)
     }
-    if (rids.length > 0) this.index.add(BigUint64Array.from(rids.map(BigInt)), vectors, 1)
+    if (rids.length === 1) this.index.add(BigInt(rids[0] ?? 0), vectors[0] ?? new Float32Array(this.dimension))
+    else if (rids.length > 1) this.index.add(BigUint64Array.from(rids.map(BigInt)), vectors, 0)
   }
 
   /** Drops the vector of a row, if held. */
