@@ -1,10 +1,14 @@
 import { existsSync, renameSync, rmSync } from 'node:fs'
 import { Index, MetricKind, ScalarKind } from 'usearch'
 
-/** Graph links per node and search breadths of the HNSW index. */
+/**
+ * Graph links per node and search breadths of the HNSW index. At 10,000 local-embedder
+ * records a search breadth of 256 gave recall@10 0.93 against exact search, 1,024 gave
+ * 1.0 for under 2 ms of graph search (bench:store); wider links only slowed inserts.
+ */
 const CONNECTIVITY = 16
 const EXPANSION_ADD = 128
-const EXPANSION_SEARCH = 256
+const EXPANSION_SEARCH = 1024
 /** Keys usearch pads missing results with. */
 const NO_KEY = 0xffff_ffff_ffff_ffffn
 
