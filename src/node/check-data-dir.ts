@@ -32,7 +32,7 @@ export interface DataDirCheck {
 /**
  * Checks the files of a stopped node's data dir without changing what they hold: the
  * identity key, the channel history (SQLite integrity check, every envelope decodes and
- * is signed), the embedded memory store (every row reads back, signatures, vectors) and
+ * is signed), the memory store, embedded or SQLite (every row reads back, signatures, vectors) and
  * the community files (genesis, credentials, revocations, key grants: signed, issued by
  * an admin, and the grants sealed to this node open) and `memberships.json` (communities
  * joined by name and left: it reads, and names only valid community names).

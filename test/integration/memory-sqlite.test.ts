@@ -14,8 +14,9 @@ import { VectorIndex } from '../../src/memory/stores/sqlite/vector-index.js'
 import { checkDataDir } from '../../src/node/check-data-dir.js'
 import { memoryStoreContract, onDisk, record } from '../contract/memory-store.js'
 import { runCli } from '../helpers/cli.js'
-import { startTestNode } from '../helpers/nodes.js'
+import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
+import { waitFor } from '../helpers/wait.js'
 import type { SqliteStoreInit } from '../../src/memory/stores/sqlite/store.js'
 
 const embedder = new LocalEmbedder()
@@ -230,6 +231,26 @@ describe('sqlite store', () => {
       expect(text.code).toBe(1)
       expect(text.stdout).toMatch(/memory\s+DAMAGED, 3 records/)
     } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('replicates between two nodes on the SQLite store: records, then a delete', async () => {
+    const dir = await tempDir('oa-sqlite-repl-')
+    const layer = { communities: ['devsupport'], memory: { store: 'sqlite' as const, syncIntervalMs: 1500, capture: { '*': [] } } }
+    const a = await startTestNode(dir.path, 'a', layer)
+    const b = await startTestNode(dir.path, 'b', { ...layer, network: { bootstrap: [tcpAddr(a)] } })
+    try {
+      for (let i = 0; i < 5; i++) await a.libp2p.services.memory.remember('devsupport', { text: `note ${i} about hnsw ef and recall`, id: `note-${i}` })
+      const held = async (): Promise<string[]> => (await b.libp2p.services.memory.page('devsupport', undefined, 100)).map(r => r.id)
+      await waitFor('b holds the 5 records', async () => (await held()).length === 5)
+      expect(await held()).toEqual(['note-0', 'note-1', 'note-2', 'note-3', 'note-4'])
+      await a.libp2p.services.memory.delete('devsupport', 'note-3')
+      await waitFor('b drops the deleted record', async () => (await held()).length === 4)
+      expect(await held()).not.toContain('note-3')
+    } finally {
+      await b.stop()
+      await a.stop()
       await dir.cleanup()
     }
   })
