@@ -6,9 +6,9 @@ import { reciprocalRankFusion } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, openDatabase, readMeta, vectorBlob, vectorOf, writeMeta } from './schema.js'
-import { VectorIndex } from './vector-index.js'
 import { sqliteWhere } from './where.js'
 import type { DatabaseSync, StatementSync } from '../../../runtime/sqlite.js'
+import type { VectorIndex } from './vector-index.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord } from '../../types.js'
 import type { SQLInputValue } from 'node:sqlite'
 
@@ -112,11 +112,11 @@ export class SqliteStore implements MemoryStore {
   private rebuilding?: Promise<void>
   private closed = false
 
-  private constructor (db: DatabaseSync, init: SqliteStoreInit) {
+  private constructor (db: DatabaseSync, init: SqliteStoreInit, index: VectorIndex) {
     this.db = db
     this.init = init
     this.dimension = init.embedder.dimension
-    this.index = new VectorIndex(this.dimension)
+    this.index = index
     this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (community, origin, id) DO UPDATE SET kind = excluded.kind, agent = excluded.agent, seq = excluded.seq, text = excluded.text, metadata = excluded.metadata,
@@ -136,6 +136,13 @@ export class SqliteStore implements MemoryStore {
       await ensurePrivateDir(init.dir)
     } catch (err) {
       throw new MemoryStoreError(`cannot create the memory folder ${init.dir}: ${(err as Error).message}`)
+    }
+    // the native index library is loaded only by a node that chose this store
+    let VectorIndexClass: typeof VectorIndex
+    try {
+      VectorIndexClass = (await import('./vector-index.js')).VectorIndex
+    } catch (err) {
+      throw new MemoryStoreError(`memory.store sqlite needs the npm package usearch, which cannot be loaded: ${(err as Error).message}`)
     }
     const path = join(init.dir, DB_FILE)
     let db: DatabaseSync
@@ -162,7 +169,7 @@ export class SqliteStore implements MemoryStore {
         throw embedderMismatch(init.dir, { embedder, dimension }, init.embedder)
       }
     }
-    const store = new SqliteStore(db, init)
+    const store = new SqliteStore(db, init, new VectorIndexClass(init.embedder.dimension))
     store.openIndex()
     return store
   }
