@@ -41,7 +41,7 @@ export function loadDataset (): Entry[] {
 const key = await generateKeyPair('Ed25519')
 const r3 = (n: number): number => Math.round(n * 1000) / 1000
 
-async function records (embedder: Embedder, community: string, items: Array<{ id?: string, text: string }>, seqStart: number): Promise<MemoryRecord[]> {
+export async function records (embedder: Embedder, community: string, items: Array<{ id?: string, text: string }>, seqStart: number): Promise<MemoryRecord[]> {
   const vectors = await embedder.embed(items.map(i => i.text))
   return Promise.all(items.map(async (item, i) => ({ ...await makeRecord({ text: item.text, id: item.id }, community, seqStart + i, key), vector: vectors[i] ?? [] })))
 }
@@ -90,7 +90,7 @@ function keywordBaseline (data: Entry[]): Figure[] {
   ]
 }
 
-function synthetic (data: Entry[], n: number): Array<{ text: string }> {
+export function synthetic (data: Entry[], n: number): Array<{ text: string }> {
   const words = data.flatMap(d => d.text.split(/\s+/))
   let x = 12345
   const rand = (): number => { x = (x * 1103515245 + 12345) % 2147483648; return x / 2147483648 }

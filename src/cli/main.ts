@@ -60,7 +60,7 @@ function addNodeOptions (cmd: Command): Command {
     .option('--api-port <port>', 'control API port on 127.0.0.1 (default 7780; 0 = any free port)', wholeNumber)
     .option('--community <name>', 'community to join, repeatable', collect)
     .option('--join <invite>', 'join a community with an invite (oa-invite:...), repeatable', collect)
-    .addOption(new Option('--memory <store>', 'memory store: embedded (default) or milvus (MILVUS_ADDRESS)').choices(['embedded', 'milvus']))
+    .addOption(new Option('--memory <store>', 'memory store: embedded (default), sqlite, or milvus (MILVUS_ADDRESS)').choices(['embedded', 'sqlite', 'milvus']))
     .addOption(new Option('--embedder <name>', 'embedder: local (default, offline) or openai').choices(['local', 'openai']))
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
     .addOption(new Option('--log-format <format>', 'log lines: text, json, or auto (text on a terminal, JSON otherwise)').choices(LOG_FORMATS))

@@ -168,8 +168,8 @@ export interface NodeConfig {
   memory: {
     /** Run the memory service (default true). */
     enabled: boolean
-    /** `embedded` (LanceDB in `<dataDir>/memory`) or `milvus` (shared server). */
-    store: 'embedded' | 'milvus'
+    /** `embedded` (LanceDB in `<dataDir>/memory`), `sqlite` (SQLite and an HNSW index in `<dataDir>/memory`) or `milvus` (shared server). */
+    store: 'embedded' | 'milvus' | 'sqlite'
     /** `local` (offline) or `openai` (the llm endpoint's embeddings). */
     embedder: 'local' | 'openai'
     /** OPENAI_EMBEDDING_MODEL */

@@ -30,7 +30,8 @@ const milvusUnused = z.strictObject(Object.fromEntries(Object.keys(milvusLayerSc
 /**
  * The memory keys that take effect, by `memory.store`: the embedded store's own keys
  * (its process, its commits, its vector index) mean nothing with Milvus, and
- * `memory.milvus` means nothing with the embedded store.
+ * `memory.milvus` means nothing with the embedded store. The SQLite store takes
+ * `writeWindowMs` (its group commit) and none of the others.
  */
 export const memoryStoreChoiceSchema = z.discriminatedUnion('store', [
   z.looseObject({ store: z.literal('embedded'), milvus: milvusUnused }),
@@ -40,6 +41,14 @@ export const memoryStoreChoiceSchema = z.discriminatedUnion('store', [
     storeRecycleRssMiB: onlyWith('memory.store: embedded'),
     vectorIndexThreshold: onlyWith('memory.store: embedded'),
     writeWindowMs: onlyWith('memory.store: embedded'),
+    commitIntervalMs: onlyWith('memory.store: embedded')
+  }),
+  z.looseObject({
+    store: z.literal('sqlite'),
+    milvus: milvusUnused,
+    storeProcess: onlyWith('memory.store: embedded'),
+    storeRecycleRssMiB: onlyWith('memory.store: embedded'),
+    vectorIndexThreshold: onlyWith('memory.store: embedded'),
     commitIntervalMs: onlyWith('memory.store: embedded')
   })
 ])
@@ -73,7 +82,7 @@ export function memoryChoiceProblems (set: Record<string, unknown> | undefined, 
 /** The `memory` section of the node config (every key optional, unknown keys refused). */
 export const memorySection = z.strictObject({
   enabled: z.boolean().optional(),
-  store: z.enum(['embedded', 'milvus']).optional(),
+  store: z.enum(['embedded', 'milvus', 'sqlite']).optional(),
   embedder: z.enum(['local', 'openai']).optional(),
   embeddingModel: z.string().min(1).optional(),
   embeddingDimensions: z.number().int().min(1).max(65_536).optional(),

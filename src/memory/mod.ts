@@ -5,7 +5,7 @@ import { memorySection, MEMORY_DEFAULTS } from './config.js'
 import { MemoryInputError } from './errors.js'
 import { toMemoryHit } from './hit.js'
 import { Memory } from './service.js'
-import { checkEmbeddedStore } from './stores/embedded-check.js'
+import { checkMemoryStores } from './stores/check-stores.js'
 import type { MemoryFacade } from '../agents/facades.js'
 import type { Embedder } from './embedders/types.js'
 import type { MemoryComponents, MemorySettings } from './service.js'
@@ -48,5 +48,5 @@ export const memoryMod = defineMod<Memory, MemorySettings, MemoryFacade>({
   }),
   statusFields: (memory) => ({ storeProcess: memory.storeProcess(), endpoints: memory.endpoints() }),
   files: ['memory/'],
-  check: async ({ dataDir }) => ({ memory: await checkEmbeddedStore(join(dataDir, 'memory')) })
+  check: async ({ dataDir }) => checkMemoryStores(join(dataDir, 'memory'))
 })

@@ -17,7 +17,10 @@ export interface DataDirCheck {
   ok: boolean
   identity: { present: boolean, peerId?: string, problems: string[] }
   channels: HistoryCheck
-  memory: EmbeddedStoreCheck
+  /** The memory store in `memory/`: the embedded one, or the SQLite one (`store: 'sqlite'`) when only it is there. */
+  memory: EmbeddedStoreCheck & { store?: 'sqlite' }
+  /** The SQLite memory store, when `memory/` holds it beside an embedded one. */
+  memorySqlite?: EmbeddedStoreCheck & { store: 'sqlite' }
   /** Community genesis, credentials, revocations and key grants. */
   communities: CommunitiesCheck
   /** `memberships.json`: communities joined by name and left on a running node. */
@@ -29,7 +32,7 @@ export interface DataDirCheck {
 /**
  * Checks the files of a stopped node's data dir without changing what they hold: the
  * identity key, the channel history (SQLite integrity check, every envelope decodes and
- * is signed), the embedded memory store (every row reads back, signatures, vectors) and
+ * is signed), the memory store, embedded or SQLite (every row reads back, signatures, vectors) and
  * the community files (genesis, credentials, revocations, key grants: signed, issued by
  * an admin, and the grants sealed to this node open) and `memberships.json` (communities
  * joined by name and left: it reads, and names only valid community names).

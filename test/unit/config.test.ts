@@ -200,6 +200,16 @@ describe('memory keys that take effect only with one store or embedder', () => {
     ])
   })
 
+  it('takes the write window with the SQLite store, and names the embedded store\'s process, commit and index keys and the Milvus keys set with it', async () => {
+    expect((await loadConfig({ flags: { memory: { store: 'sqlite', writeWindowMs: 2 } } })).memory).toMatchObject({ store: 'sqlite', writeWindowMs: 2 })
+    const file = await yamlFile('memory:\n  store: sqlite\n  storeProcess: false\n  commitIntervalMs: 100\n  milvus:\n    address: 127.0.0.1:19530\n')
+    expect(await problemsOf(async () => loadConfig({ file }))).toEqual([
+      'memory.milvus.address: only used with memory.store: milvus',
+      'memory.storeProcess: only used with memory.store: embedded',
+      'memory.commitIntervalMs: only used with memory.store: embedded'
+    ])
+  })
+
   it('names the embedding model and dimensions set with the local embedder', async () => {
     expect(await problemsOf(async () => loadConfig({ flags: { memory: { embeddingModel: 'text-embedding-3-large', embeddingDimensions: 256 } } }))).toEqual([
       'memory.embeddingModel: only used with memory.embedder: openai',

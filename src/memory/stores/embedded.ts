@@ -3,12 +3,12 @@ import { join } from 'node:path'
 import * as lancedb from '@lancedb/lancedb'
 import { Binary, Bool, Field, FixedSizeList, Float32, Int64, Schema, Utf8 } from 'apache-arrow'
 import { ensurePrivateDir, restrictTree, writePrivateFile } from '../../files/private-files.js'
-import { EmbedderMismatchError, MemoryInputError, MemoryStoreError } from '../errors.js'
+import { MemoryInputError, MemoryStoreError } from '../errors.js'
 import { lanceWhere, sqlQuote } from '../filter.js'
 import { reciprocalRankFusion } from '../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from './columns.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord } from '../types.js'
-import { commandLine } from '../../cli/invocation.js'
+import { embedderMismatch } from './embedder-mismatch.js'
 
 export interface EmbeddedStoreInit {
   /** Folder of the store, `<dataDir>/memory`. */
@@ -467,10 +467,5 @@ async function checkMeta (init: EmbeddedStoreInit): Promise<void> {
     await writePrivateFile(path, `${JSON.stringify(fresh, null, 2)}\n`)
     return
   }
-  if (meta.embedder !== init.embedder.name || meta.dimension !== init.embedder.dimension) {
-    throw new EmbedderMismatchError(
-      `the memory in ${init.dir} was embedded with ${meta.embedder} (${meta.dimension} dimensions), but this node is configured with ${init.embedder.name} (${init.embedder.dimension}). ` +
-      `Use the same embedder, or migrate: run the node with the old embedder and export each community (${commandLine('memory export <community> > backup.jsonl')}), move ${init.dir} away, then start with the new embedder and import the files (${commandLine('memory import <community> backup.jsonl')}) to re-embed them.`
-    )
-  }
+  if (meta.embedder !== init.embedder.name || meta.dimension !== init.embedder.dimension) throw embedderMismatch(init.dir, meta, init.embedder)
 }

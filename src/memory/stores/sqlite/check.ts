@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { DatabaseSync } from '../../../runtime/sqlite.js'
+import { verifyRecord } from '../../record.js'
+import { fromColumns, decodeMetadata } from '../columns.js'
+import { DB_FILE, RECORD_COLUMNS, vectorOf } from './schema.js'
+import type { EmbeddedStoreCheck } from '../embedded-check.js'
+
+/** What checking a SQLite memory store found (the shape of the embedded store's check, with `store: 'sqlite'`). */
+export interface SqliteStoreCheck extends EmbeddedStoreCheck {
+  store: 'sqlite'
+}
+
+const MAX_LISTED = 10
+
+interface CheckedRow {
+  rid: number
+  community: string
+  origin: string
+  id: string
+  kind: string
+  agent: string
+  seq: number
+  text: string
+  metadata: string
+  created_at: number
+  deleted: number
+  covers: string
+  signature: Uint8Array
+  vector: Uint8Array
+}
+
+/**
+ * Checks a SQLite memory store (`<dir>/memory.db`) without changing it: SQLite's
+ * integrity check (tables, indexes and the full-text table), the embedder it was made
+ * with, and every row: it decodes, its metadata is JSON, its vector has the store's
+ * dimension and finite values, its signature is valid for its origin (tombstones too).
+ * The vector index beside it is not checked: it is rebuilt from the rows when unsound.
+ *
+ * @example
+ * ```ts
+ * const report = checkSqliteStore('/home/me/.oa-node/memory')
+ * console.log(report.present, report.records, report.problems)
+ * ```
+ */
+export async function checkSqliteStore (dir: string): Promise<SqliteStoreCheck> {
+  const report: SqliteStoreCheck = { store: 'sqlite', present: false, records: 0, communities: {}, problems: [] }
+  const path = join(dir, DB_FILE)
+  if (!existsSync(path)) return report
+  report.present = true
+  let bad = 0
+  const note = (problem: string): void => {
+    bad++
+    if (bad <= MAX_LISTED) report.problems.push(problem)
+  }
+  let db: DatabaseSync | undefined
+  try {
+    db = new DatabaseSync(path, { readOnly: true })
+    const integrity = (db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>).map(r => r.integrity_check)
+    if (integrity.join() !== 'ok') for (const line of integrity) note(`integrity check: ${line}`)
+    const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string, value: string }>).map(r => [r.key, r.value]))
+    const dimension = Number(meta.get('dimension'))
+    if (meta.get('embedder') == null || !Number.isInteger(dimension) || dimension <= 0) {
+      note(`${path} does not name an embedder and a dimension`)
+    } else {
+      report.embedder = meta.get('embedder')
+      report.dimension = dimension
+    }
+    for (const raw of db.prepare(`SELECT ${RECORD_COLUMNS}, vector FROM records`).iterate() as Iterable<CheckedRow>) {
+      report.records++
+      const record = fromColumns({ ...raw, metadata: decodeMetadata(raw.metadata), deleted: raw.deleted === 1 })
+      report.communities[record.community] = (report.communities[record.community] ?? 0) + 1
+      const what = record.deleted === true ? 'tombstone' : 'record'
+      try {
+        JSON.parse(raw.metadata)
+      } catch {
+        note(`record ${record.id}: metadata is not JSON`)
+      }
+      if (report.dimension != null) {
+        const vector = raw.vector instanceof Uint8Array && raw.vector.byteLength % 4 === 0 ? vectorOf(raw.vector) : undefined
+        if (vector?.length !== report.dimension) note(`record ${record.id}: vector has ${vector?.length ?? 'no'} dimensions, the store ${report.dimension}`)
+        else if (!vector.every(Number.isFinite)) note(`record ${record.id}: vector holds a value that is not a finite number`)
+      }
+      if (!await verifyRecord(record)) note(`${what} ${record.id}: bad signature for origin ${record.origin}`)
+    }
+  } catch (err) {
+    note(`cannot read the memory store ${path}: ${(err as Error).message}`)
+  } finally {
+    db?.close()
+  }
+  if (bad > MAX_LISTED) report.problems.push(`... and ${bad - MAX_LISTED} more problems`)
+  return report
+}

@@ -1,0 +1,108 @@
+import { preparePrivateFileSync } from '../../../files/private-files.js'
+import { DatabaseSync } from '../../../runtime/sqlite.js'
+
+/** The database file of the SQLite store, in the node's memory folder. */
+export const DB_FILE = 'memory.db'
+/** The HNSW index file beside it: derived from the database, rebuilt when missing or stale. */
+export const INDEX_FILE = 'memory.usearch'
+/** Version of the table layout. */
+export const FORMAT = 1
+
+/** Columns of a record row, the vector aside. */
+export const RECORD_COLUMNS = 'rid, community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records (
+  rid INTEGER PRIMARY KEY,
+  community TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  covers TEXT NOT NULL DEFAULT '',
+  signature BLOB NOT NULL,
+  vector BLOB NOT NULL,
+  UNIQUE (community, origin, id)
+);
+CREATE INDEX IF NOT EXISTS records_by_kind ON records (community, kind);
+CREATE INDEX IF NOT EXISTS records_by_agent ON records (community, agent);
+CREATE INDEX IF NOT EXISTS records_by_time ON records (community, created_at);
+CREATE INDEX IF NOT EXISTS records_by_id ON records (community, id);
+CREATE INDEX IF NOT EXISTS records_by_origin_seq ON records (community, origin, seq);
+CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5 (text, content = 'records', content_rowid = 'rid', tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS records_fts_insert AFTER INSERT ON records BEGIN
+  INSERT INTO records_fts (rowid, text) VALUES (new.rid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS records_fts_delete AFTER DELETE ON records BEGIN
+  INSERT INTO records_fts (records_fts, rowid, text) VALUES ('delete', old.rid, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS records_fts_update AFTER UPDATE OF text ON records BEGIN
+  INSERT INTO records_fts (records_fts, rowid, text) VALUES ('delete', old.rid, old.text);
+  INSERT INTO records_fts (rowid, text) VALUES (new.rid, new.text);
+END;
+`
+
+/**
+ * Opens (creating when new) the store's database: WAL, full sync (a committed write
+ * survives a crash of the process and of the machine), the tables, indexes and the
+ * full-text table kept in step by triggers.
+ *
+ * @example
+ * ```ts
+ * const db = openDatabase('n1/memory/memory.db')
+ * ```
+ */
+export function openDatabase (path: string): DatabaseSync {
+  // SQLite gives the -wal and -shm files the mode of the database file
+  preparePrivateFileSync(path, ['-wal', '-shm'])
+  const db = new DatabaseSync(path)
+  try {
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;')
+    db.exec(SCHEMA)
+    return db
+  } catch (err) {
+    db.close()
+    throw err
+  }
+}
+
+/** A value of the `meta` table, or undefined. */
+export function readMeta (db: DatabaseSync, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
+  return row?.value
+}
+
+/** Sets a value of the `meta` table. */
+export function writeMeta (db: DatabaseSync, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
+}
+
+/**
+ * A vector BLOB as float32 values (little-endian, as this machine writes them).
+ *
+ * @example
+ * ```ts
+ * vectorOf(row.vector as Uint8Array).length   // the store's dimension
+ * ```
+ */
+export function vectorOf (blob: Uint8Array): Float32Array {
+  if (blob.byteOffset % 4 === 0 && blob.byteLength % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4)
+  const copy = new Uint8Array(blob.byteLength - (blob.byteLength % 4))
+  copy.set(blob.subarray(0, copy.byteLength))
+  return new Float32Array(copy.buffer)
+}
+
+/** A vector as a float32 BLOB. */
+export function vectorBlob (vector: readonly number[]): Uint8Array {
+  const values = Float32Array.from(vector)
+  return new Uint8Array(values.buffer)
+}

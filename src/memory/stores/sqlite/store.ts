@@ -1,0 +1,471 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { ensurePrivateDir } from '../../../files/private-files.js'
+import { MemoryInputError, MemoryStoreError } from '../../errors.js'
+import { reciprocalRankFusion } from '../../fusion.js'
+import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
+import { embedderMismatch } from '../embedder-mismatch.js'
+import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, openDatabase, readMeta, vectorBlob, vectorOf, writeMeta } from './schema.js'
+import { sqliteWhere } from './where.js'
+import type { DatabaseSync, StatementSync } from '../../../runtime/sqlite.js'
+import type { VectorIndex } from './vector-index.js'
+import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord } from '../../types.js'
+import type { SQLInputValue } from 'node:sqlite'
+
+export interface SqliteStoreInit {
+  /** Folder of the store, `<dataDir>/memory`: it holds `memory.db` and `memory.usearch`. */
+  dir: string
+  embedder: { name: string, dimension: number }
+  /** Writes arriving within this window share one transaction (0: those of the same turn of the event loop). */
+  writeWindowMs: number
+  /** Filtered rows up to which a vector search is exact rather than through the index (default 2,000). */
+  exactBelow?: number
+  /** Rows added to the index per turn of the event loop while it is rebuilt (default 1,000). */
+  rebuildChunk?: number
+}
+
+/** A row as read back (vector aside). */
+interface RecordRow {
+  rid: number
+  community: string
+  origin: string
+  id: string
+  kind: string
+  agent: string
+  seq: number
+  text: string
+  metadata: string
+  created_at: number
+  deleted: number
+  covers: string
+  signature: Uint8Array
+}
+
+interface Pending {
+  records: MemoryRecord[]
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+/** Candidates fetched from the index per hit wanted, before the filter. */
+const OVERFETCH = 10
+const MIN_CANDIDATES = 100
+/** Ids bound in one statement. */
+const ID_CHUNK = 500
+/** Query words a text search uses. */
+const MAX_TERMS = 64
+const LIVE = 'deleted = 0'
+
+/** A row as a record without vector. */
+function fromRecordRow (row: RecordRow): StoredRecord {
+  return fromColumns({ ...row, metadata: decodeMetadata(row.metadata), deleted: row.deleted === 1 })
+}
+
+/**
+ * An FTS5 query that matches any of the words of `text` (each quoted, so no word is
+ * read as query syntax); undefined when the text has no words.
+ */
+function ftsQuery (text: string): string | undefined {
+  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])].slice(0, MAX_TERMS)
+  return words.length === 0 ? undefined : words.map(w => `"${w}"`).join(' OR ')
+}
+
+function norm (v: Float32Array): number {
+  let s = 0
+  for (let i = 0; i < v.length; i++) s += (v[i] ?? 0) * (v[i] ?? 0)
+  return Math.sqrt(s)
+}
+
+function dot (a: Float32Array, b: Float32Array): number {
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0)
+  return s
+}
+
+/**
+ * The SQLite memory store: records are the truth and live in one SQLite file
+ * (`<dir>/memory.db`, WAL, full sync) with an FTS5 table for BM25 text search; a write is
+ * durable when its transaction commits, and writes arriving together share one
+ * transaction. Vector search goes through an in-process HNSW index (usearch) kept
+ * beside the database (`memory.usearch`): derived, rebuilt from the database when it is
+ * missing or stale, with exact search serving meanwhile and for selective filters.
+ *
+ * @example
+ * ```ts
+ * const store = await SqliteStore.open({ dir: 'n1/memory', embedder: { name: 'local-hash-v2', dimension: 1024 }, writeWindowMs: 2 })
+ * await store.upsert([record])
+ * const hits = await store.search({ mode: 'hybrid', text: 'hnsw recall', vector, k: 5, filter: { communities: ['devsupport'] } })
+ * ```
+ */
+export class SqliteStore implements MemoryStore {
+  readonly kind = 'sqlite'
+  readonly dimension: number
+  private readonly db: DatabaseSync
+  private readonly init: SqliteStoreInit
+  private readonly index: VectorIndex
+  private readonly upsertRow: StatementSync
+  private readonly bumpGeneration: StatementSync
+  private pending: Pending[] = []
+  private timer?: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>
+  /** The index holds every live row: searches may use it. */
+  private indexReady = false
+  private rebuilding?: Promise<void>
+  private closed = false
+
+  private constructor (db: DatabaseSync, init: SqliteStoreInit, index: VectorIndex) {
+    this.db = db
+    this.init = init
+    this.dimension = init.embedder.dimension
+    this.index = index
+    this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (community, origin, id) DO UPDATE SET kind = excluded.kind, agent = excluded.agent, seq = excluded.seq, text = excluded.text, metadata = excluded.metadata,
+        created_at = excluded.created_at, deleted = excluded.deleted, covers = excluded.covers, signature = excluded.signature, vector = excluded.vector
+      WHERE excluded.seq > records.seq
+      RETURNING rid, deleted`)
+    this.bumpGeneration = db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+  }
+
+  /**
+   * Opens the store in `init.dir`, creating it when new; refuses a store made with
+   * another embedder. The vector index is loaded when it matches the database, and
+   * rebuilt in the background otherwise.
+   */
+  static async open (init: SqliteStoreInit): Promise<SqliteStore> {
+    try {
+      await ensurePrivateDir(init.dir)
+    } catch (err) {
+      throw new MemoryStoreError(`cannot create the memory folder ${init.dir}: ${(err as Error).message}`)
+    }
+    // the native index library is loaded only by a node that chose this store
+    let VectorIndexClass: typeof VectorIndex
+    try {
+      VectorIndexClass = (await import('./vector-index.js')).VectorIndex
+    } catch (err) {
+      throw new MemoryStoreError(`memory.store sqlite needs the npm package usearch, which cannot be loaded: ${(err as Error).message}`)
+    }
+    const path = join(init.dir, DB_FILE)
+    let db: DatabaseSync
+    try {
+      db = openDatabase(path)
+      const check = db.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined
+      if (check?.quick_check !== 'ok') throw new Error(`integrity check failed: ${check?.quick_check ?? 'no answer'}`)
+    } catch (err) {
+      throw new MemoryStoreError(`cannot open the memory store ${path}: ${(err as Error).message}`)
+    }
+    const embedder = readMeta(db, 'embedder')
+    if (embedder == null) {
+      db.exec('BEGIN')
+      writeMeta(db, 'embedder', init.embedder.name)
+      writeMeta(db, 'dimension', String(init.embedder.dimension))
+      writeMeta(db, 'format', String(FORMAT))
+      writeMeta(db, 'created_at', new Date().toISOString())
+      writeMeta(db, 'generation', '0')
+      db.exec('COMMIT')
+    } else {
+      const dimension = Number(readMeta(db, 'dimension'))
+      if (embedder !== init.embedder.name || dimension !== init.embedder.dimension) {
+        db.close()
+        throw embedderMismatch(init.dir, { embedder, dimension }, init.embedder)
+      }
+    }
+    const store = new SqliteStore(db, init, new VectorIndexClass(init.embedder.dimension))
+    store.openIndex()
+    return store
+  }
+
+  private get indexPath (): string {
+    return join(this.init.dir, INDEX_FILE)
+  }
+
+  private generation (): string {
+    return readMeta(this.db, 'generation') ?? '0'
+  }
+
+  private liveRows (): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM records WHERE ${LIVE}`).get() as { n: number }).n
+  }
+
+  /** Loads the saved index when it was saved at the database's current generation; rebuilds it otherwise. */
+  private openIndex (): void {
+    const savedAt = readMeta(this.db, 'index_generation')
+    if (savedAt != null && savedAt === this.generation() && this.index.load(this.indexPath) && this.index.size() === this.liveRows()) {
+      this.indexReady = true
+      return
+    }
+    this.index.clear()
+    this.rebuilding = this.rebuild()
+  }
+
+  /** Rebuilds the index from the database a chunk per turn of the event loop; searches are exact until it is done. */
+  private async rebuild (): Promise<void> {
+    // a stale file on disk must not be taken for current if this process dies before the rebuild ends
+    writeMeta(this.db, 'index_generation', '')
+    rmSync(this.indexPath, { force: true })
+    const chunk = this.init.rebuildChunk ?? 1_000
+    const select = this.db.prepare(`SELECT rid, vector FROM records WHERE ${LIVE} AND rid > ? ORDER BY rid LIMIT ?`)
+    let after = 0
+    for (;;) {
+      if (this.closed) return
+      const rows = select.all(after, chunk) as Array<{ rid: number, vector: Uint8Array }>
+      if (rows.length === 0) break
+      this.index.putMany(rows.map(r => r.rid), rows.map(r => vectorOf(r.vector)))
+      after = rows.at(-1)?.rid ?? after
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    if (this.closed) return
+    this.indexReady = true
+    this.rebuilding = undefined
+    this.saveIndex()
+  }
+
+  /** Saves the index and the generation it matches. */
+  private saveIndex (): void {
+    try {
+      this.index.save(this.indexPath)
+      writeMeta(this.db, 'index_generation', this.generation())
+    } catch (err) {
+      // the index is derived: a failed save only means a rebuild at the next open
+      process.emitWarning(`memory index save failed: ${(err as Error).message}`)
+    }
+  }
+
+  /** Resolves once the vector index serves searches (tests, benchmarks). */
+  async indexBuilt (): Promise<void> {
+    await this.rebuilding
+  }
+
+  /** Records the vector index holds: every live record once it is ready. */
+  indexedRecords (): number {
+    return this.index.size()
+  }
+
+  /** True once the vector index holds every live record. */
+  isIndexReady (): boolean {
+    return this.indexReady
+  }
+
+  upsert (records: MemoryRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new MemoryStoreError('the memory store is closed'))
+    for (const r of records) {
+      if (r.vector.length !== this.dimension) return Promise.reject(new MemoryInputError('bad_dimension', `record ${r.id} has a ${r.vector.length}-dimensional vector; this store holds ${this.dimension}`))
+    }
+    if (records.length === 0) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ records, resolve, reject })
+      if (this.timer != null) return
+      this.timer = this.init.writeWindowMs > 0 ? setTimeout(() => { this.flush() }, this.init.writeWindowMs) : setImmediate(() => { this.flush() })
+    })
+  }
+
+  /** Commits everything pending as one transaction; each write's promise carries its outcome. */
+  private flush (): void {
+    if (this.timer != null) {
+      clearTimeout(this.timer as ReturnType<typeof setTimeout>)
+      clearImmediate(this.timer as ReturnType<typeof setImmediate>)
+    }
+    this.timer = undefined
+    const batch = this.pending
+    this.pending = []
+    if (batch.length === 0) return
+    const changed: Array<{ rid: number, deleted: boolean, vector: number[] }> = []
+    let rows = 0
+    try {
+      this.db.exec('BEGIN IMMEDIATE')
+      try {
+        for (const p of batch) {
+          for (const r of p.records) {
+            rows++
+            const c = toColumns(r)
+            const row = this.upsertRow.get(c.community, c.origin, c.id, c.kind, c.agent, c.seq, c.text, JSON.stringify(c.metadata), c.created_at, c.deleted ? 1 : 0, c.covers, c.signature, vectorBlob(r.vector)) as { rid: number, deleted: number } | undefined
+            if (row != null) changed.push({ rid: row.rid, deleted: row.deleted === 1, vector: r.vector })
+          }
+        }
+        this.bumpGeneration.run()
+        this.db.exec('COMMIT')
+      } catch (err) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK')
+        throw err
+      }
+    } catch (err) {
+      const error = new MemoryStoreError(`writing ${rows} memory records failed: ${(err as Error).message}`)
+      for (const p of batch) p.reject(error)
+      return
+    }
+    // the index follows the committed rows (a rebuild under way reads the rest from the database)
+    // a record written twice in one batch: its last version is the one committed
+    const last = [...new Map(changed.map(c => [c.rid, c])).values()]
+    for (const c of last) if (c.deleted) this.index.remove(c.rid)
+    const live = last.filter(c => !c.deleted)
+    this.index.putMany(live.map(c => c.rid), live.map(c => Float32Array.from(c.vector)))
+    for (const p of batch) p.resolve()
+  }
+
+  /** Commits pending writes now (tests, shutdown). */
+  async flushNow (): Promise<void> {
+    this.flush()
+  }
+
+  private assertOpen (): void {
+    if (this.closed) throw new MemoryStoreError('the memory store is closed')
+  }
+
+  private rows (sql: string, params: SQLInputValue[]): RecordRow[] {
+    return this.db.prepare(sql).all(...params) as unknown as RecordRow[]
+  }
+
+  async search (query: SearchQuery): Promise<SearchHit[]> {
+    this.assertOpen()
+    const where = sqliteWhere(query.filter, 'r')
+    const k = Math.max(1, Math.min(query.k, 1000))
+    const vectorHits = (limit: number): SearchHit[] => {
+      if (query.vector == null) throw new MemoryInputError('bad_query', 'a vector search needs a query vector')
+      if (query.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `the query vector has ${query.vector.length} dimensions; this store holds ${this.dimension}`)
+      return this.vectorSearch(Float32Array.from(query.vector), where, limit, query.exact === true)
+    }
+    const textHits = (limit: number): SearchHit[] => {
+      const text = query.text?.trim() ?? ''
+      if (text === '') throw new MemoryInputError('bad_query', 'a text search needs query text')
+      const match = ftsQuery(text)
+      if (match == null) return []
+      const rows = this.rows(`SELECT ${RECORD_COLUMNS.split(', ').map(c => `r.${c}`).join(', ')}, -bm25(records_fts) AS score
+        FROM records_fts JOIN records r ON r.rid = records_fts.rowid
+        WHERE records_fts MATCH ? AND r.${LIVE} AND ${where.sql} ORDER BY bm25(records_fts) LIMIT ?`, [match, ...where.params, limit]) as Array<RecordRow & { score: number }>
+      return rows.map((row): SearchHit => ({ record: fromRecordRow(row), score: row.score, scoreKind: 'bm25', bm25: row.score }))
+    }
+    switch (query.mode) {
+      case 'vector': return vectorHits(k)
+      case 'text': return textHits(k)
+      case 'hybrid': {
+        const depth = Math.max(k * 3, 20)
+        return reciprocalRankFusion([vectorHits(depth), textHits(depth)], k)
+      }
+    }
+  }
+
+  /**
+   * Vector search: through the index, over-fetching and filtering, when the index is
+   * ready and the filter is broad; exact cosine over the filtered rows otherwise (and
+   * when the index found too few rows that pass the filter).
+   */
+  private vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): SearchHit[] {
+    const exactBelow = this.init.exactBelow ?? 2_000
+    const useIndex = !exact && this.indexReady && this.index.size() > exactBelow &&
+      (this.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM records r WHERE r.${LIVE} AND ${where.sql} LIMIT ?)`).get(...where.params, exactBelow + 1) as { n: number }).n > exactBelow
+    if (useIndex) {
+      const candidates = this.index.search(query, Math.max(MIN_CANDIDATES, limit * OVERFETCH))
+      const similarity = new Map(candidates.map(c => [c.rid, c.similarity]))
+      const found: SearchHit[] = []
+      for (let i = 0; i < candidates.length; i += ID_CHUNK) {
+        const rids = candidates.slice(i, i + ID_CHUNK).map(c => c.rid)
+        const rows = this.rows(`SELECT ${RECORD_COLUMNS} FROM records r WHERE r.rid IN (${rids.map(() => '?').join(', ')}) AND r.${LIVE} AND ${where.sql}`, [...rids, ...where.params])
+        for (const row of rows) {
+          const s = similarity.get(row.rid) ?? 0
+          found.push({ record: fromRecordRow(row), score: s, scoreKind: 'similarity', similarity: s })
+        }
+      }
+      if (found.length >= limit || candidates.length >= this.index.size()) return found.sort((a, b) => b.score - a.score).slice(0, limit)
+    }
+    // exact: cosine over every filtered live row, then the best rows read whole
+    const qn = norm(query)
+    const best: Array<{ rid: number, s: number }> = []
+    for (const row of this.db.prepare(`SELECT r.rid AS rid, r.vector AS vector FROM records r WHERE r.${LIVE} AND ${where.sql}`).iterate(...where.params) as Iterable<{ rid: number, vector: Uint8Array }>) {
+      const v = vectorOf(row.vector)
+      const vn = norm(v)
+      const s = qn === 0 || vn === 0 ? 0 : dot(query, v) / (qn * vn)
+      if (best.length < limit) {
+        best.push({ rid: row.rid, s })
+        if (best.length === limit) best.sort((a, b) => b.s - a.s)
+      } else if (s > (best.at(-1)?.s ?? -Infinity)) {
+        best[best.length - 1] = { rid: row.rid, s }
+        best.sort((a, b) => b.s - a.s)
+      }
+    }
+    best.sort((a, b) => b.s - a.s)
+    if (best.length === 0) return []
+    const byRid = new Map(this.rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE rid IN (${best.map(() => '?').join(', ')})`, best.map(b => b.rid)).map(r => [r.rid, r]))
+    return best.flatMap(({ rid, s }): SearchHit[] => {
+      const row = byRid.get(rid)
+      return row == null ? [] : [{ record: fromRecordRow(row), score: s, scoreKind: 'similarity', similarity: s }]
+    })
+  }
+
+  async get (ids: string[], communities: string[]): Promise<StoredRecord[]> {
+    this.assertOpen()
+    const out: StoredRecord[] = []
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const where = sqliteWhere({ communities, ids: ids.slice(i, i + ID_CHUNK) })
+      out.push(...this.rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE ${where.sql}`, where.params).map(fromRecordRow))
+    }
+    return out
+  }
+
+  async delete (filter: MemoryFilter): Promise<number> {
+    this.assertOpen()
+    const where = sqliteWhere(filter)
+    this.flush()
+    this.db.exec('BEGIN IMMEDIATE')
+    let gone: Array<{ rid: number }>
+    try {
+      gone = this.db.prepare(`DELETE FROM records WHERE ${where.sql} RETURNING rid`).all(...where.params) as Array<{ rid: number }>
+      this.bumpGeneration.run()
+      this.db.exec('COMMIT')
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK')
+      throw new MemoryStoreError(`deleting memory records failed: ${(err as Error).message}`)
+    }
+    for (const { rid } of gone) this.index.remove(rid)
+    return gone.length
+  }
+
+  async count (filter: MemoryFilter): Promise<number> {
+    this.assertOpen()
+    const where = sqliteWhere(filter)
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM records WHERE ${LIVE} AND ${where.sql}`).get(...where.params) as { n: number }).n
+  }
+
+  async stats (community: string): Promise<CommunityStats> {
+    this.assertOpen()
+    const stats: CommunityStats = { records: 0, byKind: {}, byOrigin: {} }
+    for (const row of this.db.prepare(`SELECT kind, COUNT(*) AS n FROM records WHERE community = ? AND ${LIVE} GROUP BY kind`).all(community) as Array<{ kind: string, n: number }>) {
+      stats.byKind[row.kind] = row.n
+      stats.records += row.n
+    }
+    for (const row of this.db.prepare(`SELECT origin, COUNT(*) AS n, MAX(seq) AS top FROM records WHERE community = ? AND ${LIVE} GROUP BY origin`).all(community) as Array<{ origin: string, n: number, top: number }>) {
+      stats.byOrigin[row.origin] = { records: row.n, highestSeq: row.top }
+    }
+    return stats
+  }
+
+  async page (community: string, afterId: string | undefined, limit: number): Promise<StoredRecord[]> {
+    this.assertOpen()
+    // an id several origins wrote counts once towards the page, which then holds all of them
+    const rows = this.rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE community = ? AND ${LIVE} AND id IN (
+        SELECT DISTINCT id FROM records WHERE community = ? AND ${LIVE} AND id > ? ORDER BY id LIMIT ?
+      ) ORDER BY id, origin`, [community, community, afterId ?? '', Math.max(0, Math.trunc(limit))])
+    return rows.map(fromRecordRow)
+  }
+
+  async versions (community: string): Promise<Array<{ origin: string, seq: number, covers?: Array<[number, number]> }>> {
+    this.assertOpen()
+    const rows = this.db.prepare('SELECT origin, seq, covers FROM records WHERE community = ?').all(community) as Array<{ origin: string, seq: number, covers: string }>
+    return rows.map(r => {
+      const covers = decodeCovers(r.covers)
+      return { origin: r.origin, seq: r.seq, ...(covers == null ? {} : { covers }) }
+    })
+  }
+
+  async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<StoredRecord[]> {
+    this.assertOpen()
+    return this.rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE community = ? AND origin = ? AND seq > ? ORDER BY seq LIMIT ?`, [community, origin, Math.trunc(afterSeq), Math.max(0, Math.trunc(limit))]).map(fromRecordRow)
+  }
+
+  /** Commits pending writes, saves the index when it is complete, and closes the database. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.flush()
+    this.closed = true
+    if (this.indexReady) this.saveIndex()
+    this.db.close()
+  }
+}

@@ -1,0 +1,114 @@
+import { existsSync, renameSync, rmSync } from 'node:fs'
+import { Index, MetricKind, ScalarKind } from 'usearch'
+
+/**
+ * Graph links per node and search breadths of the HNSW index. At 10,000 local-embedder
+ * records a search breadth of 256 gave recall@10 0.93 against exact search, 1,024 gave
+ * 1.0 for under 2 ms of graph search (bench:store); wider links only slowed inserts.
+ */
+const CONNECTIVITY = 16
+const EXPANSION_ADD = 128
+const EXPANSION_SEARCH = 1024
+/** Keys usearch pads missing results with. */
+const NO_KEY = 0xffff_ffff_ffff_ffffn
+
+/** One neighbour found in the index: the row id and its cosine similarity to the query. */
+export interface Neighbour {
+  rid: number
+  similarity: number
+}
+
+/**
+ * The in-process HNSW index (usearch, cosine, float32) over the live records, keyed by
+ * their row id in the database. It is derived: saved beside the database and rebuilt
+ * from it when missing or stale.
+ *
+ * @example
+ * ```ts
+ * const index = new VectorIndex(1024)
+ * index.put(7, vector)
+ * index.search(query, 10)   // [{ rid: 7, similarity: 0.93 }]
+ * ```
+ */
+export class VectorIndex {
+  readonly dimension: number
+  private index: Index
+
+  constructor (dimension: number) {
+    this.dimension = dimension
+    this.index = VectorIndex.empty(dimension)
+  }
+
+  private static empty (dimension: number): Index {
+    return new Index({ dimensions: dimension, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD, expansion_search: EXPANSION_SEARCH, multi: false })
+  }
+
+  /** Vectors held. */
+  size (): number {
+    return this.index.size()
+  }
+
+  /** Adds or replaces the vector of a row. */
+  put (rid: number, vector: Float32Array): void {
+    const key = BigInt(rid)
+    if (this.index.contains(key) === true) this.index.remove(key)
+    this.index.add(key, vector)
+  }
+
+  /** Adds many rows at once (a rebuild); rows held already are replaced. */
+  putMany (rids: number[], vectors: Float32Array[]): void {
+    for (let i = 0; i < rids.length; i++) {
+      const key = BigInt(rids[i] ?? 0)
+      if (this.index.contains(key) === true) this.index.remove(key)
+    }
+    if (rids.length === 1) this.index.add(BigInt(rids[0] ?? 0), vectors[0] ?? new Float32Array(this.dimension))
+    else if (rids.length > 1) this.index.add(BigUint64Array.from(rids.map(BigInt)), vectors, 0)
+  }
+
+  /** Drops the vector of a row, if held. */
+  remove (rid: number): void {
+    const key = BigInt(rid)
+    if (this.index.contains(key) === true) this.index.remove(key)
+  }
+
+  /** Drops everything. */
+  clear (): void {
+    this.index = VectorIndex.empty(this.dimension)
+  }
+
+  /** The `limit` nearest rows, nearest first. */
+  search (query: Float32Array, limit: number): Neighbour[] {
+    if (this.index.size() === 0) return []
+    const found = this.index.search(query, Math.max(1, Math.min(limit, this.index.size())), 1)
+    const out: Neighbour[] = []
+    for (let i = 0; i < found.keys.length; i++) {
+      const key = found.keys[i] ?? NO_KEY
+      const distance = found.distances[i] ?? Number.NaN
+      if (key === NO_KEY || !Number.isFinite(distance)) continue
+      out.push({ rid: Number(key), similarity: 1 - distance })
+    }
+    return out
+  }
+
+  /** Writes the index to `path` (through a temporary file, so a crash leaves the old one or none). */
+  save (path: string): void {
+    const tmp = `${path}.tmp`
+    this.index.save(tmp)
+    renameSync(tmp, path)
+  }
+
+  /** Reads the index from `path`; false (and empty) when it is missing or unreadable. */
+  load (path: string): boolean {
+    if (!existsSync(path)) return false
+    const loaded = VectorIndex.empty(this.dimension)
+    try {
+      loaded.load(path)
+    } catch {
+      rmSync(path, { force: true })
+      return false
+    }
+    if (loaded.dimensions() !== this.dimension) return false
+    this.index = loaded
+    return true
+  }
+}
