@@ -10,6 +10,7 @@ import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
 import { VERSION } from '../version.js'
 import { agentsCommand, askCommand } from './agents.js'
 import { checkCommand } from './check.js'
+import { memoryMigrateCommand } from './migrate.js'
 import { clusterCommand } from './cluster.js'
 import { communityCreateCommand, communityInviteCommand, communityJoinCommand, communityLeaveCommand, communityListCommand, communityMembersCommand, communityRemoveCommand } from './community.js'
 import { demoCommand } from './demo.js'
@@ -174,6 +175,10 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--community <name>', 'one community only')
     .option('--json', 'print JSON'))
     .action(async (opts: Record<string, unknown>) => { setCode(await memoryStatsCommand(opts)) })
+  dataDirOption(memory.command('migrate').description('move a stopped node\'s memory from the embedded store to the SQLite store (the embedded files stay)')
+    .addOption(new Option('--to <store>', 'the store to move to').choices(['sqlite']).makeOptionMandatory())
+    .option('--json', 'print the result as JSON'))
+    .action(async (opts: Record<string, unknown>) => { setCode(await memoryMigrateCommand(opts)) })
 
   const community = suggestSubcommands(program.command('community').description('communities: join, leave and list them; create, invite, list members, remove'))
   dataDirOption(community.command('create').description('create a community with this node as its first admin; prints its id')
