@@ -14,7 +14,9 @@ describe('memory migrate --to sqlite', () => {
     expect(out.code, out.stderr).toBe(0)
     return out.stdout.trim().split('\n').filter(l => l !== '').map(l => JSON.parse(l) as unknown)
   }
-  let before: { devsupport: unknown[], ops: unknown[] }
+  let before: { devsupport: unknown[], ops: unknown[], stats: unknown }
+  // records, kinds and highest seq per origin: the seqs must survive the move
+  const statsOf = async (): Promise<unknown> => (JSON.parse((await runCli(['memory', 'stats', '--json', ...dd()])).stdout) as { communities: unknown }).communities
   let deletedId: string
 
   beforeAll(async () => {
@@ -33,11 +35,17 @@ describe('memory migrate --to sqlite', () => {
       expect((await runCli(['memory', 'import', 'ops', file, ...dd()])).code).toBe(0)
       const del = await runCli(['memory', 'delete', 'devsupport', deletedId, ...dd()])
       expect(del.code, del.stderr).toBe(0)
-      before = { devsupport: await exportOf('devsupport'), ops: await exportOf('ops') }
+    } finally {
+      await node.stop()
+    }
+    // read back by a node that opens the embedded store afresh, as the SQLite node will
+    const again = await start()
+    try {
+      before = { devsupport: await exportOf('devsupport'), ops: await exportOf('ops'), stats: await statsOf() }
       expect(before.devsupport).toHaveLength(1)
       expect(before.ops).toHaveLength(2)
     } finally {
-      await node.stop()
+      await again.stop()
     }
   })
 
@@ -63,6 +71,7 @@ describe('memory migrate --to sqlite', () => {
       expect(stats.store).toBe('sqlite')
       expect(await exportOf('devsupport')).toEqual(before.devsupport)
       expect(await exportOf('ops')).toEqual(before.ops)
+      expect(await statsOf()).toEqual(before.stats)
       const search = await runCli(['memory', 'search', 'ops', 'go back to the previous version of my deployment', '--k', '1', '--json', ...dd()])
       expect(search.code, search.stderr).toBe(0)
       expect(JSON.parse(search.stdout.trim().split('\n')[0] ?? '{}')).toMatchObject({ id: 'rollback', metadata: { topic: 'k8s' } })
