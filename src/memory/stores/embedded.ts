@@ -9,6 +9,7 @@ import { reciprocalRankFusion } from '../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from './columns.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord } from '../types.js'
 import { embedderMismatch } from './embedder-mismatch.js'
+import { wrongDimension } from './write-check.js'
 
 export interface EmbeddedStoreInit {
   /** Folder of the store, `<dataDir>/memory`. */
@@ -261,9 +262,8 @@ export class EmbeddedStore implements MemoryStore {
 
   upsert (records: MemoryRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new MemoryStoreError('the memory store is closed'))
-    for (const r of records) {
-      if (r.vector.length !== this.dimension) return Promise.reject(new MemoryInputError('bad_dimension', `record ${r.id} has a ${r.vector.length}-dimensional vector; this store holds ${this.dimension}`))
-    }
+    const wrong = wrongDimension(records, this.dimension)
+    if (wrong != null) return Promise.reject(wrong)
     if (records.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ records, resolve, reject })

@@ -5,6 +5,7 @@ import { verifyRecord } from '../../record.js'
 import { fromColumns, decodeMetadata } from '../columns.js'
 import { DB_FILE, RECORD_COLUMNS, vectorOf } from './schema.js'
 import type { EmbeddedStoreCheck } from '../embedded-check.js'
+import type { RecordRow } from './store.js'
 
 /** What checking a SQLite memory store found (the shape of the embedded store's check, with `store: 'sqlite'`). */
 export interface SqliteStoreCheck extends EmbeddedStoreCheck {
@@ -13,20 +14,7 @@ export interface SqliteStoreCheck extends EmbeddedStoreCheck {
 
 const MAX_LISTED = 10
 
-interface CheckedRow {
-  rid: number
-  community: string
-  origin: string
-  id: string
-  kind: string
-  agent: string
-  seq: number
-  text: string
-  metadata: string
-  created_at: number
-  deleted: number
-  covers: string
-  signature: Uint8Array
+interface CheckedRow extends RecordRow {
   vector: Uint8Array
 }
 

@@ -7,6 +7,7 @@ import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, openDatabase, readMeta, vectorBlob, vectorOf, writeMeta } from './schema.js'
 import { sqliteWhere } from './where.js'
+import { wrongDimension } from '../write-check.js'
 import type { DatabaseSync, StatementSync } from '../../../runtime/sqlite.js'
 import type { VectorIndex } from './vector-index.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord } from '../../types.js'
@@ -25,7 +26,7 @@ export interface SqliteStoreInit {
 }
 
 /** A row as read back (vector aside). */
-interface RecordRow {
+export interface RecordRow {
   rid: number
   community: string
   origin: string
@@ -247,9 +248,8 @@ export class SqliteStore implements MemoryStore {
 
   upsert (records: MemoryRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new MemoryStoreError('the memory store is closed'))
-    for (const r of records) {
-      if (r.vector.length !== this.dimension) return Promise.reject(new MemoryInputError('bad_dimension', `record ${r.id} has a ${r.vector.length}-dimensional vector; this store holds ${this.dimension}`))
-    }
+    const wrong = wrongDimension(records, this.dimension)
+    if (wrong != null) return Promise.reject(wrong)
     if (records.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ records, resolve, reject })
