@@ -9,7 +9,7 @@ function verdict (problems: string[], summary: string): string[] {
 
 /**
  * `oa-node check`: checks the files of a stopped node's data dir (identity key, channel
- * history, memory store (embedded or SQLite), community files, memberships). Exit 0 when every part is sound, 1 when one is
+ * history, memory store, community files, memberships). Exit 0 when every part is sound, 1 when one is
  * damaged or the node is running.
  */
 export async function checkCommand (flags: ClientFlags): Promise<number> {

@@ -137,7 +137,7 @@ describe('a store its adapter says is shared', () => {
     for (const name of ['s0', 's1']) {
       const bootstrap = nodes.length === 0 ? [] : [tcpAddr(nodes[0]!)]
       // the embedded store, each node its own, declared shared: replication must only announce
-      const shared: StoreAdapter = { name: 'shared-in-test', replicated: false, open: async ctx => embeddedAdapter.open({ ...ctx, dir: join(dir.path, `${name}-store`), settings: { ...ctx.settings, storeProcess: false } }) }
+      const shared: StoreAdapter = { name: 'shared-in-test', replicated: false, open: async ctx => embeddedAdapter.open({ ...ctx, dir: join(dir.path, `${name}-store`), settings: { ...ctx.settings } }) }
       nodes.push(await startTestNode(dir.path, name, layer(bootstrap), { memoryStoreAdapter: shared }))
     }
     await waitFor('connected', () => nodes[0]!.libp2p.getPeers().length === 1)
