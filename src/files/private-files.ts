@@ -11,7 +11,8 @@
  * ```
  */
 import { chmodSync, closeSync, openSync, statSync } from 'node:fs'
-import { chmod, lstat, mkdir, open, rename } from 'node:fs/promises'
+import { chmod, lstat, mkdir, open, readdir, rename } from 'node:fs/promises'
+import { join } from 'node:path'
 import { logger } from '@libp2p/logger'
 
 /** The mode of every file the node writes. */
@@ -128,6 +129,34 @@ export function preparePrivateFileSync (path: string, companions: string[] = [])
     log('%s was mode %o: set to %o', file, info.mode & 0o777, PRIVATE_FILE_MODE)
   }
 }
+
+/**
+ * Sets every folder under `dir` (and `dir`) to 0700 and every file to 0600 where they
+ * are looser: for the memory folder, where libraries write files (SQLite, the vector
+ * index) and a user may have left some.
+ *
+ * @example
+ * ```ts
+ * await restrictTree(join(dataDir, 'memory'))
+ * ```
+ */
+export async function restrictTree (dir: string): Promise<void> {
+  await tighten(dir, PRIVATE_DIR_MODE)
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (err) {
+    // a folder the store removed meanwhile (compaction) has nothing left to restrict
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw err
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) await restrictTree(path)
+    else if (entry.isFile()) await tighten(path, PRIVATE_FILE_MODE)
+  }
+}
+
 
 /**
  * Narrows the process umask so that files written by libraries in this process

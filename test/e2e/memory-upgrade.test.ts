@@ -53,7 +53,7 @@ describe('a data dir of release 0.1 (LanceDB memory)', () => {
     try {
       await serves()
       const stats = JSON.parse((await runCli(['memory', 'stats', '--json', ...dd()])).stdout) as { store: string }
-      expect(stats.store).toBe('sqlite')
+      expect(stats.store).toBe('embedded')
       const search = await runCli(['memory', 'search', 'ops', 'go back to the previous version of my deployment', '--k', '1', '--json', ...dd()])
       expect(search.code, search.stderr).toBe(0)
       expect(JSON.parse(search.stdout.trim().split('\n')[0] ?? '{}')).toMatchObject({ id: 'rollback', metadata: { topic: 'k8s' } })

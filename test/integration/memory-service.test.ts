@@ -96,7 +96,7 @@ describe('the memory service on a node', () => {
 
   it('runs the embedded store, SQLite, in the node\'s process by default', () => {
     expect(a.config.memory.store).toBe('embedded')
-    expect(a.libp2p.services.memory.describe().store).toBe('sqlite')
+    expect(a.libp2p.services.memory.describe().store).toBe('embedded')
     expect(existsSync(join(a.config.dataDir, 'memory', 'memory.db'))).toBe(true)
   })
 

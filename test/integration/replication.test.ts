@@ -100,6 +100,8 @@ describe('memory replication between 5 nodes', () => {
   }, 180_000)
 
   it('two partitioned groups keep writing and converge after healing', async () => {
+    // the node restarted above finds its peers again through the mesh keeper: the split starts from a full mesh
+    await waitFor('full mesh', () => nodes.every(n => n.libp2p.getPeers().length === 4), 60_000)
     const groupA = nodes.slice(0, 2)
     const groupB = nodes.slice(2)
     for (const n of groupA) net.groupOf.set(n.peerId.toString(), 0)

@@ -1,3 +1,4 @@
+import { restrictTree } from '../../files/private-files.js'
 import { legacyStoreToMove, moveLegacyStore } from './lancedb-legacy/migrate.js'
 import { sqliteAdapter } from './sqlite/adapter.js'
 import type { StoreAdapter } from './adapter.js'
@@ -22,6 +23,8 @@ export const embeddedAdapter: StoreAdapter = {
       const communities = Object.entries(moved.communities).map(([c, n]) => `${c} ${n}`).join(', ')
       ctx.log?.('memory: moved %d records (%s); the LanceDB files (memory.lance, store.json) are left in place and may be removed', moved.records, communities === '' ? 'none' : communities)
     }
+    // files left in the folder (by hand, or by an older release) are made private, as every file the node writes
+    await restrictTree(ctx.dir)
     return sqliteAdapter.open(ctx)
   }
 }

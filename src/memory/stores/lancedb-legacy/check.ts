@@ -1,8 +1,7 @@
 import { verifyRecord } from '../../record.js'
 import { COLUMNS, TABLE, fromRow, loadLanceDb, readLegacyMeta, recordKey } from './format.js'
-import type { Row, StoreMeta, VectorColumn } from './format.js'
+import type { LegacyTable, Row, StoreMeta, VectorColumn } from './format.js'
 import type { MemoryStoreCheck } from '../sqlite/check.js'
-import type { Table } from '@lancedb/lancedb'
 
 /** What checking a LanceDB store of release 0.1 found. */
 export interface LegacyStoreCheck extends Omit<MemoryStoreCheck, 'store'> {
@@ -39,7 +38,7 @@ export async function checkLegacyStore (dir: string): Promise<LegacyStoreCheck> 
   }
   report.embedder = meta.embedder
   report.dimension = meta.dimension
-  let table: Table | undefined
+  let table: LegacyTable | undefined
   try {
     const lancedb = await loadLanceDb(dir)
     const db = await lancedb.connect(dir)

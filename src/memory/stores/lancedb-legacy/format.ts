@@ -93,10 +93,39 @@ export async function readLegacyMeta (dir: string): Promise<StoreMeta> {
   return meta as StoreMeta
 }
 
-/** The LanceDB module, loaded only to read a store of release 0.1; a clear error when it is not installed. */
-export async function loadLanceDb (dir: string): Promise<typeof import('@lancedb/lancedb')> {
+/** The few calls of a LanceDB table that reading a 0.1 store needs. */
+export interface LegacyTable {
+  schema: () => Promise<{ fields: Array<{ name: string }> }>
+  countRows: () => Promise<number>
+  listIndices: () => Promise<unknown>
+  query: () => { select: (columns: string[]) => AsyncIterable<{ toArray: () => unknown[] }> }
+  close: () => void
+}
+
+/** The few calls of a LanceDB connection that reading a 0.1 store needs. */
+export interface LegacyConnection {
+  tableNames: () => Promise<string[]>
+  openTable: (name: string) => Promise<LegacyTable>
+  close: () => void
+}
+
+/** The LanceDB module as reading a 0.1 store uses it (an optional dependency: its own types are not part of this package's). */
+export interface LegacyLanceDb {
+  connect: (dir: string) => Promise<LegacyConnection>
+}
+
+/**
+ * The LanceDB module, loaded only to read a store of release 0.1; a clear error when it is not installed.
+ *
+ * @example
+ * ```ts
+ * const db = await (await loadLanceDb(dir)).connect(dir)
+ * ```
+ */
+export async function loadLanceDb (dir: string): Promise<LegacyLanceDb> {
   try {
-    return await import('@lancedb/lancedb')
+    const lancedb: LegacyLanceDb = await import('@lancedb/lancedb')
+    return lancedb
   } catch (err) {
     throw new MemoryStoreError(`${dir} holds memory in the LanceDB format of oa-node 0.1, and reading it needs the optional package @lancedb/lancedb, which is not installed (${(err as Error).message.split('\n')[0]}); install it with "npm install @lancedb/lancedb" and start again`)
   }
