@@ -22,13 +22,6 @@ const NODES = 3
 const C = 'bench'
 /** The bound this benchmark states: RSS of a node process at the end at most this many times its RSS after the warm-up. */
 export const RSS_GROWTH_GOAL = 1.25
-/**
- * `memory.storeRecycleRssMiB` in this run: lower than the default (512) so the store
- * processes pass it, and are replaced, within the few minutes of the run.
- */
-const STORE_RECYCLE_MIB = 256
-/** The bound stated for a store process: its RSS never more than this above `STORE_RECYCLE_MIB` (it is replaced once its calls in flight are done). */
-const STORE_OVERSHOOT_MIB = 64
 const SAMPLE_MS = 5_000
 /** Minimum time between the starts of two load rounds. */
 const ROUND_MS = 100
@@ -38,7 +31,6 @@ function config (memory: boolean): string {
 memory:
   enabled: ${memory}
   capture: { '*': [] }
-  storeRecycleRssMiB: ${STORE_RECYCLE_MIB}
 agents:
   - name: helper
     type: expert
@@ -95,9 +87,6 @@ async function soakOnce (quick: boolean, memory: boolean): Promise<Figure[]> {
     const minutes: number[] = []
     const rss: number[][] = cluster.nodes.map(() => [])
     const heap: number[][] = cluster.nodes.map(() => [])
-    // the store process of each node (memory store on), and node + store together
-    const storeRss: number[][] = cluster.nodes.map(() => [])
-    const totalRss: number[][] = cluster.nodes.map(() => [])
     let nextSample = t0 + warmupS * 1000
     // bounded by time and by count
     while (Date.now() < end && rounds < 1_000_000) {
@@ -106,10 +95,8 @@ async function soakOnce (quick: boolean, memory: boolean): Promise<Figure[]> {
       if (Date.now() >= nextSample) {
         minutes.push((Date.now() - t0) / 60_000)
         const [r, s] = await Promise.all([Promise.all(cluster.nodes.map(async n => rssMiB(n.pid))), Promise.all(apis.map(statusOf))])
-        const store = await Promise.all(s.map(async v => (v.storeProcess?.pid == null ? 0 : rssMiB(v.storeProcess.pid).catch(() => 0))))
         r.forEach((v, i) => rss[i]?.push(v))
         s.forEach((v, i) => heap[i]?.push(v.memory.heapUsedMiB))
-        store.forEach((v, i) => { storeRss[i]?.push(v); totalRss[i]?.push(v + (r[i] ?? 0)) })
         nextSample += SAMPLE_MS
       }
       await new Promise(resolve => setTimeout(resolve, Math.max(0, ROUND_MS - (Date.now() - started))))
@@ -117,7 +104,6 @@ async function soakOnce (quick: boolean, memory: boolean): Promise<Figure[]> {
     await new Promise(resolve => setTimeout(resolve, 5_000))
     const streamsAfter = (await Promise.all(apis.map(statusOf))).reduce((n, s) => n + s.streams.total, 0)
     const rssEnd = await Promise.all(cluster.nodes.map(async n => rssMiB(n.pid)))
-    const recycles = (await Promise.all(apis.map(statusOf))).map(s => s.storeProcess?.recycles ?? 0)
 
     const warm = rss.map(s => s[0] ?? Number.NaN)
     const growth = Math.max(...rssEnd.map((v, i) => v / (warm[i] ?? v)))
@@ -127,7 +113,6 @@ async function soakOnce (quick: boolean, memory: boolean): Promise<Figure[]> {
       { bench: 'soak', name: `${label}: load`, value: rounds, unit: 'rounds', note: `${NODES} nodes, ${warmupS} s warm-up + ${measureS} s; each round every node posts${memory ? ' and remembers' : ''}, every 5th also reads history${memory ? ', searches memory' : ''} and asks the expert on the next node; ${failed} of ${rounds * NODES} node-rounds failed` },
       { bench: 'soak', name: `${label}: node process RSS after warm-up (mean)`, value: Math.round(mean(warm)), unit: 'MiB' },
       { bench: 'soak', name: `${label}: node process RSS at the end (mean)`, value: Math.round(mean(rssEnd)), unit: 'MiB', note: '5 s after the load stopped' },
-      ...(memory ? storeFigures(label, storeRss, totalRss, recycles) : []),
       { bench: 'soak', name: `${label}: node process RSS growth after warm-up (max node)`, value: Math.round(growth * 100) / 100, unit: 'x', note: `end / after warm-up; goal <= ${RSS_GROWTH_GOAL}x: ${quick ? 'judged in the full run (45 s cannot tell a leak from a heap still growing to its working size)' : growth <= RSS_GROWTH_GOAL ? 'met' : 'NOT MET'}` },
       { bench: 'soak', name: `${label}: node process RSS trend under load (max node)`, value: round1(Math.max(...trends)), unit: 'MiB/min', note: `least squares over ${minutes.length} samples every ${SAMPLE_MS / 1000} s; per node ${trends.map(round1).join(', ')}` },
       { bench: 'soak', name: `${label}: JavaScript heap trend (max node)`, value: round1(Math.max(...heapTrends)), unit: 'MiB/min', note: 'the rest of the RSS trend is native memory' },
@@ -137,20 +122,6 @@ async function soakOnce (quick: boolean, memory: boolean): Promise<Figure[]> {
     await cluster.stop()
     await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
-}
-
-/** The store processes: their peak against the stated bound, their replacements, and node + store together. */
-function storeFigures (label: string, storeRss: number[][], totalRss: number[][], recycles: number[]): Figure[] {
-  const peak = Math.max(...storeRss.flat())
-  const bound = STORE_RECYCLE_MIB + STORE_OVERSHOOT_MIB
-  const totalWarm = totalRss.map(s => s[0] ?? Number.NaN)
-  const totalPeak = totalRss.map(s => Math.max(...s))
-  return [
-    { bench: 'soak', name: `${label}: store process RSS after warm-up (mean)`, value: Math.round(mean(storeRss.map(s => s[0] ?? Number.NaN))), unit: 'MiB' },
-    { bench: 'soak', name: `${label}: store process RSS peak (max node)`, value: Math.round(peak), unit: 'MiB', note: `memory.storeRecycleRssMiB ${STORE_RECYCLE_MIB}; goal <= ${bound} MiB: ${peak <= bound ? 'met' : 'NOT MET'}` },
-    { bench: 'soak', name: `${label}: store processes replaced`, value: recycles.reduce((a, b) => a + b, 0), unit: 'times', note: `per node ${recycles.join(', ')}` },
-    { bench: 'soak', name: `${label}: node + store RSS, peak / after warm-up (max node)`, value: Math.round(Math.max(...totalPeak.map((v, i) => v / (totalWarm[i] ?? v))) * 100) / 100, unit: 'x', note: `after warm-up ${totalWarm.map(Math.round).join(', ')} MiB; peak ${totalPeak.map(Math.round).join(', ')} MiB` }
-  ]
 }
 
 export async function benchSoak (quick: boolean): Promise<Figure[]> {

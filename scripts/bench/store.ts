@@ -105,6 +105,6 @@ export async function benchStore (quick: boolean): Promise<Figure[]> {
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   const quick = process.argv.includes('--quick')
-  process.stdout.write(`bench:store on ${machine()}${quick ? ' (quick)' : ''}, default settings (writeWindowMs ${MEMORY_DEFAULTS.writeWindowMs}, embedded: commitIntervalMs ${MEMORY_DEFAULTS.commitIntervalMs}, its own process)\n\n`)
+  process.stdout.write(`bench:store on ${machine()}${quick ? ' (quick)' : ''}, default settings (writeWindowMs ${MEMORY_DEFAULTS.writeWindowMs})\n\n`)
   printTable(await benchStore(quick))
 }

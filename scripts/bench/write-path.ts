@@ -101,7 +101,7 @@ export async function benchWritePath (quick: boolean): Promise<Figure[]> {
     const drainMs = performance.now() - lastPostAt
 
     const ratio = (a: number, b: number): number => Math.round(a / b * 100) / 100
-    const note = `${count} single adds, one after the other; defaults (store process, commitIntervalMs ${config.memory.commitIntervalMs})`
+    const note = `${count} single adds, one after the other; defaults (embedded store, writeWindowMs ${config.memory.writeWindowMs})`
     const loadNote = `while posts arrive at up to ${RATE}/s and are captured${addsDoneWhilePosting ? '' : ' (posts stopped before the adds ended)'}`
     return [
       { bench: 'write-path', name: 'memory add p50 (no posts)', value: round(percentile(baseline, 50)), unit: 'ms', note },

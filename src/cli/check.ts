@@ -9,7 +9,7 @@ function verdict (problems: string[], summary: string): string[] {
 
 /**
  * `oa-node check`: checks the files of a stopped node's data dir (identity key, channel
- * history, memory store (embedded or SQLite), community files, memberships). Exit 0 when every part is sound, 1 when one is
+ * history, memory store, community files, memberships). Exit 0 when every part is sound, 1 when one is
  * damaged or the node is running.
  */
 export async function checkCommand (flags: ClientFlags): Promise<number> {
@@ -23,14 +23,13 @@ export async function checkCommand (flags: ClientFlags): Promise<number> {
   const held = trust.communities.map(c => `${c.name} (${c.policy}${c.role == null ? '' : `, ${c.role}`}${c.policy === 'private' ? `, key epochs ${c.keyEpochs.join(',') || 'none'} of ${c.epoch}` : ''})`).join('; ')
   const memoryLine = (m: typeof memory): string[] => {
     const communities = Object.entries(m.communities).map(([c, n]) => `${c} ${n}`).join(', ')
-    return verdict(m.problems, `${m.records} record${m.records === 1 ? '' : 's'}${communities === '' ? '' : ` (${communities})`}${m.embedder == null ? '' : `, ${m.embedder} ${m.dimension ?? '?'}-d`}${m.store === 'sqlite' ? ', sqlite store' : ''}`)
+    return verdict(m.problems, `${m.records} record${m.records === 1 ? '' : 's'}${communities === '' ? '' : ` (${communities})`}${m.embedder == null ? '' : `, ${m.embedder} ${m.dimension ?? '?'}-d`}${m.store === 'lancedb' ? ', LanceDB store of release 0.1: it moves into SQLite at the next start' : ''}`)
   }
   print(fields([
     ['data dir', report.dataDir],
     ['identity', identity.present ? verdict(identity.problems, identity.peerId ?? 'unreadable') : ['absent (the node has never started)']],
     ['channels', channels.present ? verdict(channels.problems, `${channels.messages} message${channels.messages === 1 ? '' : 's'}`) : ['absent']],
     ['memory', memory.present ? memoryLine(memory) : ['absent (no memory store)']],
-    ...(report.memorySqlite == null ? [] : [['memory (sqlite)', memoryLine(report.memorySqlite)] as [string, string[]]]),
     ['communities', trust.communities.length === 0 && trust.problems.length === 0 ? ['none'] : verdict(trust.problems, held || 'none readable')],
     ['memberships', memberships.present ? verdict(memberships.problems, memberships.problems.length > 0 ? 'unreadable' : `joined by name: ${memberships.joined.join(', ') || 'none'}; left: ${memberships.left.join(', ') || 'none'}`) : ['absent (nothing joined by name or left on a running node)']],
     ['result', report.ok ? 'sound' : 'damaged: restore the damaged part from a backup, or move it away and let the node rebuild it from its peers']

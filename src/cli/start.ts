@@ -35,7 +35,7 @@ const STOP_DEADLINE_MS = 5_000
 export async function startCommand (flags: StartFlags): Promise<number> {
   const config = await loadConfig({ file: flags.config, env: process.env, flags: flagsToLayer(flags) })
   const log = createLogger({ level: config.log.level, verbose: flags.verbose, format: config.log.format })
-  // what libraries write in the data dir (LanceDB with the store in process) is private too
+  // what libraries write in the data dir (SQLite's -wal and -shm, the vector index) is private too
   restrictUmask()
   const node = await createNode(config)
   node.addEventListener('bootstrap:unreachable', (evt) => {

@@ -1,7 +1,6 @@
 import { ApiClient } from '../api/client.js'
 import { resolveDataDir, DEFAULT_DATA_DIR } from '../config/load.js'
 import { duration, fields, print, printJson, table } from './format.js'
-import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
 import type { StatusAnswer } from '../api/server.js'
 import type { NodeStatus, PeerInfoView } from '../node/oa-node.js'
 
@@ -42,7 +41,6 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['uptime', duration(status.uptimeMs)],
     ['peers', String(status.peers)],
     ['memory', `${status.memory.rssMiB} MiB resident, ${status.memory.heapUsedMiB} MiB JavaScript heap`],
-    ...(status.storeProcess == null ? [] : [['store process', storeProcessLine(status.storeProcess)] as [string, string]]),
     // a node of an older version does not report them
     ...((status.endpoints as NodeStatus['endpoints'] | undefined ?? []).length === 0 ? [] : [['endpoints', status.endpoints.map(endpointLine)] as [string, string[]]]),
     ['streams', `${status.streams.total} open on ${status.connections} connection${status.connections === 1 ? '' : 's'}`],
@@ -78,6 +76,3 @@ function endpointLine (e: NodeStatus['endpoints'][number]): string {
   return e.state === 'up' ? `${e.endpoint} ${e.address} up (${counts})` : `${e.endpoint} ${e.address} DOWN for ${duration(Date.now() - (e.downSince ?? Date.now()))}: ${e.reason ?? '?'} (${counts})`
 }
 
-function storeProcessLine (p: StoreProcessInfo): string {
-  return `pid ${p.pid ?? '-'}, ${p.rssMiB} MiB resident (replaced past ${p.recycleRssMiB} MiB; ${p.recycles} replaced, ${p.restarts} restarted)`
-}

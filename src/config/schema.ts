@@ -168,8 +168,8 @@ export interface NodeConfig {
   memory: {
     /** Run the memory service (default true). */
     enabled: boolean
-    /** `embedded` (LanceDB in `<dataDir>/memory`), `sqlite` (SQLite and an HNSW index in `<dataDir>/memory`) or `milvus` (shared server). */
-    store: 'embedded' | 'milvus' | 'sqlite'
+    /** `embedded` (SQLite and an HNSW index in `<dataDir>/memory`, in the node's process; `sqlite` is another name for it) or `milvus` (shared server). */
+    store: 'embedded' | 'milvus'
     /** `local` (offline) or `openai` (the llm endpoint's embeddings). */
     embedder: 'local' | 'openai'
     /** OPENAI_EMBEDDING_MODEL */
@@ -179,14 +179,6 @@ export interface NodeConfig {
     maxTextBytes: number
     /** Writes arriving within this window share one commit. */
     writeWindowMs: number
-    /** Least time between two commits of the embedded store: under sustained writes, commits are batched up to this. */
-    commitIntervalMs: number
-    /** Run the embedded store in a child process of the node, replaced when its memory passes `storeRecycleRssMiB` (default true). */
-    storeProcess: boolean
-    /** Resident memory of the store process, in MiB, past which it is replaced by a fresh one. */
-    storeRecycleRssMiB: number
-    /** Records from which the embedded store builds a vector index (exact search below). */
-    vectorIndexThreshold: number
     /** What is captured automatically, per community (`*` for the others). */
     capture: Record<string, Array<typeof CAPTURE_KINDS[number]>>
     /** How often a random community peer is asked for missing records (anti-entropy), in ms. */

@@ -76,32 +76,6 @@ export async function restrictFile (path: string): Promise<void> {
 }
 
 /**
- * Sets every folder under `dir` (and `dir`) to 0700 and every file to 0600 where they
- * are looser: for stores whose files are written by a library (LanceDB).
- *
- * @example
- * ```ts
- * await restrictTree(join(dataDir, 'memory'))
- * ```
- */
-export async function restrictTree (dir: string): Promise<void> {
-  await tighten(dir, PRIVATE_DIR_MODE)
-  let entries
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch (err) {
-    // a folder the store removed meanwhile (compaction) has nothing left to restrict
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
-    throw err
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) await restrictTree(path)
-    else if (entry.isFile()) await tighten(path, PRIVATE_FILE_MODE)
-  }
-}
-
-/**
  * Writes a file atomically (a temporary file, then a rename) with mode 0600, whatever
  * the umask and whatever file was there before.
  *
@@ -157,12 +131,41 @@ export function preparePrivateFileSync (path: string, companions: string[] = [])
 }
 
 /**
- * Narrows the process umask so that files written by libraries in this process
- * (LanceDB) are private too; only ever removes permissions.
+ * Sets every folder under `dir` (and `dir`) to 0700 and every file to 0600 where they
+ * are looser: for the memory folder, where libraries write files (SQLite, the vector
+ * index) and a user may have left some.
  *
  * @example
  * ```ts
- * restrictUmask()   // a node process, or the store process
+ * await restrictTree(join(dataDir, 'memory'))
+ * ```
+ */
+export async function restrictTree (dir: string): Promise<void> {
+  await tighten(dir, PRIVATE_DIR_MODE)
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (err) {
+    // a folder the store removed meanwhile (compaction) has nothing left to restrict
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw err
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) await restrictTree(path)
+    else if (entry.isFile()) await tighten(path, PRIVATE_FILE_MODE)
+  }
+}
+
+
+/**
+ * Narrows the process umask so that files written by libraries in this process
+ * (SQLite's `-wal` and `-shm`, the saved vector index) are private too; only ever
+ * removes permissions.
+ *
+ * @example
+ * ```ts
+ * restrictUmask()   // at the start of a node process
  * ```
  */
 export function restrictUmask (): void {

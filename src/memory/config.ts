@@ -24,33 +24,20 @@ const milvusLayerSchema = z.strictObject({
 
 const onlyWith = (choice: string): z.ZodOptional<z.ZodUndefined> => z.undefined({ error: `only used with ${choice}` }).optional()
 
+/** A key of the LanceDB store of release 0.1, which the embedded SQLite store has no use for. */
+const removed = z.unknown().refine(() => false, { error: 'no longer used: the embedded store runs in the node\'s process, commits each write group at once and keeps its vector index up to date (remove the key)' }).optional()
+
 /** `memory.milvus.*` where the store is not Milvus: each key named. */
 const milvusUnused = z.strictObject(Object.fromEntries(Object.keys(milvusLayerSchema.shape).map(k => [k, onlyWith('memory.store: milvus')]))).optional()
 
 /**
- * The memory keys that take effect, by `memory.store`: the embedded store's own keys
- * (its process, its commits, its vector index) mean nothing with Milvus, and
- * `memory.milvus` means nothing with the embedded store. The SQLite store takes
- * `writeWindowMs` (its group commit) and none of the others.
+ * The memory keys that take effect, by `memory.store`: `memory.milvus` means nothing
+ * with the embedded store, and the embedded store's group commit (`writeWindowMs`)
+ * nothing with Milvus.
  */
 export const memoryStoreChoiceSchema = z.discriminatedUnion('store', [
   z.looseObject({ store: z.literal('embedded'), milvus: milvusUnused }),
-  z.looseObject({
-    store: z.literal('milvus'),
-    storeProcess: onlyWith('memory.store: embedded'),
-    storeRecycleRssMiB: onlyWith('memory.store: embedded'),
-    vectorIndexThreshold: onlyWith('memory.store: embedded'),
-    writeWindowMs: onlyWith('memory.store: embedded'),
-    commitIntervalMs: onlyWith('memory.store: embedded')
-  }),
-  z.looseObject({
-    store: z.literal('sqlite'),
-    milvus: milvusUnused,
-    storeProcess: onlyWith('memory.store: embedded'),
-    storeRecycleRssMiB: onlyWith('memory.store: embedded'),
-    vectorIndexThreshold: onlyWith('memory.store: embedded'),
-    commitIntervalMs: onlyWith('memory.store: embedded')
-  })
+  z.looseObject({ store: z.literal('milvus'), writeWindowMs: onlyWith('memory.store: embedded') })
 ])
 
 /** The memory keys that take effect, by `memory.embedder`: the model and dimensions are the OpenAI-compatible endpoint's. */
@@ -82,16 +69,18 @@ export function memoryChoiceProblems (set: Record<string, unknown> | undefined, 
 /** The `memory` section of the node config (every key optional, unknown keys refused). */
 export const memorySection = z.strictObject({
   enabled: z.boolean().optional(),
-  store: z.enum(['embedded', 'milvus', 'sqlite']).optional(),
+  // `sqlite` is the embedded store's other name (it was chosen so when it was new)
+  store: z.enum(['embedded', 'milvus', 'sqlite']).transform((s): 'embedded' | 'milvus' => s === 'sqlite' ? 'embedded' : s).optional(),
   embedder: z.enum(['local', 'openai']).optional(),
   embeddingModel: z.string().min(1).optional(),
   embeddingDimensions: z.number().int().min(1).max(65_536).optional(),
   maxTextBytes: z.number().int().min(16).max(1_048_576).optional(),
   writeWindowMs: z.number().int().min(0).max(10_000).optional(),
-  commitIntervalMs: z.number().int().min(0).max(60_000).optional(),
-  storeProcess: z.boolean().optional(),
-  storeRecycleRssMiB: z.number().int().min(64).optional(),
-  vectorIndexThreshold: z.number().int().min(256).optional(),
+  // keys of the LanceDB store of release 0.1: named, so that a config of that release says what to do
+  commitIntervalMs: removed,
+  storeProcess: removed,
+  storeRecycleRssMiB: removed,
+  vectorIndexThreshold: removed,
   capture: z.record(z.string(), z.array(z.enum(CAPTURE_KINDS))).optional(),
   syncIntervalMs: z.number().int().min(1000).optional(),
   milvus: milvusLayerSchema.optional()
@@ -105,10 +94,6 @@ export const MEMORY_DEFAULTS: NodeConfig['memory'] = {
   embeddingModel: 'text-embedding-3-small',
   maxTextBytes: 32_768,
   writeWindowMs: 20,
-  commitIntervalMs: 500,
-  storeProcess: true,
-  storeRecycleRssMiB: 512,
-  vectorIndexThreshold: 10_000,
   capture: { '*': ['messages', 'directs'] },
   syncIntervalMs: 30_000,
   milvus: {

@@ -1,6 +1,6 @@
 /**
  * Shared semantic memory, in one-way layers: record types and the `MemoryStore`
- * interface; store adapters registered by name (embedded LanceDB, Milvus); the replica
+ * interface; store adapters registered by name (embedded SQLite, Milvus); the replica
  * (seqs, version vectors, tombstones, verified remote records); the `Memory` facade
  * (`remember`, `recall`, `forget`); and capture, a consumer of channel events.
  *
@@ -30,14 +30,12 @@ export type { RememberInput } from './record.js'
 export type { CaptureStatus } from './capture.js'
 export { makeRecord, makeTombstone, verifyRecord, recordSigningBytes, checkInput, agentOfOrigin, addCover, DEFAULT_KIND, MAX_COVER_RANGES } from './record.js'
 export { SeqLedger, SEQ_BLOCK } from './replication/seq-ledger.js'
-export { EmbeddedStore } from './stores/embedded.js'
 export { MilvusStore } from './stores/milvus/store.js'
 export * as milvusRequests from './stores/milvus/requests.js'
-export type { EmbeddedStoreInit } from './stores/embedded.js'
 export { SqliteStore } from './stores/sqlite/store.js'
 export type { SqliteStoreInit } from './stores/sqlite/store.js'
-export { ProcessStore } from './stores/process/process-store.js'
-export type { ProcessStoreInit, StoreProcessInfo } from './stores/process/process-store.js'
+export { migrateDataDir, moveLegacyStore } from './stores/lancedb-legacy/migrate.js'
+export type { MigrateResult } from './stores/lancedb-legacy/migrate.js'
 export { LocalEmbedder, stem } from './embedders/local.js'
 export { OpenAIEmbedder } from './embedders/openai.js'
 export type { Embedder } from './embedders/types.js'
@@ -46,7 +44,7 @@ export { CHANNEL_MESSAGE, DIRECT_EXCHANGE, CAPTURED_KINDS } from './kinds.js'
 export { toMemoryHit, scoreLabel, DEFAULT_MIN_SIMILARITY } from './hit.js'
 export type { MemoryHit } from './hit.js'
 export { importId } from './import-id.js'
-export { lanceWhere, sqlQuote, milvusQuote, checkFilter, KIND } from './filter.js'
+export { milvusQuote, checkFilter, KIND } from './filter.js'
 export { MemoryInputError, EmbedderMismatchError, MemoryStoreError, MemoryUnavailableError } from './errors.js'
 
 export function memory (init: MemoryInit): (components: MemoryComponents) => Memory {

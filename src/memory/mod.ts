@@ -46,7 +46,7 @@ export const memoryMod = defineMod<Memory, MemorySettings, MemoryFacade>({
     },
     similarity: async (a, b) => memory.similarity(a, b)
   }),
-  statusFields: (memory) => ({ storeProcess: memory.storeProcess(), endpoints: memory.endpoints() }),
+  statusFields: (memory) => ({ endpoints: memory.endpoints() }),
   files: ['memory/'],
   check: async ({ dataDir }) => checkMemoryStores(join(dataDir, 'memory'))
 })

@@ -7,7 +7,6 @@ import { checkFilter } from './filter.js'
 import { agentOfOrigin, checkInput, DEFAULT_KIND } from './record.js'
 import { Replica } from './replication/replica.js'
 import { fillSimilarity, cosine } from './similarity.js'
-import { ProcessStore } from './stores/process/process-store.js'
 import { customStoreAdapter, storeAdapter } from './stores/registry.js'
 import type { EndpointDown, EndpointStatus, EndpointUp } from '../endpoints/health.js'
 import type { EndpointKind } from '../endpoints/errors.js'
@@ -17,7 +16,6 @@ import type { NewVersion, ReplicaSource } from './replication/replica.js'
 import type { VersionVector } from './replication/version-vector.js'
 import type { StoreAdapter } from './stores/adapter.js'
 import type { CommunityStats, MemoryStore, RecordsAdded, SearchHit, SearchMode, StoredRecord } from './types.js'
-import type { StoreProcessInfo } from './stores/process/process-store.js'
 import type { Channels } from '../channels/channels.js'
 import type { CommunityAccess } from '../communities/access.js'
 import type { NodeConfig } from '../config/schema.js'
@@ -39,7 +37,7 @@ export interface MemoryInit {
   communities: string[]
   settings: MemorySettings
   llm: NodeConfig['llm']
-  /** Opens the store; default: the adapter `memory.store` names (embedded LanceDB, or Milvus). */
+  /** Opens the store; default: the adapter `memory.store` names (embedded SQLite, or Milvus). */
   openStore?: (embedder: Embedder) => Promise<MemoryStore>
   /** The store adapter to use instead of the one `memory.store` names. */
   storeAdapter?: StoreAdapter
@@ -150,7 +148,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const { settings } = this.init
     const embedder = await openEmbedder(settings, this.init.llm, (endpoint, address) => this.watch(endpoint, address))
     const adapter = this.init.storeAdapter ?? (this.init.openStore != null ? customStoreAdapter(this.init.openStore) : storeAdapter(settings.store))
-    const store = await adapter.open({ dir, settings, embedder, watch: (endpoint, address) => this.watch(endpoint, address) })
+    const store = await adapter.open({ dir, settings, embedder, watch: (endpoint, address) => this.watch(endpoint, address), log: this.log })
     const replica = await Replica.open({
       store,
       replicated: adapter.replicated,
@@ -175,12 +173,6 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     if (running == null) return
     await running.replica.close()
     await running.store.close()
-  }
-
-  /** The store process (pid, memory, replacements), when the embedded store runs in one. */
-  storeProcess (): StoreProcessInfo | undefined {
-    const store = this.running?.store
-    return store instanceof ProcessStore ? store.info() : undefined
   }
 
   /** The health of an endpoint the node uses, whose outages become this service's events. */

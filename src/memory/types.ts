@@ -93,7 +93,7 @@ export interface CommunityStats {
 }
 
 /**
- * Where memory records live. Two stores implement it: the embedded LanceDB store and
+ * Where memory records live. Two stores implement it: the embedded SQLite store and
  * Milvus; both pass the same contract test suite.
  */
 export interface MemoryStore {

@@ -155,7 +155,7 @@ export interface Mod<Service = unknown, Config = Record<string, unknown>, Facade
   status?: (service: Service, peers: ModPeers) => unknown
   /**
    * Fields it adds at the top level of `GET /v1/status`. The built-in mods keep their
-   * historical fields here (`rejected`, `trust`, `llm`, `storeProcess`); a field another
+   * historical fields here (`rejected`, `trust`, `llm`, `endpoints`); a field another
    * part already set is refused.
    */
   statusFields?: (service: Service, peers: ModPeers) => Record<string, unknown>

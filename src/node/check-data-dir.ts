@@ -7,7 +7,7 @@ import { readIdentity } from './identity.js'
 import type { HistoryCheck } from '../channels/history-check.js'
 import type { CommunitiesCheck } from '../communities/check.js'
 import type { MembershipsCheck } from '../communities/memberships.js'
-import type { EmbeddedStoreCheck } from '../memory/stores/embedded-check.js'
+import type { MemoryStoreCheck } from '../memory/stores/sqlite/check.js'
 import type { AnyMod, ModCheckPart } from '../mods/contract.js'
 
 /** What `checkDataDir` found, part by part. */
@@ -17,10 +17,8 @@ export interface DataDirCheck {
   ok: boolean
   identity: { present: boolean, peerId?: string, problems: string[] }
   channels: HistoryCheck
-  /** The memory store in `memory/`: the embedded one, or the SQLite one (`store: 'sqlite'`) when only it is there. */
-  memory: EmbeddedStoreCheck & { store?: 'sqlite' }
-  /** The SQLite memory store, when `memory/` holds it beside an embedded one. */
-  memorySqlite?: EmbeddedStoreCheck & { store: 'sqlite' }
+  /** The memory store in `memory/`: the embedded SQLite store, or a LanceDB store of release 0.1 not moved yet (`store: 'lancedb'`). */
+  memory: MemoryStoreCheck
   /** Community genesis, credentials, revocations and key grants. */
   communities: CommunitiesCheck
   /** `memberships.json`: communities joined by name and left on a running node. */
@@ -32,7 +30,7 @@ export interface DataDirCheck {
 /**
  * Checks the files of a stopped node's data dir without changing what they hold: the
  * identity key, the channel history (SQLite integrity check, every envelope decodes and
- * is signed), the memory store, embedded or SQLite (every row reads back, signatures, vectors) and
+ * is signed), the memory store (every row reads back, signatures, vectors) and
  * the community files (genesis, credentials, revocations, key grants: signed, issued by
  * an admin, and the grants sealed to this node open) and `memberships.json` (communities
  * joined by name and left: it reads, and names only valid community names).

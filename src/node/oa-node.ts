@@ -16,7 +16,6 @@ import type { EndpointDown, EndpointStatus, EndpointUp } from '../endpoints/heal
 import type { LimitsStatus } from '../limits/node-limits.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { ReplicationStats } from '../memory/replication/replicator.js'
-import type { StoreProcessInfo } from '../memory/stores/process/process-store.js'
 import type { ComposedMods, ResolvedMod } from '../mods/compose.js'
 import type { ModPeers } from '../mods/contract.js'
 import type { Memory } from '../memory/service.js'
@@ -41,8 +40,6 @@ export interface NodeStatus {
   streams: { total: number, byProtocol: Record<string, number> }
   /** Memory of the node's process in MiB: resident, JavaScript heap reserved and in use, and native memory held by JavaScript objects. */
   memory: { rssMiB: number, heapTotalMiB: number, heapUsedMiB: number, externalMiB: number }
-  /** The process the embedded memory store runs in (`memory.storeProcess`): its pid, resident memory, and how often it was replaced or restarted. */
-  storeProcess?: StoreProcessInfo
   uptimeMs: number
   communities: string[]
   /** Open channels per joined community. */

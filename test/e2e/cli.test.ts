@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,6 +17,12 @@ if (!HAS_PROC) console.log('skipping the young generation checks: no /proc to re
 function commandLine (pid: number | undefined): string[] {
   if (pid == null) throw new Error('no pid')
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+}
+
+/** The pids of a process's children (Linux). */
+function childrenOf (pid: number | undefined): number[] {
+  if (pid == null) throw new Error('no pid')
+  return readdirSync(`/proc/${pid}/task`).flatMap(task => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(' ').filter(p => p !== '').map(Number))
 }
 
 async function statusOf (dataDir: string): Promise<NodeStatus> {
@@ -64,11 +70,6 @@ describe('two node processes', () => {
     // gossipsub keeps a stream open to its peer; every stream is counted under its protocol
     expect(Object.keys(s1.streams.byProtocol).some(p => p.startsWith('/meshsub/'))).toBe(true)
     expect(Object.values(s1.streams.byProtocol).reduce((a, b) => a + b, 0)).toBe(s1.streams.total)
-    // the embedded store runs in its own process, which the node reports
-    expect(s1.storeProcess).toMatchObject({ recycleRssMiB: 512, recycles: 0, restarts: 0 })
-    expect(s1.storeProcess?.pid).not.toBe(n1.proc.pid)
-    expect(isGone(s1.storeProcess?.pid ?? 0)).toBe(false)
-    expect(s1.storeProcess?.rssMiB).toBeGreaterThan(0)
     const peers = await runCli(['peers', '--json', '--data-dir', join(dir.path, 'n2')])
     expect(peers.code).toBe(0)
     expect((JSON.parse(peers.stdout) as { peers: Array<{ peerId: string }> }).peers.map(p => p.peerId)).toEqual([n1.started.peerId])
@@ -76,7 +77,6 @@ describe('two node processes', () => {
     expect(human.stdout).toContain(n1.started.peerId)
     expect(human.stdout).toMatch(/peers\s+1/)
     expect(human.stdout).toMatch(/streams\s+\d+ open on \d+ connections?/)
-    expect(human.stdout).toMatch(/store process\s+pid \d+, [\d.]+ MiB resident \(replaced past 512 MiB; 0 replaced, 0 restarted\)/)
   })
 
   it('`id` prints the peer id without starting a node', async () => {
@@ -87,12 +87,8 @@ describe('two node processes', () => {
   it('stops cleanly on SIGINT, removes api.json, and keeps its peer id across a restart', async () => {
     const dataDir = join(dir.path, 'n2')
     expect(existsSync(join(dataDir, 'api.json'))).toBe(true)
-    const storePid = (await statusOf(dataDir)).storeProcess?.pid ?? 0
-    expect(isGone(storePid)).toBe(false)
     expect(await n2.stop('SIGINT')).toBe(0)
     expect(existsSync(join(dataDir, 'api.json'))).toBe(false)
-    // the node closed its store process on the way out
-    expect(isGone(storePid)).toBe(true)
     const status = await runCli(['status', '--data-dir', dataDir])
     expect(status.code).toBe(1)
     expect(status.stderr).toContain('no running oa-node found')
@@ -103,11 +99,12 @@ describe('two node processes', () => {
     expect(id.stdout.trim()).toBe(n2.started.peerId)
   })
 
-  it.skipIf(!HAS_PROC)('runs with the young generation capped (16 MiB semi-spaces), and so does its store process', async () => {
+  it.skipIf(!HAS_PROC)('runs with the young generation capped (16 MiB semi-spaces), in one process: memory included, it starts no other', async () => {
     expect(commandLine(n1.proc.pid)).toContain('--max-semi-space-size=16')
-    const status = await statusOf(join(dir.path, 'n1'))
-    expect(status.storeProcess?.pid).toBeGreaterThan(0)
-    expect(commandLine(status.storeProcess?.pid)).toContain('--max-semi-space-size=16')
+    // the memory store answers from the node's own process
+    const added = await runCli(['memory', 'add', 'devsupport', 'one process holds the node and its memory', '--data-dir', join(dir.path, 'n1')])
+    expect(added.code, added.stderr).toBe(0)
+    expect(childrenOf(n1.proc.pid)).toEqual([])
   })
 
   it.skipIf(!HAS_PROC)('keeps a young generation size the user chose in NODE_OPTIONS', async () => {

@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient } from '../../src/api/index.js'
@@ -34,17 +34,15 @@ describe('oa-node start under umask 0', () => {
     await dir.cleanup()
   })
 
-  it('keeps every file 0600 and folder 0700, LanceDB files written in the node process included', async () => {
+  it('keeps every file 0600 and folder 0700, the memory store\'s database and index included', async () => {
     const dataDir = join(dir.path, 'n1')
     await mkdir(dataDir, { mode: 0o755 })
-    const config = join(dir.path, 'node.yaml')
-    await writeFile(config, 'memory:\n  storeProcess: false\n')
-    const node = await startNodeProcess(['--config', config, '--community', 'devsupport', '--data-dir', dataDir, ...LOOPBACK])
+    const node = await startNodeProcess(['--community', 'devsupport', '--data-dir', dataDir, ...LOOPBACK])
     try {
       const api = await ApiClient.fromDataDir(dataDir)
-      await api.post('/v1/communities/devsupport/memory', { text: 'written by LanceDB in the node process' })
+      await api.post('/v1/communities/devsupport/memory', { text: 'written into SQLite in the node process' })
       await api.post('/v1/communities/devsupport/channels/general/messages', { text: 'and a post' })
-      expect((await readdir(join(dataDir, 'memory'), { recursive: true })).length).toBeGreaterThan(3)
+      expect((await readdir(join(dataDir, 'memory'), { recursive: true })).length).toBeGreaterThan(2)
       expect(await notPrivate(dataDir)).toEqual([])
     } finally {
       expect(await node.stop()).toBe(0)

@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import * as lancedb from '@lancedb/lancedb'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkDataDir } from '../../src/node/check-data-dir.js'
@@ -75,10 +74,9 @@ describe('checking a data dir (oa-node check)', () => {
 
   it('finds a tampered memory record, a damaged envelope and a corrupt key, and the CLI exits 1 naming each', async () => {
     const dataDir = await populated(dir.path, 'tampered', 4, 2)
-    const db = await lancedb.connect(join(dataDir, 'memory'))
-    const table = await db.openTable('memory')
-    await table.update({ where: "id = 'note-2'", values: { text: 'a text its origin never signed' } })
-    table.close()
+    const memory = new DatabaseSync(join(dataDir, 'memory', 'memory.db'))
+    memory.prepare("UPDATE records SET text = 'a text its origin never signed' WHERE id = 'note-2'").run()
+    memory.close()
     const sqlite = new DatabaseSync(join(dataDir, 'channels.db'))
     const [first] = sqlite.prepare('SELECT id FROM messages').all() as Array<{ id: string }>
     sqlite.prepare('UPDATE messages SET envelope = ? WHERE id = ?').run(Buffer.from([0xff, 0xff, 0xff, 0x0f]), first?.id ?? '')
@@ -107,10 +105,9 @@ describe('checking a data dir (oa-node check)', () => {
     await node.stop()
     const dataDir = join(dir.path, 'tombstones')
     expect((await checkDataDir(dataDir)).memory).toMatchObject({ records: 3, problems: [] })
-    const db = await lancedb.connect(join(dataDir, 'memory'))
-    const table = await db.openTable('memory')
-    await table.update({ where: "id = 'note-1'", values: { covers: '[[1,3]]' } })
-    table.close()
+    const memory = new DatabaseSync(join(dataDir, 'memory', 'memory.db'))
+    expect(memory.prepare("UPDATE records SET covers = '[[1,3]]' WHERE id = 'note-1'").run().changes).toBe(1)
+    memory.close()
     const report = await checkDataDir(dataDir)
     expect(report.memory.problems).toEqual([expect.stringContaining('tombstone note-1: bad signature')])
   })

@@ -33,7 +33,7 @@ const LATER = 'after the removal the launch code is 9999'
 /** A raw peer sends at most this many invalid things, staying clear of the graylist. */
 const PER_PEER = 4
 
-const layer = (bootstrap: string[] = []): ConfigLayer => ({ communities: [LOBBY], network: { bootstrap }, memory: { storeProcess: false, syncIntervalMs: 1500 } })
+const layer = (bootstrap: string[] = []): ConfigLayer => ({ communities: [LOBBY], network: { bootstrap }, memory: { syncIntervalMs: 1500 } })
 const holds = (bytes: Uint8Array, text: string): boolean => Buffer.from(bytes).includes(Buffer.from(text))
 const decoder = new TextDecoder()
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HistoryStore } from '../../src/channels/history-store.js'
 import { CAPTURE_READER } from '../../src/memory/capture.js'
 import { MemoryStoreError } from '../../src/memory/errors.js'
-import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
+import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { startTestNode } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
@@ -12,7 +12,7 @@ import type { MemoryRecord, MemoryStore } from '../../src/memory/types.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 
 const C = 'devsupport'
-const LAYER: ConfigLayer = { communities: [C], memory: { storeProcess: false } }
+const LAYER: ConfigLayer = { communities: [C], memory: {} }
 
 async function postMany (node: OaNode, n: number): Promise<string[]> {
   const ids: string[] = []
@@ -66,7 +66,7 @@ describe('capture of posts into memory', () => {
     let down = true
     node = await startTestNode(dir.path, 'b', LAYER, {
       openMemoryStore: async (embedder) => {
-        const inner = await EmbeddedStore.open({ dir: join(dir.path, 'b-memory'), embedder, writeWindowMs: 5, vectorIndexThreshold: 10_000 })
+        const inner = await SqliteStore.open({ dir: join(dir.path, 'b-memory'), embedder, writeWindowMs: 5 })
         return new Proxy(inner, {
           get: (target, prop, receiver) => {
             if (prop === 'upsert') {

@@ -32,7 +32,7 @@ class Replica {
     this.memory = new Memory({ peerId: peerIdFromPrivateKey(this.key), privateKey: this.key, logger: defaultLogger(), channels, communities: OPEN_ACCESS }, {
       dataDir: this.dataDir,
       communities: [C],
-      settings: { ...DEFAULTS.memory, storeProcess: false, writeWindowMs: 1, commitIntervalMs: 0 },
+      settings: { ...DEFAULTS.memory, writeWindowMs: 1 },
       llm: DEFAULTS.llm
     })
     await this.memory.start()

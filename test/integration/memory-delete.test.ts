@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
-import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
+import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
@@ -85,7 +85,7 @@ describe('deletes and updates of a node\'s own memory records, on 3 nodes', () =
     await waitFor('the record is on the other nodes', async () => (await held(nodes[1]!, lost.id)).length === 1)
     await a.stop()
     // the store alone no longer knows seq `lost.seq` was handed out
-    const store = await EmbeddedStore.open({ dir: join(a.config.dataDir, 'memory'), embedder: new LocalEmbedder(), writeWindowMs: 5, vectorIndexThreshold: 10_000 })
+    const store = await SqliteStore.open({ dir: join(a.config.dataDir, 'memory'), embedder: new LocalEmbedder(), writeWindowMs: 5 })
     expect(await store.delete({ communities: [C], ids: [lost.id] })).toBe(1)
     await store.close()
     nodes[0] = await startTestNode(dir.path, 'n0', layer(nodes.slice(1).map(tcpAddr)))

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent } from '../../src/agents/agent.js'
 import { MemoryInputError, MemoryStoreError } from '../../src/memory/errors.js'
-import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
+import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { verifyRecord } from '../../src/memory/record.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -29,7 +30,7 @@ describe('the memory service on a node', () => {
   beforeAll(async () => {
     dir = await tempDir()
     a = await startTestNode(dir.path, 'a', { communities: [C, 'other'] })
-    b = await startTestNode(dir.path, 'b', { communities: [C], network: { bootstrap: [tcpAddr(a)] }, memory: { capture: { '*': [] }, storeProcess: false } })
+    b = await startTestNode(dir.path, 'b', { communities: [C], network: { bootstrap: [tcpAddr(a)] }, memory: { capture: { '*': [] } } })
     await waitFor('connected', () => a.libp2p.getPeers().length === 1)
   })
 
@@ -93,12 +94,10 @@ describe('the memory service on a node', () => {
     expect(again.records.map(r => r.text).sort()).toEqual(['one', 'two, edited'])
   })
 
-  it('runs the embedded store in its own process by default, and in the node\'s process with storeProcess off', () => {
-    const store = a.status().storeProcess
-    expect(store?.pid).toBeGreaterThan(0)
-    expect(store?.pid).not.toBe(process.pid)
-    expect(b.status().storeProcess).toBeUndefined()
-    expect(b.libp2p.services.memory.describe().store).toBe('embedded')
+  it('runs the embedded store, SQLite, in the node\'s process by default', () => {
+    expect(a.config.memory.store).toBe('embedded')
+    expect(a.libp2p.services.memory.describe().store).toBe('embedded')
+    expect(existsSync(join(a.config.dataDir, 'memory', 'memory.db'))).toBe(true)
   })
 
   it('writes the valid records of a batch and names the rejected ones', async () => {
@@ -193,7 +192,7 @@ describe('the memory service on a node', () => {
 class FaultyStore {
   fault?: 'lost-answer' | 'refused'
   down = false
-  constructor (readonly inner: EmbeddedStore) {}
+  constructor (readonly inner: SqliteStore) {}
 
   wrap (): MemoryStore {
     return new Proxy(this.inner, {
@@ -224,7 +223,7 @@ describe('a local write whose store failed without saying whether it committed',
     dir = await tempDir()
     node = await startTestNode(dir.path, 'f', { communities: [C], memory: { capture: { '*': [] } } }, {
       openMemoryStore: async embedder => {
-        faulty = new FaultyStore(await EmbeddedStore.open({ dir: join(dir.path, 'f-memory'), embedder, writeWindowMs: 5, vectorIndexThreshold: 10_000 }))
+        faulty = new FaultyStore(await SqliteStore.open({ dir: join(dir.path, 'f-memory'), embedder, writeWindowMs: 5 }))
         return faulty.wrap()
       }
     })

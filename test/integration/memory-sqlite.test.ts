@@ -203,10 +203,10 @@ describe('sqlite store', () => {
     }
   })
 
-  it('is chosen with memory.store: sqlite, and oa-node check reads it: sound, then a tampered record and a damaged vector named', async () => {
+  it('is the default store, and oa-node check reads it: sound, then a tampered record and a damaged vector named', async () => {
     const dir = await tempDir('oa-sqlite-check-')
     try {
-      const node = await startTestNode(dir.path, 'n', { communities: ['devsupport'], memory: { store: 'sqlite', capture: { '*': [] } } })
+      const node = await startTestNode(dir.path, 'n', { communities: ['devsupport'], memory: { capture: { '*': [] } } })
       for (let i = 0; i < 3; i++) await node.libp2p.services.memory.remember('devsupport', { text: `note ${i} about hnsw ef and recall`, id: `note-${i}` })
       await node.libp2p.services.memory.delete('devsupport', 'note-1')
       await node.stop()
@@ -219,7 +219,7 @@ describe('sqlite store', () => {
       expect(sound.ok).toBe(true)
       const cli = await runCli(['check', '--data-dir', dataDir])
       expect(cli.code).toBe(0)
-      expect(cli.stdout).toMatch(/memory\s+ok, 3 records \(devsupport 3\), local-hash-v2 1024-d, sqlite store/)
+      expect(cli.stdout).toMatch(/memory\s+ok, 3 records \(devsupport 3\), local-hash-v2 1024-d\n/)
       const db = new DatabaseSync(join(memoryDir, DB_FILE))
       db.prepare("UPDATE records SET text = 'rewritten' WHERE id = 'note-2'").run()
       db.prepare("UPDATE records SET vector = x'00' WHERE id = 'note-0'").run()
@@ -235,9 +235,9 @@ describe('sqlite store', () => {
     }
   })
 
-  it('replicates between two nodes on the SQLite store: records, then a delete', async () => {
+  it('replicates between two nodes on the embedded store: records, then a delete', async () => {
     const dir = await tempDir('oa-sqlite-repl-')
-    const layer = { communities: ['devsupport'], memory: { store: 'sqlite' as const, syncIntervalMs: 1500, capture: { '*': [] } } }
+    const layer = { communities: ['devsupport'], memory: { syncIntervalMs: 1500, capture: { '*': [] } } }
     const a = await startTestNode(dir.path, 'a', layer)
     const b = await startTestNode(dir.path, 'b', { ...layer, network: { bootstrap: [tcpAddr(a)] } })
     try {

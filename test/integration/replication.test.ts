@@ -100,6 +100,8 @@ describe('memory replication between 5 nodes', () => {
   }, 180_000)
 
   it('two partitioned groups keep writing and converge after healing', async () => {
+    // the node restarted above finds its peers again through the mesh keeper: the split starts from a full mesh
+    await waitFor('full mesh', () => nodes.every(n => n.libp2p.getPeers().length === 4), 60_000)
     const groupA = nodes.slice(0, 2)
     const groupB = nodes.slice(2)
     for (const n of groupA) net.groupOf.set(n.peerId.toString(), 0)
@@ -137,7 +139,7 @@ describe('a store its adapter says is shared', () => {
     for (const name of ['s0', 's1']) {
       const bootstrap = nodes.length === 0 ? [] : [tcpAddr(nodes[0]!)]
       // the embedded store, each node its own, declared shared: replication must only announce
-      const shared: StoreAdapter = { name: 'shared-in-test', replicated: false, open: async ctx => embeddedAdapter.open({ ...ctx, dir: join(dir.path, `${name}-store`), settings: { ...ctx.settings, storeProcess: false } }) }
+      const shared: StoreAdapter = { name: 'shared-in-test', replicated: false, open: async ctx => embeddedAdapter.open({ ...ctx, dir: join(dir.path, `${name}-store`), settings: { ...ctx.settings } }) }
       nodes.push(await startTestNode(dir.path, name, layer(bootstrap), { memoryStoreAdapter: shared }))
     }
     await waitFor('connected', () => nodes[0]!.libp2p.getPeers().length === 1)

@@ -48,11 +48,13 @@ describe('config file', () => {
     }
   })
 
-  it('refuses a store process bound too small to hold the store, and a store process flag that is not a boolean', async () => {
-    const file = await yamlFile('memory:\n  storeRecycleRssMiB: 10\n  storeProcess: "yes"\n')
+  it('names each key of the LanceDB store of release 0.1 as no longer used', async () => {
+    const file = await yamlFile('memory:\n  storeRecycleRssMiB: 512\n  storeProcess: true\n  commitIntervalMs: 500\n  vectorIndexThreshold: 10000\n')
     const problems = await problemsOf(async () => loadConfigFile(file))
-    expect(problems.some(p => p.startsWith(`${file}: memory.storeRecycleRssMiB: `) && /64/.test(p))).toBe(true)
-    expect(problems.some(p => p.startsWith(`${file}: memory.storeProcess: `))).toBe(true)
+    for (const key of ['storeRecycleRssMiB', 'storeProcess', 'commitIntervalMs', 'vectorIndexThreshold']) {
+      expect(problems.some(p => p.startsWith(`${file}: memory.${key}: no longer used`) && p.includes('remove the key'))).toBe(true)
+    }
+    expect(problems).toHaveLength(4)
   })
 
   it('rejects an invalid multiaddr and a bad community name, naming each', async () => {
@@ -193,20 +195,18 @@ describe('memory keys that take effect only with one store or embedder', () => {
       'memory.milvus.address: only used with memory.store: milvus',
       'memory.milvus.collection: only used with memory.store: milvus'
     ])
-    const file = await yamlFile('memory:\n  storeProcess: false\n  vectorIndexThreshold: 1000\n')
+    const file = await yamlFile('memory:\n  writeWindowMs: 5\n')
     expect(await problemsOf(async () => loadConfig({ file, flags: flagsToLayer({ memory: 'milvus' }) }))).toEqual([
-      'memory.storeProcess: only used with memory.store: embedded',
-      'memory.vectorIndexThreshold: only used with memory.store: embedded'
+      'memory.writeWindowMs: only used with memory.store: embedded'
     ])
   })
 
-  it('takes the write window with the SQLite store, and names the embedded store\'s process, commit and index keys and the Milvus keys set with it', async () => {
-    expect((await loadConfig({ flags: { memory: { store: 'sqlite', writeWindowMs: 2 } } })).memory).toMatchObject({ store: 'sqlite', writeWindowMs: 2 })
-    const file = await yamlFile('memory:\n  store: sqlite\n  storeProcess: false\n  commitIntervalMs: 100\n  milvus:\n    address: 127.0.0.1:19530\n')
+  it('takes sqlite as the embedded store\'s other name, from a file and from --memory', async () => {
+    expect((await loadConfig({ flags: flagsToLayer({ memory: 'sqlite' }) })).memory.store).toBe('embedded')
+    expect((await loadConfig({ file: await yamlFile('memory:\n  store: sqlite\n  writeWindowMs: 2\n') })).memory).toMatchObject({ store: 'embedded', writeWindowMs: 2 })
+    const file = await yamlFile('memory:\n  store: sqlite\n  milvus:\n    address: 127.0.0.1:19530\n')
     expect(await problemsOf(async () => loadConfig({ file }))).toEqual([
-      'memory.milvus.address: only used with memory.store: milvus',
-      'memory.storeProcess: only used with memory.store: embedded',
-      'memory.commitIntervalMs: only used with memory.store: embedded'
+      'memory.milvus.address: only used with memory.store: milvus'
     ])
   })
 

@@ -7,7 +7,7 @@ import { MemoryStoreError } from '../../src/memory/errors.js'
 import { GroupCommit } from '../../src/memory/replication/group-commit.js'
 import { makeRecord } from '../../src/memory/record.js'
 import { VersionVector } from '../../src/memory/replication/version-vector.js'
-import { EmbeddedStore } from '../../src/memory/stores/embedded.js'
+import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import type { LocalWrite } from '../../src/memory/replication/group-commit.js'
@@ -40,7 +40,7 @@ class GatedStore {
   upserts: number[][] = []
   readonly faults = new Map<number, 'refused' | 'lost-answer'>()
   private gate?: { promise: Promise<void>, open: () => void }
-  constructor (readonly inner: EmbeddedStore) {}
+  constructor (readonly inner: SqliteStore) {}
 
   hold (): void {
     let open = (): void => {}
@@ -88,7 +88,7 @@ describe('group commit of local memory writes', () => {
 
   beforeEach(async () => {
     dir = await tempDir()
-    gated = new GatedStore(await EmbeddedStore.open({ dir: dir.path, embedder, writeWindowMs: 5, vectorIndexThreshold: 10_000 }))
+    gated = new GatedStore(await SqliteStore.open({ dir: dir.path, embedder, writeWindowMs: 5 }))
     vv = new VersionVector()
     late.length = 0
     writes = new GroupCommit({ store: gated.wrap(), self, versionOf: () => vv, onLate: (records) => { late.push(...records.map(r => r.id)) }, log })

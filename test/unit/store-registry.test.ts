@@ -7,14 +7,13 @@ import { customStoreAdapter, registerStoreAdapter, storeAdapter } from '../../sr
 import type { MemoryStore } from '../../src/memory/types.js'
 
 describe('store adapters registered by name', () => {
-  it('say whether the node replicates their store: the embedded and SQLite ones yes, the shared Milvus one no', () => {
+  it('say whether the node replicates their store: the embedded one yes, the shared Milvus one no', () => {
     expect(storeAdapter('embedded')).toMatchObject({ name: 'embedded', replicated: true })
     expect(storeAdapter('milvus')).toMatchObject({ name: 'milvus', replicated: false })
-    expect(storeAdapter('sqlite')).toMatchObject({ name: 'sqlite', replicated: true })
   })
 
   it('name the known stores when asked for one that is not registered, and refuse a name taken', () => {
-    expect(() => storeAdapter('rocksdb')).toThrow(new MemoryStoreError('no memory store named "rocksdb" (known: embedded, milvus, sqlite)'))
+    expect(() => storeAdapter('rocksdb')).toThrow(new MemoryStoreError('no memory store named "rocksdb" (known: embedded, milvus)'))
     expect(() => { registerStoreAdapter({ name: 'milvus', replicated: true, open: async () => { throw new Error('never opened') } }) }).toThrow(/"milvus" is registered already/)
   })
 

@@ -54,7 +54,7 @@ export const MAX_BATCH_WRITES = 256
  * handed out gap-free, in commit order, when a batch is taken; each caller resolves
  * once its records are durable, and a failed batch fails only its own callers.
  *
- * A batch whose store failed without saying whether it committed (a store process that
+ * A batch whose store failed without saying whether it committed (a call to a server that
  * died between its commit and its answer) is settled from the store before the next
  * seq is handed out, so a seq is never given to two records.
  *

@@ -12,6 +12,8 @@ export interface StoreOpenContext {
   embedder: Embedder
   /** The health of an external endpoint the store calls: its outages become the memory service's events. */
   watch: (endpoint: EndpointKind, address: string) => EndpointHealth
+  /** Says what opening does that the user should know of (a data dir moved to a new format). */
+  log?: (format: string, ...args: unknown[]) => void
 }
 
 /**

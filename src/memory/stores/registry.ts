@@ -1,12 +1,11 @@
 import { MemoryStoreError } from '../errors.js'
 import { embeddedAdapter } from './embedded-adapter.js'
 import { milvusAdapter } from './milvus/adapter.js'
-import { sqliteAdapter } from './sqlite/adapter.js'
 import type { StoreAdapter } from './adapter.js'
 import type { Embedder } from '../embedders/types.js'
 import type { MemoryStore } from '../types.js'
 
-const adapters = new Map<string, StoreAdapter>([[embeddedAdapter.name, embeddedAdapter], [milvusAdapter.name, milvusAdapter], [sqliteAdapter.name, sqliteAdapter]])
+const adapters = new Map<string, StoreAdapter>([[embeddedAdapter.name, embeddedAdapter], [milvusAdapter.name, milvusAdapter]])
 
 /**
  * Registers a store adapter under its name; a name taken already is an error.
@@ -22,7 +21,7 @@ export function registerStoreAdapter (adapter: StoreAdapter): void {
 }
 
 /**
- * The adapter registered under a name (`embedded`, `milvus`, `sqlite`, or one registered later).
+ * The adapter registered under a name (`embedded`, `milvus`, or one registered later).
  *
  * @example
  * ```ts

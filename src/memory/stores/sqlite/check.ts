@@ -4,11 +4,25 @@ import { DatabaseSync } from '../../../runtime/sqlite.js'
 import { verifyRecord } from '../../record.js'
 import { fromColumns, decodeMetadata } from '../columns.js'
 import { DB_FILE, RECORD_COLUMNS, vectorOf } from './schema.js'
-import type { EmbeddedStoreCheck } from '../embedded-check.js'
 import type { RecordRow } from './store.js'
 
-/** What checking a SQLite memory store found (the shape of the embedded store's check, with `store: 'sqlite'`). */
-export interface SqliteStoreCheck extends EmbeddedStoreCheck {
+/** What checking a memory store found. */
+export interface MemoryStoreCheck {
+  /** Which files were checked: the SQLite store, or a LanceDB store of release 0.1 not moved yet. */
+  store: 'sqlite' | 'lancedb'
+  /** False when there is no store (memory was never used, or runs on Milvus). */
+  present: boolean
+  embedder?: string
+  dimension?: number
+  records: number
+  /** Records per community. */
+  communities: Record<string, number>
+  /** Problems found; empty when the store is sound. */
+  problems: string[]
+}
+
+/** What checking a SQLite memory store found. */
+export interface SqliteStoreCheck extends MemoryStoreCheck {
   store: 'sqlite'
 }
 

@@ -99,7 +99,7 @@ function dot (a: Float32Array, b: Float32Array): number {
  * ```
  */
 export class SqliteStore implements MemoryStore {
-  readonly kind = 'sqlite'
+  readonly kind = 'embedded'
   readonly dimension: number
   private readonly db: DatabaseSync
   private readonly init: SqliteStoreInit

@@ -1,5 +1,6 @@
-import { existsSync, renameSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs'
 import { Index, MetricKind, ScalarKind } from 'usearch'
+import { PRIVATE_FILE_MODE } from '../../../files/private-files.js'
 
 /**
  * Graph links per node and search breadths of the HNSW index. At 10,000 local-embedder
@@ -94,6 +95,8 @@ export class VectorIndex {
   save (path: string): void {
     const tmp = `${path}.tmp`
     this.index.save(tmp)
+    // usearch writes with the process umask: the index is private like every file of the data dir
+    chmodSync(tmp, PRIVATE_FILE_MODE)
     renameSync(tmp, path)
   }
 

@@ -1,54 +1,29 @@
-import { access, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import * as lancedb from '@lancedb/lancedb'
-import { verifyRecord } from '../record.js'
-import { COLUMNS, META_FILE, TABLE, fromRow, recordKey } from './embedded.js'
-import type { Row, StoreMeta } from './embedded.js'
+import { verifyRecord } from '../../record.js'
+import { COLUMNS, TABLE, fromRow, loadLanceDb, readLegacyMeta, recordKey } from './format.js'
+import type { LegacyTable, Row, StoreMeta, VectorColumn } from './format.js'
+import type { MemoryStoreCheck } from '../sqlite/check.js'
 
-/** What checking an embedded memory store found. */
-export interface EmbeddedStoreCheck {
-  /** False when the folder does not exist (memory was never used, or runs on Milvus). */
-  present: boolean
-  embedder?: string
-  dimension?: number
-  records: number
-  /** Records per community. */
-  communities: Record<string, number>
-  /** Problems found; empty when the store is sound. */
-  problems: string[]
+/** What checking a LanceDB store of release 0.1 found. */
+export interface LegacyStoreCheck extends Omit<MemoryStoreCheck, 'store'> {
+  store: 'lancedb'
 }
 
 const MAX_LISTED = 10
 
-async function readMeta (dir: string): Promise<StoreMeta> {
-  const path = join(dir, META_FILE)
-  const meta = JSON.parse(await readFile(path, 'utf8')) as Partial<StoreMeta>
-  if (typeof meta.embedder !== 'string' || typeof meta.dimension !== 'number' || !Number.isInteger(meta.dimension) || meta.dimension <= 0) {
-    throw new Error(`${path} does not name an embedder and a dimension`)
-  }
-  return meta as StoreMeta
-}
-
 /**
- * Checks an embedded (LanceDB) memory store without changing it: the store file names
+ * Checks a LanceDB memory store of release 0.1 (not moved into SQLite yet) without changing it: the store file names
  * the embedder, the table opens and every row reads back, every record's signature is
  * valid for its origin (tombstones too), every vector has the store's dimension and
  * finite values, and no (community, origin, id) appears twice.
  *
  * @example
  * ```ts
- * const report = await checkEmbeddedStore('/home/me/.oa-node/memory')
+ * const report = await checkLegacyStore('/home/me/.oa-node/memory')
  * console.log(report.records, report.problems)
  * ```
  */
-export async function checkEmbeddedStore (dir: string): Promise<EmbeddedStoreCheck> {
-  const report: EmbeddedStoreCheck = { present: false, records: 0, communities: {}, problems: [] }
-  try {
-    await access(dir)
-  } catch {
-    return report
-  }
-  report.present = true
+export async function checkLegacyStore (dir: string): Promise<LegacyStoreCheck> {
+  const report: LegacyStoreCheck = { store: 'lancedb', present: true, records: 0, communities: {}, problems: [] }
   let bad = 0
   const note = (problem: string): void => {
     bad++
@@ -56,15 +31,16 @@ export async function checkEmbeddedStore (dir: string): Promise<EmbeddedStoreChe
   }
   let meta: StoreMeta
   try {
-    meta = await readMeta(dir)
+    meta = await readLegacyMeta(dir)
   } catch (err) {
     note(`store description: ${(err as Error).message}`)
     return report
   }
   report.embedder = meta.embedder
   report.dimension = meta.dimension
-  let table: lancedb.Table | undefined
+  let table: LegacyTable | undefined
   try {
+    const lancedb = await loadLanceDb(dir)
     const db = await lancedb.connect(dir)
     // killed between writing the store file and creating the table: nothing was stored yet
     if (!(await db.tableNames()).includes(TABLE)) return report
@@ -74,7 +50,7 @@ export async function checkEmbeddedStore (dir: string): Promise<EmbeddedStoreChe
     // a table of the first format (before tombstones) gets its new columns when a node opens it; read it as it is
     const fields = new Set((await table.schema()).fields.map(f => f.name))
     for await (const batch of table.query().select([...COLUMNS.filter(c => fields.has(c)), 'vector'])) {
-      for (const raw of batch.toArray() as unknown as Array<Row & { vector: { length: number, [Symbol.iterator]: () => Iterator<number> } | null }>) {
+      for (const raw of batch.toArray() as unknown as Array<Row & { vector: VectorColumn }>) {
         report.records++
         const record = fromRow(raw)
         report.communities[record.community] = (report.communities[record.community] ?? 0) + 1
