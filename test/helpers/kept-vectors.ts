@@ -58,7 +58,7 @@ export function keepingVectors (store: MemoryStore, options: { tamper?: boolean 
 }
 
 /**
- * A SQLite store adapter whose stores keep vectors (`keepingVectors`); `opened` collects them.
+ * A store adapter (SQLite unless `base` is given) whose stores keep vectors (`keepingVectors`); `opened` collects them.
  *
  * @example
  * ```ts
@@ -66,12 +66,13 @@ export function keepingVectors (store: MemoryStore, options: { tamper?: boolean 
  * await startTestNode(root, 'a', layer, { memoryStoreAdapter: keptVectorsAdapter(stores) })
  * ```
  */
-export function keptVectorsAdapter (opened: KeepingStore[] = [], options: { tamper?: boolean } = {}): StoreAdapter {
+export function keptVectorsAdapter (opened: KeepingStore[] = [], options: { tamper?: boolean, base?: StoreAdapter } = {}): StoreAdapter {
+  const base = options.base ?? sqliteAdapter
   return {
-    name: 'sqlite-kept-vectors',
+    name: `${base.name}-kept-vectors`,
     replicated: true,
     open: async (ctx) => {
-      const store = keepingVectors(await sqliteAdapter.open(ctx), options)
+      const store = keepingVectors(await base.open(ctx), options)
       opened.push(store)
       return store
     }
