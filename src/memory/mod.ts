@@ -22,13 +22,15 @@ export const memoryMod = defineMod<Memory, MemorySettings, MemoryFacade>({
     create: ({ config, node, options }) => {
       const openStore = options.openMemoryStore as ((embedder: Embedder) => Promise<MemoryStore>) | undefined
       const storeAdapter = options.memoryStoreAdapter as StoreAdapter | undefined
+      const embedder = options.memoryEmbedder as Embedder | undefined
       return (components: MemoryComponents) => new Memory(components, {
         dataDir: node.dataDir,
         communities: node.communities,
         settings: config,
         llm: node.llm,
         ...(openStore == null ? {} : { openStore }),
-        ...(storeAdapter == null ? {} : { storeAdapter })
+        ...(storeAdapter == null ? {} : { storeAdapter }),
+        ...(embedder == null ? {} : { embedder })
       })
     }
   },

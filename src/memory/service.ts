@@ -41,6 +41,8 @@ export interface MemoryInit {
   openStore?: (embedder: Embedder) => Promise<MemoryStore>
   /** The store adapter to use instead of the one `memory.store` names. */
   storeAdapter?: StoreAdapter
+  /** The embedder to use instead of the one `memory.embedder` names. */
+  embedder?: Embedder
 }
 
 /** Lets a call be given up: checked before each step and between them; a write aborted before it commits writes nothing. */
@@ -146,7 +148,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     // a start after a stop watches the endpoints afresh
     this.health.length = 0
     const { settings } = this.init
-    const embedder = await openEmbedder(settings, this.init.llm, (endpoint, address) => this.watch(endpoint, address))
+    const embedder = this.init.embedder ?? await openEmbedder(settings, this.init.llm, (endpoint, address) => this.watch(endpoint, address))
     const adapter = this.init.storeAdapter ?? (this.init.openStore != null ? customStoreAdapter(this.init.openStore) : storeAdapter(settings.store))
     const store = await adapter.open({ dir, settings, embedder, watch: (endpoint, address) => this.watch(endpoint, address), log: this.log })
     const replica = await Replica.open({

@@ -36,6 +36,13 @@ export interface MemoryRecord {
   covers?: Array<[number, number]>
   /** Ed25519 signature of the origin over the record without vector and signature. */
   signature: Uint8Array
+  /**
+   * The origin's Ed25519 signature of `vector` for this version of the record (see
+   * src/memory/replication/vector.ts): set when the vector is the origin's own, made by
+   * this node's embedder. A store that keeps it and returns it from `afterSeq` (with the
+   * vector) lets this node pass the origin's vector on in catch-up; stores may ignore it.
+   */
+  vectorSignature?: Uint8Array
 }
 
 export type SearchMode = 'vector' | 'text' | 'hybrid'
@@ -123,13 +130,21 @@ export interface MemoryStore {
   page (community: string, afterId: string | undefined, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>>
   /** Every (origin, seq) held for a community, tombstones included, with what each covers: the replica's version. */
   versions (community: string): Promise<Array<{ origin: string, seq: number, covers?: Array<[number, number]> }>>
-  /** Records of one origin with seq above `afterSeq`, tombstones included, ordered by seq, at most `limit` (sync). */
-  afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<Omit<MemoryRecord, 'vector'>>>
+  /**
+   * Records of one origin with seq above `afterSeq`, tombstones included, ordered by seq,
+   * at most `limit` (sync). A store may return each live record's `vector` (and its
+   * `vectorSignature`): catch-up then sends the vector along, and receivers with the same
+   * embedder need not embed the text again.
+   */
+  afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<Array<SyncedRecord>>
   close (): Promise<void>
 }
 
 /** A record as the API and agents see it (no vector). */
 export type StoredRecord = Omit<MemoryRecord, 'vector'>
+
+/** A record as `afterSeq` returns it: its vector when the store returns it. */
+export type SyncedRecord = StoredRecord & { vector?: number[] }
 
 /** Records stored, after they are durable. */
 export interface RecordsAdded {
@@ -137,4 +152,6 @@ export interface RecordsAdded {
   records: StoredRecord[]
   /** Written by this node (true) or received from a peer. */
   local: boolean
+  /** This node's writes: the vector stored with each record, by seq (gossip sends it along). */
+  vectors?: ReadonlyMap<number, number[]>
 }

@@ -65,6 +65,16 @@ export interface CreateNodeOptions {
    * ```
    */
   memoryStoreAdapter?: StoreAdapter
+  /**
+   * Embeds with this instead of the embedder `memory.embedder` names (tests count its
+   * calls, or give it another name).
+   *
+   * @example
+   * ```ts
+   * const node = await createNode(config, { memoryEmbedder: new LocalEmbedder() })
+   * ```
+   */
+  memoryEmbedder?: Embedder
 }
 
 /** The services every node runs, whatever its mods: limits, identify, ping, the DHT, gossipsub. */

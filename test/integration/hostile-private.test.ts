@@ -7,7 +7,9 @@ import { openEnvelope, sealEnvelope } from '../../src/communities/sealed-envelop
 import { capabilityKey, communityKey } from '../../src/discovery/keys.js'
 import { createEnvelope } from '../../src/events/envelope.js'
 import { makeRecord } from '../../src/memory/record.js'
-import { fromWire, toWire } from '../../src/memory/replication/codec.js'
+import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { decodeWire, fromWire, toWire } from '../../src/memory/replication/codec.js'
+import { vectorBytes } from '../../src/memory/replication/vector.js'
 import { memoryTopic } from '../../src/memory/replication/replicator.js'
 import { CommunityGossip, CommunityRequest } from '../../src/wire/generated/community.js'
 import { DirectResponse, Envelope } from '../../src/wire/generated/event.js'
@@ -235,7 +237,7 @@ describe('a private community against peers that are not (or no longer) its writ
     expect((await peer.direct(target.peerId, Envelope.encode(guess))).error).toBe(response.error)
   })
 
-  it('shows a peer that connects only derived topic names, and only ciphertext on them', () => {
+  it('shows a peer that connects only derived topic names, and only ciphertext on them', async () => {
     const topics = spy.topicsOf(target.peerId)
     expect(topics).toEqual(expect.arrayContaining([GENERAL, MEM, CTL, channelTopic(LOBBY, 'general')]))
     expect(topics.filter(t => t.includes(V))).toEqual([])
@@ -253,7 +255,17 @@ describe('a private community against peers that are not (or no longer) its writ
       expect(r.epoch).toBeGreaterThan(0)
       expect([r.text, r.metadata]).toEqual(['', ''])
       expect(() => JSON.parse(decoder.decode(r.sealed)) as unknown).toThrow()
+      // the vector, which gives away the meaning of the text, travels sealed too
+      expect([r.vector.byteLength, r.embedder, r.dimension, r.vectorSignature.byteLength]).toEqual([0, '', 0, 0])
     }
+    // a member opens it and uses it
+    const sealedRecord = records.find(r => r.id === remembered.id)!
+    const vector = vectorBytes((await new LocalEmbedder().embed([SECRET]))[0] ?? [])
+    expect(decodeWire(sealedRecord, communities(target).sealer(V)).vector?.bytes).toEqual(vector)
+    expect(target.libp2p.services.replication.stats().vectors.used).toBeGreaterThanOrEqual(1)
+    // no stretch of the vector's bytes is in the clear (a window from its first non-zero value)
+    const first = vector.findIndex(b => b !== 0) & ~3
+    for (const m of spy.received.filter(m => m.topic === MEM)) expect(Buffer.from(m.data).includes(Buffer.from(vector.subarray(first, first + 16)))).toBe(false)
     for (const m of spy.received.filter(m => [GENERAL, MEM, CTL].includes(m.topic))) {
       expect(holds(m.data, '7421')).toBe(false)
       expect(holds(m.data, 'launch code')).toBe(false)

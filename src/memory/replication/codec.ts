@@ -1,15 +1,30 @@
 import { MemoryRecordWire } from '../../wire/generated/memory.js'
+import { MemoryInputError } from '../errors.js'
+import { MAX_VECTOR_DIMENSION } from './vector.js'
 import type { CommunitySealer } from '../../communities/access.js'
 import type { StoredRecord } from '../types.js'
+import type { CarriedVector } from './vector.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/** Longest embedder name a record may carry. */
+const MAX_EMBEDDER_NAME = 128
+/** Longest vector signature accepted (an Ed25519 signature is 64 bytes). */
+const MAX_VECTOR_SIGNATURE = 256
+
 /**
- * A record as it travels. In a private community (`sealer` given) its text and metadata
- * are sealed with the community's current key, bound to the record's origin and id.
+ * A record as it travels, with its origin's vector when given (never on a tombstone). In
+ * a private community (`sealer` given) its text, metadata and vector are sealed with the
+ * community's current key, bound to the record's origin and id: no vector in the clear.
+ *
+ * @example
+ * ```ts
+ * const wire = toWire(record, communities.sealer('devsupport'), await signVector(key, record, embedder, vector))
+ * ```
  */
-export function toWire (r: StoredRecord, sealer?: CommunitySealer): MemoryRecordWire {
+export function toWire (r: StoredRecord, sealer?: CommunitySealer, vector?: CarriedVector): MemoryRecordWire {
+  const carried = r.deleted === true ? undefined : vector
   const wire: MemoryRecordWire = {
     id: r.id,
     community: r.community,
@@ -24,10 +39,19 @@ export function toWire (r: StoredRecord, sealer?: CommunitySealer): MemoryRecord
     deleted: r.deleted === true,
     covers: (r.covers ?? []).map(([first, last]) => ({ first: BigInt(first), last: BigInt(last) })),
     epoch: 0,
-    sealed: new Uint8Array(0)
+    sealed: new Uint8Array(0),
+    vector: new Uint8Array(0),
+    embedder: '',
+    dimension: 0,
+    vectorSignature: new Uint8Array(0)
   }
-  if (sealer == null) return wire
-  const { epoch, bytes } = sealer.seal(aadOf(wire), encoder.encode(JSON.stringify([wire.text, wire.metadata])))
+  if (sealer == null) {
+    if (carried == null) return wire
+    return { ...wire, vector: Uint8Array.from(carried.bytes), embedder: carried.embedder, dimension: carried.dimension, vectorSignature: Uint8Array.from(carried.signature) }
+  }
+  const parts: unknown[] = [wire.text, wire.metadata]
+  if (carried != null) parts.push({ e: carried.embedder, d: carried.dimension, v: Buffer.from(carried.bytes).toString('base64'), s: Buffer.from(carried.signature).toString('base64') })
+  const { epoch, bytes } = sealer.seal(aadOf(wire), encoder.encode(JSON.stringify(parts)))
   // sealed, a record names its community by the wire name only
   return { ...wire, community: sealer.wireName, text: '', metadata: '', epoch, sealed: Uint8Array.from(bytes) }
 }
@@ -40,11 +64,35 @@ function aadOf (w: MemoryRecordWire): string {
  * A wire record as a stored record; opens a sealed one with `sealer`. Throws a
  * TypeError on malformed metadata, and a `SealedRecordError` when a record is sealed
  * where it should not be, clear where it should be sealed, or does not open.
+ *
+ * @example
+ * ```ts
+ * const record = fromWire(wire, communities.sealer('devsupport'))
+ * ```
  */
 export function fromWire (w: MemoryRecordWire, sealer?: CommunitySealer): StoredRecord {
+  return decodeWire(w, sealer).record
+}
+
+/**
+ * A wire record as a stored record and the vector it carries, unverified (see
+ * `checkCarriedVector`). Throws as `fromWire`, and a MemoryInputError `size` when the
+ * vector is not `dimension` float32 values or is longer than any embedder makes, or
+ * `record` when a tombstone carries one, or a vector is carried in the clear in a
+ * private community.
+ *
+ * @example
+ * ```ts
+ * const { record, vector } = decodeWire(wire, communities.sealer('devsupport'))
+ * ```
+ */
+export function decodeWire (w: MemoryRecordWire, sealer?: CommunitySealer): { record: StoredRecord, vector?: CarriedVector } {
   let text = w.text
   let meta = w.metadata
   let community = w.community
+  const clearVector = w.vector.byteLength > 0 || w.embedder !== '' || w.dimension !== 0 || w.vectorSignature.byteLength > 0
+  let vector: CarriedVector | undefined = clearVector ? { embedder: w.embedder, dimension: w.dimension, bytes: w.vector, signature: w.vectorSignature } : undefined
+  if (sealer != null && clearVector) throw new MemoryInputError('record', `record ${w.id.slice(0, 64)} of a private community carries its vector in the clear`)
   if (sealer == null && w.epoch !== 0) throw new SealedRecordError(`record ${w.id.slice(0, 64)} is sealed, but its community's records travel in the clear`)
   if (sealer != null) {
     if (w.epoch === 0) throw new SealedRecordError(`record ${w.id.slice(0, 64)} of a private community is not sealed`)
@@ -55,13 +103,15 @@ export function fromWire (w: MemoryRecordWire, sealer?: CommunitySealer): Stored
       if (!Array.isArray(parts) || typeof parts[0] !== 'string' || typeof parts[1] !== 'string') throw new Error('sealed content is malformed')
       text = parts[0]
       meta = parts[1]
+      vector = parts[2] == null ? undefined : sealedVector(parts[2])
     } catch (err) {
       throw new SealedRecordError(`record ${w.id.slice(0, 64)} does not open: ${(err as Error).message}`)
     }
   }
+  if (vector != null) checkVectorShape(w.id, w.deleted, vector)
   const metadata = JSON.parse(meta === '' ? '{}' : meta) as unknown
   if (metadata == null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new TypeError('metadata is not a JSON object')
-  return {
+  const record: StoredRecord = {
     id: w.id,
     community,
     kind: w.kind,
@@ -75,6 +125,24 @@ export function fromWire (w: MemoryRecordWire, sealer?: CommunitySealer): Stored
     ...(w.deleted ? { deleted: true } : {}),
     ...(w.covers.length > 0 ? { covers: w.covers.map(c => [Number(c.first), Number(c.last)] as [number, number]) } : {})
   }
+  return vector == null ? { record } : { record, vector }
+}
+
+/** The vector inside a sealed record: `{ e: embedder, d: dimension, v: base64 bytes, s: base64 signature }`. */
+function sealedVector (part: unknown): CarriedVector {
+  const p = part as { e?: unknown, d?: unknown, v?: unknown, s?: unknown }
+  if (typeof p !== 'object' || typeof p.e !== 'string' || typeof p.d !== 'number' || typeof p.v !== 'string' || typeof p.s !== 'string') throw new Error('sealed vector is malformed')
+  return { embedder: p.e, dimension: p.d, bytes: Uint8Array.from(Buffer.from(p.v, 'base64')), signature: Uint8Array.from(Buffer.from(p.s, 'base64')) }
+}
+
+/** Bounds a carried vector: `dimension` float32 values, a named embedder, a signature of sensible size; none on a tombstone. */
+function checkVectorShape (id: string, deleted: boolean, v: CarriedVector): void {
+  const name = id.slice(0, 64)
+  if (deleted) throw new MemoryInputError('record', `tombstone ${name} carries a vector`)
+  if (!Number.isSafeInteger(v.dimension) || v.dimension < 1 || v.dimension > MAX_VECTOR_DIMENSION) throw new MemoryInputError('size', `record ${name} carries a vector of dimension ${v.dimension}, not 1 to ${MAX_VECTOR_DIMENSION}`)
+  if (v.bytes.byteLength !== v.dimension * 4) throw new MemoryInputError('size', `record ${name} carries ${v.bytes.byteLength} vector bytes, not ${v.dimension} float32 values`)
+  if (v.embedder === '' || v.embedder.length > MAX_EMBEDDER_NAME) throw new MemoryInputError('record', `record ${name} carries a vector with no embedder name, or one over ${MAX_EMBEDDER_NAME} characters`)
+  if (v.signature.byteLength > MAX_VECTOR_SIGNATURE) throw new MemoryInputError('size', `record ${name} carries a vector signature of ${v.signature.byteLength} bytes`)
 }
 
 /** A replicated record is sealed where it must not be, or the reverse, or does not open. */

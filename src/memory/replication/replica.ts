@@ -4,18 +4,20 @@ import { addCover, makeRecord, makeTombstone, MAX_COVER_RANGES } from '../record
 import { GroupCommit } from './group-commit.js'
 import { SeqLedger } from './seq-ledger.js'
 import { checkRemoteRecord } from './validate.js'
+import { keptVector, signVector } from './vector.js'
 import { VersionVector } from './version-vector.js'
 import type { VerifiedRecord } from './validate.js'
 import type { Embedder } from '../embedders/types.js'
 import type { RememberInput } from '../record.js'
-import type { MemoryRecord, MemoryStore, RecordsAdded, StoredRecord } from '../types.js'
+import type { MemoryRecord, MemoryStore, RecordsAdded, StoredRecord, SyncedRecord } from '../types.js'
+import type { CarriedVector, EmbedderId } from './vector.js'
 import type { Logger, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 
 export interface ReplicaInit {
   store: MemoryStore
   /** Each node keeps its own copy of the store (true), or the store is shared and only notices travel. */
   replicated: boolean
-  /** Embeds the text of records received from peers. */
+  /** Embeds the text of records received from peers without a vector this node can use. */
   embedder: Embedder
   /** The node's peer id: the origin of its records. */
   self: string
@@ -115,6 +117,11 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
     return this.init.maxTextBytes
   }
 
+  /** The embedder of this node's vectors: a received vector is used only if it was made by the same one. */
+  get embedder (): EmbedderId {
+    return { name: this.init.embedder.name, dimension: this.init.embedder.dimension }
+  }
+
   /** Highest sequence number this node has given its records. */
   get highestSeq (): number {
     return this.writes.highestSeq
@@ -146,6 +153,7 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
     // loaded before the write is queued: the commit marks the records in it
     const vv = await this.versionOf(community)
     write.signal?.throwIfAborted()
+    const vectors = new Map<number, number[]>()
     const { value, written } = await this.writes.write({
       plan: async ({ next, pending }) => {
         write.signal?.throwIfAborted()
@@ -171,12 +179,13 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
           const base = await makeRecord(input, community, next + i, privateKey, { covers })
           covers = []
           batch.set(base.id, base)
+          vectors.set(base.seq, vector)
           records.push({ ...base, vector })
         }
         return { records, result: (stored: StoredRecord[]) => ({ value: result(stored), written: stored }) }
       }
     })
-    if (written.length > 0) this.added(community, written, true)
+    if (written.length > 0) this.added(community, written, true, vectors)
     return value
   }
 
@@ -225,30 +234,50 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
 
   /**
    * Stores verified records of other nodes (gossip, sync): records already held are
-   * skipped, the rest are embedded with this node's embedder and upserted; a version
-   * replaces the one held only if its seq is higher, and a tombstone is kept (so a
-   * deleted record stays deleted). Returns the new ones.
+   * skipped; the rest keep the vector their origin signed (`checkCarriedVector`), or are
+   * embedded with this node's embedder, and are upserted; a version replaces the one
+   * held only if its seq is higher, and a tombstone is kept (so a deleted record stays
+   * deleted). Returns the new ones.
    */
   async ingest (community: string, records: VerifiedRecord[]): Promise<StoredRecord[]> {
     const vv = await this.versionOf(community)
     const fresh = records.filter(r => !vv.has(r.origin, r.seq))
     for (const r of records) vv.saw(r.origin, r.seq)
     if (fresh.length === 0) return []
-    const live = fresh.filter(r => r.deleted !== true)
-    const vectors = live.length === 0 ? [] : await this.init.embedder.embed(live.map(r => r.text))
-    const byRecord = new Map<StoredRecord, number[]>(live.map((r, i) => [r, vectors[i] ?? []]))
-    await this.store.upsert(fresh.map(r => ({ ...r, vector: byRecord.get(r) ?? this.tombstoneVector() })))
+    // only records that brought no usable vector are embedded here
+    const unembedded = fresh.filter(r => r.deleted !== true && r.vector?.length !== this.init.embedder.dimension)
+    const vectors = unembedded.length === 0 ? [] : await this.init.embedder.embed(unembedded.map(r => r.text))
+    const byRecord = new Map<StoredRecord, number[]>(unembedded.map((r, i) => [r, vectors[i] ?? []]))
+    await this.store.upsert(fresh.map(r => toUpsert(r, byRecord.get(r), this.tombstoneVector())))
     for (const r of fresh) {
       vv.add(r.origin, r.seq)
       for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
     }
-    this.added(community, fresh, false)
-    return fresh
+    const stored = fresh.map(withoutVector)
+    this.added(community, stored, false)
+    return stored
   }
 
-  /** Records of one origin after a seq, tombstones included, for peers catching up. */
-  async recordsAfter (community: string, origin: string, afterSeq: number, limit: number): Promise<StoredRecord[]> {
+  /** Records of one origin after a seq, tombstones included, for peers catching up; with their vectors when the store returns them. */
+  async recordsAfter (community: string, origin: string, afterSeq: number, limit: number): Promise<SyncedRecord[]> {
     return this.store.afterSeq(community, origin, afterSeq, limit)
+  }
+
+  /**
+   * The vector to send along with a record, or undefined: none for a tombstone or a
+   * record without a vector of this node's dimension; this node's own records are signed
+   * now with its key; another origin's only with the signature kept from that origin.
+   *
+   * @example
+   * ```ts
+   * const wire = toWire(record, sealer, await replica.carriedVector(record, record.vector))
+   * ```
+   */
+  async carriedVector (r: StoredRecord, vector: readonly number[] | undefined): Promise<CarriedVector | undefined> {
+    if (r.deleted === true || vector == null || vector.length !== this.init.embedder.dimension) return undefined
+    if (r.origin === this.init.self) return signVector(this.init.privateKey, r, this.embedder, vector)
+    if (r.vectorSignature != null && r.vectorSignature.byteLength > 0) return keptVector(this.embedder, vector, r.vectorSignature)
+    return undefined
   }
 
   /** Waits for the writes in flight; a clean close hands out no seq it skipped (a write whose outcome is unknown may still hold its seqs). */
@@ -264,8 +293,8 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
     return v
   }
 
-  private added (community: string, records: StoredRecord[], local: boolean): void {
-    this.safeDispatchEvent('record:added', { detail: { community, records, local } })
+  private added (community: string, records: StoredRecord[], local: boolean, vectors?: ReadonlyMap<number, number[]>): void {
+    this.safeDispatchEvent('record:added', { detail: { community, records, local, ...(vectors == null ? {} : { vectors }) } })
   }
 }
 
@@ -274,4 +303,21 @@ function highestOwn (vv: VersionVector, community: string, self: string, pending
   let highest = vv.highest(self)
   for (const r of pending.values()) if (r.community === community && r.origin === self) highest = Math.max(highest, r.seq)
   return highest
+}
+
+/**
+ * A received record as it is stored: the origin's vector with its signature, or the
+ * vector embedded here (no signature: this node cannot vouch for it), or, for a
+ * tombstone, the fixed one.
+ */
+function toUpsert (r: VerifiedRecord, embedded: number[] | undefined, tombstone: number[]): MemoryRecord {
+  const { vector, vectorSignature, ...rest } = r
+  if (r.deleted === true) return { ...rest, vector: tombstone }
+  if (embedded != null || vector == null) return { ...rest, vector: embedded ?? [] }
+  return { ...rest, vector, ...(vectorSignature == null ? {} : { vectorSignature }) }
+}
+
+function withoutVector (r: VerifiedRecord): StoredRecord {
+  const { vector: _vector, ...rest } = r
+  return rest
 }

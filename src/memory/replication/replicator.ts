@@ -5,15 +5,17 @@ import { RejectionCounter } from '../../counts/rejection-counter.js'
 import { MemoryGossip, SyncBatch, SyncRequest } from '../../wire/generated/memory.js'
 import { memoryTopic, parseMemoryTopic } from '../../wire/topics.js'
 import { MemoryInputError } from '../errors.js'
-import { fromWire, SealedRecordError, toWire } from './codec.js'
-import { checkRemoteRecord } from './validate.js'
+import { decodeWire, SealedRecordError, toWire } from './codec.js'
+import { checkCarriedVector, checkRemoteRecord } from './validate.js'
 import type { NodeLimits } from '../../limits/node-limits.js'
 import type { Channels } from '../../channels/channels.js'
 import type { CommunityMembership } from '../../communities/access.js'
 import type { PeerPenalties } from '../../channels/penalties.js'
-import type { ReplicaSource } from './replica.js'
-import type { VerifiedRecord } from './validate.js'
-import type { RecordsAdded, StoredRecord } from '../types.js'
+import type { Replica, ReplicaSource } from './replica.js'
+import type { VectorOutcome, VerifiedRecord } from './validate.js'
+import type { RecordsAdded, StoredRecord, SyncedRecord } from '../types.js'
+import type { CommunitySealer } from '../../communities/access.js'
+import type { MemoryRecordWire } from '../../wire/generated/memory.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -52,6 +54,13 @@ export interface ReplicationStats {
   rejected: { total: number, byReason: Record<ReplicationRejectReason, number>, byPath: { gossip: number, sync: number } }
   received: { gossip: number, sync: number }
   published: number
+  /**
+   * Vectors that came with valid records: `used` (made by this node's embedder and
+   * signed by the record's origin: stored, the text not embedded again), `otherEmbedder`
+   * (another embedder's name or dimension: the text is embedded here), `forged` (a
+   * signature missing or not the origin's: dropped, the text is embedded here).
+   */
+  vectors: { used: number, otherEmbedder: number, forged: number }
 }
 
 export interface ReplicationEvents {
@@ -64,6 +73,8 @@ const GOSSIP_CHUNK_BYTES = 256 * 1024
 const SYNC_PAGE = 200
 const SYNC_MAX_RECORDS = 100_000
 const SYNC_FRAME_BYTES = 2 * 1_048_576
+/** A catch-up frame is sent once its records pass this many bytes (well under SYNC_FRAME_BYTES). */
+const SYNC_FRAME_TARGET = 1_048_576
 const SYNC_TIMEOUT_MS = 60_000
 const SYNC_IDLE_MS = 15_000
 const SYNC_MAX_MS = 10 * 60_000
@@ -91,7 +102,8 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   private readonly rejections = new RejectionCounter(REPLICATION_REJECT_REASONS, ['gossip', 'sync'])
   private readonly counts: Omit<ReplicationStats, 'rejected'> = {
     received: { gossip: 0, sync: 0 },
-    published: 0
+    published: 0,
+    vectors: { used: 0, otherEmbedder: 0, forged: 0 }
   }
 
   constructor (components: ReplicationComponents, init: ReplicationInit) {
@@ -194,6 +206,26 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     this.log('rejected %s memory from %s: %s (%s)', path, peer, reason, message)
   }
 
+  /** Checks a wire record and the vector it carries; a forged vector is dropped and counted (and its sender penalized when `penalize`). */
+  private async checkWire (w: MemoryRecordWire, community: string, sealer: CommunitySealer | undefined, replica: Replica, from: string, penalize: boolean): Promise<VerifiedRecord> {
+    const { record, vector } = decodeWire(w, sealer)
+    const checked = await checkRemoteRecord(record, community, replica.maxTextBytes)
+    const { record: out, outcome } = await checkCarriedVector(checked, vector, replica.embedder)
+    this.countVector(outcome, from, checked, penalize)
+    return out
+  }
+
+  private countVector (outcome: VectorOutcome, from: string, r: StoredRecord, penalize: boolean): void {
+    if (outcome === 'used') this.counts.vectors.used++
+    else if (outcome === 'other_embedder') this.counts.vectors.otherEmbedder++
+    else if (outcome === 'forged') {
+      this.counts.vectors.forged++
+      // in gossip the vector was signed by the publisher, the origin: a forwarder is not to blame
+      if (penalize) this.init.penalties?.penalize(from)
+      this.log('dropped the vector of record %s from %s: not signed by its origin %s', r.id.slice(0, 64), from, r.origin.slice(0, 64))
+    }
+  }
+
   private readonly validator = async (from: PeerId, message: Message): Promise<TopicValidatorResult> => {
     const community = this.communityOf(message.topic) ?? ''
     const fail = (reason: ReplicationRejectReason, why: string): TopicValidatorResult => {
@@ -226,7 +258,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       }
       if (replica == null) return TopicValidatorResult.Ignore
       try {
-        checked.push(await checkRemoteRecord(fromWire(w, this.components.communities.sealer(community)), community, replica.maxTextBytes))
+        checked.push(await this.checkWire(w, community, this.components.communities.sealer(community), replica, from.toString(), false))
       } catch (err) {
         return fail(reasonOfError(err), (err as Error).message)
       }
@@ -256,31 +288,34 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
   }
 
   private readonly onRecordsAdded = (evt: CustomEvent<RecordsAdded>): void => {
-    const { community, records, local } = evt.detail
+    const { community, records, local, vectors } = evt.detail
     if (!local || !this.topics.has(this.topicOf(community))) return
-    void this.publish(community, records).catch((err: unknown) => {
+    void this.publish(community, records, vectors).catch((err: unknown) => {
       // gossip is best effort: anti-entropy repairs what it misses
       this.log('publishing records failed: %s', (err as Error).message)
     })
   }
 
-  private async publish (community: string, records: StoredRecord[]): Promise<void> {
+  private async publish (community: string, records: StoredRecord[], vectors?: ReadonlyMap<number, number[]>): Promise<void> {
     const notice = !this.replicating
     const sealer = this.components.communities.sealer(community)
-    let batch: StoredRecord[] = []
+    const replica = this.components.memory.replica
+    let batch: MemoryRecordWire[] = []
     let bytes = 0
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return
-      const wire = batch.map(r => notice ? { ...toWire(r), community: this.components.communities.wireName(community), text: '', metadata: '{}', signature: new Uint8Array(0) } : toWire(r, sealer))
-      await this.components.pubsub.publish(this.topicOf(community), MemoryGossip.encode({ records: wire, notice }))
+      await this.components.pubsub.publish(this.topicOf(community), MemoryGossip.encode({ records: batch, notice }))
       this.counts.published += batch.length
       batch = []
       bytes = 0
     }
     for (const r of records) {
-      const size = Buffer.byteLength(r.text) + 512
+      // the origin signs the vector it stored: receivers with the same embedder keep it
+      const vector = notice || replica == null ? undefined : await replica.carriedVector(r, vectors?.get(r.seq))
+      const wire = notice ? { ...toWire(r), community: this.components.communities.wireName(community), text: '', metadata: '{}', signature: new Uint8Array(0) } : toWire(r, sealer, vector)
+      const size = wireSize(wire)
       if (bytes + size > GOSSIP_CHUNK_BYTES) await flush()
-      batch.push(r)
+      batch.push(wire)
       bytes += size
     }
     await flush()
@@ -380,7 +415,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
             continue
           }
           try {
-            const record = await checkRemoteRecord(fromWire(w, sealer), community, replica.maxTextBytes)
+            const record = await this.checkWire(w, community, sealer, replica, peer.toString(), true)
             if (!this.components.communities.mayWrite(community, record.origin, record.createdAt)) throw new MembershipError(`${record.origin.slice(0, 64)} was not a writer of ${community} when it wrote ${record.id.slice(0, 64)}`)
             valid.push(record)
           } catch (err) {
@@ -401,6 +436,23 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     }
     if (added > 0) this.log('synced %d records of %s from %p', added, community, peer)
     return added
+  }
+
+  /** A page of records as catch-up frames, each under SYNC_FRAME_TARGET bytes; vectors go along where this node may send them. */
+  private async syncFrames (page: SyncedRecord[], sealer: CommunitySealer | undefined, replica: Replica): Promise<MemoryRecordWire[][]> {
+    const frames: MemoryRecordWire[][] = [[]]
+    let bytes = 0
+    for (const r of page) {
+      const wire = toWire(r, sealer, await replica.carriedVector(r, r.vector))
+      const size = wireSize(wire)
+      if (bytes + size > SYNC_FRAME_TARGET && (frames.at(-1)?.length ?? 0) > 0) {
+        frames.push([])
+        bytes = 0
+      }
+      frames.at(-1)?.push(wire)
+      bytes += size
+    }
+    return frames
   }
 
   private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
@@ -436,7 +488,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
           const page = await replica.recordsAfter(request.community, origin, after, SYNC_PAGE)
           if (page.length === 0) break
           // awaiting each write is the backpressure: the next page is read once this one is sent
-          await lp.write(SyncBatch.encode({ records: page.map(r => toWire(r, sealer)), done: false, error: '' }), { signal })
+          for (const frame of await this.syncFrames(page, sealer, replica)) await lp.write(SyncBatch.encode({ records: frame, done: false, error: '' }), { signal })
           sent += page.length
           after = page.at(-1)?.seq ?? after
           if (page.length < SYNC_PAGE) break
@@ -449,6 +501,11 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
   }
+}
+
+/** About how many bytes a wire record takes encoded. */
+function wireSize (w: MemoryRecordWire): number {
+  return Buffer.byteLength(w.text) + Buffer.byteLength(w.metadata) + w.sealed.byteLength + w.vector.byteLength + 512
 }
 
 function reasonOf (code: string): ReplicationRejectReason {

@@ -1,11 +1,24 @@
 import { MemoryInputError } from '../errors.js'
 import { agentOfOrigin, checkCovers, checkInput, verifyRecord } from '../record.js'
+import { vectorOfBytes, verifyVector } from './vector.js'
 import type { StoredRecord } from '../types.js'
+import type { CarriedVector, EmbedderId } from './vector.js'
 
 declare const verified: unique symbol
 
-/** A record received from another node that passed `checkRemoteRecord`: the only kind a replica ingests. */
-export type VerifiedRecord = StoredRecord & { readonly [verified]: true }
+/**
+ * A record received from another node that passed `checkRemoteRecord`: the only kind a
+ * replica ingests. `vector` (with the origin's `vectorSignature`) is set only by
+ * `checkCarriedVector`, once the origin's signature of it verified.
+ */
+export type VerifiedRecord = StoredRecord & { readonly [verified]: true, readonly vector?: number[] }
+
+/**
+ * What became of the vector a record carried: none came, it was `used`, it was made by
+ * another embedder than the receiver's (`other_embedder`: the receiver embeds), or its
+ * signature is missing or does not verify (`forged`: dropped, the receiver embeds).
+ */
+export type VectorOutcome = 'none' | 'used' | 'other_embedder' | 'forged'
 
 /**
  * Checks a record received from another node: it belongs to `community`, its agent is
@@ -35,4 +48,23 @@ export async function checkRemoteRecord (r: StoredRecord, community: string, max
   }
   if (!await verifyRecord(r)) throw new MemoryInputError('signature', `record ${r.id.slice(0, 64)} is not signed by its origin ${r.origin.slice(0, 64)}`)
   return r as VerifiedRecord
+}
+
+/**
+ * Takes the vector a verified record carried when it was made by the receiver's own
+ * embedder (same name, version included, and dimension) and its origin signed it for
+ * this version of the record; otherwise the record comes back without one and the
+ * receiver embeds its text. The shape of the vector was checked when it was decoded.
+ *
+ * @example
+ * ```ts
+ * const { record, outcome } = await checkCarriedVector(checked, vector, { name: 'local-hash-v2', dimension: 384 })
+ * ```
+ */
+export async function checkCarriedVector (r: VerifiedRecord, carried: CarriedVector | undefined, own: EmbedderId): Promise<{ record: VerifiedRecord, outcome: VectorOutcome }> {
+  if (carried == null || r.deleted === true) return { record: r, outcome: 'none' }
+  if (carried.embedder !== own.name || carried.dimension !== own.dimension) return { record: r, outcome: 'other_embedder' }
+  if (!await verifyVector(r, carried)) return { record: r, outcome: 'forged' }
+  const record = { ...r, vector: vectorOfBytes(carried.bytes), vectorSignature: Uint8Array.from(carried.signature) }
+  return { record, outcome: 'used' }
 }

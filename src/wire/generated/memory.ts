@@ -18,6 +18,10 @@ export interface MemoryRecordWire {
   covers: SeqRange[]
   epoch: number
   sealed: Uint8Array<ArrayBuffer>
+  vector: Uint8Array<ArrayBuffer>
+  embedder: string
+  dimension: number
+  vectorSignature: Uint8Array<ArrayBuffer>
 }
 
 export namespace MemoryRecordWire {
@@ -102,6 +106,26 @@ export namespace MemoryRecordWire {
           w.bytes(obj.sealed)
         }
 
+        if ((obj.vector != null && obj.vector.byteLength > 0)) {
+          w.uint32(122)
+          w.bytes(obj.vector)
+        }
+
+        if ((obj.embedder != null && obj.embedder !== '')) {
+          w.uint32(130)
+          w.string(obj.embedder)
+        }
+
+        if ((obj.dimension != null && obj.dimension !== 0)) {
+          w.uint32(136)
+          w.uint32(obj.dimension)
+        }
+
+        if ((obj.vectorSignature != null && obj.vectorSignature.byteLength > 0)) {
+          w.uint32(146)
+          w.bytes(obj.vectorSignature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -120,7 +144,11 @@ export namespace MemoryRecordWire {
           deleted: false,
           covers: [],
           epoch: 0,
-          sealed: uint8ArrayAlloc(0)
+          sealed: uint8ArrayAlloc(0),
+          vector: uint8ArrayAlloc(0),
+          embedder: '',
+          dimension: 0,
+          vectorSignature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -189,6 +217,22 @@ export namespace MemoryRecordWire {
             }
             case 14: {
               obj.sealed = reader.bytes()
+              break
+            }
+            case 15: {
+              obj.vector = reader.bytes()
+              break
+            }
+            case 16: {
+              obj.embedder = reader.string()
+              break
+            }
+            case 17: {
+              obj.dimension = reader.uint32()
+              break
+            }
+            case 18: {
+              obj.vectorSignature = reader.bytes()
               break
             }
             default: {
@@ -319,6 +363,34 @@ export namespace MemoryRecordWire {
               }
               break
             }
+            case 15: {
+              yield {
+                field: `${prefix}.vector`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 16: {
+              yield {
+                field: `${prefix}.embedder`,
+                value: reader.string()
+              }
+              break
+            }
+            case 17: {
+              yield {
+                field: `${prefix}.dimension`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 18: {
+              yield {
+                field: `${prefix}.vectorSignature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -408,6 +480,26 @@ export namespace MemoryRecordWire {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MemoryRecordWireVectorFieldEvent {
+    field: '$.vector'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MemoryRecordWireEmbedderFieldEvent {
+    field: '$.embedder'
+    value: string
+  }
+
+  export interface MemoryRecordWireDimensionFieldEvent {
+    field: '$.dimension'
+    value: number
+  }
+
+  export interface MemoryRecordWireVectorSignatureFieldEvent {
+    field: '$.vectorSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MemoryRecordWire>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MemoryRecordWire.codec())
   }
@@ -416,7 +508,7 @@ export namespace MemoryRecordWire {
     return decodeMessage(buf, MemoryRecordWire.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent | MemoryRecordWireDeletedFieldEvent | MemoryRecordWireCoversFirstFieldEvent | MemoryRecordWireCoversLastFieldEvent | MemoryRecordWireEpochFieldEvent | MemoryRecordWireSealedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent | MemoryRecordWireDeletedFieldEvent | MemoryRecordWireCoversFirstFieldEvent | MemoryRecordWireCoversLastFieldEvent | MemoryRecordWireEpochFieldEvent | MemoryRecordWireSealedFieldEvent | MemoryRecordWireVectorFieldEvent | MemoryRecordWireEmbedderFieldEvent | MemoryRecordWireDimensionFieldEvent | MemoryRecordWireVectorSignatureFieldEvent> {
     return streamMessage(buf, MemoryRecordWire.codec(), opts)
   }
 }
@@ -735,6 +827,30 @@ export namespace MemoryGossip {
     index: number
   }
 
+  export interface MemoryGossipRecordsVectorFieldEvent {
+    field: '$.records[].vector'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MemoryGossipRecordsEmbedderFieldEvent {
+    field: '$.records[].embedder'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsDimensionFieldEvent {
+    field: '$.records[].dimension'
+    value: number
+    index: number
+  }
+
+  export interface MemoryGossipRecordsVectorSignatureFieldEvent {
+    field: '$.records[].vectorSignature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface MemoryGossipNoticeFieldEvent {
     field: '$.notice'
     value: boolean
@@ -748,7 +864,7 @@ export namespace MemoryGossip {
     return decodeMessage(buf, MemoryGossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipRecordsDeletedFieldEvent | MemoryGossipRecordsCoversFirstFieldEvent | MemoryGossipRecordsCoversLastFieldEvent | MemoryGossipRecordsEpochFieldEvent | MemoryGossipRecordsSealedFieldEvent | MemoryGossipNoticeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipRecordsDeletedFieldEvent | MemoryGossipRecordsCoversFirstFieldEvent | MemoryGossipRecordsCoversLastFieldEvent | MemoryGossipRecordsEpochFieldEvent | MemoryGossipRecordsSealedFieldEvent | MemoryGossipRecordsVectorFieldEvent | MemoryGossipRecordsEmbedderFieldEvent | MemoryGossipRecordsDimensionFieldEvent | MemoryGossipRecordsVectorSignatureFieldEvent | MemoryGossipNoticeFieldEvent> {
     return streamMessage(buf, MemoryGossip.codec(), opts)
   }
 }
@@ -1227,6 +1343,30 @@ export namespace SyncBatch {
     index: number
   }
 
+  export interface SyncBatchRecordsVectorFieldEvent {
+    field: '$.records[].vector'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SyncBatchRecordsEmbedderFieldEvent {
+    field: '$.records[].embedder'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsDimensionFieldEvent {
+    field: '$.records[].dimension'
+    value: number
+    index: number
+  }
+
+  export interface SyncBatchRecordsVectorSignatureFieldEvent {
+    field: '$.records[].vectorSignature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface SyncBatchDoneFieldEvent {
     field: '$.done'
     value: boolean
@@ -1245,7 +1385,7 @@ export namespace SyncBatch {
     return decodeMessage(buf, SyncBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchRecordsDeletedFieldEvent | SyncBatchRecordsCoversFirstFieldEvent | SyncBatchRecordsCoversLastFieldEvent | SyncBatchRecordsEpochFieldEvent | SyncBatchRecordsSealedFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchRecordsDeletedFieldEvent | SyncBatchRecordsCoversFirstFieldEvent | SyncBatchRecordsCoversLastFieldEvent | SyncBatchRecordsEpochFieldEvent | SyncBatchRecordsSealedFieldEvent | SyncBatchRecordsVectorFieldEvent | SyncBatchRecordsEmbedderFieldEvent | SyncBatchRecordsDimensionFieldEvent | SyncBatchRecordsVectorSignatureFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
     return streamMessage(buf, SyncBatch.codec(), opts)
   }
 }

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { StoredRecord } from '../types.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+/** Largest vector dimension a record may carry: a vector declared longer is refused. */
+export const MAX_VECTOR_DIMENSION = 8192
+
+/** The embedder a vector was made by, as a replica compares it with its own. */
+export interface EmbedderId {
+  /** The embedder's name, its version included (`local-hash-v2`). */
+  name: string
+  dimension: number
+}
+
+/**
+ * A vector as it travels beside a record: float32 little-endian bytes, the embedder that
+ * made them, and the origin's signature binding them to one version of one record.
+ */
+export interface CarriedVector {
+  embedder: string
+  dimension: number
+  bytes: Uint8Array
+  signature: Uint8Array
+}
+
+/** The fields of a record version a vector signature binds to. */
+export type VectorOwner = Pick<StoredRecord, 'community' | 'origin' | 'id' | 'seq'>
+
+/**
+ * A vector as float32 little-endian bytes (4 per value): what travels and what is signed.
+ *
+ * @example
+ * ```ts
+ * vectorBytes([1, 0]).byteLength   // 8
+ * ```
+ */
+export function vectorBytes (vector: readonly number[]): Uint8Array {
+  const out = new Uint8Array(vector.length * 4)
+  const view = new DataView(out.buffer)
+  for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] ?? 0, true)
+  return out
+}
+
+/**
+ * The values of float32 little-endian bytes; the length must be a multiple of 4.
+ *
+ * @example
+ * ```ts
+ * vectorOfBytes(vectorBytes([0.5, 1]))   // [0.5, 1]
+ * ```
+ */
+export function vectorOfBytes (bytes: Uint8Array): number[] {
+  if (bytes.byteLength % 4 !== 0) throw new RangeError(`${bytes.byteLength} vector bytes are not float32 values`)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const out = new Array<number>(bytes.byteLength / 4)
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
+  return out
+}
+
+/**
+ * The bytes a vector signature covers: the record version (community, origin, id, seq),
+ * the embedder's name and dimension, and the SHA-256 of the vector bytes. The record's
+ * own signature is left as it is, so records stored before vectors travelled verify.
+ *
+ * @example
+ * ```ts
+ * const bytes = vectorSigningBytes(record, { name: 'local-hash-v2', dimension: 384 }, vectorBytes(vector))
+ * ```
+ */
+export function vectorSigningBytes (r: VectorOwner, embedder: EmbedderId, bytes: Uint8Array): Uint8Array {
+  const digest = createHash('sha256').update(bytes).digest('hex')
+  return new TextEncoder().encode(JSON.stringify(['oa/1/memory-vector', r.community, r.origin, r.id, r.seq, embedder.name, embedder.dimension, digest]))
+}
+
+/**
+ * Signs the vector of one of this node's records with the node's key (the record's origin).
+ *
+ * @example
+ * ```ts
+ * const carried = await signVector(privateKey, record, { name: embedder.name, dimension: embedder.dimension }, vector)
+ * ```
+ */
+export async function signVector (key: PrivateKey, r: VectorOwner, embedder: EmbedderId, vector: readonly number[]): Promise<CarriedVector> {
+  const bytes = vectorBytes(vector)
+  return { embedder: embedder.name, dimension: embedder.dimension, bytes, signature: Uint8Array.from(await key.sign(vectorSigningBytes(r, embedder, bytes))) }
+}
+
+/**
+ * A vector held with a signature kept from its origin, as it travels again (a member
+ * relaying another origin's record, or the origin serving one it signed before).
+ *
+ * @example
+ * ```ts
+ * const carried = keptVector(record, embedder, vector, record.vectorSignature)
+ * ```
+ */
+export function keptVector (embedder: EmbedderId, vector: readonly number[], signature: Uint8Array): CarriedVector {
+  return { embedder: embedder.name, dimension: embedder.dimension, bytes: vectorBytes(vector), signature: Uint8Array.from(signature) }
+}
+
+/**
+ * Whether a carried vector was signed by the record's origin for this version of it.
+ *
+ * @example
+ * ```ts
+ * if (await verifyVector(record, carried)) useVector(vectorOfBytes(carried.bytes))
+ * ```
+ */
+export async function verifyVector (r: VectorOwner, carried: CarriedVector): Promise<boolean> {
+  try {
+    const key = peerIdFromString(r.origin).publicKey
+    if (key == null || carried.signature.byteLength === 0) return false
+    return await key.verify(vectorSigningBytes(r, { name: carried.embedder, dimension: carried.dimension }, carried.bytes), carried.signature)
+  } catch {
+    return false
+  }
+}
