@@ -25,7 +25,7 @@ const C = 'bench'
 const DEADLINE_MS = 300_000
 
 async function start (root: string, name: string, bootstrap: string[], embedder?: CountingEmbedder): Promise<OaNode> {
-  const config = await loadConfig({ flags: { dataDir: join(root, name), communities: [C], network: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap }, memory: { ...(process.env.OA_BENCH_STORE == null ? {} : { store: process.env.OA_BENCH_STORE as 'sqlite' }), capture: { '*': [] }, syncIntervalMs: 5_000 } } })
+  const config = await loadConfig({ flags: { dataDir: join(root, name), communities: [C], network: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap }, memory: { ...(process.env.OA_BENCH_STORE == null ? {} : { store: process.env.OA_BENCH_STORE as 'embedded' | 'milvus' }), capture: { '*': [] }, syncIntervalMs: 5_000 } } })
   const node = await createNode(config, { memoryStoreAdapter: keptVectorsAdapter([], { base: storeAdapter(config.memory.store) }), ...(embedder == null ? {} : { memoryEmbedder: embedder }) })
   await node.start()
   return node
