@@ -92,7 +92,7 @@ export async function signVector (key: PrivateKey, r: VectorOwner, embedder: Emb
  *
  * @example
  * ```ts
- * const carried = keptVector(record, embedder, vector, record.vectorSignature)
+ * const carried = keptVector({ name: 'local-hash-v2', dimension: 1024 }, vector, record.vectorSignature)
  * ```
  */
 export function keptVector (embedder: EmbedderId, vector: readonly number[], signature: Uint8Array): CarriedVector {

@@ -1,0 +1,23 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { describe, expect, it } from 'vitest'
+import { MemoryInputError } from '../../src/memory/errors.js'
+import { makeRecord } from '../../src/memory/record.js'
+import { decodeWire, toWire } from '../../src/memory/replication/codec.js'
+import { signVector, vectorOfBytes } from '../../src/memory/replication/vector.js'
+
+const EMBEDDER = { name: 'local-hash-v2', dimension: 4 }
+
+describe('a vector on the wire', () => {
+  it('comes back as it was sent, and one holding a value that is not finite is refused as bad input', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const record = await makeRecord({ text: 'raise ef for recall', id: 'r1' }, 'devsupport', 1, key)
+    const sent = await signVector(key, record, EMBEDDER, [0.5, -0.25, 1, 0])
+    const { vector } = decodeWire(toWire(record, undefined, sent))
+    expect(vectorOfBytes(vector?.bytes ?? new Uint8Array(0))).toEqual([0.5, -0.25, 1, 0])
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const poisoned = await signVector(key, record, EMBEDDER, [0.5, bad, 1, 0])
+      expect(() => decodeWire(toWire(record, undefined, poisoned))).toThrow(MemoryInputError)
+      expect(() => decodeWire(toWire(record, undefined, poisoned))).toThrow(/not a finite number/)
+    }
+  })
+})
