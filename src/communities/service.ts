@@ -6,7 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { COMMUNITY_NAME } from '../config/schema.js'
 import { controlTopic, parseControlTopic } from '../wire/topics.js'
 import { CommunityGossip } from '../wire/generated/community.js'
-import { COMMUNITY_PROTOCOL, CONTROL_TIMEOUT_MS, CommunityRequest, requestControl, serveControl } from './control-protocol.js'
+import { COMMUNITY_PROTOCOL, CONTROL_TIMEOUT_MS, CommunityRequest, refuseControl, requestControl, serveControl } from './control-protocol.js'
 import { newKey } from './crypto.js'
 import { CommunityError } from './errors.js'
 import { readCommunityFiles, writeCommunityFile } from './files.js'
@@ -130,7 +130,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
       for (const r of refused) this.log('%s: ignoring a stored %s: %s', file, r.object.kind, r.error)
       this.adopt(state)
     }
-    await this.components.registrar.handle(COMMUNITY_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(COMMUNITY_PROTOCOL, this.onStream), { maxInboundStreams: 8, maxOutboundStreams: 8 })
+    await this.components.registrar.handle(COMMUNITY_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(COMMUNITY_PROTOCOL, this.onStream, refuseControl), { maxInboundStreams: 8, maxOutboundStreams: 8 })
     this.started = true
   }
 
