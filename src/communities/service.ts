@@ -393,7 +393,10 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
 
   /**
    * Removes a member: signs a revocation, makes a new key epoch and seals it to every
-   * remaining member, so the removed node can read nothing written after.
+   * remaining member, so the removed node can read nothing written after. A peer whose
+   * credential has expired can be removed too: expiry ends its rights but not the keys
+   * it holds, and only a removal rotates them. Throws `not_member` for a peer that was
+   * never a member or is removed already.
    *
    * @example
    * ```ts
@@ -405,7 +408,9 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     this.requireAdmin(state)
     if (state.policy === 'open') throw new CommunityError('open_community', `${name} is open: anyone may join it by name, so nobody can be removed`)
     if (member === state.creator) throw new CommunityError('creator', 'the creator of a community cannot be removed')
-    if (state.roleOf(member) == null) throw new CommunityError('not_member', `${member} is not a member of ${name}`)
+    // an expired credential still leaves its holder with the key of its time: removing it rotates the key
+    if (state.roleOf(member) == null && state.latestIssue(member) === 0) throw new CommunityError('not_member', `${member} has never been a member of ${name}`)
+    if (state.roleOf(member) == null && state.removedSince(member, state.latestIssue(member))) throw new CommunityError('not_member', `${member} has already been removed from ${name}`)
     const ring = this.keyrings.get(state.id)
     if (ring == null) throw new CommunityError('no_key', `this node holds no key of ${name}`)
     const epoch = Math.max(state.epoch(), ring.epoch) + 1
