@@ -137,6 +137,9 @@ describe('a private community against peers that are not (or no longer) its writ
   }
 
   const envelopesOn = (messages: Message[], topic: string): Envelope[] => messages.filter(m => m.topic === topic).map(m => Envelope.decode(m.data))
+  const credentialsOn = (messages: Message[]): Array<{ community: string, member: string, role: string, expiresAt?: number }> => messages.filter(m => m.topic === CTL)
+    .flatMap(m => CommunityGossip.decode(m.data).objects).filter(o => o.kind === 'credential')
+    .map(o => JSON.parse(decoder.decode(o.body)) as { community: string, member: string, role: string, expiresAt?: number })
   const recordsOn = (messages: Message[], topic: string) => messages.filter(m => m.topic === topic).flatMap(m => MemoryGossip.decode(m.data).records)
 
   beforeAll(async () => {
@@ -446,6 +449,9 @@ describe('a private community against peers that are not (or no longer) its writ
     await waitFor('the target sees the expiring member on the vault topics', () => [GENERAL, MEM].every(t => target.libp2p.services.pubsub.getSubscribers(t).some(p => p.equals(node.peerId))))
     const sealer = communities(node).sealer(V)
     if (sealer == null) throw new Error('the expiring member holds no sealer of the vault')
+    // a peer that listens on the control topic reads the credential in the clear: who, which role, until when
+    await waitFor('the spy received the credential on the control topic', () => credentialsOn(spy.received).some(c => c.member === peer))
+    expect(credentialsOn(spy.received).find(c => c.member === peer)).toMatchObject({ community: vaultId, role: 'member', expiresAt })
     await waitFor('the credential has expired on the target', () => communities(target).stateOf(V)?.roleOf(peer) == null && Date.now() > (expiresAt ?? 0), 15_000)
 
     // what it still sends, sealed with the key it still holds
