@@ -1,6 +1,8 @@
 import { lpStream } from '@libp2p/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COMMUNITY_PROTOCOL } from '../../src/communities/control-protocol.js'
+import { AGENTS_PROTOCOL } from '../../src/discovery/cards-protocol.js'
+import { AgentCardsResponse } from '../../src/wire/generated/agents.js'
 import { CommunityResponse } from '../../src/wire/generated/community.js'
 import { HistoryResponse } from '../../src/wire/generated/event.js'
 import { HISTORY_PROTOCOL } from '../../src/wire/topics.js'
@@ -67,6 +69,15 @@ describe('a peer over the stream limits of a protocol is told why in that protoc
     const response = CommunityResponse.decode(await refusalFrame(COMMUNITY_PROTOCOL))
     expect(response.objects).toEqual([])
     expect(response.error).toMatch(/^busy: this peer has 2 \/oa\/community\/1\.0\.0 streams open on this node/)
+    expect(target.status().limits.byReason.streams_peer).toBe(before + 1)
+  })
+
+  it('answers an agent cards stream past the peer\'s share with a response that holds no cards and says why, and counts it', async () => {
+    const before = target.status().limits.byReason.streams_peer
+    await hold(AGENTS_PROTOCOL, 2)
+    const response = AgentCardsResponse.decode(await refusalFrame(AGENTS_PROTOCOL))
+    expect(response.cards).toEqual([])
+    expect(response.error).toMatch(/^busy: this peer has 2 \/oa\/agents\/1\.0\.0 streams open on this node/)
     expect(target.status().limits.byReason.streams_peer).toBe(before + 1)
   })
 })
