@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs'
 import { Index, MetricKind, ScalarKind } from 'usearch'
+import type { IndexConfig } from 'usearch'
 import { PRIVATE_FILE_MODE } from '../../../files/private-files.js'
 
 /**
@@ -10,6 +11,42 @@ import { PRIVATE_FILE_MODE } from '../../../files/private-files.js'
 const CONNECTIVITY = 16
 const EXPANSION_ADD = 128
 const EXPANSION_SEARCH = 1024
+const QUANTIZATION: Quantization = 'f32'
+
+/** How the index keeps each vector: float32, float16, or int8 (one byte a value). */
+export type Quantization = 'f32' | 'f16' | 'i8'
+
+/** Settings of an index other than the store's own (benchmarks compare them). */
+export interface VectorIndexSettings {
+  quantization?: Quantization
+  /** Candidates the graph search keeps (usearch's expansion_search). */
+  expansionSearch?: number
+}
+
+const SCALAR: Record<Quantization, ScalarKind> = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 }
+
+/**
+ * The usearch configuration of the store's index (or of one with other settings): what a
+ * raw usearch index needs to read the saved file as the store does.
+ *
+ * @example
+ * ```ts
+ * const raw = new Index(usearchConfig(1024))
+ * raw.load('n1/memory/memory.usearch')
+ * ```
+ */
+export function usearchConfig (dimension: number, settings: VectorIndexSettings = {}): IndexConfig {
+  return {
+    dimensions: dimension,
+    metric: MetricKind.Cos,
+    quantization: SCALAR[settings.quantization ?? QUANTIZATION],
+    connectivity: CONNECTIVITY,
+    expansion_add: EXPANSION_ADD,
+    expansion_search: settings.expansionSearch ?? EXPANSION_SEARCH,
+    multi: false
+  }
+}
+
 /** Keys usearch pads missing results with. */
 const NO_KEY = 0xffff_ffff_ffff_ffffn
 
@@ -33,15 +70,19 @@ export interface Neighbour {
  */
 export class VectorIndex {
   readonly dimension: number
+  readonly quantization: Quantization
+  readonly expansionSearch: number
   private index: Index
 
-  constructor (dimension: number) {
+  constructor (dimension: number, settings: VectorIndexSettings = {}) {
     this.dimension = dimension
-    this.index = VectorIndex.empty(dimension)
+    this.quantization = settings.quantization ?? QUANTIZATION
+    this.expansionSearch = settings.expansionSearch ?? EXPANSION_SEARCH
+    this.index = this.empty()
   }
 
-  private static empty (dimension: number): Index {
-    return new Index({ dimensions: dimension, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD, expansion_search: EXPANSION_SEARCH, multi: false })
+  private empty (): Index {
+    return new Index(usearchConfig(this.dimension, { quantization: this.quantization, expansionSearch: this.expansionSearch }))
   }
 
   /** Vectors held. */
@@ -74,7 +115,7 @@ export class VectorIndex {
 
   /** Drops everything. */
   clear (): void {
-    this.index = VectorIndex.empty(this.dimension)
+    this.index = this.empty()
   }
 
   /** The `limit` nearest rows, nearest first. */
@@ -103,7 +144,7 @@ export class VectorIndex {
   /** Reads the index from `path`; false (and empty) when it is missing or unreadable. */
   load (path: string): boolean {
     if (!existsSync(path)) return false
-    const loaded = VectorIndex.empty(this.dimension)
+    const loaded = this.empty()
     try {
       loaded.load(path)
     } catch {
