@@ -154,6 +154,18 @@ function sweep (dbPath: string, dimension: number, queries: Query[], truth: stri
   const rows = db.prepare('SELECT rid, id, vector FROM records WHERE deleted = 0 ORDER BY rid').all() as Array<{ rid: number, id: string, vector: Uint8Array }>
   db.close()
   const idOf = new Map(rows.map(r => [r.rid, r.id]))
+  const vectorOfRid = new Map(rows.map(r => [r.rid, vectorOf(r.vector)]))
+  const cosine = (a: Float32Array, b: Float32Array): number => {
+    let dot = 0
+    let aa = 0
+    let bb = 0
+    for (let i = 0; i < a.length; i++) {
+      dot += (a[i] ?? 0) * (b[i] ?? 0)
+      aa += (a[i] ?? 0) ** 2
+      bb += (b[i] ?? 0) ** 2
+    }
+    return dot / Math.sqrt(aa * bb)
+  }
   const figures: Figure[] = []
   const path = join(dbPath, '..', 'sweep.usearch')
   for (const quantization of ['f32', 'f16', 'i8'] as Quantization[]) {
@@ -173,12 +185,15 @@ function sweep (dbPath: string, dimension: number, queries: Query[], truth: stri
       queries.forEach((q, i) => {
         const v = Float32Array.from(q.vector)
         const t = performance.now()
-        const got = index.search(v, 100).slice(0, 10).map(c => idOf.get(c.rid))
+        const candidates = index.search(v, 100)
         times.push(performance.now() - t)
+        // each candidate scored exactly, as the store does, before the best 10 are kept
+        const got = candidates.map(c => ({ rid: c.rid, s: cosine(v, vectorOfRid.get(c.rid) ?? new Float32Array(dimension)) }))
+          .sort((a, b) => b.s - a.s).slice(0, 10).map(c => idOf.get(c.rid))
         const ids = truth[i] ?? []
         found += ids.filter(id => got.includes(id)).length / Math.max(1, ids.length)
       })
-      figures.push({ bench, name: `${quantization}, breadth ${expansionSearch}: recall@10 / graph search p99`, value: r3(found / queries.length), unit: 'ratio', note: `${r1(percentile(times, 99))} ms p99` })
+      figures.push({ bench, name: `${quantization}, breadth ${expansionSearch}: recall@10, candidates re-scored / graph search p99`, value: r3(found / queries.length), unit: 'ratio', note: `${r1(percentile(times, 99))} ms p99` })
     }
   }
   return figures
@@ -207,18 +222,25 @@ export async function benchStore (quick: boolean, withSweep = false): Promise<Fi
   try {
     let written = 0
     let storeMs = 0
+    let indexMs = 0
     let rawMs = 0
     let seq = 1
     let truth: string[][] = []
     for (const size of sizes) {
       while (written < size) {
-        const batch = await recordsOf(corpus.slice(written, Math.min(size, written + BATCH)), seq)
-        seq += batch.length
-        rawMs += await timed(() => { raw.write(batch) })
-        // the index takes the batch after the writers are answered: its time is counted too
-        storeMs += await timed(async () => { await store.upsert(batch); store.indexedRecords() })
-        raw.index(batch)
-        written += batch.length
+        // records made for 10,000 rows at a time, outside the timings
+        const texts = corpus.slice(written, Math.min(size, written + 10_000))
+        const batches: MemoryRecord[][] = []
+        for (let i = 0; i < texts.length; i += BATCH) batches.push(await recordsOf(texts.slice(i, i + BATCH), seq + i))
+        seq += texts.length
+        for (const batch of batches) {
+          rawMs += await timed(() => { raw.write(batch) })
+          raw.index(batch)
+        }
+        // the writes one after the other, each resolved when durable; then the wait for the index to hold them all
+        for (const batch of batches) storeMs += await timed(async () => store.upsert(batch))
+        indexMs += await timed(async () => store.indexBuilt())
+        written += texts.length
       }
       if (figures.length === 0) {
         figures.push(...await writeFigures(store, raw, await recordsOf(singles, 1_000_000_000), bench))
@@ -229,8 +251,9 @@ export async function benchStore (quick: boolean, withSweep = false): Promise<Fi
       figures.push(...searched.figures)
       truth = searched.truth
     }
-    figures.push({ bench, name: `insert throughput, ${written.toLocaleString('en')} records`, value: Math.round(written / (storeMs / 1000)), unit: 'rec/s', note: `batches of ${BATCH}, vectors precomputed` })
+    figures.push({ bench, name: `insert throughput, ${written.toLocaleString('en')} records`, value: Math.round(written / (storeMs / 1000)), unit: 'rec/s', note: `batches of ${BATCH} resolved when durable, vectors precomputed` })
     figures.push({ bench, name: '  baseline: raw SQLite inserts', value: Math.round(written / (rawMs / 1000)), unit: 'rec/s', note: 'plain table, no index or FTS' })
+    figures.push({ bench, name: '  with the vector index caught up', value: Math.round(written / ((storeMs + indexMs) / 1000)), unit: 'rec/s', note: `the index took ${r1(indexMs / 1000)} s more after the writes` })
     await store.close()
     const rawSearch = rawIndexSearch(join(root, 'memory', INDEX_FILE), embedder.dimension, queries)
     figures.push({ bench, name: `  baseline: raw usearch search p99, ${written.toLocaleString('en')} records`, value: r1(percentile(rawSearch, 99)), unit: 'ms', note: 'the saved index, 100 candidates' })

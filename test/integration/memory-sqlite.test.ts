@@ -102,7 +102,7 @@ describe('sqlite store', () => {
     }
   })
 
-  it('answers a write before its vector index takes the record, and a search right after finds it through the index', async () => {
+  it('answers a write before its vector index takes the record; a search right after finds it, and the index takes it in the background', async () => {
     const dir = await tempDir('oa-sqlite-')
     const store = await open(join(dir.path, 'memory'), { exactBelow: 50 })
     const put = vi.spyOn(VectorIndex.prototype, 'putMany')
@@ -117,8 +117,10 @@ describe('sqlite store', () => {
       expect(put).not.toHaveBeenCalled()
       expect(await topId(store, 'big', 'Set ef at least as large as k to improve HNSW recall')).toBe(target.id)
       expect(search).toHaveBeenCalledTimes(1)
+      await waitFor('the index takes the record', () => store.indexedRecords() === 301)
       expect(put).toHaveBeenCalledTimes(1)
-      expect(store.indexedRecords()).toBe(301)
+      expect(await topId(store, 'big', 'Set ef at least as large as k to improve HNSW recall')).toBe(target.id)
+      expect(search).toHaveBeenCalledTimes(2)
     } finally {
       put.mockRestore()
       search.mockRestore()
@@ -279,6 +281,36 @@ describe('sqlite store', () => {
     }
   })
 
+  it('rebuilds a saved index that was built otherwise (another quantization) rather than loading it', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const memoryDir = join(dir.path, 'memory')
+    try {
+      const { rows, target } = await corpus('big', 300)
+      const first = await open(memoryDir)
+      await first.upsert([...rows, target])
+      await first.close()
+      const db = new DatabaseSync(join(memoryDir, DB_FILE))
+      const layout = (db.prepare("SELECT value FROM meta WHERE key = 'index_layout'").get() as { value: string }).value
+      expect(layout).toBe(new VectorIndex(embedder.dimension).layout)
+      db.prepare("UPDATE meta SET value = 'f32/links 16/expansion_add 128' WHERE key = 'index_layout'").run()
+      db.close()
+      const again = await open(memoryDir, { exactBelow: 50 })
+      try {
+        expect(again.isIndexReady()).toBe(false)
+        await again.indexBuilt()
+        expect(again.indexedRecords()).toBe(301)
+        expect(await topId(again, 'big', 'Set ef at least as large as k to improve HNSW recall')).toBe(target.id)
+      } finally {
+        await again.close()
+      }
+      const after = new DatabaseSync(join(memoryDir, DB_FILE), { readOnly: true })
+      expect((after.prepare("SELECT value FROM meta WHERE key = 'index_layout'").get() as { value: string }).value).toBe(layout)
+      after.close()
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
   it('rebuilds a stale index (the database changed after it was saved) and never returns a row the database lost', async () => {
     const dir = await tempDir('oa-sqlite-')
     const memoryDir = join(dir.path, 'memory')
@@ -317,6 +349,9 @@ describe('sqlite store', () => {
       const tombstone = { ...await makeTombstone(target, target.seq + 1, key, [[target.seq, target.seq]]), vector: target.vector }
       await Promise.all([store.upsert([target]), store.upsert([tombstone])])
       expect(await store.count({ communities: ['big'] })).toBe(300)
+      const [before] = await embedder.embed([target.text])
+      expect((await store.search({ mode: 'vector', vector: before, k: 5, filter: { communities: ['big'] } })).map(h => h.record.id)).not.toContain(target.id)
+      await store.indexBuilt()
       expect(store.indexedRecords()).toBe(300)
       const [vector] = await embedder.embed([target.text])
       const hits = await store.search({ mode: 'vector', vector, k: 5, filter: { communities: ['big'] } })

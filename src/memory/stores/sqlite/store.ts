@@ -62,9 +62,11 @@ interface IndexChange {
   vector: Float32Array
 }
 
-/** Candidates fetched from the index per hit wanted, before the filter. */
+/** Candidates fetched from the index per hit wanted, before the filter and the exact re-ranking. */
 const OVERFETCH = 10
 const MIN_CANDIDATES = 100
+/** Committed rows the index takes per turn of the event loop, in the background. */
+const INDEX_CHUNK = 64
 /** Ids bound in one statement. */
 const ID_CHUNK = 500
 const LIVE = 'deleted = 0'
@@ -126,9 +128,10 @@ export class SqliteStore implements MemoryStore {
   /** When the last commit ended (performance.now()), and how many callers it answered. */
   private lastCommitAt = -Infinity
   private lastCommitCallers = 0
-  /** Committed rows the index has not taken yet, oldest first. */
-  private indexBacklog: IndexChange[] = []
+  /** Committed rows the index has not taken yet, by row id (the last committed version of each). */
+  private readonly indexBacklog = new Map<number, IndexChange>()
   private indexTimer?: ReturnType<typeof setImmediate>
+  private indexCaughtUp?: { promise: Promise<void>, resolve: () => void }
   /** The index holds every live row: searches may use it. */
   private indexReady = false
   private rebuilding?: Promise<void>
@@ -217,10 +220,11 @@ export class SqliteStore implements MemoryStore {
     return (this.statements.get(`SELECT COUNT(*) AS n FROM records WHERE ${LIVE}`).get() as { n: number }).n
   }
 
-  /** Loads the saved index when it was saved at the database's current generation; rebuilds it otherwise. */
+  /** Loads the saved index when it was saved at the database's current generation and built as this release builds it; rebuilds it otherwise. */
   private openIndex (): void {
     const savedAt = readMeta(this.db, 'index_generation')
-    if (savedAt != null && savedAt === this.generation() && this.index.load(this.indexPath) && this.index.size() === this.liveRows()) {
+    const current = savedAt != null && savedAt === this.generation() && readMeta(this.db, 'index_layout') === this.index.layout
+    if (current && this.index.load(this.indexPath) && this.index.size() === this.liveRows()) {
       this.indexReady = true
       return
     }
@@ -256,6 +260,7 @@ export class SqliteStore implements MemoryStore {
     this.catchUpIndex()
     try {
       this.index.save(this.indexPath)
+      writeMeta(this.db, 'index_layout', this.index.layout)
       writeMeta(this.db, 'index_generation', this.generation())
     } catch (err) {
       // the index is derived: a failed save only means a rebuild at the next open
@@ -263,14 +268,20 @@ export class SqliteStore implements MemoryStore {
     }
   }
 
-  /** Resolves once the vector index serves searches (tests, benchmarks). */
+  /** Resolves once the vector index serves searches and holds every write that resolved before (tests, benchmarks). */
   async indexBuilt (): Promise<void> {
     await this.rebuilding
+    if (this.indexBacklog.size === 0) return
+    if (this.indexCaughtUp == null) {
+      let resolve = (): void => {}
+      const promise = new Promise<void>(done => { resolve = done })
+      this.indexCaughtUp = { promise, resolve }
+    }
+    await this.indexCaughtUp.promise
   }
 
-  /** Records the vector index holds: every live record once it is ready. */
+  /** Records the vector index holds (every live record once it is built and has caught up). */
   indexedRecords (): number {
-    this.catchUpIndex()
     return this.index.size()
   }
 
@@ -343,24 +354,48 @@ export class SqliteStore implements MemoryStore {
     }
     this.lastCommitAt = performance.now()
     this.lastCommitCallers = batch.length
-    // the writers are answered first; the index follows at the next turn, or sooner when a read needs it
-    // (a crash before then loses nothing: the saved index no longer matches the generation, and is rebuilt)
-    this.indexBacklog.push(...changed)
-    this.indexTimer ??= setImmediate(() => { this.catchUpIndex() })
+    // the writers are answered first; the index follows in the background, a chunk per turn, and searches
+    // meanwhile score the rows it has not taken from the backlog (a crash before it is done loses nothing:
+    // the saved index no longer matches the generation, and is rebuilt from the database)
+    for (const c of changed) {
+      // a row written twice: its last committed version is the one the index keeps
+      this.indexBacklog.delete(c.rid)
+      this.indexBacklog.set(c.rid, c)
+    }
+    if (changed.length > 0) this.scheduleIndexStep()
     for (const p of batch) p.resolve()
   }
 
-  /** Brings the index up to the committed rows (a rebuild under way reads the rest from the database). */
+  private scheduleIndexStep (): void {
+    this.indexTimer ??= setImmediate(() => {
+      this.indexTimer = undefined
+      this.takeIntoIndex(INDEX_CHUNK)
+      if (this.indexBacklog.size > 0) this.scheduleIndexStep()
+    })
+  }
+
+  /** Moves up to `max` rows of the backlog into the index, oldest first (a rebuild under way reads the rest from the database). */
+  private takeIntoIndex (max: number): void {
+    const taken: IndexChange[] = []
+    for (const c of this.indexBacklog.values()) {
+      if (taken.length >= max) break
+      taken.push(c)
+    }
+    for (const c of taken) this.indexBacklog.delete(c.rid)
+    for (const c of taken) if (c.deleted) this.index.remove(c.rid)
+    const live = taken.filter(c => !c.deleted)
+    this.index.putMany(live.map(c => c.rid), live.map(c => c.vector))
+    if (this.indexBacklog.size === 0) {
+      this.indexCaughtUp?.resolve()
+      this.indexCaughtUp = undefined
+    }
+  }
+
+  /** Brings the index up to every committed row now (before it is saved). */
   private catchUpIndex (): void {
     if (this.indexTimer != null) clearImmediate(this.indexTimer)
     this.indexTimer = undefined
-    if (this.indexBacklog.length === 0) return
-    // a row written twice: its last committed version is the one the index keeps
-    const last = [...new Map(this.indexBacklog.map(c => [c.rid, c])).values()]
-    this.indexBacklog = []
-    for (const c of last) if (c.deleted) this.index.remove(c.rid)
-    const live = last.filter(c => !c.deleted)
-    this.index.putMany(live.map(c => c.rid), live.map(c => c.vector))
+    this.takeIntoIndex(Number.POSITIVE_INFINITY)
   }
 
   /** Commits pending writes now (tests, shutdown). */
@@ -406,29 +441,42 @@ export class SqliteStore implements MemoryStore {
   }
 
   /**
-   * Vector search: through the index, over-fetching and filtering, when the index is
-   * ready and the filter is broad; exact cosine over the filtered rows otherwise (and
-   * when the index found too few rows that pass the filter).
+   * Vector search: through the index when it is ready and the filter is broad; exact
+   * cosine over the filtered rows otherwise (and when the index found too few rows that
+   * pass the filter). Through the index, its candidates and the committed rows it has not
+   * taken yet are scored exactly against their stored vectors, and the best that pass the
+   * filter are read whole: the index only chooses which rows to look at.
    */
   private vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): SearchHit[] {
     const exactBelow = this.init.exactBelow ?? 2_000
-    if (!exact && this.indexReady) this.catchUpIndex()
-    const useIndex = !exact && this.indexReady && this.index.size() > exactBelow &&
+    const useIndex = !exact && this.indexReady && this.index.size() + this.indexBacklog.size > exactBelow &&
       (this.statements.get(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM records r WHERE r.${LIVE} AND ${where.sql} LIMIT ?)`).get(...where.params, exactBelow + 1) as { n: number }).n > exactBelow
+    const qn = norm(query)
     if (useIndex) {
       const candidates = this.index.search(query, Math.max(MIN_CANDIDATES, limit * OVERFETCH))
-      // nearest first, each row read by its rowid and kept if it passes the filter, until enough
-      const byRid = this.statements.get(`SELECT ${RECORD_COLUMNS} FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
-      const found: SearchHit[] = []
+      const vectorIfPasses = this.statements.get(`SELECT r.vector AS vector FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
+      const passes = this.statements.get(`SELECT 1 AS ok FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
+      const scored: Array<{ rid: number, s: number }> = []
       for (const c of candidates) {
-        const row = byRid.get(c.rid, ...where.params) as RecordRow | undefined
-        if (row != null) found.push({ record: fromRecordRow(row), score: c.similarity, scoreKind: 'similarity', similarity: c.similarity })
-        if (found.length === limit) break
+        // a row of the backlog is scored below, in its committed version
+        if (this.indexBacklog.has(c.rid)) continue
+        const row = vectorIfPasses.get(c.rid, ...where.params) as { vector: Uint8Array } | undefined
+        if (row != null) scored.push({ rid: c.rid, s: cosine(query, qn, vectorOf(row.vector)) })
       }
-      if (found.length >= limit || candidates.length >= this.index.size()) return found
+      const unindexed: Array<{ rid: number, s: number }> = []
+      for (const c of this.indexBacklog.values()) if (!c.deleted) unindexed.push({ rid: c.rid, s: cosine(query, qn, c.vector) })
+      unindexed.sort((a, b) => b.s - a.s)
+      let kept = 0
+      for (const u of unindexed) {
+        if (kept === limit) break
+        if (passes.get(u.rid, ...where.params) != null) {
+          scored.push(u)
+          kept++
+        }
+      }
+      if (scored.length >= limit || candidates.length >= this.index.size()) return this.hitsOf(scored.sort((a, b) => b.s - a.s).slice(0, limit))
     }
     // exact: cosine over every filtered live row, then the best rows read whole
-    const qn = norm(query)
     const best: Array<{ rid: number, s: number }> = []
     for (const row of this.statements.get(`SELECT r.rid AS rid, r.vector AS vector FROM records r WHERE r.${LIVE} AND ${where.sql}`).iterate(...where.params) as Iterable<{ rid: number, vector: Uint8Array }>) {
       const s = cosine(query, qn, vectorOf(row.vector))
@@ -440,11 +488,14 @@ export class SqliteStore implements MemoryStore {
         best.sort((a, b) => b.s - a.s)
       }
     }
-    best.sort((a, b) => b.s - a.s)
-    if (best.length === 0) return []
-    const byRid = new Map(this.rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE rid IN (${best.map(() => '?').join(', ')})`, best.map(b => b.rid)).map(r => [r.rid, r]))
-    return best.flatMap(({ rid, s }): SearchHit[] => {
-      const row = byRid.get(rid)
+    return this.hitsOf(best.sort((a, b) => b.s - a.s))
+  }
+
+  /** Scored rows as hits, in the order given, each row read by its rowid. */
+  private hitsOf (scored: Array<{ rid: number, s: number }>): SearchHit[] {
+    const byRid = this.statements.get(`SELECT ${RECORD_COLUMNS} FROM records WHERE rid = ?`)
+    return scored.flatMap(({ rid, s }): SearchHit[] => {
+      const row = byRid.get(rid) as RecordRow | undefined
       return row == null ? [] : [{ record: fromRecordRow(row), score: s, scoreKind: 'similarity', similarity: s }]
     })
   }
@@ -463,8 +514,6 @@ export class SqliteStore implements MemoryStore {
     this.assertOpen()
     const where = sqliteWhere(filter)
     this.flush()
-    // the index takes what was committed before, so that nothing deleted here comes back into it
-    this.catchUpIndex()
     this.db.exec('BEGIN IMMEDIATE')
     let gone: Array<{ rid: number }>
     try {
@@ -475,7 +524,11 @@ export class SqliteStore implements MemoryStore {
       if (this.db.isTransaction) this.db.exec('ROLLBACK')
       throw new MemoryStoreError(`deleting memory records failed: ${(err as Error).message}`)
     }
-    for (const { rid } of gone) this.index.remove(rid)
+    for (const { rid } of gone) {
+      // gone from the backlog too, so that nothing deleted here comes back into the index
+      this.indexBacklog.delete(rid)
+      this.index.remove(rid)
+    }
     return gone.length
   }
 
