@@ -7,11 +7,14 @@ import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { matchAny, queryWords } from './fts-query.js'
 import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
+import { cosine, norm } from './cosine.js'
+import { IndexBacklog } from './index-backlog.js'
 import { StatementCache } from './statements.js'
 import { TermChooser } from './text-terms.js'
 import { sqliteWhere } from './where.js'
 import { wrongDimension } from '../write-check.js'
 import type { DatabaseSync, StatementSync } from '../../../runtime/sqlite.js'
+import type { IndexChange } from './index-backlog.js'
 import type { VectorIndex } from './vector-index.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord, SyncedRecord } from '../../types.js'
 import type { SQLInputValue } from 'node:sqlite'
@@ -58,13 +61,6 @@ interface Pending {
   reject: (err: Error) => void
 }
 
-/** A committed row the vector index has yet to follow. */
-interface IndexChange {
-  rid: number
-  deleted: boolean
-  vector: Float32Array
-}
-
 /**
  * Candidates fetched from the index per hit wanted (at least 100), before the filter and
  * the exact re-scoring; from the full-text table, 10 per hit. Each index candidate costs a
@@ -74,8 +70,6 @@ interface IndexChange {
 const OVERFETCH = 4
 const TEXT_OVERFETCH = 10
 const MIN_CANDIDATES = 100
-/** Committed rows the index takes per turn of the event loop, in the background. */
-const INDEX_CHUNK = 64
 /** Ids bound in one statement. */
 const ID_CHUNK = 500
 const LIVE = 'deleted = 0'
@@ -84,26 +78,6 @@ const SYNCED_COLUMNS = `${RECORD_COLUMNS}, vector, vector_signature`
 /** A row as a record without vector. */
 function fromRecordRow (row: RecordRow): StoredRecord {
   return fromColumns({ ...row, metadata: decodeMetadata(row.metadata), deleted: row.deleted === 1 })
-}
-
-function norm (v: Float32Array): number {
-  let s = 0
-  for (let i = 0; i < v.length; i++) s += (v[i] as number) * (v[i] as number)
-  return Math.sqrt(s)
-}
-
-/** Cosine similarity of a query (its norm given) and a vector of the same length, in one pass; 0 for a zero vector. */
-function cosine (query: Float32Array, queryNorm: number, v: Float32Array): number {
-  let dot = 0
-  let vv = 0
-  // a damaged row of another length is compared on what both hold
-  const n = Math.min(v.length, query.length)
-  for (let i = 0; i < n; i++) {
-    const x = v[i] as number
-    dot += (query[i] as number) * x
-    vv += x * x
-  }
-  return queryNorm === 0 || vv === 0 ? 0 : dot / (queryNorm * Math.sqrt(vv))
 }
 
 /**
@@ -138,10 +112,8 @@ export class SqliteStore implements MemoryStore {
   /** When the last commit ended (performance.now()), and how many callers it answered. */
   private lastCommitAt = -Infinity
   private lastCommitCallers = 0
-  /** Committed rows the index has not taken yet, by row id (the last committed version of each). */
-  private readonly indexBacklog = new Map<number, IndexChange>()
-  private indexTimer?: ReturnType<typeof setImmediate>
-  private indexCaughtUp?: { promise: Promise<void>, resolve: () => void }
+  /** Committed rows the index has not taken yet. */
+  private readonly indexBacklog: IndexBacklog
   /** The index holds every live row: searches may use it. */
   private indexReady = false
   private rebuilding?: Promise<void>
@@ -152,6 +124,7 @@ export class SqliteStore implements MemoryStore {
     this.init = init
     this.dimension = init.embedder.dimension
     this.index = index
+    this.indexBacklog = new IndexBacklog(index)
     this.statements = new StatementCache(db)
     this.terms = new TermChooser(db, init.textMatchBudget)
     this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector, vector_signature)
@@ -268,7 +241,7 @@ export class SqliteStore implements MemoryStore {
   /** Saves the index and the generation it matches. */
   private saveIndex (): void {
     // the file is stamped with the current generation: it must hold every committed row
-    this.catchUpIndex()
+    this.indexBacklog.takeAll()
     try {
       this.index.save(this.indexPath)
       writeMeta(this.db, 'index_layout', this.index.layout)
@@ -282,13 +255,7 @@ export class SqliteStore implements MemoryStore {
   /** Resolves once the vector index serves searches and holds every write that resolved before (tests, benchmarks). */
   async indexBuilt (): Promise<void> {
     await this.rebuilding
-    if (this.indexBacklog.size === 0) return
-    if (this.indexCaughtUp == null) {
-      let resolve = (): void => {}
-      const promise = new Promise<void>(done => { resolve = done })
-      this.indexCaughtUp = { promise, resolve }
-    }
-    await this.indexCaughtUp.promise
+    await this.indexBacklog.empty()
   }
 
   /** Records the vector index holds (every live record once it is built and has caught up). */
@@ -365,48 +332,9 @@ export class SqliteStore implements MemoryStore {
     }
     this.lastCommitAt = performance.now()
     this.lastCommitCallers = batch.length
-    // the writers are answered first; the index follows in the background, a chunk per turn, and searches
-    // meanwhile score the rows it has not taken from the backlog (a crash before it is done loses nothing:
-    // the saved index no longer matches the generation, and is rebuilt from the database)
-    for (const c of changed) {
-      // a row written twice: its last committed version is the one the index keeps
-      this.indexBacklog.delete(c.rid)
-      this.indexBacklog.set(c.rid, c)
-    }
-    if (changed.length > 0) this.scheduleIndexStep()
+    // the writers are answered first; the index follows in the background
+    this.indexBacklog.add(changed)
     for (const p of batch) p.resolve()
-  }
-
-  private scheduleIndexStep (): void {
-    this.indexTimer ??= setImmediate(() => {
-      this.indexTimer = undefined
-      this.takeIntoIndex(INDEX_CHUNK)
-      if (this.indexBacklog.size > 0) this.scheduleIndexStep()
-    })
-  }
-
-  /** Moves up to `max` rows of the backlog into the index, oldest first (a rebuild under way reads the rest from the database). */
-  private takeIntoIndex (max: number): void {
-    const taken: IndexChange[] = []
-    for (const c of this.indexBacklog.values()) {
-      if (taken.length >= max) break
-      taken.push(c)
-    }
-    for (const c of taken) this.indexBacklog.delete(c.rid)
-    for (const c of taken) if (c.deleted) this.index.remove(c.rid)
-    const live = taken.filter(c => !c.deleted)
-    this.index.putMany(live.map(c => c.rid), live.map(c => c.vector))
-    if (this.indexBacklog.size === 0) {
-      this.indexCaughtUp?.resolve()
-      this.indexCaughtUp = undefined
-    }
-  }
-
-  /** Brings the index up to every committed row now (before it is saved). */
-  private catchUpIndex (): void {
-    if (this.indexTimer != null) clearImmediate(this.indexTimer)
-    this.indexTimer = undefined
-    this.takeIntoIndex(Number.POSITIVE_INFINITY)
   }
 
   /** Commits pending writes now (tests, shutdown). */
@@ -493,7 +421,7 @@ export class SqliteStore implements MemoryStore {
         if (row != null) scored.push({ rid: c.rid, s: cosine(query, qn, vectorOf(row.vector)) })
       }
       const unindexed: Array<{ rid: number, s: number }> = []
-      for (const c of this.indexBacklog.values()) if (!c.deleted) unindexed.push({ rid: c.rid, s: cosine(query, qn, c.vector) })
+      for (const c of this.indexBacklog.live()) unindexed.push({ rid: c.rid, s: cosine(query, qn, c.vector) })
       unindexed.sort((a, b) => b.s - a.s)
       let kept = 0
       for (const u of unindexed) {
@@ -555,7 +483,7 @@ export class SqliteStore implements MemoryStore {
     }
     for (const { rid } of gone) {
       // gone from the backlog too, so that nothing deleted here comes back into the index
-      this.indexBacklog.delete(rid)
+      this.indexBacklog.drop(rid)
       this.index.remove(rid)
     }
     return gone.length
@@ -615,7 +543,7 @@ export class SqliteStore implements MemoryStore {
   async close (): Promise<void> {
     if (this.closed) return
     this.flush()
-    this.catchUpIndex()
+    this.indexBacklog.takeAll()
     this.closed = true
     if (this.indexReady) this.saveIndex()
     this.db.close()
