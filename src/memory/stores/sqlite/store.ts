@@ -70,6 +70,13 @@ interface Pending {
 const OVERFETCH = 4
 const TEXT_OVERFETCH = 10
 const MIN_CANDIDATES = 100
+/**
+ * Candidates that pass the filter scored exactly, nearest first by the index, per hit
+ * wanted (at least 20): at 100,000 records recall@10 was the same re-scoring the first 20
+ * of 100 candidates as all 100, with a fifth of the vector reads.
+ */
+const RESCORED = 2
+const MIN_RESCORED = 20
 /** Ids bound in one statement. */
 const ID_CHUNK = 500
 const LIVE = 'deleted = 0'
@@ -414,7 +421,9 @@ export class SqliteStore implements MemoryStore {
       const vectorIfPasses = this.statements.get(`SELECT r.vector AS vector FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
       const passes = this.statements.get(`SELECT 1 AS ok FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
       const scored: Array<{ rid: number, s: number }> = []
+      const rescored = Math.max(MIN_RESCORED, limit * RESCORED)
       for (const c of candidates) {
+        if (scored.length === rescored) break
         // a row of the backlog is scored below, in its committed version
         if (this.indexBacklog.has(c.rid)) continue
         const row = vectorIfPasses.get(c.rid, ...where.params) as { vector: Uint8Array } | undefined
