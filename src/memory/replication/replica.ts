@@ -180,7 +180,9 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
           covers = []
           batch.set(base.id, base)
           vectors.set(base.seq, vector)
-          records.push({ ...base, vector })
+          // the vector is signed once, as it is written: gossip and catch-up send the kept signature
+          const carried = vector.length === this.init.embedder.dimension ? await signVector(privateKey, base, this.embedder, vector) : undefined
+          records.push({ ...base, vector, ...(carried == null ? {} : { vectorSignature: carried.signature }) })
         }
         return { records, result: (stored: StoredRecord[]) => ({ value: result(stored), written: stored }) }
       }
@@ -265,8 +267,9 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
 
   /**
    * The vector to send along with a record, or undefined: none for a tombstone or a
-   * record without a vector of this node's dimension; this node's own records are signed
-   * now with its key; another origin's only with the signature kept from that origin.
+   * record without a vector of this node's dimension; with the signature kept from the
+   * record's origin (this node's records are signed as they are written), or, for one of
+   * this node's records kept without it, signed now with its key.
    *
    * @example
    * ```ts
@@ -275,8 +278,9 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
    */
   async carriedVector (r: StoredRecord, vector: readonly number[] | undefined): Promise<CarriedVector | undefined> {
     if (r.deleted === true || vector == null || vector.length !== this.init.embedder.dimension) return undefined
-    if (r.origin === this.init.self) return signVector(this.init.privateKey, r, this.embedder, vector)
     if (r.vectorSignature != null && r.vectorSignature.byteLength > 0) return keptVector(this.embedder, vector, r.vectorSignature)
+    // a record of this node's stored without its vector signature (before signatures were kept)
+    if (r.origin === this.init.self) return signVector(this.init.privateKey, r, this.embedder, vector)
     return undefined
   }
 

@@ -75,6 +75,11 @@ const SYNC_MAX_RECORDS = 100_000
 const SYNC_FRAME_BYTES = 2 * 1_048_576
 /** A catch-up frame is sent once its records pass this many bytes (well under SYNC_FRAME_BYTES). */
 const SYNC_FRAME_TARGET = 1_048_576
+/**
+ * Bytes a catch-up stream may hold unread: the largest stream window the muxer grants
+ * (yamux: 16 MiB), which a sender can fill while the stream is paused, and two frames.
+ */
+const SYNC_RECEIVE_BUFFER = 16 * 1_048_576 + 2 * SYNC_FRAME_BYTES
 const SYNC_TIMEOUT_MS = 60_000
 const SYNC_IDLE_MS = 15_000
 const SYNC_MAX_MS = 10 * 60_000
@@ -400,35 +405,35 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     if (replica == null) return 0
     const vv = await replica.versionOf(community)
     const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: idle() })
-    const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES })
+    // the stream is paused while a frame is checked and stored, so the muxer stops
+    // granting the sender window: at most one window of frames waits here
+    stream.maxReadBufferLength = SYNC_RECEIVE_BUFFER
+    const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES, maxBufferSize: SYNC_RECEIVE_BUFFER })
     let added = 0
+    // a frame is checked while the one before it is stored: signature checks run on
+    // the thread pool, the store's commit on the event loop; frames are stored in order
+    let storing: Promise<void> = Promise.resolve()
     try {
       await lp.write(SyncRequest.encode({ community, have: vv.entries().map(e => ({ origin: e.origin, seq: BigInt(e.seq) })) }), { signal: abort })
       for (;;) {
-        const batch = SyncBatch.decode(await lp.read({ signal: idle() }))
+        if (stream.readStatus === 'paused') stream.resume()
+        const frame = await lp.read({ signal: idle() })
+        if (stream.readStatus === 'readable') stream.pause()
+        const batch = SyncBatch.decode(frame)
         if (batch.error !== '') throw new Error(`peer refused sync: ${batch.error}`)
-        const valid: VerifiedRecord[] = []
-        for (const w of batch.records) {
-          if (!this.components.communities.hasEpoch(community, w.epoch)) {
-            // the peer seals with a newer key than this node holds: fetch it; the next sync brings the record
-            this.components.communities.refresh(community, peer.toString())
-            continue
-          }
-          try {
-            const record = await this.checkWire(w, community, sealer, replica, peer.toString(), true)
-            if (!this.components.communities.mayWrite(community, record.origin, record.createdAt)) throw new MembershipError(`${record.origin.slice(0, 64)} was not a writer of ${community} when it wrote ${record.id.slice(0, 64)}`)
-            valid.push(record)
-          } catch (err) {
-            this.reject(reasonOfError(err, 'decode'), 'sync', peer.toString(), (err as Error).message)
-          }
-        }
+        const valid = await this.checkFrame(batch.records, community, sealer, replica, peer)
+        await storing
         if (valid.length > 0) {
-          const fresh = await replica.ingest(community, valid)
-          added += fresh.length
-          this.counts.received.sync += fresh.length
+          storing = replica.ingest(community, valid).then((fresh) => {
+            added += fresh.length
+            this.counts.received.sync += fresh.length
+          })
+          // a failed store is seen by the await above or below; until then it is not unhandled
+          storing.catch(() => {})
         }
         if (batch.done) break
       }
+      await storing
       await stream.close({ signal: abort }).catch(() => {})
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
@@ -436,6 +441,31 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     }
     if (added > 0) this.log('synced %d records of %s from %p', added, community, peer)
     return added
+  }
+
+  /**
+   * The records of a catch-up frame that pass every check, all checked at once; the
+   * others are counted and dropped (a record sealed with a key this node lacks is left
+   * for a later sync, once the key is fetched).
+   */
+  private async checkFrame (records: MemoryRecordWire[], community: string, sealer: CommunitySealer | undefined, replica: Replica, peer: PeerId): Promise<VerifiedRecord[]> {
+    const from = peer.toString()
+    const checked = await Promise.all(records.map(async (w): Promise<VerifiedRecord | undefined> => {
+      if (!this.components.communities.hasEpoch(community, w.epoch)) {
+        // the peer seals with a newer key than this node holds: fetch it; the next sync brings the record
+        this.components.communities.refresh(community, from)
+        return undefined
+      }
+      try {
+        const record = await this.checkWire(w, community, sealer, replica, from, true)
+        if (!this.components.communities.mayWrite(community, record.origin, record.createdAt)) throw new MembershipError(`${record.origin.slice(0, 64)} was not a writer of ${community} when it wrote ${record.id.slice(0, 64)}`)
+        return record
+      } catch (err) {
+        this.reject(reasonOfError(err, 'decode'), 'sync', from, (err as Error).message)
+        return undefined
+      }
+    }))
+    return checked.filter((r): r is VerifiedRecord => r != null)
   }
 
   /** A page of records as catch-up frames, each under SYNC_FRAME_TARGET bytes; vectors go along where this node may send them. */
@@ -484,14 +514,21 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       for (const [origin, mine] of Object.entries(vv.summary())) {
         let after = have.get(origin) ?? 0
         if (mine.highestSeq <= after) continue
-        while (sent < SYNC_MAX_RECORDS) {
-          const page = await replica.recordsAfter(request.community, origin, after, SYNC_PAGE)
+        const load = async (from: number): Promise<{ page: SyncedRecord[], frames: MemoryRecordWire[][] }> => {
+          const page = await replica.recordsAfter(request.community, origin, from, SYNC_PAGE)
+          return { page, frames: await this.syncFrames(page, sealer, replica) }
+        }
+        let next: Promise<{ page: SyncedRecord[], frames: MemoryRecordWire[][] }> | undefined = load(after)
+        while (next != null && sent < SYNC_MAX_RECORDS) {
+          const { page, frames }: { page: SyncedRecord[], frames: MemoryRecordWire[][] } = await next
           if (page.length === 0) break
-          // awaiting each write is the backpressure: the next page is read once this one is sent
-          for (const frame of await this.syncFrames(page, sealer, replica)) await lp.write(SyncBatch.encode({ records: frame, done: false, error: '' }), { signal })
           sent += page.length
           after = page.at(-1)?.seq ?? after
-          if (page.length < SYNC_PAGE) break
+          // the next page is made ready while this one travels; awaiting each write is the
+          // backpressure, so at most two pages are held
+          next = page.length < SYNC_PAGE || sent >= SYNC_MAX_RECORDS ? undefined : load(after)
+          next?.catch(() => {})
+          for (const frame of frames) await lp.write(SyncBatch.encode({ records: frame, done: false, error: '' }), { signal })
         }
       }
       await lp.write(SyncBatch.encode({ records: [], done: true, error: '' }), { signal })

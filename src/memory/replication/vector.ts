@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { signWith, verifyByOrigin } from '../../signatures/ed25519.js'
 import type { StoredRecord } from '../types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -83,7 +83,7 @@ export function vectorSigningBytes (r: VectorOwner, embedder: EmbedderId, bytes:
  */
 export async function signVector (key: PrivateKey, r: VectorOwner, embedder: EmbedderId, vector: readonly number[]): Promise<CarriedVector> {
   const bytes = vectorBytes(vector)
-  return { embedder: embedder.name, dimension: embedder.dimension, bytes, signature: Uint8Array.from(await key.sign(vectorSigningBytes(r, embedder, bytes))) }
+  return { embedder: embedder.name, dimension: embedder.dimension, bytes, signature: await signWith(key, vectorSigningBytes(r, embedder, bytes)) }
 }
 
 /**
@@ -109,9 +109,7 @@ export function keptVector (embedder: EmbedderId, vector: readonly number[], sig
  */
 export async function verifyVector (r: VectorOwner, carried: CarriedVector): Promise<boolean> {
   try {
-    const key = peerIdFromString(r.origin).publicKey
-    if (key == null || carried.signature.byteLength === 0) return false
-    return await key.verify(vectorSigningBytes(r, { name: carried.embedder, dimension: carried.dimension }, carried.bytes), carried.signature)
+    return await verifyByOrigin(r.origin, vectorSigningBytes(r, { name: carried.embedder, dimension: carried.dimension }, carried.bytes), carried.signature)
   } catch {
     return false
   }
