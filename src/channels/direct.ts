@@ -6,7 +6,7 @@ import { AGENT_NAME, EventTypes, parseAgentId } from '../events/types.js'
 import { checkEnvelope, EnvelopeRejectedError, validateEnvelope } from '../events/validate.js'
 import { DirectResponse, Envelope } from '../wire/generated/event.js'
 import { DIRECT_PROTOCOL } from '../wire/topics.js'
-import { refuseSignal } from '../limits/stream-limits.js'
+import { refuseWithFrame } from '../limits/stream-limits.js'
 import { ChannelInputError, DirectError, DirectTimeoutError, LimitedError, NoSuchAgentError, RejectedError, UnreachableError } from './errors.js'
 import type { ChannelsContext } from './context.js'
 import type { EventJson } from '../events/json.js'
@@ -233,11 +233,7 @@ export class DirectMessenger {
   }
 
   /** Answers a stream over the stream limits with a REJECTED frame that says why (counted by the guard). */
-  private readonly refuseStream = async (stream: Stream, refusal: LimitRefusal): Promise<void> => {
-    const signal = refuseSignal()
-    await lpStream(stream).write(DirectResponse.encode({ status: DirectResponse.Status.REJECTED, error: refusal.message }), { signal })
-    await stream.close({ signal }).catch(() => {})
-  }
+  private readonly refuseStream = refuseWithFrame(message => DirectResponse.encode({ status: DirectResponse.Status.REJECTED, error: message }))
 
   private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString()

@@ -1,6 +1,7 @@
 import { lpStream } from '@libp2p/utils'
 import { envelopeToJson } from '../events/json.js'
 import { allows } from '../communities/access.js'
+import { refuseWithFrame } from '../limits/stream-limits.js'
 import { CHANNEL_NAME } from '../events/types.js'
 import { checkEnvelope, EnvelopeRejectedError } from '../events/validate.js'
 import { Envelope, HistoryRequest, HistoryResponse } from '../wire/generated/event.js'
@@ -15,6 +16,9 @@ const FRAME_BYTES = 256 * 1024
 const REQUEST_MAX_BYTES = 1024
 const TIMEOUT_MS = 15_000
 
+/** Answers a history stream over the stream limits with an error response that says why. */
+const refuseHistory = refuseWithFrame(message => HistoryResponse.encode({ messages: [], done: true, error: message }))
+
 /**
  * Channel backfill over `/oa/history/1.0.0`: a node asks a peer for the latest
  * messages of a channel and stores those it lacks, after checking each one.
@@ -27,7 +31,7 @@ export class HistorySync {
   }
 
   async start (): Promise<void> {
-    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.ctx.limits.streams.guard(HISTORY_PROTOCOL, this.onStream), { maxInboundStreams: 32, maxOutboundStreams: 32 })
+    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.ctx.limits.streams.guard(HISTORY_PROTOCOL, this.onStream, refuseHistory), { maxInboundStreams: 32, maxOutboundStreams: 32 })
   }
 
   async stop (): Promise<void> {

@@ -16,6 +16,31 @@ export function fields (pairs: Array<[string, string | string[]]>): string {
   return out.join('\n')
 }
 
+/**
+ * A peer id as the CLI shows it: its last six characters, enough to tell peers apart.
+ *
+ * @example
+ * ```ts
+ * shortPeer('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo')   // '…CVe2Xo'
+ * ```
+ */
+export function shortPeer (peerId: string): string {
+  return `…${peerId.slice(-6)}`
+}
+
+/**
+ * An agent id `<name>@<peer id>` with its peer id shortened.
+ *
+ * @example
+ * ```ts
+ * shortAgent('user@12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo')   // 'user@…CVe2Xo'
+ * ```
+ */
+export function shortAgent (agentId: string): string {
+  const at = agentId.lastIndexOf('@')
+  return at < 0 ? agentId : `${agentId.slice(0, at)}@${shortPeer(agentId.slice(at + 1))}`
+}
+
 /** 3723000 -> "1h 2m 3s" */
 export function duration (ms: number): string {
   const s = Math.floor(ms / 1000)

@@ -209,7 +209,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .argument('<name>')
     .option('--json', 'one JSON line per member'))
     .action(async (name: string, opts: Record<string, unknown>) => { setCode(await communityMembersCommand(name, opts)) })
-  dataDirOption(community.command('remove').description('remove a member and rotate the key: it can read nothing written after')
+  dataDirOption(community.command('remove').description('remove a member (also one whose credential expired) and rotate the key: it can read nothing written after')
     .argument('<name>').argument('<peer id>')
     .option('--json', 'print JSON'))
     .action(async (name: string, peer: string, opts: Record<string, unknown>) => { setCode(await communityRemoveCommand(name, peer, opts)) })

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { ApiClient } from '../api/client.js'
-import { scoreLabel } from '../memory/hit.js'
 import { importId } from '../memory/import-id.js'
 import { UsageError } from './errors.js'
+import { formatSearchHits } from './memory-search-output.js'
 import { print, printJson, table } from './format.js'
 import { clientDataDir } from './status.js'
 import type { RecordJson } from '../api/routes/memory.js'
@@ -58,13 +58,7 @@ export async function memorySearchCommand (community: string, query: string, fla
     for (const hit of hits) printJson(hit)
     return 0
   }
-  if (hits.length === 0) {
-    print('no matching records')
-    return 0
-  }
-  hits.forEach((hit, i) => {
-    print(`${i + 1}. [${hit.kind}] ${scoreLabel(hit)}  ${hit.id}\n   ${hit.text.length > 300 ? `${hit.text.slice(0, 299)}…` : hit.text}`)
-  })
+  print(formatSearchHits(hits))
   return 0
 }
 

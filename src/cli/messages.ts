@@ -1,6 +1,6 @@
 import { ApiClient } from '../api/client.js'
 import { UsageError } from './errors.js'
-import { print, printJson } from './format.js'
+import { print, printJson, shortAgent } from './format.js'
 import { clientDataDir } from './status.js'
 import type { EventJson } from '../events/json.js'
 import type { ClientFlags } from './status.js'
@@ -14,11 +14,6 @@ export function parseChannelRef (ref: string): { community: string, channel: str
 
 function path (ref: { community: string, channel: string }): string {
   return `/v1/communities/${encodeURIComponent(ref.community)}/channels/${encodeURIComponent(ref.channel)}/messages`
-}
-
-function shortAgent (source: string): string {
-  const at = source.lastIndexOf('@')
-  return at < 0 ? source : `${source.slice(0, at)}@…${source.slice(-6)}`
 }
 
 /** One line per event: time, author, text (replies and reactions marked). */

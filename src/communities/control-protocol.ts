@@ -1,4 +1,5 @@
 import { lpStream } from '@libp2p/utils'
+import { refuseWithFrame } from '../limits/stream-limits.js'
 import { CommunityRequest, CommunityResponse } from '../wire/generated/community.js'
 import type { PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
@@ -9,6 +10,9 @@ export const MAX_RESPONSE_BYTES = 4 * 1_048_576
 export const CONTROL_TIMEOUT_MS = 10_000
 
 export { CommunityRequest, CommunityResponse }
+
+/** Answers a stream over the stream limits with an error response that says why. */
+export const refuseControl = refuseWithFrame(message => CommunityResponse.encode({ objects: [], error: message }))
 
 /** Sends one request over `/oa/community/1.0.0` and reads the answer. */
 export async function requestControl (connectionManager: ConnectionManager, peer: PeerId, request: CommunityRequest, signal: AbortSignal): Promise<CommunityResponse> {

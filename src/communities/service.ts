@@ -6,7 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { COMMUNITY_NAME } from '../config/schema.js'
 import { controlTopic, parseControlTopic } from '../wire/topics.js'
 import { CommunityGossip } from '../wire/generated/community.js'
-import { COMMUNITY_PROTOCOL, CONTROL_TIMEOUT_MS, CommunityRequest, requestControl, serveControl } from './control-protocol.js'
+import { COMMUNITY_PROTOCOL, CONTROL_TIMEOUT_MS, CommunityRequest, refuseControl, requestControl, serveControl } from './control-protocol.js'
 import { newKey } from './crypto.js'
 import { CommunityError } from './errors.js'
 import { readCommunityFiles, writeCommunityFile } from './files.js'
@@ -130,7 +130,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
       for (const r of refused) this.log('%s: ignoring a stored %s: %s', file, r.object.kind, r.error)
       this.adopt(state)
     }
-    await this.components.registrar.handle(COMMUNITY_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(COMMUNITY_PROTOCOL, this.onStream), { maxInboundStreams: 8, maxOutboundStreams: 8 })
+    await this.components.registrar.handle(COMMUNITY_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(COMMUNITY_PROTOCOL, this.onStream, refuseControl), { maxInboundStreams: 8, maxOutboundStreams: 8 })
     this.started = true
   }
 
@@ -393,7 +393,10 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
 
   /**
    * Removes a member: signs a revocation, makes a new key epoch and seals it to every
-   * remaining member, so the removed node can read nothing written after.
+   * remaining member, so the removed node can read nothing written after. A peer whose
+   * credential has expired can be removed too: expiry ends its rights but not the keys
+   * it holds, and only a removal rotates them. Throws `not_member` for a peer that was
+   * never a member or is removed already.
    *
    * @example
    * ```ts
@@ -405,7 +408,9 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
     this.requireAdmin(state)
     if (state.policy === 'open') throw new CommunityError('open_community', `${name} is open: anyone may join it by name, so nobody can be removed`)
     if (member === state.creator) throw new CommunityError('creator', 'the creator of a community cannot be removed')
-    if (state.roleOf(member) == null) throw new CommunityError('not_member', `${member} is not a member of ${name}`)
+    // an expired credential still leaves its holder with the key of its time: removing it rotates the key
+    if (state.roleOf(member) == null && state.latestIssue(member) === 0) throw new CommunityError('not_member', `${member} has never been a member of ${name}`)
+    if (state.roleOf(member) == null && state.removedSince(member, state.latestIssue(member))) throw new CommunityError('not_member', `${member} has already been removed from ${name}`)
     const ring = this.keyrings.get(state.id)
     if (ring == null) throw new CommunityError('no_key', `this node holds no key of ${name}`)
     const epoch = Math.max(state.epoch(), ring.epoch) + 1

@@ -5,7 +5,7 @@ import { EventTypes } from '../events/types.js'
 import { NodeLimits } from '../limits/node-limits.js'
 import { AGENT_PROTOCOL_VERSION } from './card.js'
 import { checkCards } from './card-check.js'
-import { AGENTS_PROTOCOL, fetchCards, serveCards } from './cards-protocol.js'
+import { AGENTS_PROTOCOL, fetchCards, refuseCards, serveCards } from './cards-protocol.js'
 import { CommunityPeers } from './community-peers.js'
 import { capabilityKey, communityKey, normalizeCapability } from './keys.js'
 import type { AgentCard, DiscoveredAgent } from './card.js'
@@ -116,7 +116,7 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
 
   async start (): Promise<void> {
     this.controller = new AbortController()
-    await this.components.registrar.handle(AGENTS_PROTOCOL, this.limits.streams.guard(AGENTS_PROTOCOL, this.onStream), { maxInboundStreams: 32, maxOutboundStreams: 32 })
+    await this.components.registrar.handle(AGENTS_PROTOCOL, this.limits.streams.guard(AGENTS_PROTOCOL, this.onStream, refuseCards), { maxInboundStreams: 32, maxOutboundStreams: 32 })
     this.started = true
   }
 

@@ -1,3 +1,4 @@
+import { lpStream } from '@libp2p/utils'
 import type { LimitRefusal } from './direct-rate.js'
 import type { LimitReason } from './refusals.js'
 import type { Connection, Stream, StreamHandler } from '@libp2p/interface'
@@ -44,7 +45,8 @@ export class StreamLimits {
 
   /**
    * Wraps a stream handler: a stream over a limit goes to `refuse` (by default it is
-   * aborted with the reason) and the handler never sees it.
+   * aborted with the reason; a protocol with a refusal frame passes `refuseWithFrame`)
+   * and the handler never sees it.
    */
   guard (protocol: string, handler: StreamHandler, refuse: RefuseStream = abortWith): StreamHandler {
     return async (stream: Stream, connection: Connection): Promise<void> => {
@@ -114,4 +116,23 @@ async function abortWith (stream: Stream, refusal: LimitRefusal): Promise<void> 
 /** How long a refusal frame may take to write before the stream is aborted. */
 export function refuseSignal (): AbortSignal {
   return AbortSignal.timeout(REFUSE_TIMEOUT_MS)
+}
+
+/**
+ * Refuses a stream with one length-prefixed frame of the protocol's own, the one it
+ * uses to say "refused", carrying the refusal's message; then closes the stream. The
+ * asker reads why instead of seeing a reset it cannot tell from a failure.
+ *
+ * @example
+ * ```ts
+ * const refuse = refuseWithFrame(message => HistoryResponse.encode({ messages: [], done: true, error: message }))
+ * await registrar.handle(HISTORY_PROTOCOL, limits.streams.guard(HISTORY_PROTOCOL, onStream, refuse))
+ * ```
+ */
+export function refuseWithFrame (frame: (message: string) => Uint8Array): RefuseStream {
+  return async (stream: Stream, refusal: LimitRefusal): Promise<void> => {
+    const signal = refuseSignal()
+    await lpStream(stream).write(frame(refusal.message), { signal })
+    await stream.close({ signal }).catch(() => {})
+  }
 }

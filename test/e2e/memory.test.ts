@@ -93,14 +93,17 @@ describe('memory through the CLI', () => {
     expect(help.stdout).toContain('Importing is idempotent')
   })
 
-  it('labels each score by what it is', async () => {
+  it('labels each score by what it is, and names who wrote each hit', async () => {
     const q = ['memory', 'search', 'devsupport', 'rollout undo to a previous revision', '--k', '1', ...dd()]
     const vector = await runCli([...q, '--mode', 'vector'])
-    expect(vector.stdout).toMatch(/^1\. \[expert_knowledge\] similarity 0\.\d\d {2}\S+\n/)
+    expect(vector.stdout).toMatch(/^1\. \[expert_knowledge\] similarity 0\.\d\d {2}\S+ {2}by \S+\n/)
     const text = await runCli([...q, '--mode', 'text'])
-    expect(text.stdout).toMatch(/^1\. \[expert_knowledge\] bm25 \d+\.\d {2}\S+\n/)
+    expect(text.stdout).toMatch(/^1\. \[expert_knowledge\] bm25 \d+\.\d {2}\S+ {2}by \S+\n/)
     const hybrid = await runCli(q)
-    expect(hybrid.stdout).toMatch(/^1\. \[expert_knowledge\] fused rank 0\.0\d{3}, similarity 0\.\d\d {2}\S+\n/)
+    expect(hybrid.stdout).toMatch(/^1\. \[expert_knowledge\] fused rank 0\.0\d{3}, similarity 0\.\d\d {2}\S+ {2}by \S+\n/)
+    // the author is this node's agent, its peer id shortened as elsewhere in the CLI
+    const self = (await runCli(['id', ...dd()])).stdout.trim()
+    expect(hybrid.stdout.split('\n')[0]?.endsWith(`@…${self.slice(-6)}`)).toBe(true)
   })
 
   it('deletes a record of this node: search and export no longer find it, and a second delete names it missing', async () => {

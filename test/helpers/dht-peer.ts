@@ -40,7 +40,7 @@ export async function createDhtPeer () {
   await libp2p.handle(AGENTS_PROTOCOL, async (stream) => {
     const lp = lpStream(stream)
     AgentCardsRequest.decode(await lp.read())
-    await lp.write(AgentCardsResponse.encode({ cards: cards.map(cardToWire) }))
+    await lp.write(AgentCardsResponse.encode({ cards: cards.map(cardToWire), error: '' }))
     await stream.close().catch(() => {})
   })
   await libp2p.handle(DIRECT_PROTOCOL, async (stream) => {

@@ -2,7 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { newKey } from '../../src/communities/crypto.js'
+import { readCommunityFiles, writeCommunityFile } from '../../src/communities/files.js'
+import { Keyring } from '../../src/communities/keyring.js'
+import { signObject } from '../../src/communities/objects.js'
 import { checkDataDir } from '../../src/node/check-data-dir.js'
+import { readIdentity } from '../../src/node/identity.js'
+import { CommunityObject } from '../../src/wire/generated/community.js'
 import { DataDirError } from '../../src/node/errors.js'
 import { runCli } from '../helpers/cli.js'
 import { startTestNode } from '../helpers/nodes.js'
@@ -10,6 +18,8 @@ import { tempDir } from '../helpers/tmp.js'
 import type { DataDirCheck } from '../../src/node/check-data-dir.js'
 
 const C = 'devsupport'
+/** A peer id that is no node of this test. */
+const READER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 
 /** A stopped node's data dir holding `records` memory records and `posts` channel messages. */
 async function populated (root: string, name: string, records: number, posts: number): Promise<string> {
@@ -49,7 +59,7 @@ describe('checking a data dir (oa-node check)', () => {
     await node.stop()
     const dataDir = join(dir.path, 'trust')
     const sound = await checkDataDir(dataDir)
-    expect(sound.communities).toEqual({ communities: [{ name: 'vault', id: created.id, policy: 'private', objects: 4, epoch: 1, keyEpochs: [1], role: 'admin' }], problems: [] })
+    expect(sound.communities).toEqual({ communities: [{ name: 'vault', id: created.id, policy: 'private', objects: 4, epoch: 1, keyEpochs: [1], role: 'admin' }], problems: [], notes: [] })
     expect(sound.ok).toBe(true)
     expect((await runCli(['check', '--data-dir', dataDir])).stdout).toMatch(/communities\s+ok, vault \(private, admin, key epochs 1 of 1\)/)
 
@@ -70,6 +80,59 @@ describe('checking a data dir (oa-node check)', () => {
     const cli = await runCli(['check', '--data-dir', dataDir])
     expect(cli.code).toBe(1)
     expect(cli.stdout).toMatch(/communities\s+DAMAGED/)
+  })
+
+  it('notes a private community whose current key this node lacks, and reports an object a non-admin signed and grants to this node that do not open', async () => {
+    const node = await startTestNode(dir.path, 'grants', { memory: { enabled: false } })
+    const created = await node.libp2p.services.communities.create('vault', 'private')
+    await node.libp2p.services.communities.invite('vault', { for: READER, role: 'reader' })
+    const self = node.peerId.toString()
+    await node.stop()
+    const dataDir = join(dir.path, 'grants')
+    const key = await readIdentity(dataDir)
+    if (key == null) throw new Error('the node left no identity key')
+    const [held] = await readCommunityFiles(dataDir)
+    if (held == null) throw new Error('the node left no community file')
+    const append = async (...objects: CommunityObject[]): Promise<void> => {
+      const [file] = await readCommunityFiles(dataDir)
+      await writeCommunityFile(dataDir, created.id, [...(file?.objects ?? []), ...objects])
+    }
+
+    // a removal by the creator that nobody sealed a new key for: sound, but the node lacks the current key
+    await append((await signObject('revocation', { community: created.id, member: READER, revokedAt: Date.now(), epoch: 2 }, key)).object)
+    const noted = await checkDataDir(dataDir)
+    expect(noted.ok).toBe(true)
+    expect(noted.communities.problems).toEqual([])
+    expect(noted.communities.notes).toEqual([expect.stringMatching(/^vault: this node holds no key of the current epoch 2 \(newest: 1\)/)])
+    const cli = await runCli(['check', '--data-dir', dataDir])
+    expect(cli.code).toBe(0)
+    expect(cli.stdout).toMatch(/note: vault: this node holds no key of the current epoch 2/)
+
+    // a credential signed by a peer that is no admin; a grant to this node sealed to another peer; one whose box was damaged
+    const stranger = await generateKeyPair('Ed25519')
+    const forged = await signObject('credential', { community: created.id, member: peerIdFromPrivateKey(stranger).toString(), role: 'admin', issuedAt: Date.now() }, stranger)
+    const elsewhere = new Keyring(newKey(), new Map([[2, newKey()]])).sealFor(created.id, READER, 2)
+    const misaddressed = await signObject('grant', { community: created.id, member: self, epoch: 2, box: elsewhere, issuedAt: Date.now() }, key)
+    const own = held.objects.map(o => CommunityObject.decode(CommunityObject.encode(o))).find(o => o.kind === 'grant' && (JSON.parse(Buffer.from(o.body).toString()) as { member: string }).member === self)
+    if (own == null) throw new Error('the creator holds no grant of its own')
+    const box = Buffer.from((JSON.parse(Buffer.from(own.body).toString()) as { box: string }).box, 'base64')
+    box[box.length - 1] = (box[box.length - 1] ?? 0) ^ 0xff
+    const damaged = await signObject('grant', { community: created.id, member: self, epoch: 1, box: box.toString('base64'), issuedAt: Date.now() }, key)
+    await append(forged.object, misaddressed.object, damaged.object)
+    const report = await checkDataDir(dataDir)
+    expect(report.ok).toBe(false)
+    expect(report.communities.problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(new RegExp(`credential: credential signed by ${forged.signer}, who is not an admin of vault`)),
+      expect.stringMatching(/the grant of epoch 2 sealed to this node does not open/),
+      expect.stringMatching(/the grant of epoch 1 sealed to this node does not open/)
+    ]))
+    expect(report.communities.problems).toHaveLength(3)
+    // the grant that does open still counts
+    expect(report.communities.communities[0]?.keyEpochs).toEqual([1])
+    const damagedCli = await runCli(['check', '--data-dir', dataDir])
+    expect(damagedCli.code).toBe(1)
+    expect(damagedCli.stdout).toMatch(/communities\s+DAMAGED/)
+    expect(damagedCli.stdout).toMatch(/does not open/)
   })
 
   it('finds a tampered memory record, a damaged envelope and a corrupt key, and the CLI exits 1 naming each', async () => {

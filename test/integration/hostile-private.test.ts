@@ -137,6 +137,9 @@ describe('a private community against peers that are not (or no longer) its writ
   }
 
   const envelopesOn = (messages: Message[], topic: string): Envelope[] => messages.filter(m => m.topic === topic).map(m => Envelope.decode(m.data))
+  const credentialsOn = (messages: Message[]): Array<{ community: string, member: string, role: string, expiresAt?: number }> => messages.filter(m => m.topic === CTL)
+    .flatMap(m => CommunityGossip.decode(m.data).objects).filter(o => o.kind === 'credential')
+    .map(o => JSON.parse(decoder.decode(o.body)) as { community: string, member: string, role: string, expiresAt?: number })
   const recordsOn = (messages: Message[], topic: string) => messages.filter(m => m.topic === topic).flatMap(m => MemoryGossip.decode(m.data).records)
 
   beforeAll(async () => {
@@ -435,6 +438,51 @@ describe('a private community against peers that are not (or no longer) its writ
     await honestMarker()
     expect(storedIds()).not.toContain(forged.id)
     expect(await memoryIds()).not.toContain(record.id)
+  })
+
+  it('refuses the posts and memories of a member whose credential has expired, and lets an admin remove it, rotating the key', async () => {
+    const node = await startTestNode(dir.path, 'expiring', layer([tcpAddr(target)]))
+    others.push(node)
+    const peer = node.peerId.toString()
+    const { invite, expiresAt } = await communities(target).invite(V, { for: peer, role: 'member', expiresInMs: 4_000 })
+    await communities(node).join(invite)
+    await waitFor('the target sees the expiring member on the vault topics', () => [GENERAL, MEM].every(t => target.libp2p.services.pubsub.getSubscribers(t).some(p => p.equals(node.peerId))))
+    const sealer = communities(node).sealer(V)
+    if (sealer == null) throw new Error('the expiring member holds no sealer of the vault')
+    // a peer that listens on the control topic reads the credential in the clear: who, which role, until when
+    await waitFor('the spy received the credential on the control topic', () => credentialsOn(spy.received).some(c => c.member === peer))
+    expect(credentialsOn(spy.received).find(c => c.member === peer)).toMatchObject({ community: vaultId, role: 'member', expiresAt })
+    await waitFor('the credential has expired on the target', () => communities(target).stateOf(V)?.roleOf(peer) == null && Date.now() > (expiresAt ?? 0), 15_000)
+
+    // what it still sends, sealed with the key it still holds
+    const before = { channels: target.status().rejected.byReason.membership, memory: memoryRejected().byReason.membership }
+    const rejection = nextRejection(r => r.peer === peer)
+    const forged = await createEnvelope({ ...post(), agent: 'user' }, node.privateKey)
+    await node.libp2p.services.pubsub.publish(GENERAL, Envelope.encode(sealEnvelope(forged, sealer)))
+    expect((await rejection).reason).toBe('membership')
+    expect(target.status().rejected.byReason.membership).toBe(before.channels + 1)
+    const record = await makeRecord({ text: 'an expired member\'s note', kind: 'expert_knowledge' }, V, 1, node.privateKey)
+    await node.libp2p.services.pubsub.publish(MEM, MemoryGossip.encode({ records: [toWire(record, sealer)], notice: false }))
+    await waitFor('the expired member\'s record is refused', () => memoryRejected().byReason.membership === before.memory + 1)
+    await honestMarker()
+    expect(storedIds()).not.toContain(forged.id)
+    expect(await memoryIds()).not.toContain(record.id)
+
+    // expiry did not rotate the key: the expired node still holds the one in use, until an admin removes it
+    const epoch = communities(target).describe(V)?.epoch ?? 0
+    expect(communities(node).hasEpoch(V, epoch)).toBe(true)
+    await communities(target).remove(V, peer)
+    expect(communities(target).describe(V)?.epoch).toBe(epoch + 1)
+    await waitFor('honest holds the key the removal made', () => communities(honest).hasEpoch(V, epoch + 1))
+    expect(communities(node).hasEpoch(V, epoch + 1)).toBe(false)
+    expect(communities(target).stateOf(V)?.removalsOf(peer)).toHaveLength(1)
+    // removed once, it cannot be removed again; a peer that never was a member cannot be removed
+    const again = await communities(target).remove(V, peer).catch((err: unknown) => err)
+    expect(again).toMatchObject({ code: 'not_member' })
+    expect((again as Error).message).toMatch(/already been removed/)
+    const outsider = await communities(target).remove(V, spy.peerId.toString()).catch((err: unknown) => err)
+    expect(outsider).toMatchObject({ code: 'not_member' })
+    expect((outsider as Error).message).toMatch(/never been a member/)
   })
 
   it('refuses a replayed copy of a real sealed post as a replay once gossipsub has forgotten its id', async () => {

@@ -440,6 +440,7 @@ export namespace AgentCardsRequest {
 
 export interface AgentCardsResponse {
   cards: AgentCard[]
+  error: string
 }
 
 export namespace AgentCardsResponse {
@@ -459,12 +460,18 @@ export namespace AgentCardsResponse {
           }
         }
 
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(18)
+          w.string(obj.error)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          cards: []
+          cards: [],
+          error: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -481,6 +488,10 @@ export namespace AgentCardsResponse {
               obj.cards.push(AgentCard.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.cards$
               }))
+              break
+            }
+            case 2: {
+              obj.error = reader.string()
               break
             }
             default: {
@@ -518,6 +529,13 @@ export namespace AgentCardsResponse {
 
               obj.cards++
 
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
               break
             }
             default: {
@@ -592,6 +610,11 @@ export namespace AgentCardsResponse {
     index: number
   }
 
+  export interface AgentCardsResponseErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
   export function encode (obj: Partial<AgentCardsResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AgentCardsResponse.codec())
   }
@@ -600,7 +623,7 @@ export namespace AgentCardsResponse {
     return decodeMessage(buf, AgentCardsResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AgentCardsResponse>): Generator<AgentCardsResponseCardsNameFieldEvent | AgentCardsResponseCardsIdFieldEvent | AgentCardsResponseCardsDescriptionFieldEvent | AgentCardsResponseCardsCommunityFieldEvent | AgentCardsResponseCardsCapabilitiesFieldEvent | AgentCardsResponseCardsChannelsFieldEvent | AgentCardsResponseCardsPeerIdFieldEvent | AgentCardsResponseCardsMultiaddrsFieldEvent | AgentCardsResponseCardsProtocolVersionFieldEvent | AgentCardsResponseCardsKindFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AgentCardsResponse>): Generator<AgentCardsResponseCardsNameFieldEvent | AgentCardsResponseCardsIdFieldEvent | AgentCardsResponseCardsDescriptionFieldEvent | AgentCardsResponseCardsCommunityFieldEvent | AgentCardsResponseCardsCapabilitiesFieldEvent | AgentCardsResponseCardsChannelsFieldEvent | AgentCardsResponseCardsPeerIdFieldEvent | AgentCardsResponseCardsMultiaddrsFieldEvent | AgentCardsResponseCardsProtocolVersionFieldEvent | AgentCardsResponseCardsKindFieldEvent | AgentCardsResponseErrorFieldEvent> {
     return streamMessage(buf, AgentCardsResponse.codec(), opts)
   }
 }
