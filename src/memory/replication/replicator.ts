@@ -2,6 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { RejectionCounter } from '../../counts/rejection-counter.js'
+import { refuseWithFrame } from '../../limits/stream-limits.js'
 import { MemoryGossip, SyncBatch, SyncRequest } from '../../wire/generated/memory.js'
 import { memoryTopic, parseMemoryTopic } from '../../wire/topics.js'
 import { MemoryInputError } from '../errors.js'
@@ -71,6 +72,8 @@ export interface ReplicationEvents {
 const MAX_GOSSIP_BYTES = 1_048_576
 const GOSSIP_CHUNK_BYTES = 256 * 1024
 const SYNC_PAGE = 200
+/** A sync stream over the limits is answered with a last batch that says why. */
+const refuseSync = refuseWithFrame(message => SyncBatch.encode({ records: [], done: true, error: message }))
 const SYNC_MAX_RECORDS = 100_000
 const SYNC_FRAME_BYTES = 2 * 1_048_576
 /** A catch-up frame is sent once its records pass this many bytes (well under SYNC_FRAME_BYTES). */
@@ -131,7 +134,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   async start (): Promise<void> {
     if (!this.components.memory.enabled) return
-    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream), { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
     this.started = true
   }
 
