@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto'
+import { endianness } from 'node:os'
 import { signWith, verifyByOrigin } from '../../signatures/ed25519.js'
 import type { StoredRecord } from '../types.js'
 import type { PrivateKey } from '@libp2p/interface'
+
+/** Float32 arrays of this machine are laid out as the wire's: bytes are copied, not converted one by one. */
+const LITTLE_ENDIAN = endianness() === 'LE'
 
 /** Largest vector dimension a record may carry: a vector declared longer is refused. */
 export const MAX_VECTOR_DIMENSION = 8192
@@ -36,6 +40,7 @@ export type VectorOwner = Pick<StoredRecord, 'community' | 'origin' | 'id' | 'se
  * ```
  */
 export function vectorBytes (vector: readonly number[]): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(Float32Array.from(vector).buffer)
   const out = new Uint8Array(vector.length * 4)
   const view = new DataView(out.buffer)
   for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] ?? 0, true)
@@ -52,6 +57,7 @@ export function vectorBytes (vector: readonly number[]): Uint8Array {
  */
 export function vectorOfBytes (bytes: Uint8Array): number[] {
   if (bytes.byteLength % 4 !== 0) throw new RangeError(`${bytes.byteLength} vector bytes are not float32 values`)
+  if (LITTLE_ENDIAN) return Array.from(new Float32Array(bytes.slice().buffer))
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const out = new Array<number>(bytes.byteLength / 4)
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
