@@ -1,10 +1,18 @@
+import { lpStream } from '@libp2p/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeRecord } from '../../src/memory/record.js'
+import { toWire } from '../../src/memory/replication/codec.js'
+import { MEMSYNC_PROTOCOL } from '../../src/memory/replication/index.js'
+import { signVector } from '../../src/memory/replication/vector.js'
+import { SyncBatch, SyncRequest } from '../../src/wire/generated/memory.js'
 import { keptVectorsAdapter } from '../helpers/kept-vectors.js'
+import { createRawPeer } from '../helpers/raw-peer.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ConfigLayer } from '../../src/config/schema.js'
 import type { OaNode } from '../../src/node/oa-node.js'
+import type { MemoryRecordWire } from '../../src/wire/generated/memory.js'
 
 const C = 'devsupport'
 /** Records with their 1024-dimension vectors: about 4.5 KiB each on the wire, 27 MiB in all. */
@@ -45,5 +53,40 @@ describe('catch-up of more records than a stream window holds', () => {
     expect(stats.received.sync).toBe(RECORDS)
     expect(stats.vectors.used).toBe(RECORDS)
     expect(stats.rejected.total).toBe(0)
+  }, 240_000)
+
+  it('from a peer that sends as fast as it can: the receiver holds it back instead of overflowing, and stores it all', async () => {
+    const origin = nodes[0]
+    if (origin == null) throw new Error('no origin')
+    const raw = await createRawPeer()
+    try {
+      // 40 MiB of valid records of the raw peer's, each with a vector it signed: more than
+      // a stream window and a read buffer together
+      const count = 9000
+      const frames: Uint8Array[] = []
+      let frame: MemoryRecordWire[] = []
+      for (let seq = 1; seq <= count; seq++) {
+        const r = await makeRecord({ text: `fast sender note ${seq}` }, C, seq, raw.privateKey)
+        const vector = Array.from({ length: 1024 }, (_, i) => Math.sin(seq * 7.1 + i))
+        frame.push(toWire(r, undefined, await signVector(raw.privateKey, r, { name: 'local-hash-v2', dimension: 1024 }, vector)))
+        if (frame.length === 200 || seq === count) {
+          frames.push(SyncBatch.encode({ records: frame, done: seq === count, error: '' }))
+          frame = []
+        }
+      }
+      await raw.libp2p.handle(MEMSYNC_PROTOCOL, async (stream) => {
+        const lp = lpStream(stream)
+        SyncRequest.decode(await lp.read())
+        // every frame at once: only the muxer's window holds the sender back
+        await Promise.all(frames.map(async f => lp.write(f)))
+        await stream.close().catch(() => {})
+      })
+      await origin.libp2p.dial(raw.libp2p.getMultiaddrs()[0]!)
+      const before = origin.libp2p.services.replication.stats().received.sync
+      expect(await origin.libp2p.services.replication.sync(raw.peerId, C)).toBe(count)
+      expect(origin.libp2p.services.replication.stats().received.sync).toBe(before + count)
+    } finally {
+      await raw.stop()
+    }
   }, 240_000)
 })

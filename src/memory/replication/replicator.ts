@@ -7,6 +7,7 @@ import { MemoryGossip, SyncBatch, SyncRequest } from '../../wire/generated/memor
 import { memoryTopic, parseMemoryTopic } from '../../wire/topics.js'
 import { MemoryInputError } from '../errors.js'
 import { decodeWire, SealedRecordError, toWire } from './codec.js'
+import { PacedReader } from './paced-reader.js'
 import { checkCarriedVector, checkRemoteRecord } from './validate.js'
 import type { NodeLimits } from '../../limits/node-limits.js'
 import type { Channels } from '../../channels/channels.js'
@@ -78,11 +79,10 @@ const SYNC_MAX_RECORDS = 100_000
 const SYNC_FRAME_BYTES = 2 * 1_048_576
 /** A catch-up frame is sent once its records pass this many bytes (well under SYNC_FRAME_BYTES). */
 const SYNC_FRAME_TARGET = 1_048_576
-/**
- * Bytes a catch-up stream may hold unread: the largest stream window the muxer grants
- * (yamux: 16 MiB), which a sender can fill while the stream is paused, and two frames.
- */
-const SYNC_RECEIVE_BUFFER = 16 * 1_048_576 + 2 * SYNC_FRAME_BYTES
+/** The largest stream window the muxer (yamux) grants: what a sender may still send to a paused stream. */
+const MUXER_WINDOW = 16 * 1_048_576
+/** Unread catch-up bytes past which the stream is paused: more than a frame, so a whole one is always there to read. */
+const SYNC_PAUSE_MARK = 2 * SYNC_FRAME_BYTES
 const SYNC_TIMEOUT_MS = 60_000
 const SYNC_IDLE_MS = 15_000
 const SYNC_MAX_MS = 10 * 60_000
@@ -408,10 +408,11 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     if (replica == null) return 0
     const vv = await replica.versionOf(community)
     const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: idle() })
-    // the stream is paused while a frame is checked and stored, so the muxer stops
-    // granting the sender window: at most one window of frames waits here
-    stream.maxReadBufferLength = SYNC_RECEIVE_BUFFER
-    const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES, maxBufferSize: SYNC_RECEIVE_BUFFER })
+    // frames are taken as fast as they are checked and stored, and the sender is held
+    // back to that pace: what waits unread is bounded by the pause mark and one window
+    stream.maxReadBufferLength = MUXER_WINDOW + SYNC_FRAME_BYTES
+    const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES, maxBufferSize: SYNC_PAUSE_MARK + MUXER_WINDOW + SYNC_FRAME_BYTES })
+    const reader = new PacedReader(stream, lp, SYNC_PAUSE_MARK)
     let added = 0
     // a frame is checked while the one before it is stored: signature checks run on
     // the thread pool, the store's commit on the event loop; frames are stored in order
@@ -419,10 +420,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     try {
       await lp.write(SyncRequest.encode({ community, have: vv.entries().map(e => ({ origin: e.origin, seq: BigInt(e.seq) })) }), { signal: abort })
       for (;;) {
-        if (stream.readStatus === 'paused') stream.resume()
-        const frame = await lp.read({ signal: idle() })
-        if (stream.readStatus === 'readable') stream.pause()
-        const batch = SyncBatch.decode(frame)
+        const batch = SyncBatch.decode(await reader.read({ signal: idle() }))
         if (batch.error !== '') throw new Error(`peer refused sync: ${batch.error}`)
         const valid = await this.checkFrame(batch.records, community, sealer, replica, peer)
         await storing
