@@ -4,11 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { MemoryInputError } from '../../src/memory/errors.js'
 import { makeRecord, makeTombstone, verifyRecord } from '../../src/memory/record.js'
+import { keptVector, signVector, verifyVector } from '../../src/memory/replication/vector.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { MemoryRecord, MemoryStore, SearchHit, SearchMode } from '../../src/memory/types.js'
 
 export interface StoreHarness {
   store: MemoryStore
+  /** The store returns each live record's vector and vector signature from `afterSeq` (a store may leave them out). */
+  returnsVectors?: boolean
   /** Closes and opens the store again on the same data; undefined where that makes no sense. */
   reopen?: () => Promise<MemoryStore>
   cleanup: () => Promise<void>
@@ -96,6 +99,28 @@ export function memoryStoreContract (name: string, open: () => Promise<StoreHarn
       const got = await h.store.get(['fixed-id-1'], ['alpha'])
       expect(got.map(g => [g.origin, g.text]).sort()).toEqual([[v2.origin, 'second version'], [theirs.origin, 'another node, same id']].sort())
       expect(await h.store.delete({ communities: ['alpha'], ids: ['fixed-id-1'] })).toBe(2)
+    })
+
+    it('gives back from afterSeq the vector and the origin\'s vector signature that were written, when it returns vectors at all', async () => {
+      const plain = await record('epsilon', 'a record whose vector carries no signature')
+      const signed = await record('epsilon', 'a record whose vector the origin signed')
+      const carried = await signVector(key, signed, { name: embedder.name, dimension: embedder.dimension }, signed.vector)
+      await h.store.upsert([plain, { ...signed, vectorSignature: carried.signature }])
+      const page = await h.store.afterSeq('epsilon', signed.origin, 0, 10)
+      expect(page.map(r => r.id)).toEqual([plain.id, signed.id])
+      const [gotPlain, gotSigned] = page
+      if (h.returnsVectors === true) {
+        expect(gotPlain?.vector).toEqual(Array.from(Float32Array.from(plain.vector)))
+        expect(gotPlain?.vectorSignature).toBeUndefined()
+        expect(gotSigned?.vector).toEqual(Array.from(Float32Array.from(signed.vector)))
+        expect(gotSigned?.vectorSignature).toEqual(carried.signature)
+      }
+      for (const got of page) {
+        // whatever a store returns is what was written: the vector as float32, and a signature that verifies
+        const written = got.id === plain.id ? plain : signed
+        if (got.vector != null) expect(got.vector).toEqual(Array.from(Float32Array.from(written.vector)))
+        if (got.vectorSignature != null) expect(await verifyVector(got, keptVector({ name: embedder.name, dimension: embedder.dimension }, got.vector ?? written.vector, got.vectorSignature))).toBe(true)
+      }
     })
 
     it('keeps a tombstone: searches, counts, stats and pages skip it; get, versions and afterSeq include it; an older version does not bring the record back', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -7,8 +7,10 @@ import { describe, expect, it, vi } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { EmbedderMismatchError } from '../../src/memory/errors.js'
 import { makeTombstone } from '../../src/memory/record.js'
+import { signVector } from '../../src/memory/replication/vector.js'
+import { checkSqliteStore } from '../../src/memory/stores/sqlite/check.js'
 import { DatabaseSync } from '../../src/runtime/sqlite.js'
-import { DB_FILE, INDEX_FILE } from '../../src/memory/stores/sqlite/schema.js'
+import { DB_FILE, FORMAT, INDEX_FILE } from '../../src/memory/stores/sqlite/schema.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { VectorIndex } from '../../src/memory/stores/sqlite/vector-index.js'
 import { checkDataDir } from '../../src/node/check-data-dir.js'
@@ -20,9 +22,12 @@ import { waitFor } from '../helpers/wait.js'
 import type { SqliteStoreInit } from '../../src/memory/stores/sqlite/store.js'
 
 const embedder = new LocalEmbedder()
+/** The origin of the records whose vectors these tests sign. */
+const key = await generateKeyPair('Ed25519')
 const open = async (dir: string, more: Partial<SqliteStoreInit> = {}): Promise<SqliteStore> => SqliteStore.open({ dir, embedder, writeWindowMs: 2, ...more })
 
-memoryStoreContract('sqlite', onDisk(async dir => open(dir)))
+const onDiskReturningVectors = onDisk(async dir => open(dir))
+memoryStoreContract('sqlite', async () => ({ ...await onDiskReturningVectors(), returnsVectors: true }))
 
 /** `n` records of one community, and a target to find by meaning among them. */
 async function corpus (community: string, n: number): Promise<{ rows: Awaited<ReturnType<typeof record>>[], target: Awaited<ReturnType<typeof record>> }> {
@@ -37,7 +42,176 @@ async function topId (store: SqliteStore, community: string, q: string, extra: {
   return hits[0]?.record.id
 }
 
+/** The `generation` of a store's database, counted up by every write transaction, read beside the store. */
+function generation (memoryDir: string): number {
+  const db = new DatabaseSync(join(memoryDir, DB_FILE), { readOnly: true })
+  try {
+    return Number((db.prepare("SELECT value FROM meta WHERE key = 'generation'").get() as { value: string }).value)
+  } finally {
+    db.close()
+  }
+}
+
+/** A turn of the event loop: whatever was set to run at the next one has run. */
+async function nextTurn (): Promise<void> {
+  await new Promise(resolve => setImmediate(resolve))
+}
+
+/** A memory.db of table format 1 (no vector_signature column) holding `records`, as that release wrote it. */
+async function formatOneStore (memoryDir: string, records: Array<Awaited<ReturnType<typeof record>>>): Promise<void> {
+  const made = await open(memoryDir)
+  await made.close()
+  rmSync(join(memoryDir, DB_FILE))
+  rmSync(join(memoryDir, INDEX_FILE), { force: true })
+  const db = new DatabaseSync(join(memoryDir, DB_FILE))
+  db.exec('PRAGMA journal_mode = WAL')
+  db.exec(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'sqlite-format1.sql'), 'utf8'))
+  const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)')
+  for (const [k, v] of [['embedder', embedder.name], ['dimension', String(embedder.dimension)], ['format', '1'], ['created_at', new Date().toISOString()], ['generation', '1']]) meta.run(k ?? '', v ?? '')
+  const insert = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?)`)
+  for (const r of records) insert.run(r.community, r.origin, r.id, r.kind, r.agent, r.seq, r.text, JSON.stringify(r.metadata), r.createdAt, r.signature, new Uint8Array(Float32Array.from(r.vector).buffer))
+  db.close()
+}
+
 describe('sqlite store', () => {
+  it('commits a lone write at once, without waiting for the write window; writes arriving together share one transaction', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const memoryDir = join(dir.path, 'memory')
+    // a window of ten minutes: a write that waited for it would outlast the test
+    const store = await open(memoryDir, { writeWindowMs: 600_000 })
+    try {
+      const before = generation(memoryDir)
+      for (let i = 0; i < 3; i++) await store.upsert([await record('solo', `write ${i}, one at a time`)])
+      expect(generation(memoryDir)).toBe(before + 3)
+      const group = await Promise.all(Array.from({ length: 20 }, async (_, i) => record('solo', `write ${i} of a group`)))
+      await Promise.all(group.map(async r => store.upsert([r])))
+      expect(generation(memoryDir)).toBe(before + 4)
+      expect(await store.count({ communities: ['solo'] })).toBe(23)
+      // right after a commit that answered several callers, the next write waits for the window
+      const late = store.upsert([await record('solo', 'a write while the store is busy')])
+      await nextTurn()
+      await nextTurn()
+      expect(generation(memoryDir)).toBe(before + 4)
+      await store.flushNow()
+      await late
+      expect(generation(memoryDir)).toBe(before + 5)
+    } finally {
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('answers a write before its vector index takes the record; a search right after finds it, and the index takes it in the background', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const store = await open(join(dir.path, 'memory'), { exactBelow: 50 })
+    const put = vi.spyOn(VectorIndex.prototype, 'putMany')
+    const search = vi.spyOn(VectorIndex.prototype, 'search')
+    try {
+      const { rows, target } = await corpus('big', 300)
+      await store.upsert(rows)
+      await store.indexBuilt()
+      expect(store.indexedRecords()).toBe(300)
+      put.mockClear()
+      await store.upsert([target])
+      expect(put).not.toHaveBeenCalled()
+      expect(await topId(store, 'big', 'Set ef at least as large as k to improve HNSW recall')).toBe(target.id)
+      expect(search).toHaveBeenCalledTimes(1)
+      await waitFor('the index takes the record', () => store.indexedRecords() === 301)
+      expect(put).toHaveBeenCalledTimes(1)
+      expect(await topId(store, 'big', 'Set ef at least as large as k to improve HNSW recall')).toBe(target.id)
+      expect(search).toHaveBeenCalledTimes(2)
+    } finally {
+      put.mockRestore()
+      search.mockRestore()
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('leaves English stop words out of a text query, and searches a query made only of them with its words as given', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const store = await open(join(dir.path, 'memory'))
+    try {
+      const migrations = await record('words', 'Django migrations are created with makemigrations and applied with migrate.')
+      const filler = await record('words', 'This is the one that is in the middle of it all.')
+      await store.upsert([migrations, filler])
+      const text = async (q: string): Promise<string[]> => (await store.search({ mode: 'text', text: q, k: 10, filter: { communities: ['words'] } })).map(h => h.record.id)
+      expect(await text('what is the command for the migrations of a project')).toEqual([migrations.id])
+      expect(await text('is it the one')).toEqual([filler.id])
+    } finally {
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('brings a database of table format 1 up to date in place at open, losing nothing; oa-node check reads it before and after', async () => {
+    const dir = await tempDir('oa-sqlite-format-')
+    const memoryDir = join(dir.path, 'memory')
+    try {
+      const old = await Promise.all(Array.from({ length: 5 }, async (_, i) => record('old', `note ${i} written by the release of format 1`)))
+      await formatOneStore(memoryDir, old)
+      const before = await checkSqliteStore(memoryDir)
+      expect(before).toMatchObject({ present: true, records: 5, communities: { old: 5 }, problems: [] })
+      const store = await open(memoryDir)
+      try {
+        expect((await store.get(old.map(r => r.id), ['old'])).map(r => r.text).sort()).toEqual(old.map(r => r.text).sort())
+        const synced = await store.afterSeq('old', old[0]?.origin ?? '', 0, 10)
+        expect(synced.map(r => r.id)).toEqual(old.map(r => r.id))
+        expect(synced[0]?.vector).toEqual(Array.from(Float32Array.from(old[0]?.vector ?? [])))
+        expect(synced.every(r => r.vectorSignature == null)).toBe(true)
+        const fresh = await record('old', 'a note written after the move to format 2', {}, key)
+        const carried = await signVector(key, fresh, embedder, fresh.vector)
+        await store.upsert([{ ...fresh, vectorSignature: carried.signature }])
+        expect((await store.afterSeq('old', fresh.origin, fresh.seq - 1, 10))[0]?.vectorSignature).toEqual(carried.signature)
+        await store.indexBuilt()
+        expect(await topId(store, 'old', 'note 3 written by the release of format 1')).toBe(old[3]?.id)
+      } finally {
+        await store.close()
+      }
+      const db = new DatabaseSync(join(memoryDir, DB_FILE), { readOnly: true })
+      expect((db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as { value: string }).value).toBe(String(FORMAT))
+      db.close()
+      expect(await checkSqliteStore(memoryDir)).toMatchObject({ records: 6, problems: [] })
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('refuses to open a database of a later table format, and oa-node check names it', async () => {
+    const dir = await tempDir('oa-sqlite-format-')
+    const memoryDir = join(dir.path, 'memory')
+    try {
+      await (await open(memoryDir)).close()
+      const db = new DatabaseSync(join(memoryDir, DB_FILE))
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'format'").run(String(FORMAT + 1))
+      db.close()
+      await expect(open(memoryDir)).rejects.toThrow(`has table format ${FORMAT + 1}, made by a newer release`)
+      expect((await checkSqliteStore(memoryDir)).problems).toEqual([expect.stringContaining(`has table format ${FORMAT + 1}, made by a newer release`)])
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('oa-node check names a vector whose kept signature does not match it', async () => {
+    const dir = await tempDir('oa-sqlite-check-')
+    const memoryDir = join(dir.path, 'memory')
+    try {
+      const store = await open(memoryDir)
+      const r = await record('signed', 'a record whose vector the origin signed', {}, key)
+      await store.upsert([{ ...r, vectorSignature: (await signVector(key, r, embedder, r.vector)).signature }])
+      await store.close()
+      expect((await checkSqliteStore(memoryDir)).problems).toEqual([])
+      const db = new DatabaseSync(join(memoryDir, DB_FILE))
+      const altered = Float32Array.from(r.vector.map((x, i) => i === 0 ? x + 0.5 : x))
+      db.prepare('UPDATE records SET vector = ? WHERE id = ?').run(new Uint8Array(altered.buffer), r.id)
+      db.close()
+      expect((await checkSqliteStore(memoryDir)).problems).toEqual([expect.stringContaining(`record ${r.id}: bad vector signature`)])
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
   it('keeps its records and its vector index across a reopen: the saved index serves at once', async () => {
     const dir = await tempDir('oa-sqlite-')
     const memoryDir = join(dir.path, 'memory')
@@ -107,6 +281,36 @@ describe('sqlite store', () => {
     }
   })
 
+  it('rebuilds a saved index that was built otherwise (another quantization) rather than loading it', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const memoryDir = join(dir.path, 'memory')
+    try {
+      const { rows, target } = await corpus('big', 300)
+      const first = await open(memoryDir)
+      await first.upsert([...rows, target])
+      await first.close()
+      const db = new DatabaseSync(join(memoryDir, DB_FILE))
+      const layout = (db.prepare("SELECT value FROM meta WHERE key = 'index_layout'").get() as { value: string }).value
+      expect(layout).toBe(new VectorIndex(embedder.dimension).layout)
+      db.prepare("UPDATE meta SET value = 'f32/links 16/expansion_add 128' WHERE key = 'index_layout'").run()
+      db.close()
+      const again = await open(memoryDir, { exactBelow: 50 })
+      try {
+        expect(again.isIndexReady()).toBe(false)
+        await again.indexBuilt()
+        expect(again.indexedRecords()).toBe(301)
+        expect(await topId(again, 'big', 'Set ef at least as large as k to improve HNSW recall')).toBe(target.id)
+      } finally {
+        await again.close()
+      }
+      const after = new DatabaseSync(join(memoryDir, DB_FILE), { readOnly: true })
+      expect((after.prepare("SELECT value FROM meta WHERE key = 'index_layout'").get() as { value: string }).value).toBe(layout)
+      after.close()
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
   it('rebuilds a stale index (the database changed after it was saved) and never returns a row the database lost', async () => {
     const dir = await tempDir('oa-sqlite-')
     const memoryDir = join(dir.path, 'memory')
@@ -145,6 +349,9 @@ describe('sqlite store', () => {
       const tombstone = { ...await makeTombstone(target, target.seq + 1, key, [[target.seq, target.seq]]), vector: target.vector }
       await Promise.all([store.upsert([target]), store.upsert([tombstone])])
       expect(await store.count({ communities: ['big'] })).toBe(300)
+      const [before] = await embedder.embed([target.text])
+      expect((await store.search({ mode: 'vector', vector: before, k: 5, filter: { communities: ['big'] } })).map(h => h.record.id)).not.toContain(target.id)
+      await store.indexBuilt()
       expect(store.indexedRecords()).toBe(300)
       const [vector] = await embedder.embed([target.text])
       const hits = await store.search({ mode: 'vector', vector, k: 5, filter: { communities: ['big'] } })

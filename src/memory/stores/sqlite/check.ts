@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from '../../../runtime/sqlite.js'
 import { verifyRecord } from '../../record.js'
+import { keptVector, verifyVector } from '../../replication/vector.js'
 import { fromColumns, decodeMetadata } from '../columns.js'
-import { DB_FILE, RECORD_COLUMNS, vectorOf } from './schema.js'
+import { DB_FILE, FORMAT, RECORD_COLUMNS, hasColumn, vectorOf } from './schema.js'
 import type { RecordRow } from './store.js'
 
 /** What checking a memory store found. */
@@ -30,13 +31,17 @@ const MAX_LISTED = 10
 
 interface CheckedRow extends RecordRow {
   vector: Uint8Array
+  vector_signature: Uint8Array | null
 }
 
 /**
  * Checks a SQLite memory store (`<dir>/memory.db`) without changing it: SQLite's
  * integrity check (tables, indexes and the full-text table), the embedder it was made
- * with, and every row: it decodes, its metadata is JSON, its vector has the store's
- * dimension and finite values, its signature is valid for its origin (tombstones too).
+ * with and its table format, and every row: it decodes, its metadata is JSON, its vector
+ * has the store's dimension and finite values, its signature is valid for its origin
+ * (tombstones too), and so is the origin's signature of its vector where one is kept.
+ * A database of format 1 (no vector signatures; brought up to date at the next open)
+ * reads as sound.
  * The vector index beside it is not checked: it is rebuilt from the rows when unsound.
  *
  * @example
@@ -68,7 +73,11 @@ export async function checkSqliteStore (dir: string): Promise<SqliteStoreCheck> 
       report.embedder = meta.get('embedder')
       report.dimension = dimension
     }
-    for (const raw of db.prepare(`SELECT ${RECORD_COLUMNS}, vector FROM records`).iterate() as Iterable<CheckedRow>) {
+    const format = Number(meta.get('format') ?? '1')
+    if (!Number.isInteger(format) || format < 1) note(`${path} names an unknown table format "${meta.get('format') ?? ''}"`)
+    else if (format > FORMAT) note(`${path} has table format ${format}, made by a newer release (this one reads up to ${FORMAT})`)
+    const signatures = hasColumn(db, 'vector_signature') ? 'vector_signature' : 'NULL AS vector_signature'
+    for (const raw of db.prepare(`SELECT ${RECORD_COLUMNS}, vector, ${signatures} FROM records`).iterate() as Iterable<CheckedRow>) {
       report.records++
       const record = fromColumns({ ...raw, metadata: decodeMetadata(raw.metadata), deleted: raw.deleted === 1 })
       report.communities[record.community] = (report.communities[record.community] ?? 0) + 1
@@ -82,6 +91,10 @@ export async function checkSqliteStore (dir: string): Promise<SqliteStoreCheck> 
         const vector = raw.vector instanceof Uint8Array && raw.vector.byteLength % 4 === 0 ? vectorOf(raw.vector) : undefined
         if (vector?.length !== report.dimension) note(`record ${record.id}: vector has ${vector?.length ?? 'no'} dimensions, the store ${report.dimension}`)
         else if (!vector.every(Number.isFinite)) note(`record ${record.id}: vector holds a value that is not a finite number`)
+        else if (raw.vector_signature != null && report.embedder != null &&
+          !await verifyVector(record, keptVector({ name: report.embedder, dimension: report.dimension }, Array.from(vector), raw.vector_signature))) {
+          note(`${what} ${record.id}: bad vector signature for origin ${record.origin}`)
+        }
       }
       if (!await verifyRecord(record)) note(`${what} ${record.id}: bad signature for origin ${record.origin}`)
     }

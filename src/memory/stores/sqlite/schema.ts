@@ -5,8 +5,11 @@ import { DatabaseSync } from '../../../runtime/sqlite.js'
 export const DB_FILE = 'memory.db'
 /** The HNSW index file beside it: derived from the database, rebuilt when missing or stale. */
 export const INDEX_FILE = 'memory.usearch'
-/** Version of the table layout. */
-export const FORMAT = 1
+/**
+ * Version of the table layout. 2: `records.vector_signature`, the origin's signature of
+ * the vector (format 1 had none; a format-1 database gains the column at open).
+ */
+export const FORMAT = 2
 
 /** Columns of a record row, the vector aside. */
 export const RECORD_COLUMNS = 'rid, community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature'
@@ -31,6 +34,7 @@ CREATE TABLE IF NOT EXISTS records (
   covers TEXT NOT NULL DEFAULT '',
   signature BLOB NOT NULL,
   vector BLOB NOT NULL,
+  vector_signature BLOB,
   UNIQUE (community, origin, id)
 );
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (community, kind);
@@ -71,6 +75,37 @@ export function openDatabase (path: string): DatabaseSync {
     return db
   } catch (err) {
     db.close()
+    throw err
+  }
+}
+
+/** Whether the `records` table has a column (a database of an earlier format may lack one). */
+export function hasColumn (db: DatabaseSync, column: string): boolean {
+  return (db.prepare('SELECT name FROM pragma_table_info(\'records\')').all() as Array<{ name: string }>).some(c => c.name === column)
+}
+
+/**
+ * Brings the table layout of an existing database up to `FORMAT`, in place and in one
+ * transaction (nothing is lost: format 2 only adds the empty `vector_signature` column);
+ * refuses a database of a later format, written by a newer release.
+ *
+ * @example
+ * ```ts
+ * migrateDatabase(db, 'n1/memory/memory.db')   // format 1 -> 2
+ * ```
+ */
+export function migrateDatabase (db: DatabaseSync, path: string): void {
+  const format = Number(readMeta(db, 'format') ?? '1')
+  if (!Number.isInteger(format) || format < 1) throw new Error(`${path} names an unknown table format "${readMeta(db, 'format') ?? ''}"`)
+  if (format > FORMAT) throw new Error(`${path} has table format ${format}, made by a newer release (this one reads up to ${FORMAT})`)
+  if (format === FORMAT) return
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    if (!hasColumn(db, 'vector_signature')) db.exec('ALTER TABLE records ADD COLUMN vector_signature BLOB')
+    writeMeta(db, 'format', String(FORMAT))
+    db.exec('COMMIT')
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK')
     throw err
   }
 }

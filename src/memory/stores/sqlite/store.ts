@@ -5,19 +5,26 @@ import { MemoryInputError, MemoryStoreError } from '../../errors.js'
 import { reciprocalRankFusion } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
-import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, openDatabase, readMeta, vectorBlob, vectorOf, writeMeta } from './schema.js'
+import { ftsQuery } from './fts-query.js'
+import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
+import { StatementCache } from './statements.js'
 import { sqliteWhere } from './where.js'
 import { wrongDimension } from '../write-check.js'
 import type { DatabaseSync, StatementSync } from '../../../runtime/sqlite.js'
 import type { VectorIndex } from './vector-index.js'
-import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord } from '../../types.js'
+import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord, SyncedRecord } from '../../types.js'
 import type { SQLInputValue } from 'node:sqlite'
 
 export interface SqliteStoreInit {
   /** Folder of the store, `<dataDir>/memory`: it holds `memory.db` and `memory.usearch`. */
   dir: string
   embedder: { name: string, dimension: number }
-  /** Writes arriving within this window share one transaction (0: those of the same turn of the event loop). */
+  /**
+   * Group commit under load: after a commit that held writes of several callers, the next
+   * one waits until this long after it, gathering what arrives meanwhile (0: never wait).
+   * A lone write, or one arriving when the store is idle, commits at the next turn of the
+   * event loop.
+   */
   writeWindowMs: number
   /** Filtered rows up to which a vector search is exact rather than through the index (default 2,000). */
   exactBelow?: number
@@ -48,39 +55,46 @@ interface Pending {
   reject: (err: Error) => void
 }
 
-/** Candidates fetched from the index per hit wanted, before the filter. */
+/** A committed row the vector index has yet to follow. */
+interface IndexChange {
+  rid: number
+  deleted: boolean
+  vector: Float32Array
+}
+
+/** Candidates fetched from the index per hit wanted, before the filter and the exact re-ranking. */
 const OVERFETCH = 10
 const MIN_CANDIDATES = 100
+/** Committed rows the index takes per turn of the event loop, in the background. */
+const INDEX_CHUNK = 64
 /** Ids bound in one statement. */
 const ID_CHUNK = 500
-/** Query words a text search uses. */
-const MAX_TERMS = 64
 const LIVE = 'deleted = 0'
+const SYNCED_COLUMNS = `${RECORD_COLUMNS}, vector, vector_signature`
 
 /** A row as a record without vector. */
 function fromRecordRow (row: RecordRow): StoredRecord {
   return fromColumns({ ...row, metadata: decodeMetadata(row.metadata), deleted: row.deleted === 1 })
 }
 
-/**
- * An FTS5 query that matches any of the words of `text` (each quoted, so no word is
- * read as query syntax); undefined when the text has no words.
- */
-function ftsQuery (text: string): string | undefined {
-  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])].slice(0, MAX_TERMS)
-  return words.length === 0 ? undefined : words.map(w => `"${w}"`).join(' OR ')
-}
-
 function norm (v: Float32Array): number {
   let s = 0
-  for (let i = 0; i < v.length; i++) s += (v[i] ?? 0) * (v[i] ?? 0)
+  for (let i = 0; i < v.length; i++) s += (v[i] as number) * (v[i] as number)
   return Math.sqrt(s)
 }
 
-function dot (a: Float32Array, b: Float32Array): number {
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0)
-  return s
+/** Cosine similarity of a query (its norm given) and a vector of the same length, in one pass; 0 for a zero vector. */
+function cosine (query: Float32Array, queryNorm: number, v: Float32Array): number {
+  let dot = 0
+  let vv = 0
+  // a damaged row of another length is compared on what both hold
+  const n = Math.min(v.length, query.length)
+  for (let i = 0; i < n; i++) {
+    const x = v[i] as number
+    dot += (query[i] as number) * x
+    vv += x * x
+  }
+  return queryNorm === 0 || vv === 0 ? 0 : dot / (queryNorm * Math.sqrt(vv))
 }
 
 /**
@@ -89,7 +103,9 @@ function dot (a: Float32Array, b: Float32Array): number {
  * durable when its transaction commits, and writes arriving together share one
  * transaction. Vector search goes through an in-process HNSW index (usearch) kept
  * beside the database (`memory.usearch`): derived, rebuilt from the database when it is
- * missing or stale, with exact search serving meanwhile and for selective filters.
+ * missing or stale, with exact search serving meanwhile and for selective filters. The
+ * index follows a commit after the writers are answered, and catches up before any
+ * read that uses it, so a search sees every write that has resolved.
  *
  * @example
  * ```ts
@@ -104,10 +120,18 @@ export class SqliteStore implements MemoryStore {
   private readonly db: DatabaseSync
   private readonly init: SqliteStoreInit
   private readonly index: VectorIndex
+  private readonly statements: StatementCache
   private readonly upsertRow: StatementSync
   private readonly bumpGeneration: StatementSync
   private pending: Pending[] = []
   private timer?: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>
+  /** When the last commit ended (performance.now()), and how many callers it answered. */
+  private lastCommitAt = -Infinity
+  private lastCommitCallers = 0
+  /** Committed rows the index has not taken yet, by row id (the last committed version of each). */
+  private readonly indexBacklog = new Map<number, IndexChange>()
+  private indexTimer?: ReturnType<typeof setImmediate>
+  private indexCaughtUp?: { promise: Promise<void>, resolve: () => void }
   /** The index holds every live row: searches may use it. */
   private indexReady = false
   private rebuilding?: Promise<void>
@@ -118,10 +142,12 @@ export class SqliteStore implements MemoryStore {
     this.init = init
     this.dimension = init.embedder.dimension
     this.index = index
-    this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    this.statements = new StatementCache(db)
+    this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector, vector_signature)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (community, origin, id) DO UPDATE SET kind = excluded.kind, agent = excluded.agent, seq = excluded.seq, text = excluded.text, metadata = excluded.metadata,
-        created_at = excluded.created_at, deleted = excluded.deleted, covers = excluded.covers, signature = excluded.signature, vector = excluded.vector
+        created_at = excluded.created_at, deleted = excluded.deleted, covers = excluded.covers, signature = excluded.signature, vector = excluded.vector,
+        vector_signature = excluded.vector_signature
       WHERE excluded.seq > records.seq
       RETURNING rid, deleted`)
     this.bumpGeneration = db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
@@ -129,8 +155,9 @@ export class SqliteStore implements MemoryStore {
 
   /**
    * Opens the store in `init.dir`, creating it when new; refuses a store made with
-   * another embedder. The vector index is loaded when it matches the database, and
-   * rebuilt in the background otherwise.
+   * another embedder. A database of an earlier table format is brought up to date in
+   * place. The vector index is loaded when it matches the database, and rebuilt in the
+   * background otherwise.
    */
   static async open (init: SqliteStoreInit): Promise<SqliteStore> {
     try {
@@ -169,6 +196,12 @@ export class SqliteStore implements MemoryStore {
         db.close()
         throw embedderMismatch(init.dir, { embedder, dimension }, init.embedder)
       }
+      try {
+        migrateDatabase(db, path)
+      } catch (err) {
+        db.close()
+        throw new MemoryStoreError(`cannot open the memory store ${path}: ${(err as Error).message}`)
+      }
     }
     const store = new SqliteStore(db, init, new VectorIndexClass(init.embedder.dimension))
     store.openIndex()
@@ -184,13 +217,14 @@ export class SqliteStore implements MemoryStore {
   }
 
   private liveRows (): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM records WHERE ${LIVE}`).get() as { n: number }).n
+    return (this.statements.get(`SELECT COUNT(*) AS n FROM records WHERE ${LIVE}`).get() as { n: number }).n
   }
 
-  /** Loads the saved index when it was saved at the database's current generation; rebuilds it otherwise. */
+  /** Loads the saved index when it was saved at the database's current generation and built as this release builds it; rebuilds it otherwise. */
   private openIndex (): void {
     const savedAt = readMeta(this.db, 'index_generation')
-    if (savedAt != null && savedAt === this.generation() && this.index.load(this.indexPath) && this.index.size() === this.liveRows()) {
+    const current = savedAt != null && savedAt === this.generation() && readMeta(this.db, 'index_layout') === this.index.layout
+    if (current && this.index.load(this.indexPath) && this.index.size() === this.liveRows()) {
       this.indexReady = true
       return
     }
@@ -222,8 +256,11 @@ export class SqliteStore implements MemoryStore {
 
   /** Saves the index and the generation it matches. */
   private saveIndex (): void {
+    // the file is stamped with the current generation: it must hold every committed row
+    this.catchUpIndex()
     try {
       this.index.save(this.indexPath)
+      writeMeta(this.db, 'index_layout', this.index.layout)
       writeMeta(this.db, 'index_generation', this.generation())
     } catch (err) {
       // the index is derived: a failed save only means a rebuild at the next open
@@ -231,12 +268,19 @@ export class SqliteStore implements MemoryStore {
     }
   }
 
-  /** Resolves once the vector index serves searches (tests, benchmarks). */
+  /** Resolves once the vector index serves searches and holds every write that resolved before (tests, benchmarks). */
   async indexBuilt (): Promise<void> {
     await this.rebuilding
+    if (this.indexBacklog.size === 0) return
+    if (this.indexCaughtUp == null) {
+      let resolve = (): void => {}
+      const promise = new Promise<void>(done => { resolve = done })
+      this.indexCaughtUp = { promise, resolve }
+    }
+    await this.indexCaughtUp.promise
   }
 
-  /** Records the vector index holds: every live record once it is ready. */
+  /** Records the vector index holds (every live record once it is built and has caught up). */
   indexedRecords (): number {
     return this.index.size()
   }
@@ -253,9 +297,20 @@ export class SqliteStore implements MemoryStore {
     if (records.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ records, resolve, reject })
-      if (this.timer != null) return
-      this.timer = this.init.writeWindowMs > 0 ? setTimeout(() => { this.flush() }, this.init.writeWindowMs) : setImmediate(() => { this.flush() })
+      this.scheduleCommit()
     })
+  }
+
+  /**
+   * Commits at the next turn of the event loop (writes of the same turn share it), or,
+   * right after a commit that answered several callers, once the write window since it
+   * has passed: under load each fsync, which holds the event loop, carries more writes.
+   */
+  private scheduleCommit (): void {
+    if (this.timer != null) return
+    const busy = this.init.writeWindowMs > 0 && this.lastCommitCallers > 1
+    const wait = busy ? this.lastCommitAt + this.init.writeWindowMs - performance.now() : 0
+    this.timer = wait >= 1 ? setTimeout(() => { this.flush() }, wait) : setImmediate(() => { this.flush() })
   }
 
   /** Commits everything pending as one transaction; each write's promise carries its outcome. */
@@ -267,8 +322,11 @@ export class SqliteStore implements MemoryStore {
     this.timer = undefined
     const batch = this.pending
     this.pending = []
-    if (batch.length === 0) return
-    const changed: Array<{ rid: number, deleted: boolean, vector: number[] }> = []
+    if (batch.length === 0) {
+      this.lastCommitCallers = 0
+      return
+    }
+    const changed: IndexChange[] = []
     let rows = 0
     try {
       this.db.exec('BEGIN IMMEDIATE')
@@ -277,8 +335,10 @@ export class SqliteStore implements MemoryStore {
           for (const r of p.records) {
             rows++
             const c = toColumns(r)
-            const row = this.upsertRow.get(c.community, c.origin, c.id, c.kind, c.agent, c.seq, c.text, JSON.stringify(c.metadata), c.created_at, c.deleted ? 1 : 0, c.covers, c.signature, vectorBlob(r.vector)) as { rid: number, deleted: number } | undefined
-            if (row != null) changed.push({ rid: row.rid, deleted: row.deleted === 1, vector: r.vector })
+            const vector = Float32Array.from(r.vector)
+            const row = this.upsertRow.get(c.community, c.origin, c.id, c.kind, c.agent, c.seq, c.text, JSON.stringify(c.metadata), c.created_at, c.deleted ? 1 : 0, c.covers, c.signature,
+              new Uint8Array(vector.buffer), r.vectorSignature ?? null) as { rid: number, deleted: number } | undefined
+            if (row != null) changed.push({ rid: row.rid, deleted: row.deleted === 1, vector })
           }
         }
         this.bumpGeneration.run()
@@ -292,13 +352,50 @@ export class SqliteStore implements MemoryStore {
       for (const p of batch) p.reject(error)
       return
     }
-    // the index follows the committed rows (a rebuild under way reads the rest from the database)
-    // a record written twice in one batch: its last version is the one committed
-    const last = [...new Map(changed.map(c => [c.rid, c])).values()]
-    for (const c of last) if (c.deleted) this.index.remove(c.rid)
-    const live = last.filter(c => !c.deleted)
-    this.index.putMany(live.map(c => c.rid), live.map(c => Float32Array.from(c.vector)))
+    this.lastCommitAt = performance.now()
+    this.lastCommitCallers = batch.length
+    // the writers are answered first; the index follows in the background, a chunk per turn, and searches
+    // meanwhile score the rows it has not taken from the backlog (a crash before it is done loses nothing:
+    // the saved index no longer matches the generation, and is rebuilt from the database)
+    for (const c of changed) {
+      // a row written twice: its last committed version is the one the index keeps
+      this.indexBacklog.delete(c.rid)
+      this.indexBacklog.set(c.rid, c)
+    }
+    if (changed.length > 0) this.scheduleIndexStep()
     for (const p of batch) p.resolve()
+  }
+
+  private scheduleIndexStep (): void {
+    this.indexTimer ??= setImmediate(() => {
+      this.indexTimer = undefined
+      this.takeIntoIndex(INDEX_CHUNK)
+      if (this.indexBacklog.size > 0) this.scheduleIndexStep()
+    })
+  }
+
+  /** Moves up to `max` rows of the backlog into the index, oldest first (a rebuild under way reads the rest from the database). */
+  private takeIntoIndex (max: number): void {
+    const taken: IndexChange[] = []
+    for (const c of this.indexBacklog.values()) {
+      if (taken.length >= max) break
+      taken.push(c)
+    }
+    for (const c of taken) this.indexBacklog.delete(c.rid)
+    for (const c of taken) if (c.deleted) this.index.remove(c.rid)
+    const live = taken.filter(c => !c.deleted)
+    this.index.putMany(live.map(c => c.rid), live.map(c => c.vector))
+    if (this.indexBacklog.size === 0) {
+      this.indexCaughtUp?.resolve()
+      this.indexCaughtUp = undefined
+    }
+  }
+
+  /** Brings the index up to every committed row now (before it is saved). */
+  private catchUpIndex (): void {
+    if (this.indexTimer != null) clearImmediate(this.indexTimer)
+    this.indexTimer = undefined
+    this.takeIntoIndex(Number.POSITIVE_INFINITY)
   }
 
   /** Commits pending writes now (tests, shutdown). */
@@ -311,7 +408,7 @@ export class SqliteStore implements MemoryStore {
   }
 
   private rows (sql: string, params: SQLInputValue[]): RecordRow[] {
-    return this.db.prepare(sql).all(...params) as unknown as RecordRow[]
+    return this.statements.get(sql).all(...params) as unknown as RecordRow[]
   }
 
   async search (query: SearchQuery): Promise<SearchHit[]> {
@@ -344,35 +441,45 @@ export class SqliteStore implements MemoryStore {
   }
 
   /**
-   * Vector search: through the index, over-fetching and filtering, when the index is
-   * ready and the filter is broad; exact cosine over the filtered rows otherwise (and
-   * when the index found too few rows that pass the filter).
+   * Vector search: through the index when it is ready and the filter is broad; exact
+   * cosine over the filtered rows otherwise (and when the index found too few rows that
+   * pass the filter). Through the index, its candidates and the committed rows it has not
+   * taken yet are scored exactly against their stored vectors, and the best that pass the
+   * filter are read whole: the index only chooses which rows to look at.
    */
   private vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): SearchHit[] {
     const exactBelow = this.init.exactBelow ?? 2_000
-    const useIndex = !exact && this.indexReady && this.index.size() > exactBelow &&
-      (this.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM records r WHERE r.${LIVE} AND ${where.sql} LIMIT ?)`).get(...where.params, exactBelow + 1) as { n: number }).n > exactBelow
+    const useIndex = !exact && this.indexReady && this.index.size() + this.indexBacklog.size > exactBelow &&
+      (this.statements.get(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM records r WHERE r.${LIVE} AND ${where.sql} LIMIT ?)`).get(...where.params, exactBelow + 1) as { n: number }).n > exactBelow
+    const qn = norm(query)
     if (useIndex) {
       const candidates = this.index.search(query, Math.max(MIN_CANDIDATES, limit * OVERFETCH))
-      const similarity = new Map(candidates.map(c => [c.rid, c.similarity]))
-      const found: SearchHit[] = []
-      for (let i = 0; i < candidates.length; i += ID_CHUNK) {
-        const rids = candidates.slice(i, i + ID_CHUNK).map(c => c.rid)
-        const rows = this.rows(`SELECT ${RECORD_COLUMNS} FROM records r WHERE r.rid IN (${rids.map(() => '?').join(', ')}) AND r.${LIVE} AND ${where.sql}`, [...rids, ...where.params])
-        for (const row of rows) {
-          const s = similarity.get(row.rid) ?? 0
-          found.push({ record: fromRecordRow(row), score: s, scoreKind: 'similarity', similarity: s })
+      const vectorIfPasses = this.statements.get(`SELECT r.vector AS vector FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
+      const passes = this.statements.get(`SELECT 1 AS ok FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
+      const scored: Array<{ rid: number, s: number }> = []
+      for (const c of candidates) {
+        // a row of the backlog is scored below, in its committed version
+        if (this.indexBacklog.has(c.rid)) continue
+        const row = vectorIfPasses.get(c.rid, ...where.params) as { vector: Uint8Array } | undefined
+        if (row != null) scored.push({ rid: c.rid, s: cosine(query, qn, vectorOf(row.vector)) })
+      }
+      const unindexed: Array<{ rid: number, s: number }> = []
+      for (const c of this.indexBacklog.values()) if (!c.deleted) unindexed.push({ rid: c.rid, s: cosine(query, qn, c.vector) })
+      unindexed.sort((a, b) => b.s - a.s)
+      let kept = 0
+      for (const u of unindexed) {
+        if (kept === limit) break
+        if (passes.get(u.rid, ...where.params) != null) {
+          scored.push(u)
+          kept++
         }
       }
-      if (found.length >= limit || candidates.length >= this.index.size()) return found.sort((a, b) => b.score - a.score).slice(0, limit)
+      if (scored.length >= limit || candidates.length >= this.index.size()) return this.hitsOf(scored.sort((a, b) => b.s - a.s).slice(0, limit))
     }
     // exact: cosine over every filtered live row, then the best rows read whole
-    const qn = norm(query)
     const best: Array<{ rid: number, s: number }> = []
-    for (const row of this.db.prepare(`SELECT r.rid AS rid, r.vector AS vector FROM records r WHERE r.${LIVE} AND ${where.sql}`).iterate(...where.params) as Iterable<{ rid: number, vector: Uint8Array }>) {
-      const v = vectorOf(row.vector)
-      const vn = norm(v)
-      const s = qn === 0 || vn === 0 ? 0 : dot(query, v) / (qn * vn)
+    for (const row of this.statements.get(`SELECT r.rid AS rid, r.vector AS vector FROM records r WHERE r.${LIVE} AND ${where.sql}`).iterate(...where.params) as Iterable<{ rid: number, vector: Uint8Array }>) {
+      const s = cosine(query, qn, vectorOf(row.vector))
       if (best.length < limit) {
         best.push({ rid: row.rid, s })
         if (best.length === limit) best.sort((a, b) => b.s - a.s)
@@ -381,11 +488,14 @@ export class SqliteStore implements MemoryStore {
         best.sort((a, b) => b.s - a.s)
       }
     }
-    best.sort((a, b) => b.s - a.s)
-    if (best.length === 0) return []
-    const byRid = new Map(this.rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE rid IN (${best.map(() => '?').join(', ')})`, best.map(b => b.rid)).map(r => [r.rid, r]))
-    return best.flatMap(({ rid, s }): SearchHit[] => {
-      const row = byRid.get(rid)
+    return this.hitsOf(best.sort((a, b) => b.s - a.s))
+  }
+
+  /** Scored rows as hits, in the order given, each row read by its rowid. */
+  private hitsOf (scored: Array<{ rid: number, s: number }>): SearchHit[] {
+    const byRid = this.statements.get(`SELECT ${RECORD_COLUMNS} FROM records WHERE rid = ?`)
+    return scored.flatMap(({ rid, s }): SearchHit[] => {
+      const row = byRid.get(rid) as RecordRow | undefined
       return row == null ? [] : [{ record: fromRecordRow(row), score: s, scoreKind: 'similarity', similarity: s }]
     })
   }
@@ -407,31 +517,35 @@ export class SqliteStore implements MemoryStore {
     this.db.exec('BEGIN IMMEDIATE')
     let gone: Array<{ rid: number }>
     try {
-      gone = this.db.prepare(`DELETE FROM records WHERE ${where.sql} RETURNING rid`).all(...where.params) as Array<{ rid: number }>
+      gone = this.statements.get(`DELETE FROM records WHERE ${where.sql} RETURNING rid`).all(...where.params) as Array<{ rid: number }>
       this.bumpGeneration.run()
       this.db.exec('COMMIT')
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK')
       throw new MemoryStoreError(`deleting memory records failed: ${(err as Error).message}`)
     }
-    for (const { rid } of gone) this.index.remove(rid)
+    for (const { rid } of gone) {
+      // gone from the backlog too, so that nothing deleted here comes back into the index
+      this.indexBacklog.delete(rid)
+      this.index.remove(rid)
+    }
     return gone.length
   }
 
   async count (filter: MemoryFilter): Promise<number> {
     this.assertOpen()
     const where = sqliteWhere(filter)
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM records WHERE ${LIVE} AND ${where.sql}`).get(...where.params) as { n: number }).n
+    return (this.statements.get(`SELECT COUNT(*) AS n FROM records WHERE ${LIVE} AND ${where.sql}`).get(...where.params) as { n: number }).n
   }
 
   async stats (community: string): Promise<CommunityStats> {
     this.assertOpen()
     const stats: CommunityStats = { records: 0, byKind: {}, byOrigin: {} }
-    for (const row of this.db.prepare(`SELECT kind, COUNT(*) AS n FROM records WHERE community = ? AND ${LIVE} GROUP BY kind`).all(community) as Array<{ kind: string, n: number }>) {
+    for (const row of this.statements.get(`SELECT kind, COUNT(*) AS n FROM records WHERE community = ? AND ${LIVE} GROUP BY kind`).all(community) as Array<{ kind: string, n: number }>) {
       stats.byKind[row.kind] = row.n
       stats.records += row.n
     }
-    for (const row of this.db.prepare(`SELECT origin, COUNT(*) AS n, MAX(seq) AS top FROM records WHERE community = ? AND ${LIVE} GROUP BY origin`).all(community) as Array<{ origin: string, n: number, top: number }>) {
+    for (const row of this.statements.get(`SELECT origin, COUNT(*) AS n, MAX(seq) AS top FROM records WHERE community = ? AND ${LIVE} GROUP BY origin`).all(community) as Array<{ origin: string, n: number, top: number }>) {
       stats.byOrigin[row.origin] = { records: row.n, highestSeq: row.top }
     }
     return stats
@@ -448,22 +562,31 @@ export class SqliteStore implements MemoryStore {
 
   async versions (community: string): Promise<Array<{ origin: string, seq: number, covers?: Array<[number, number]> }>> {
     this.assertOpen()
-    const rows = this.db.prepare('SELECT origin, seq, covers FROM records WHERE community = ?').all(community) as Array<{ origin: string, seq: number, covers: string }>
+    const rows = this.statements.get('SELECT origin, seq, covers FROM records WHERE community = ?').all(community) as Array<{ origin: string, seq: number, covers: string }>
     return rows.map(r => {
       const covers = decodeCovers(r.covers)
       return { origin: r.origin, seq: r.seq, ...(covers == null ? {} : { covers }) }
     })
   }
 
-  async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<StoredRecord[]> {
+  /** Records of one origin after a seq, each live one with its vector, and the origin's signature of it when one was written. */
+  async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<SyncedRecord[]> {
     this.assertOpen()
-    return this.rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE community = ? AND origin = ? AND seq > ? ORDER BY seq LIMIT ?`, [community, origin, Math.trunc(afterSeq), Math.max(0, Math.trunc(limit))]).map(fromRecordRow)
+    const rows = this.statements.get(`SELECT ${SYNCED_COLUMNS} FROM records WHERE community = ? AND origin = ? AND seq > ? ORDER BY seq LIMIT ?`)
+      .all(community, origin, Math.trunc(afterSeq), Math.max(0, Math.trunc(limit))) as unknown as Array<RecordRow & { vector: Uint8Array, vector_signature: Uint8Array | null }>
+    return rows.map((row): SyncedRecord => {
+      const record = fromRecordRow(row)
+      if (record.deleted === true) return record
+      const signature = row.vector_signature == null ? {} : { vectorSignature: row.vector_signature }
+      return { ...record, vector: Array.from(vectorOf(row.vector)), ...signature }
+    })
   }
 
   /** Commits pending writes, saves the index when it is complete, and closes the database. */
   async close (): Promise<void> {
     if (this.closed) return
     this.flush()
+    this.catchUpIndex()
     this.closed = true
     if (this.indexReady) this.saveIndex()
     this.db.close()

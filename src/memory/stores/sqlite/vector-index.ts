@@ -1,15 +1,66 @@
 import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs'
 import { Index, MetricKind, ScalarKind } from 'usearch'
+import type { IndexConfig } from 'usearch'
 import { PRIVATE_FILE_MODE } from '../../../files/private-files.js'
 
 /**
- * Graph links per node and search breadths of the HNSW index. At 10,000 local-embedder
- * records a search breadth of 256 gave recall@10 0.93 against exact search, 1,024 gave
- * 1.0 for under 2 ms of graph search (bench:store); wider links only slowed inserts.
+ * How the HNSW index is built and searched, chosen on bench:store (`--sweep`): 100,000
+ * real English sentences (Markdown and comments of node_modules, man pages), local
+ * embedder (1,024 dimensions), 200 held-out sentences as queries, recall@10 by id
+ * against exact search, each of the 100 candidates scored exactly before the best 10
+ * are kept (as the store does). 2 shared vCPUs, 2026-12-02:
+ *
+ * | build (links 16) | breadth 64 | 128 | 256 | 512 | build rate |
+ * | --- | --- | --- | --- | --- | --- |
+ * | i8, expansion_add 64 | 0.891 | 0.924 | 0.954 | 0.969 | 4,900/s |
+ * | f16, expansion_add 64 | 0.897 | 0.924 | 0.954 | 0.966 | 5,300/s |
+ * | i8, expansion_add 32 | 0.773 | 0.806 | 0.873 | 0.916 | 16,600/s |
+ * | f16, expansion_add 32 | 0.804 | 0.823 | 0.879 | 0.916 | 11,400/s |
+ *
+ * Ranked by the index's own distances instead, i8 topped out at 0.947 (breadth 1,024),
+ * f16 at 0.977, f32 (breadth 1,024, the earlier setting) built at a third of the rate.
+ * Re-scored exactly, i8 ranks as well as f16 in half the memory (1 byte a value), so: i8,
+ * links 16, expansion_add 64, breadth 512 (graph search p99 3.2 ms at 100,000).
  */
 const CONNECTIVITY = 16
-const EXPANSION_ADD = 128
-const EXPANSION_SEARCH = 1024
+const EXPANSION_ADD = 64
+const EXPANSION_SEARCH = 512
+const QUANTIZATION: Quantization = 'i8'
+
+/** How the index keeps each vector: float32, float16, or int8 (one byte a value). */
+export type Quantization = 'f32' | 'f16' | 'i8'
+
+/** Settings of an index other than the store's own (benchmarks compare them). */
+export interface VectorIndexSettings {
+  quantization?: Quantization
+  /** Candidates the graph search keeps (usearch's expansion_search). */
+  expansionSearch?: number
+}
+
+const SCALAR: Record<Quantization, ScalarKind> = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 }
+
+/**
+ * The usearch configuration of the store's index (or of one with other settings): what a
+ * raw usearch index needs to read the saved file as the store does.
+ *
+ * @example
+ * ```ts
+ * const raw = new Index(usearchConfig(1024))
+ * raw.load('n1/memory/memory.usearch')
+ * ```
+ */
+export function usearchConfig (dimension: number, settings: VectorIndexSettings = {}): IndexConfig {
+  return {
+    dimensions: dimension,
+    metric: MetricKind.Cos,
+    quantization: SCALAR[settings.quantization ?? QUANTIZATION],
+    connectivity: CONNECTIVITY,
+    expansion_add: EXPANSION_ADD,
+    expansion_search: settings.expansionSearch ?? EXPANSION_SEARCH,
+    multi: false
+  }
+}
+
 /** Keys usearch pads missing results with. */
 const NO_KEY = 0xffff_ffff_ffff_ffffn
 
@@ -20,7 +71,7 @@ export interface Neighbour {
 }
 
 /**
- * The in-process HNSW index (usearch, cosine, float32) over the live records, keyed by
+ * The in-process HNSW index (usearch, cosine, int8 by default) over the live records, keyed by
  * their row id in the database. It is derived: saved beside the database and rebuilt
  * from it when missing or stale.
  *
@@ -33,15 +84,27 @@ export interface Neighbour {
  */
 export class VectorIndex {
   readonly dimension: number
+  readonly quantization: Quantization
+  readonly expansionSearch: number
   private index: Index
 
-  constructor (dimension: number) {
+  constructor (dimension: number, settings: VectorIndexSettings = {}) {
     this.dimension = dimension
-    this.index = VectorIndex.empty(dimension)
+    this.quantization = settings.quantization ?? QUANTIZATION
+    this.expansionSearch = settings.expansionSearch ?? EXPANSION_SEARCH
+    this.index = this.empty()
   }
 
-  private static empty (dimension: number): Index {
-    return new Index({ dimensions: dimension, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD, expansion_search: EXPANSION_SEARCH, multi: false })
+  private empty (): Index {
+    return new Index(usearchConfig(this.dimension, { quantization: this.quantization, expansionSearch: this.expansionSearch }))
+  }
+
+  /**
+   * How the index is built (quantization, links, expansion_add): a saved index built
+   * otherwise is rebuilt rather than loaded (usearch would load it as it was built).
+   */
+  get layout (): string {
+    return `${this.quantization}/links ${CONNECTIVITY}/expansion_add ${EXPANSION_ADD}`
   }
 
   /** Vectors held. */
@@ -74,7 +137,7 @@ export class VectorIndex {
 
   /** Drops everything. */
   clear (): void {
-    this.index = VectorIndex.empty(this.dimension)
+    this.index = this.empty()
   }
 
   /** The `limit` nearest rows, nearest first. */
@@ -103,7 +166,7 @@ export class VectorIndex {
   /** Reads the index from `path`; false (and empty) when it is missing or unreadable. */
   load (path: string): boolean {
     if (!existsSync(path)) return false
-    const loaded = VectorIndex.empty(this.dimension)
+    const loaded = this.empty()
     try {
       loaded.load(path)
     } catch {
