@@ -58,7 +58,13 @@ export function vectorBytes (vector: readonly number[]): Uint8Array {
 export function vectorOfBytes (bytes: Uint8Array): number[] {
   if (bytes.byteLength % 4 !== 0) throw new RangeError(`${bytes.byteLength} vector bytes are not float32 values`)
   // copied into a buffer of its own: `bytes` may be a view at any offset of a larger one (a Buffer's pool)
-  if (LITTLE_ENDIAN) return Array.from(new Float32Array(new Uint8Array(bytes).buffer))
+  if (LITTLE_ENDIAN) {
+    const values = new Float32Array(new Uint8Array(bytes).buffer)
+    // a plain loop: Array.from walks a typed array through its iterator, several times slower
+    const out = new Array<number>(values.length)
+    for (let i = 0; i < values.length; i++) out[i] = values[i] as number
+    return out
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const out = new Array<number>(bytes.byteLength / 4)
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
