@@ -1,5 +1,6 @@
 import { ulid } from 'ulid'
 import { originOf, signWith, verifyByOrigin } from '../signatures/ed25519.js'
+import type { VerifyOptions } from '../signatures/ed25519.js'
 import { MemoryInputError } from './errors.js'
 import { KIND } from './filter.js'
 import type { MemoryRecord } from './types.js'
@@ -86,9 +87,9 @@ export function checkCovers (covers: ReadonlyArray<readonly [number, number]>, s
 }
 
 /** Verifies a record's signature against its origin's key. */
-export async function verifyRecord (r: Omit<MemoryRecord, 'vector'>): Promise<boolean> {
+export async function verifyRecord (r: Omit<MemoryRecord, 'vector'>, options: VerifyOptions = {}): Promise<boolean> {
   try {
-    return await verifyByOrigin(r.origin, recordSigningBytes(r), r.signature)
+    return await verifyByOrigin(r.origin, recordSigningBytes(r), r.signature, options)
   } catch {
     return false
   }

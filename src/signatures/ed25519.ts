@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, sign as signSync, verify as verifyCallback } from 'node:crypto'
+import { createPrivateKey, createPublicKey, sign as signSync, verify } from 'node:crypto'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import type { KeyObject } from 'node:crypto'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
@@ -37,18 +37,28 @@ function originKey (origin: string): OriginKey {
   return key
 }
 
+/** Where a signature is checked. */
+export interface VerifyOptions {
+  /**
+   * On libuv's thread pool (true), so that many checks in flight use every core and
+   * leave the event loop free: for throughput (catch-up). On the calling thread (false,
+   * the default): for latency, one check at a time (gossip).
+   */
+  pool?: boolean
+}
+
 /**
  * Whether `signature` over `data` was made by the key of the peer `origin` (a peer id
- * string). Ed25519 checks run on libuv's thread pool, so many in flight use every core
- * and leave the event loop free; each origin's key is parsed once. False, never a throw,
- * for a malformed peer id or signature.
+ * string); each origin's key is parsed once. False, never a throw, for a malformed peer
+ * id or signature.
  *
  * @example
  * ```ts
  * if (!await verifyByOrigin(record.origin, recordSigningBytes(record), record.signature)) refuse()
+ * const many = await Promise.all(records.map(async r => verifyByOrigin(r.origin, recordSigningBytes(r), r.signature, { pool: true })))
  * ```
  */
-export async function verifyByOrigin (origin: string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export async function verifyByOrigin (origin: string, data: Uint8Array, signature: Uint8Array, options: VerifyOptions = {}): Promise<boolean> {
   const key = originKey(origin)
   if ('none' in key || signature.byteLength === 0) return false
   if ('other' in key) {
@@ -58,9 +68,17 @@ export async function verifyByOrigin (origin: string, data: Uint8Array, signatur
       return false
     }
   }
+  const node = key.node
+  if (options.pool !== true) {
+    try {
+      return verify(null, data, node, signature)
+    } catch {
+      return false
+    }
+  }
   return new Promise<boolean>((resolve) => {
     try {
-      verifyCallback(null, data, key.node, signature, (err, ok) => { resolve(err == null && ok) })
+      verify(null, data, node, signature, (err, ok) => { resolve(err == null && ok) })
     } catch {
       resolve(false)
     }

@@ -214,11 +214,17 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     this.log('rejected %s memory from %s: %s (%s)', path, peer, reason, message)
   }
 
-  /** Checks a wire record and the vector it carries; a forged vector is dropped and counted (and its sender penalized when `penalize`). */
-  private async checkWire (w: MemoryRecordWire, community: string, sealer: CommunitySealer | undefined, replica: Replica, from: string, penalize: boolean): Promise<VerifiedRecord> {
+  /**
+   * Checks a wire record and the vector it carries; a forged vector is dropped and
+   * counted (and its sender penalized in catch-up, where many records are checked at
+   * once: their signatures on the thread pool).
+   */
+  private async checkWire (w: MemoryRecordWire, community: string, sealer: CommunitySealer | undefined, replica: Replica, from: string, path: 'gossip' | 'sync'): Promise<VerifiedRecord> {
     const { record, vector } = decodeWire(w, sealer)
-    const checked = await checkRemoteRecord(record, community, replica.maxTextBytes)
-    const { record: out, outcome } = await checkCarriedVector(checked, vector, replica.embedder)
+    const on = { pool: path === 'sync' }
+    const checked = await checkRemoteRecord(record, community, replica.maxTextBytes, on)
+    const penalize = path === 'sync'
+    const { record: out, outcome } = await checkCarriedVector(checked, vector, replica.embedder, on)
     this.countVector(outcome, from, checked, penalize)
     return out
   }
@@ -266,7 +272,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       }
       if (replica == null) return TopicValidatorResult.Ignore
       try {
-        checked.push(await this.checkWire(w, community, this.components.communities.sealer(community), replica, from.toString(), false))
+        checked.push(await this.checkWire(w, community, this.components.communities.sealer(community), replica, from.toString(), 'gossip'))
       } catch (err) {
         return fail(reasonOfError(err), (err as Error).message)
       }
@@ -458,7 +464,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
         return undefined
       }
       try {
-        const record = await this.checkWire(w, community, sealer, replica, from, true)
+        const record = await this.checkWire(w, community, sealer, replica, from, 'sync')
         if (!this.components.communities.mayWrite(community, record.origin, record.createdAt)) throw new MembershipError(`${record.origin.slice(0, 64)} was not a writer of ${community} when it wrote ${record.id.slice(0, 64)}`)
         return record
       } catch (err) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { endianness } from 'node:os'
 import { signWith, verifyByOrigin } from '../../signatures/ed25519.js'
+import type { VerifyOptions } from '../../signatures/ed25519.js'
 import type { StoredRecord } from '../types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -120,9 +121,9 @@ export function keptVector (embedder: EmbedderId, vector: readonly number[], sig
  * if (await verifyVector(record, carried)) useVector(vectorOfBytes(carried.bytes))
  * ```
  */
-export async function verifyVector (r: VectorOwner, carried: CarriedVector): Promise<boolean> {
+export async function verifyVector (r: VectorOwner, carried: CarriedVector, options: VerifyOptions = {}): Promise<boolean> {
   try {
-    return await verifyByOrigin(r.origin, vectorSigningBytes(r, { name: carried.embedder, dimension: carried.dimension }, carried.bytes), carried.signature)
+    return await verifyByOrigin(r.origin, vectorSigningBytes(r, { name: carried.embedder, dimension: carried.dimension }, carried.bytes), carried.signature, options)
   } catch {
     return false
   }
