@@ -145,6 +145,24 @@ describe('sqlite store', () => {
     }
   })
 
+  it('leaves out a query word so common that rarer words of the query already fill the match budget, and keeps the rarest word always', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const store = await open(join(dir.path, 'memory'), { textMatchBudget: 10 })
+    try {
+      const common = await Promise.all(Array.from({ length: 30 }, async (_, i) => record('budget', `the deployment service number ${i} restarted`)))
+      const rare = await record('budget', 'the zebra service restarted')
+      await store.upsert([...common, rare])
+      const text = async (q: string): Promise<string[]> => (await store.search({ mode: 'text', text: q, k: 10, filter: { communities: ['budget'] } })).map(h => h.record.id)
+      expect(await text('zebra service')).toEqual([rare.id])
+      const onlyCommon = await text('which service restarted')
+      expect(onlyCommon.length).toBe(10)
+      expect(await text('unheard-of words')).toEqual([])
+    } finally {
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+
   it('brings a database of table format 1 up to date in place at open, losing nothing; oa-node check reads it before and after', async () => {
     const dir = await tempDir('oa-sqlite-format-')
     const memoryDir = join(dir.path, 'memory')

@@ -13,19 +13,42 @@ const STOP_WORDS = new Set(('a about above after again against all am an and any
   'very was we were what when where which while who whom why will with would you your yours yourself yourselves').split(' '))
 
 /**
- * The FTS5 query for a text search: any of the words of `text`, each quoted (so no word is
- * read as query syntax), English stop words left out; a text made only of stop words is
- * searched with its words as given. Undefined when the text has no words.
+ * The words a text search looks for: the distinct words of `text`, lowercase, English stop
+ * words left out; a text made only of stop words keeps its words as given.
+ *
+ * @example
+ * ```ts
+ * queryWords('How do I raise the recall of an HNSW index?')   // ['raise', 'recall', 'hnsw', 'index']
+ * queryWords('to be or not to be')                             // ['to', 'be', 'or', 'not']
+ * ```
+ */
+export function queryWords (text: string): string[] {
+  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])]
+  const content = words.filter(w => !STOP_WORDS.has(w))
+  return (content.length > 0 ? content : words).slice(0, MAX_TERMS)
+}
+
+/**
+ * An FTS5 query matching any of `words`, each quoted so that no word is read as query syntax.
+ *
+ * @example
+ * ```ts
+ * matchAny(['raise', 'recall'])   // '"raise" OR "recall"'
+ * ```
+ */
+export function matchAny (words: string[]): string {
+  return words.map(w => `"${w}"`).join(' OR ')
+}
+
+/**
+ * The FTS5 query for a text search: any of its `queryWords`; undefined when it has none.
  *
  * @example
  * ```ts
  * ftsQuery('How do I raise the recall of an HNSW index?')   // '"raise" OR "recall" OR "hnsw" OR "index"'
- * ftsQuery('to be or not to be')                             // '"to" OR "be" OR "or" OR "not"'
  * ```
  */
 export function ftsQuery (text: string): string | undefined {
-  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])]
-  const content = words.filter(w => !STOP_WORDS.has(w))
-  const chosen = (content.length > 0 ? content : words).slice(0, MAX_TERMS)
-  return chosen.length === 0 ? undefined : chosen.map(w => `"${w}"`).join(' OR ')
+  const words = queryWords(text)
+  return words.length === 0 ? undefined : matchAny(words)
 }

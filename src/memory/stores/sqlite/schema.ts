@@ -11,6 +11,9 @@ export const INDEX_FILE = 'memory.usearch'
  */
 export const FORMAT = 2
 
+/** How the full-text table splits text into terms: Porter stems of Unicode words, accents removed. */
+export const TOKENIZE = 'porter unicode61 remove_diacritics 2'
+
 /** Columns of a record row, the vector aside. */
 export const RECORD_COLUMNS = 'rid, community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature'
 
@@ -42,7 +45,7 @@ CREATE INDEX IF NOT EXISTS records_by_agent ON records (community, agent);
 CREATE INDEX IF NOT EXISTS records_by_time ON records (community, created_at);
 CREATE INDEX IF NOT EXISTS records_by_id ON records (community, id);
 CREATE INDEX IF NOT EXISTS records_by_origin_seq ON records (community, origin, seq);
-CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5 (text, content = 'records', content_rowid = 'rid', tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5 (text, content = 'records', content_rowid = 'rid', tokenize = '${TOKENIZE}');
 CREATE TRIGGER IF NOT EXISTS records_fts_insert AFTER INSERT ON records BEGIN
   INSERT INTO records_fts (rowid, text) VALUES (new.rid, new.text);
 END;
