@@ -41,7 +41,7 @@ export type VectorOwner = Pick<StoredRecord, 'community' | 'origin' | 'id' | 'se
  * ```
  */
 export function vectorBytes (vector: readonly number[]): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(Float32Array.from(vector).buffer)
+  if (LITTLE_ENDIAN) return new Uint8Array(new Float32Array(vector).buffer)
   const out = new Uint8Array(vector.length * 4)
   const view = new DataView(out.buffer)
   for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] ?? 0, true)

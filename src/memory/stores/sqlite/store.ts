@@ -6,7 +6,7 @@ import { reciprocalRankFusion } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { matchAny, queryWords } from './fts-query.js'
-import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
+import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, numbersOf, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
 import { cosine, norm } from './cosine.js'
 import { IndexBacklog } from './index-backlog.js'
 import { StatementCache } from './statements.js'
@@ -328,7 +328,7 @@ export class SqliteStore implements MemoryStore {
           for (const r of p.records) {
             rows++
             const c = toColumns(r)
-            const vector = Float32Array.from(r.vector)
+            const vector = new Float32Array(r.vector)
             const row = this.upsertRow.get(c.community, c.origin, c.id, c.kind, c.agent, c.seq, c.text, JSON.stringify(c.metadata), c.created_at, c.deleted ? 1 : 0, c.covers, c.signature,
               new Uint8Array(vector.buffer), r.vectorSignature ?? null) as { rid: number, deleted: number } | undefined
             if (row != null) changed.push({ rid: row.rid, deleted: row.deleted === 1, vector })
@@ -564,7 +564,7 @@ export class SqliteStore implements MemoryStore {
       const record = fromRecordRow(row)
       if (record.deleted === true) return record
       const signature = row.vector_signature == null ? {} : { vectorSignature: row.vector_signature }
-      return { ...record, vector: Array.from(vectorOf(row.vector)), ...signature }
+      return { ...record, vector: numbersOf(vectorOf(row.vector)), ...signature }
     })
   }
 
