@@ -10,18 +10,18 @@ import { PRIVATE_FILE_MODE } from '../../../files/private-files.js'
  * by id against exact search, the 100 candidates scored exactly before the best 10 are
  * kept (as the store does); links 16, expansion_add 64; 2 shared vCPUs, 2026-12-02:
  *
- * | breadth | 64 | 128 | 256 | 512 | 1,024 | build rate |
- * | --- | --- | --- | --- | --- | --- | --- |
- * | f32 | 0.898 | 0.924 | 0.947 | 0.963 (4.7 ms) | 0.980 (9.9 ms) | 2,300/s |
- * | f16 | 0.907 | 0.931 | 0.958 | 0.974 (3.9 ms) | 0.981 (9.8 ms) | 4,400/s |
- * | i8 | 0.911 | 0.924 | 0.951 | 0.973 (2.4 ms) | 0.981 (5.8 ms) | 5,100/s |
+ * | breadth | 64 | 128 | 256 | 384 | 512 | 1,024 | build rate |
+ * | --- | --- | --- | --- | --- | --- | --- | --- |
+ * | f32 | 0.898 | 0.924 | 0.947 | 0.962 | 0.963 (4.7 ms) | 0.980 (9.9 ms) | 2,300/s |
+ * | f16 | 0.907 | 0.931 | 0.958 | 0.965 | 0.974 (3.9 ms) | 0.981 (9.8 ms) | 4,400/s |
+ * | i8 | 0.911 | 0.924 | 0.951 | 0.964 | 0.973 (2.4 ms) | 0.981 (5.8 ms) | 5,100/s |
  *
- * (ms: graph search p99.) Built with expansion_add 32, i8 and f16 reached only 0.916 at
+ * (ms: graph search p99; the 384 column is from a later run, re-scoring the first 20
+ * candidates, which gave the same recall as all 100 on 60 of the queries.) Built with expansion_add 32, i8 and f16 reached only 0.916 at
  * breadth 512 (for 11,000-17,000 builds/s); ranked by the index's own distances instead of
  * re-scored, i8 reached only 0.947 at breadth 1,024 and f16 0.977. Re-scored, i8 ranks as
- * well as f16 in half the memory and searches fastest, so: i8. Breadth 384 (between the
- * two columns: recall@10 0.964 against 0.969 at 512 on 60 of the queries, for about a
- * quarter less graph search) keeps recall above 0.95 with a margin.
+ * well as f16 in half the memory and searches fastest, so: i8. Breadth 384 keeps recall
+ * above 0.95 with a margin for about a quarter less graph search than 512.
  */
 const CONNECTIVITY = 16
 const EXPANSION_ADD = 64
