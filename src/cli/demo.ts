@@ -7,7 +7,6 @@ import { parseEntry, relayLogLine, useColor } from '../log/index.js'
 import { scoreLabel } from '../memory/hit.js'
 import { loadConfig } from '../config/load.js'
 import { EndpointError, withHint } from '../endpoints/errors.js'
-import { MilvusStore } from '../memory/stores/milvus/store.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { print, printJson } from './format.js'
 import type { Cluster, ClusterNode } from '../cluster/launcher.js'
@@ -128,6 +127,8 @@ const MILVUS_DEMO_HINT = 'the demo keeps its memory on Milvus because MILVUS_ADD
 async function checkMilvus (demo: string): Promise<void> {
   const config = await loadConfig({ file: join(demo, 'node1.yaml'), env: process.env, flags: {} })
   try {
+    // the Milvus client is loaded only for a demo that uses Milvus
+    const { MilvusStore } = await import('../memory/stores/milvus/store.js')
     await MilvusStore.probe(config.memory.milvus)
   } catch (err) {
     throw err instanceof EndpointError ? withHint(err, MILVUS_DEMO_HINT) : err

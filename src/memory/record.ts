@@ -1,5 +1,6 @@
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { ulid } from 'ulid'
+import { originOf, signWith, verifyByOrigin } from '../signatures/ed25519.js'
+import type { VerifyOptions } from '../signatures/ed25519.js'
 import { MemoryInputError } from './errors.js'
 import { KIND } from './filter.js'
 import type { MemoryRecord } from './types.js'
@@ -86,10 +87,9 @@ export function checkCovers (covers: ReadonlyArray<readonly [number, number]>, s
 }
 
 /** Verifies a record's signature against its origin's key. */
-export async function verifyRecord (r: Omit<MemoryRecord, 'vector'>): Promise<boolean> {
+export async function verifyRecord (r: Omit<MemoryRecord, 'vector'>, options: VerifyOptions = {}): Promise<boolean> {
   try {
-    const key = peerIdFromString(r.origin).publicKey
-    return key == null ? false : await key.verify(recordSigningBytes(r), r.signature)
+    return await verifyByOrigin(r.origin, recordSigningBytes(r), r.signature, options)
   } catch {
     return false
   }
@@ -102,7 +102,7 @@ export interface VersionInit {
 
 /** Builds and signs a record from an input; the vector is added by the caller. */
 export async function makeRecord (input: RememberInput, community: string, seq: number, key: PrivateKey, version: VersionInit = {}): Promise<Omit<MemoryRecord, 'vector'>> {
-  const origin = peerIdFromPrivateKey(key).toString()
+  const origin = originOf(key)
   const createdAt = input.createdAt ?? Date.now()
   const base: Omit<MemoryRecord, 'vector' | 'signature'> = {
     id: input.id ?? ulid(createdAt),
@@ -116,7 +116,7 @@ export async function makeRecord (input: RememberInput, community: string, seq: 
     createdAt,
     ...((version.covers ?? []).length > 0 ? { covers: version.covers } : {})
   }
-  return { ...base, signature: Uint8Array.from(await key.sign(recordSigningBytes(base))) }
+  return { ...base, signature: await signWith(key, recordSigningBytes(base)) }
 }
 
 /**
@@ -137,5 +137,5 @@ export async function makeTombstone (record: Omit<MemoryRecord, 'vector'>, seq: 
     deleted: true,
     covers
   }
-  return { ...base, signature: Uint8Array.from(await key.sign(recordSigningBytes(base))) }
+  return { ...base, signature: await signWith(key, recordSigningBytes(base)) }
 }

@@ -99,6 +99,12 @@ export interface CommunityStats {
   byOrigin: Record<string, { records: number, highestSeq: number }>
 }
 
+/** How a write is committed. */
+export interface UpsertOptions {
+  /** Synced to disk before the write resolves (default true). */
+  durable?: boolean
+}
+
 /**
  * Where memory records live. Two stores implement it: the embedded SQLite store and
  * Milvus; both pass the same contract test suite.
@@ -110,9 +116,11 @@ export interface MemoryStore {
   /**
    * Inserts records, keyed by (community, origin, id): a record replaces the one held
    * under its key only if its seq is higher, so an older version arriving late changes
-   * nothing. Resolves once they are durable.
+   * nothing. Resolves once they are durable; with `durable: false` (records received
+   * from peers, which catch-up brings again if they are lost), once they are committed,
+   * safe from a crash of the process though not, on some stores, from a power cut.
    */
-  upsert (records: MemoryRecord[]): Promise<void>
+  upsert (records: MemoryRecord[], options?: UpsertOptions): Promise<void>
   /** Searches live records (never tombstones). */
   search (query: SearchQuery): Promise<SearchHit[]>
   /** Records with these ids, of every origin, tombstones included (`deleted` set). */

@@ -99,8 +99,8 @@ describe('two node processes', () => {
     expect(id.stdout.trim()).toBe(n2.started.peerId)
   })
 
-  it.skipIf(!HAS_PROC)('runs with the young generation capped (16 MiB semi-spaces), in one process: memory included, it starts no other', async () => {
-    expect(commandLine(n1.proc.pid)).toContain('--max-semi-space-size=16')
+  it.skipIf(!HAS_PROC)('runs with the young generation capped (8 MiB semi-spaces), in one process: memory included, it starts no other', async () => {
+    expect(commandLine(n1.proc.pid)).toContain('--max-semi-space-size=8')
     // the memory store answers from the node's own process
     const added = await runCli(['memory', 'add', 'devsupport', 'one process holds the node and its memory', '--data-dir', join(dir.path, 'n1')])
     expect(added.code, added.stderr).toBe(0)
@@ -108,9 +108,9 @@ describe('two node processes', () => {
   })
 
   it.skipIf(!HAS_PROC)('keeps a young generation size the user chose in NODE_OPTIONS', async () => {
-    const n4 = await startNodeProcess(['--data-dir', join(dir.path, 'n4'), ...LOOPBACK], { NODE_OPTIONS: '--max-semi-space-size=8' })
+    const n4 = await startNodeProcess(['--data-dir', join(dir.path, 'n4'), ...LOOPBACK], { NODE_OPTIONS: '--max-semi-space-size=32' })
     try {
-      expect(commandLine(n4.proc.pid)).not.toContain('--max-semi-space-size=16')
+      expect(commandLine(n4.proc.pid)).not.toContain('--max-semi-space-size=8')
       const status = await statusOf(join(dir.path, 'n4'))
       expect(status.peerId).toBe(n4.started.peerId)
     } finally {

@@ -2,7 +2,7 @@ import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { sqliteAdapter } from '../../src/memory/stores/sqlite/adapter.js'
 import type { Embedder } from '../../src/memory/embedders/types.js'
 import type { StoreAdapter } from '../../src/memory/stores/adapter.js'
-import type { MemoryRecord, MemoryStore, SyncedRecord } from '../../src/memory/types.js'
+import type { MemoryRecord, MemoryStore, SyncedRecord, UpsertOptions } from '../../src/memory/types.js'
 
 /** What a kept-vectors store holds beside its records: each record's vector and vector signature. */
 export interface KeptVector {
@@ -29,8 +29,8 @@ export type KeepingStore = MemoryStore & { kept: Map<string, KeptVector> }
 export function keepingVectors (store: MemoryStore, options: { tamper?: boolean } = {}): KeepingStore {
   const kept = new Map<string, KeptVector>()
   const key = (community: string, origin: string, id: string): string => `${community}|${origin}|${id}`
-  const upsert = async (records: MemoryRecord[]): Promise<void> => {
-    await store.upsert(records)
+  const upsert = async (records: MemoryRecord[], options?: UpsertOptions): Promise<void> => {
+    await store.upsert(records, options)
     for (const r of records) {
       const k = key(r.community, r.origin, r.id)
       if ((kept.get(k)?.seq ?? 0) >= r.seq) continue

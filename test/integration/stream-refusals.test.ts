@@ -5,6 +5,8 @@ import { AGENTS_PROTOCOL } from '../../src/discovery/cards-protocol.js'
 import { AgentCardsResponse } from '../../src/wire/generated/agents.js'
 import { CommunityResponse } from '../../src/wire/generated/community.js'
 import { HistoryResponse } from '../../src/wire/generated/event.js'
+import { MEMSYNC_PROTOCOL } from '../../src/memory/replication/index.js'
+import { SyncBatch } from '../../src/wire/generated/memory.js'
 import { HISTORY_PROTOCOL } from '../../src/wire/topics.js'
 import { startTestNode } from '../helpers/nodes.js'
 import { createRawPeer } from '../helpers/raw-peer.js'
@@ -24,7 +26,7 @@ describe('a peer over the stream limits of a protocol is told why in that protoc
 
   beforeAll(async () => {
     dir = await tempDir()
-    target = await startTestNode(dir.path, 'target', { communities: [C], memory: { enabled: false }, limits: { streams: { perProtocol: 8, perPeer: 2 } } })
+    target = await startTestNode(dir.path, 'target', { communities: [C], memory: { capture: { '*': [] } }, limits: { streams: { perProtocol: 8, perPeer: 2 } } })
     raw = await createRawPeer()
     await raw.libp2p.dial(target.libp2p.getMultiaddrs()[0]!)
   })
@@ -78,6 +80,16 @@ describe('a peer over the stream limits of a protocol is told why in that protoc
     const response = AgentCardsResponse.decode(await refusalFrame(AGENTS_PROTOCOL))
     expect(response.cards).toEqual([])
     expect(response.error).toMatch(/^busy: this peer has 2 \/oa\/agents\/1\.0\.0 streams open on this node/)
+    expect(target.status().limits.byReason.streams_peer).toBe(before + 1)
+  })
+
+  it('answers a memory sync stream past the peer\'s share with a last sync batch that says why, and counts it', async () => {
+    const before = target.status().limits.byReason.streams_peer
+    await hold(MEMSYNC_PROTOCOL, 2)
+    const batch = SyncBatch.decode(await refusalFrame(MEMSYNC_PROTOCOL))
+    expect(batch.done).toBe(true)
+    expect(batch.records).toEqual([])
+    expect(batch.error).toMatch(/^busy: this peer has 2 \/oa\/memsync\/1\.0\.0 streams open on this node/)
     expect(target.status().limits.byReason.streams_peer).toBe(before + 1)
   })
 })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { MemoryInputError } from '../../src/memory/errors.js'
 import { makeRecord } from '../../src/memory/record.js'
 import { decodeWire, toWire } from '../../src/memory/replication/codec.js'
-import { signVector, vectorOfBytes } from '../../src/memory/replication/vector.js'
+import { signVector, vectorBytes, vectorOfBytes } from '../../src/memory/replication/vector.js'
 
 const EMBEDDER = { name: 'local-hash-v2', dimension: 4 }
 
@@ -19,5 +19,16 @@ describe('a vector on the wire', () => {
       expect(() => decodeWire(toWire(record, undefined, poisoned))).toThrow(MemoryInputError)
       expect(() => decodeWire(toWire(record, undefined, poisoned))).toThrow(/not a finite number/)
     }
+  })
+
+  it('is read from bytes that are a view at any offset of a larger buffer, as a decoder hands them out', () => {
+    const values = [0.5, -0.25, 1, 3.75]
+    const bytes = vectorBytes(values)
+    for (const offset of [1, 2, 3, 5]) {
+      const pool = Buffer.alloc(offset + bytes.byteLength + 7, 0xff)
+      pool.set(bytes, offset)
+      expect(vectorOfBytes(pool.subarray(offset, offset + bytes.byteLength))).toEqual(values)
+    }
+    expect(() => vectorOfBytes(new Uint8Array(6))).toThrow(/not float32 values/)
   })
 })

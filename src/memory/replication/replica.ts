@@ -180,7 +180,9 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
           covers = []
           batch.set(base.id, base)
           vectors.set(base.seq, vector)
-          records.push({ ...base, vector })
+          // the vector is signed once, as it is written: gossip and catch-up send the kept signature
+          const carried = vector.length === this.init.embedder.dimension ? await signVector(privateKey, base, this.embedder, vector) : undefined
+          records.push({ ...base, vector, ...(carried == null ? {} : { vectorSignature: carried.signature }) })
         }
         return { records, result: (stored: StoredRecord[]) => ({ value: result(stored), written: stored }) }
       }
@@ -248,7 +250,8 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
     const unembedded = fresh.filter(r => r.deleted !== true && r.vector?.length !== this.init.embedder.dimension)
     const vectors = unembedded.length === 0 ? [] : await this.init.embedder.embed(unembedded.map(r => r.text))
     const byRecord = new Map<StoredRecord, number[]>(unembedded.map((r, i) => [r, vectors[i] ?? []]))
-    await this.store.upsert(fresh.map(r => toUpsert(r, byRecord.get(r), this.tombstoneVector())))
+    // a received record lost to a power cut is held by its origin and its peers: the next catch-up brings it again
+    await this.store.upsert(fresh.map(r => toUpsert(r, byRecord.get(r), this.tombstoneVector())), { durable: false })
     for (const r of fresh) {
       vv.add(r.origin, r.seq)
       for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
@@ -265,8 +268,9 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
 
   /**
    * The vector to send along with a record, or undefined: none for a tombstone or a
-   * record without a vector of this node's dimension; this node's own records are signed
-   * now with its key; another origin's only with the signature kept from that origin.
+   * record without a vector of this node's dimension; with the signature kept from the
+   * record's origin (this node's records are signed as they are written), or, for one of
+   * this node's records kept without it, signed now with its key.
    *
    * @example
    * ```ts
@@ -275,8 +279,9 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
    */
   async carriedVector (r: StoredRecord, vector: readonly number[] | undefined): Promise<CarriedVector | undefined> {
     if (r.deleted === true || vector == null || vector.length !== this.init.embedder.dimension) return undefined
-    if (r.origin === this.init.self) return signVector(this.init.privateKey, r, this.embedder, vector)
     if (r.vectorSignature != null && r.vectorSignature.byteLength > 0) return keptVector(this.embedder, vector, r.vectorSignature)
+    // a record of this node's stored without its vector signature (before signatures were kept)
+    if (r.origin === this.init.self) return signVector(this.init.privateKey, r, this.embedder, vector)
     return undefined
   }
 

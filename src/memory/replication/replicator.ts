@@ -2,10 +2,12 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { RejectionCounter } from '../../counts/rejection-counter.js'
+import { refuseWithFrame } from '../../limits/stream-limits.js'
 import { MemoryGossip, SyncBatch, SyncRequest } from '../../wire/generated/memory.js'
 import { memoryTopic, parseMemoryTopic } from '../../wire/topics.js'
 import { MemoryInputError } from '../errors.js'
 import { decodeWire, SealedRecordError, toWire } from './codec.js'
+import { PacedReader } from './paced-reader.js'
 import { checkCarriedVector, checkRemoteRecord } from './validate.js'
 import type { NodeLimits } from '../../limits/node-limits.js'
 import type { Channels } from '../../channels/channels.js'
@@ -71,10 +73,16 @@ export interface ReplicationEvents {
 const MAX_GOSSIP_BYTES = 1_048_576
 const GOSSIP_CHUNK_BYTES = 256 * 1024
 const SYNC_PAGE = 200
+/** A sync stream over the limits is answered with a last batch that says why. */
+const refuseSync = refuseWithFrame(message => SyncBatch.encode({ records: [], done: true, error: message }))
 const SYNC_MAX_RECORDS = 100_000
 const SYNC_FRAME_BYTES = 2 * 1_048_576
 /** A catch-up frame is sent once its records pass this many bytes (well under SYNC_FRAME_BYTES). */
 const SYNC_FRAME_TARGET = 1_048_576
+/** The largest stream window the muxer (yamux) grants: what a sender may still send to a paused stream. */
+const MUXER_WINDOW = 16 * 1_048_576
+/** Unread catch-up bytes past which the stream is paused: more than a frame, so a whole one is always there to read. */
+const SYNC_PAUSE_MARK = 2 * SYNC_FRAME_BYTES
 const SYNC_TIMEOUT_MS = 60_000
 const SYNC_IDLE_MS = 15_000
 const SYNC_MAX_MS = 10 * 60_000
@@ -126,7 +134,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   async start (): Promise<void> {
     if (!this.components.memory.enabled) return
-    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream), { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
     this.started = true
   }
 
@@ -206,11 +214,17 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     this.log('rejected %s memory from %s: %s (%s)', path, peer, reason, message)
   }
 
-  /** Checks a wire record and the vector it carries; a forged vector is dropped and counted (and its sender penalized when `penalize`). */
-  private async checkWire (w: MemoryRecordWire, community: string, sealer: CommunitySealer | undefined, replica: Replica, from: string, penalize: boolean): Promise<VerifiedRecord> {
+  /**
+   * Checks a wire record and the vector it carries; a forged vector is dropped and
+   * counted (and its sender penalized in catch-up, where many records are checked at
+   * once: their signatures on the thread pool).
+   */
+  private async checkWire (w: MemoryRecordWire, community: string, sealer: CommunitySealer | undefined, replica: Replica, from: string, path: 'gossip' | 'sync'): Promise<VerifiedRecord> {
     const { record, vector } = decodeWire(w, sealer)
-    const checked = await checkRemoteRecord(record, community, replica.maxTextBytes)
-    const { record: out, outcome } = await checkCarriedVector(checked, vector, replica.embedder)
+    const on = { pool: path === 'sync' }
+    const checked = await checkRemoteRecord(record, community, replica.maxTextBytes, on)
+    const penalize = path === 'sync'
+    const { record: out, outcome } = await checkCarriedVector(checked, vector, replica.embedder, on)
     this.countVector(outcome, from, checked, penalize)
     return out
   }
@@ -258,7 +272,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       }
       if (replica == null) return TopicValidatorResult.Ignore
       try {
-        checked.push(await this.checkWire(w, community, this.components.communities.sealer(community), replica, from.toString(), false))
+        checked.push(await this.checkWire(w, community, this.components.communities.sealer(community), replica, from.toString(), 'gossip'))
       } catch (err) {
         return fail(reasonOfError(err), (err as Error).message)
       }
@@ -400,35 +414,33 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     if (replica == null) return 0
     const vv = await replica.versionOf(community)
     const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: idle() })
-    const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES })
+    // frames are taken as fast as they are checked and stored, and the sender is held
+    // back to that pace: what waits unread is bounded by the pause mark and one window
+    stream.maxReadBufferLength = MUXER_WINDOW + SYNC_FRAME_BYTES
+    const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES, maxBufferSize: SYNC_PAUSE_MARK + MUXER_WINDOW + SYNC_FRAME_BYTES })
+    const reader = new PacedReader(stream, lp, SYNC_PAUSE_MARK)
     let added = 0
+    // a frame is checked while the one before it is stored: signature checks run on
+    // the thread pool, the store's commit on the event loop; frames are stored in order
+    let storing: Promise<void> = Promise.resolve()
     try {
       await lp.write(SyncRequest.encode({ community, have: vv.entries().map(e => ({ origin: e.origin, seq: BigInt(e.seq) })) }), { signal: abort })
       for (;;) {
-        const batch = SyncBatch.decode(await lp.read({ signal: idle() }))
+        const batch = SyncBatch.decode(await reader.read({ signal: idle() }))
         if (batch.error !== '') throw new Error(`peer refused sync: ${batch.error}`)
-        const valid: VerifiedRecord[] = []
-        for (const w of batch.records) {
-          if (!this.components.communities.hasEpoch(community, w.epoch)) {
-            // the peer seals with a newer key than this node holds: fetch it; the next sync brings the record
-            this.components.communities.refresh(community, peer.toString())
-            continue
-          }
-          try {
-            const record = await this.checkWire(w, community, sealer, replica, peer.toString(), true)
-            if (!this.components.communities.mayWrite(community, record.origin, record.createdAt)) throw new MembershipError(`${record.origin.slice(0, 64)} was not a writer of ${community} when it wrote ${record.id.slice(0, 64)}`)
-            valid.push(record)
-          } catch (err) {
-            this.reject(reasonOfError(err, 'decode'), 'sync', peer.toString(), (err as Error).message)
-          }
-        }
+        const valid = await this.checkFrame(batch.records, community, sealer, replica, peer)
+        await storing
         if (valid.length > 0) {
-          const fresh = await replica.ingest(community, valid)
-          added += fresh.length
-          this.counts.received.sync += fresh.length
+          storing = replica.ingest(community, valid).then((fresh) => {
+            added += fresh.length
+            this.counts.received.sync += fresh.length
+          })
+          // a failed store is seen by the await above or below; until then it is not unhandled
+          storing.catch(() => {})
         }
         if (batch.done) break
       }
+      await storing
       await stream.close({ signal: abort }).catch(() => {})
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
@@ -436,6 +448,31 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     }
     if (added > 0) this.log('synced %d records of %s from %p', added, community, peer)
     return added
+  }
+
+  /**
+   * The records of a catch-up frame that pass every check, all checked at once; the
+   * others are counted and dropped (a record sealed with a key this node lacks is left
+   * for a later sync, once the key is fetched).
+   */
+  private async checkFrame (records: MemoryRecordWire[], community: string, sealer: CommunitySealer | undefined, replica: Replica, peer: PeerId): Promise<VerifiedRecord[]> {
+    const from = peer.toString()
+    const checked = await Promise.all(records.map(async (w): Promise<VerifiedRecord | undefined> => {
+      if (!this.components.communities.hasEpoch(community, w.epoch)) {
+        // the peer seals with a newer key than this node holds: fetch it; the next sync brings the record
+        this.components.communities.refresh(community, from)
+        return undefined
+      }
+      try {
+        const record = await this.checkWire(w, community, sealer, replica, from, 'sync')
+        if (!this.components.communities.mayWrite(community, record.origin, record.createdAt)) throw new MembershipError(`${record.origin.slice(0, 64)} was not a writer of ${community} when it wrote ${record.id.slice(0, 64)}`)
+        return record
+      } catch (err) {
+        this.reject(reasonOfError(err, 'decode'), 'sync', from, (err as Error).message)
+        return undefined
+      }
+    }))
+    return checked.filter((r): r is VerifiedRecord => r != null)
   }
 
   /** A page of records as catch-up frames, each under SYNC_FRAME_TARGET bytes; vectors go along where this node may send them. */
@@ -484,14 +521,21 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
       for (const [origin, mine] of Object.entries(vv.summary())) {
         let after = have.get(origin) ?? 0
         if (mine.highestSeq <= after) continue
-        while (sent < SYNC_MAX_RECORDS) {
-          const page = await replica.recordsAfter(request.community, origin, after, SYNC_PAGE)
+        const load = async (from: number): Promise<{ page: SyncedRecord[], frames: MemoryRecordWire[][] }> => {
+          const page = await replica.recordsAfter(request.community, origin, from, SYNC_PAGE)
+          return { page, frames: await this.syncFrames(page, sealer, replica) }
+        }
+        let next: Promise<{ page: SyncedRecord[], frames: MemoryRecordWire[][] }> | undefined = load(after)
+        while (next != null && sent < SYNC_MAX_RECORDS) {
+          const { page, frames }: { page: SyncedRecord[], frames: MemoryRecordWire[][] } = await next
           if (page.length === 0) break
-          // awaiting each write is the backpressure: the next page is read once this one is sent
-          for (const frame of await this.syncFrames(page, sealer, replica)) await lp.write(SyncBatch.encode({ records: frame, done: false, error: '' }), { signal })
           sent += page.length
           after = page.at(-1)?.seq ?? after
-          if (page.length < SYNC_PAGE) break
+          // the next page is made ready while this one travels; awaiting each write is the
+          // backpressure, so at most two pages are held
+          next = page.length < SYNC_PAGE || sent >= SYNC_MAX_RECORDS ? undefined : load(after)
+          next?.catch(() => {})
+          for (const frame of frames) await lp.write(SyncBatch.encode({ records: frame, done: false, error: '' }), { signal })
         }
       }
       await lp.write(SyncBatch.encode({ records: [], done: true, error: '' }), { signal })

@@ -3,6 +3,7 @@ import { agentOfOrigin, checkCovers, checkInput, verifyRecord } from '../record.
 import { vectorOfBytes, verifyVector } from './vector.js'
 import type { StoredRecord } from '../types.js'
 import type { CarriedVector, EmbedderId } from './vector.js'
+import type { VerifyOptions } from '../../signatures/ed25519.js'
 
 declare const verified: unique symbol
 
@@ -31,7 +32,7 @@ export type VectorOutcome = 'none' | 'used' | 'other_embedder' | 'forged'
  * const checked = await checkRemoteRecord(fromWire(wire), 'devsupport', 32_768)
  * ```
  */
-export async function checkRemoteRecord (r: StoredRecord, community: string, maxTextBytes: number): Promise<VerifiedRecord> {
+export async function checkRemoteRecord (r: StoredRecord, community: string, maxTextBytes: number, options: VerifyOptions = {}): Promise<VerifiedRecord> {
   if (r.community !== community) throw new MemoryInputError('community', `record ${r.id.slice(0, 64)} belongs to community "${r.community.slice(0, 64)}", not "${community}"`)
   if (!Number.isSafeInteger(r.seq) || r.seq < 1) throw new MemoryInputError('record', `record ${r.id.slice(0, 64)} has no valid seq`)
   if (!agentOfOrigin(r.agent, r.origin)) throw new MemoryInputError('owner', `record ${r.id.slice(0, 64)} names agent ${r.agent.slice(0, 140)}, not an agent of its origin ${r.origin.slice(0, 64)}`)
@@ -46,7 +47,7 @@ export async function checkRemoteRecord (r: StoredRecord, community: string, max
   } catch (err) {
     throw new MemoryInputError((err as MemoryInputError).code === 'text_too_long' ? 'size' : 'record', `record ${r.id.slice(0, 64)}: ${(err as Error).message}`)
   }
-  if (!await verifyRecord(r)) throw new MemoryInputError('signature', `record ${r.id.slice(0, 64)} is not signed by its origin ${r.origin.slice(0, 64)}`)
+  if (!await verifyRecord(r, options)) throw new MemoryInputError('signature', `record ${r.id.slice(0, 64)} is not signed by its origin ${r.origin.slice(0, 64)}`)
   return r as VerifiedRecord
 }
 
@@ -61,10 +62,10 @@ export async function checkRemoteRecord (r: StoredRecord, community: string, max
  * const { record, outcome } = await checkCarriedVector(checked, vector, { name: 'local-hash-v2', dimension: 384 })
  * ```
  */
-export async function checkCarriedVector (r: VerifiedRecord, carried: CarriedVector | undefined, own: EmbedderId): Promise<{ record: VerifiedRecord, outcome: VectorOutcome }> {
+export async function checkCarriedVector (r: VerifiedRecord, carried: CarriedVector | undefined, own: EmbedderId, options: VerifyOptions = {}): Promise<{ record: VerifiedRecord, outcome: VectorOutcome }> {
   if (carried == null || r.deleted === true) return { record: r, outcome: 'none' }
   if (carried.embedder !== own.name || carried.dimension !== own.dimension) return { record: r, outcome: 'other_embedder' }
-  if (!await verifyVector(r, carried)) return { record: r, outcome: 'forged' }
+  if (!await verifyVector(r, carried, options)) return { record: r, outcome: 'forged' }
   const record = { ...r, vector: vectorOfBytes(carried.bytes), vectorSignature: Uint8Array.from(carried.signature) }
   return { record, outcome: 'used' }
 }

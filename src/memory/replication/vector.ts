@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { endianness } from 'node:os'
+import { signWith, verifyByOrigin } from '../../signatures/ed25519.js'
+import type { VerifyOptions } from '../../signatures/ed25519.js'
 import type { StoredRecord } from '../types.js'
 import type { PrivateKey } from '@libp2p/interface'
+
+/** Float32 arrays of this machine are laid out as the wire's: bytes are copied, not converted one by one. */
+const LITTLE_ENDIAN = endianness() === 'LE'
 
 /** Largest vector dimension a record may carry: a vector declared longer is refused. */
 export const MAX_VECTOR_DIMENSION = 8192
@@ -36,6 +41,7 @@ export type VectorOwner = Pick<StoredRecord, 'community' | 'origin' | 'id' | 'se
  * ```
  */
 export function vectorBytes (vector: readonly number[]): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(new Float32Array(vector).buffer)
   const out = new Uint8Array(vector.length * 4)
   const view = new DataView(out.buffer)
   for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] ?? 0, true)
@@ -52,6 +58,14 @@ export function vectorBytes (vector: readonly number[]): Uint8Array {
  */
 export function vectorOfBytes (bytes: Uint8Array): number[] {
   if (bytes.byteLength % 4 !== 0) throw new RangeError(`${bytes.byteLength} vector bytes are not float32 values`)
+  // copied into a buffer of its own: `bytes` may be a view at any offset of a larger one (a Buffer's pool)
+  if (LITTLE_ENDIAN) {
+    const values = new Float32Array(new Uint8Array(bytes).buffer)
+    // a plain loop: Array.from walks a typed array through its iterator, several times slower
+    const out = new Array<number>(values.length)
+    for (let i = 0; i < values.length; i++) out[i] = values[i] as number
+    return out
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const out = new Array<number>(bytes.byteLength / 4)
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
@@ -83,7 +97,7 @@ export function vectorSigningBytes (r: VectorOwner, embedder: EmbedderId, bytes:
  */
 export async function signVector (key: PrivateKey, r: VectorOwner, embedder: EmbedderId, vector: readonly number[]): Promise<CarriedVector> {
   const bytes = vectorBytes(vector)
-  return { embedder: embedder.name, dimension: embedder.dimension, bytes, signature: Uint8Array.from(await key.sign(vectorSigningBytes(r, embedder, bytes))) }
+  return { embedder: embedder.name, dimension: embedder.dimension, bytes, signature: await signWith(key, vectorSigningBytes(r, embedder, bytes)) }
 }
 
 /**
@@ -107,11 +121,9 @@ export function keptVector (embedder: EmbedderId, vector: readonly number[], sig
  * if (await verifyVector(record, carried)) useVector(vectorOfBytes(carried.bytes))
  * ```
  */
-export async function verifyVector (r: VectorOwner, carried: CarriedVector): Promise<boolean> {
+export async function verifyVector (r: VectorOwner, carried: CarriedVector, options: VerifyOptions = {}): Promise<boolean> {
   try {
-    const key = peerIdFromString(r.origin).publicKey
-    if (key == null || carried.signature.byteLength === 0) return false
-    return await key.verify(vectorSigningBytes(r, { name: carried.embedder, dimension: carried.dimension }, carried.bytes), carried.signature)
+    return await verifyByOrigin(r.origin, vectorSigningBytes(r, { name: carried.embedder, dimension: carried.dimension }, carried.bytes), carried.signature, options)
   } catch {
     return false
   }

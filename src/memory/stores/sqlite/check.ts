@@ -4,7 +4,7 @@ import { DatabaseSync } from '../../../runtime/sqlite.js'
 import { verifyRecord } from '../../record.js'
 import { keptVector, verifyVector } from '../../replication/vector.js'
 import { fromColumns, decodeMetadata } from '../columns.js'
-import { DB_FILE, FORMAT, RECORD_COLUMNS, hasColumn, vectorOf } from './schema.js'
+import { DB_FILE, FORMAT, RECORD_COLUMNS, hasColumn, numbersOf, vectorOf } from './schema.js'
 import type { RecordRow } from './store.js'
 
 /** What checking a memory store found. */
@@ -92,7 +92,7 @@ export async function checkSqliteStore (dir: string): Promise<SqliteStoreCheck> 
         if (vector?.length !== report.dimension) note(`record ${record.id}: vector has ${vector?.length ?? 'no'} dimensions, the store ${report.dimension}`)
         else if (!vector.every(Number.isFinite)) note(`record ${record.id}: vector holds a value that is not a finite number`)
         else if (raw.vector_signature != null && report.embedder != null &&
-          !await verifyVector(record, keptVector({ name: report.embedder, dimension: report.dimension }, Array.from(vector), raw.vector_signature))) {
+          !await verifyVector(record, keptVector({ name: report.embedder, dimension: report.dimension }, numbersOf(vector), raw.vector_signature))) {
           note(`${what} ${record.id}: bad vector signature for origin ${record.origin}`)
         }
       }

@@ -6,7 +6,7 @@ import { reciprocalRankFusion } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { matchAny, queryWords } from './fts-query.js'
-import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
+import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, numbersOf, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
 import { cosine, norm } from './cosine.js'
 import { IndexBacklog } from './index-backlog.js'
 import { StatementCache } from './statements.js'
@@ -16,7 +16,7 @@ import { wrongDimension } from '../write-check.js'
 import type { DatabaseSync, StatementSync } from '../../../runtime/sqlite.js'
 import type { IndexChange } from './index-backlog.js'
 import type { VectorIndex } from './vector-index.js'
-import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord, SyncedRecord } from '../../types.js'
+import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord, SyncedRecord, UpsertOptions } from '../../types.js'
 import type { SQLInputValue } from 'node:sqlite'
 
 export interface SqliteStoreInit {
@@ -57,6 +57,8 @@ export interface RecordRow {
 
 interface Pending {
   records: MemoryRecord[]
+  /** Synced to disk before it resolves (false: committed, left to the OS to write out). */
+  durable: boolean
   resolve: () => void
   reject: (err: Error) => void
 }
@@ -115,6 +117,8 @@ export class SqliteStore implements MemoryStore {
   private readonly upsertRow: StatementSync
   private readonly bumpGeneration: StatementSync
   private pending: Pending[] = []
+  /** The database's sync mode now (openDatabase sets FULL). */
+  private synchronous: 'FULL' | 'NORMAL' = 'FULL'
   private timer?: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>
   /** When the last commit ended (performance.now()), and how many callers it answered. */
   private lastCommitAt = -Infinity
@@ -275,13 +279,13 @@ export class SqliteStore implements MemoryStore {
     return this.indexReady
   }
 
-  upsert (records: MemoryRecord[]): Promise<void> {
+  upsert (records: MemoryRecord[], options: UpsertOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(new MemoryStoreError('the memory store is closed'))
     const wrong = wrongDimension(records, this.dimension)
     if (wrong != null) return Promise.reject(wrong)
     if (records.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ records, resolve, reject })
+      this.pending.push({ records, durable: options.durable !== false, resolve, reject })
       this.scheduleCommit()
     })
   }
@@ -314,13 +318,17 @@ export class SqliteStore implements MemoryStore {
     const changed: IndexChange[] = []
     let rows = 0
     try {
+      // a commit that holds a durable write syncs the WAL to disk (FULL); one of received
+      // records only (NORMAL) survives a crash of the process, and a power cut may take
+      // its last commits back, which the next catch-up brings again
+      this.setSynchronous(batch.some(p => p.durable) ? 'FULL' : 'NORMAL')
       this.db.exec('BEGIN IMMEDIATE')
       try {
         for (const p of batch) {
           for (const r of p.records) {
             rows++
             const c = toColumns(r)
-            const vector = Float32Array.from(r.vector)
+            const vector = new Float32Array(r.vector)
             const row = this.upsertRow.get(c.community, c.origin, c.id, c.kind, c.agent, c.seq, c.text, JSON.stringify(c.metadata), c.created_at, c.deleted ? 1 : 0, c.covers, c.signature,
               new Uint8Array(vector.buffer), r.vectorSignature ?? null) as { rid: number, deleted: number } | undefined
             if (row != null) changed.push({ rid: row.rid, deleted: row.deleted === 1, vector })
@@ -347,6 +355,17 @@ export class SqliteStore implements MemoryStore {
   /** Commits pending writes now (tests, shutdown). */
   async flushNow (): Promise<void> {
     this.flush()
+  }
+
+  /** Whether the last commit was synced to disk before its writers were answered (tests). */
+  get lastCommitSynced (): boolean {
+    return this.synchronous === 'FULL'
+  }
+
+  private setSynchronous (mode: 'FULL' | 'NORMAL'): void {
+    if (this.synchronous === mode) return
+    this.db.exec(`PRAGMA synchronous = ${mode}`)
+    this.synchronous = mode
   }
 
   private assertOpen (): void {
@@ -480,6 +499,7 @@ export class SqliteStore implements MemoryStore {
     this.assertOpen()
     const where = sqliteWhere(filter)
     this.flush()
+    this.setSynchronous('FULL')
     this.db.exec('BEGIN IMMEDIATE')
     let gone: Array<{ rid: number }>
     try {
@@ -544,7 +564,7 @@ export class SqliteStore implements MemoryStore {
       const record = fromRecordRow(row)
       if (record.deleted === true) return record
       const signature = row.vector_signature == null ? {} : { vectorSignature: row.vector_signature }
-      return { ...record, vector: Array.from(vectorOf(row.vector)), ...signature }
+      return { ...record, vector: numbersOf(vectorOf(row.vector)), ...signature }
     })
   }
 
