@@ -41,10 +41,23 @@ function importedPackages (text: string): string[] {
 }
 
 /** True when the installed package carries its own type declarations. */
+/** The JavaScript entry files a package names (main, module, the exports' import and require targets). */
+function entryFiles (pkg: { main?: string, module?: string, exports?: unknown }): string[] {
+  const found = [pkg.main, pkg.module].filter((f): f is string => typeof f === 'string')
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') found.push(v)
+    else if (v != null && typeof v === 'object') for (const x of Object.values(v)) walk(x)
+  }
+  walk(pkg.exports)
+  return found.filter(f => /\.[cm]?js$/.test(f))
+}
+
+/** Whether TypeScript finds declarations for a package: named in package.json, or a .d.ts beside an entry file. */
 function shipsTypes (name: string): boolean {
   const dir = join(ROOT, 'node_modules', name)
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { types?: string, typings?: string, exports?: unknown }
-  return pkg.types != null || pkg.typings != null || JSON.stringify(pkg.exports ?? {}).includes('"types"') || existsSync(join(dir, 'index.d.ts'))
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { types?: string, typings?: string, main?: string, module?: string, exports?: unknown }
+  if (pkg.types != null || pkg.typings != null || JSON.stringify(pkg.exports ?? {}).includes('"types"') || existsSync(join(dir, 'index.d.ts'))) return true
+  return entryFiles(pkg).some(f => existsSync(join(dir, f.replace(/\.([cm]?)js$/, '.d.$1ts'))))
 }
 
 describe('the package `npm pack` makes', () => {

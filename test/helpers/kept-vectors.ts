@@ -15,11 +15,10 @@ export interface KeptVector {
 export type KeepingStore = MemoryStore & { kept: Map<string, KeptVector> }
 
 /**
- * Wraps a store so that `afterSeq` returns each record's vector and vector signature,
- * as a store that keeps them does (the stores of this repository return records without
- * vectors): the vectors are kept in memory, keyed by community, origin and id, from what
- * was upserted. `tamper` changes each vector returned (its signature kept), as a member
- * serving altered vectors would.
+ * Wraps a store so that `afterSeq` returns each record's vector and vector signature
+ * from what was upserted, kept in memory by community, origin and id (the embedded store
+ * returns its own; this lets a test read what a node kept, or serve it `tamper`ed: each
+ * vector changed, its signature kept, as a member serving altered vectors would).
  *
  * @example
  * ```ts
