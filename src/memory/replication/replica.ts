@@ -251,7 +251,8 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
     const vectors = unembedded.length === 0 ? [] : await this.init.embedder.embed(unembedded.map(r => r.text))
     const byRecord = new Map<StoredRecord, number[]>(unembedded.map((r, i) => [r, vectors[i] ?? []]))
     // a received record lost to a power cut is held by its origin and its peers: the next catch-up brings it again
-    await this.store.upsert(fresh.map(r => toUpsert(r, byRecord.get(r), this.tombstoneVector())), { durable: false })
+    const tombstone = fresh.some(r => r.deleted === true) ? this.tombstoneVector() : []
+    await this.store.upsert(fresh.map(r => toUpsert(r, byRecord.get(r), tombstone)), { durable: false })
     for (const r of fresh) {
       vv.add(r.origin, r.seq)
       for (const [a, b] of r.covers ?? []) vv.cover(r.origin, a, b)
