@@ -16,7 +16,7 @@ export type { MeshKeeperComponents, MeshKeeperInit, MeshKeeperStatus } from './m
  * @example
  * ```ts
  * createLibp2p({ services: { dht: kadDHT(), meshKeeper: meshKeeper({ minPeers: 4 }) } })
- * console.log(node.services.meshKeeper.status()) // { rounds: 2, dialled: 3 }
+ * console.log(node.services.meshKeeper.status()) // { rounds: 2, dialled: 3, running: false }
  * ```
  */
 export function meshKeeper (init: MeshKeeperInit): (components: MeshKeeperComponents) => MeshKeeper {

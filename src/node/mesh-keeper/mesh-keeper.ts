@@ -35,6 +35,8 @@ export interface MeshKeeperStatus {
   rounds: number
   /** Connections opened to peers those lookups found. */
   dialled: number
+  /** A round is under way now (its lookup may be connecting to peers). */
+  running: boolean
 }
 
 export class MeshKeeper implements Startable {
@@ -45,7 +47,7 @@ export class MeshKeeper implements Startable {
   private readonly minBackoffMs: number
   private readonly maxBackoffMs: number
   private readonly log: Logger
-  private readonly counts: MeshKeeperStatus = { rounds: 0, dialled: 0 }
+  private readonly counts: Omit<MeshKeeperStatus, 'running'> = { rounds: 0, dialled: 0 }
   private started = false
   private timer?: ReturnType<typeof setTimeout>
   private running?: Promise<void>
@@ -90,7 +92,7 @@ export class MeshKeeper implements Startable {
   }
 
   status (): MeshKeeperStatus {
-    return { ...this.counts }
+    return { ...this.counts, running: this.running != null }
   }
 
   /** A peer came or went: look again soon, from the shortest backoff. */
