@@ -11,7 +11,7 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { composeMods } from '../mods/compose.js'
-import { gossipMessageId } from '../channels/message-id.js'
+import { gossipFastMessageId, gossipMessageId } from '../channels/message-id.js'
 import { PeerPenalties } from '../channels/penalties.js'
 import { bootstrapKeeper } from './bootstrap-keeper/index.js'
 import { meshKeeper } from './mesh-keeper/index.js'
@@ -98,6 +98,7 @@ function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: Nod
       emitSelf: false,
       globalSignaturePolicy: 'StrictSign',
       msgIdFn: gossipMessageId,
+      fastMsgIdFn: gossipFastMessageId,
       scoreParams: {
         appSpecificScore: (peer: string) => penalties.score(peer),
         // every node of a local cluster connects from loopback: do not score that as a sybil attack
