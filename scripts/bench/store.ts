@@ -28,6 +28,7 @@ import { MEMORY_DEFAULTS } from '../../src/memory/config.js'
 import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { makeRecord } from '../../src/memory/record.js'
 import { INDEX_FILE, vectorOf } from '../../src/memory/stores/sqlite/schema.js'
+import { cosine, norm } from '../../src/memory/stores/sqlite/cosine.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { VectorIndex, usearchConfig } from '../../src/memory/stores/sqlite/vector-index.js'
 import { DatabaseSync } from '../../src/runtime/sqlite.js'
@@ -168,17 +169,7 @@ function sweep (dbPath: string, dimension: number, queries: Query[], truth: stri
   db.close()
   const idOf = new Map(rows.map(r => [r.rid, r.id]))
   const vectorOfRid = new Map(rows.map(r => [r.rid, vectorOf(r.vector)]))
-  const cosine = (a: Float32Array, b: Float32Array): number => {
-    let dot = 0
-    let aa = 0
-    let bb = 0
-    for (let i = 0; i < a.length; i++) {
-      dot += (a[i] ?? 0) * (b[i] ?? 0)
-      aa += (a[i] ?? 0) ** 2
-      bb += (b[i] ?? 0) ** 2
-    }
-    return dot / Math.sqrt(aa * bb)
-  }
+
   const figures: Figure[] = []
   const path = join(dbPath, '..', 'sweep.usearch')
   for (const quantization of ['f32', 'f16', 'i8'] as Quantization[]) {
@@ -201,7 +192,7 @@ function sweep (dbPath: string, dimension: number, queries: Query[], truth: stri
         const candidates = index.search(v, 100)
         times.push(performance.now() - t)
         // the first 20 candidates scored exactly, as the store does, before the best 10 are kept
-        const got = candidates.slice(0, 20).map(c => ({ rid: c.rid, s: cosine(v, vectorOfRid.get(c.rid) ?? new Float32Array(dimension)) }))
+        const got = candidates.slice(0, 20).map(c => ({ rid: c.rid, s: cosine(v, norm(v), vectorOfRid.get(c.rid) ?? new Float32Array(dimension)) }))
           .sort((a, b) => b.s - a.s).slice(0, 10).map(c => idOf.get(c.rid))
         const ids = truth[i] ?? []
         found += ids.filter(id => got.includes(id)).length / Math.max(1, ids.length)
