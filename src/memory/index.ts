@@ -17,7 +17,7 @@ import type { MemoryComponents, MemoryInit } from './service.js'
 
 export { Memory }
 export type { MemoryComponents, MemoryInit, MemoryEvents, RecallOptions, CallOptions, RememberResult, MemorySettings, OwnershipRefusals } from './service.js'
-export type { MemoryRecord, MemoryStore, MemoryFilter, SearchQuery, SearchHit, SearchMode, ScoreKind, CommunityStats, StoredRecord, RecordsAdded, UpsertOptions } from './types.js'
+export type { MemoryRecord, Vector, MemoryStore, MemoryFilter, SearchQuery, SearchHit, SearchMode, ScoreKind, CommunityStats, StoredRecord, RecordsAdded, UpsertOptions } from './types.js'
 export { MemoryCapture, memoryCapture } from './capture-service.js'
 export type { MemoryCaptureComponents, MemoryCaptureInit } from './capture-service.js'
 export { registerStoreAdapter, storeAdapter, customStoreAdapter } from './stores/registry.js'

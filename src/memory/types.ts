@@ -1,3 +1,9 @@
+/**
+ * An embedding: the numbers an embedder made, or float32 values as records travel and
+ * are stored (a received or stored vector stays a Float32Array, unconverted).
+ */
+export type Vector = number[] | Float32Array
+
 /** One thing a community remembers. */
 export interface MemoryRecord {
   /** ULID, or a stable id derived from what was captured (`msg-<envelope id>`). */
@@ -21,8 +27,8 @@ export interface MemoryRecord {
   metadata: Record<string, unknown>
   /** ms since the epoch */
   createdAt: number
-  /** Embedding of `text`, of the store's dimension. */
-  vector: number[]
+  /** Embedding of `text`, of the store's dimension (float32 values as they travel, or numbers as an embedder made them). */
+  vector: Vector
   /**
    * Set on a tombstone: the origin deleted the record (its text is empty). Stores keep
    * tombstones so that replicas learn of the delete; reads other than sync skip them.
@@ -152,7 +158,7 @@ export interface MemoryStore {
 export type StoredRecord = Omit<MemoryRecord, 'vector'>
 
 /** A record as `afterSeq` returns it: its vector when the store returns it. */
-export type SyncedRecord = StoredRecord & { vector?: number[] }
+export type SyncedRecord = StoredRecord & { vector?: Vector }
 
 /** Records stored, after they are durable. */
 export interface RecordsAdded {

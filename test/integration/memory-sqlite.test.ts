@@ -12,6 +12,7 @@ import { checkSqliteStore } from '../../src/memory/stores/sqlite/check.js'
 import { DatabaseSync } from '../../src/runtime/sqlite.js'
 import { DB_FILE, FORMAT, INDEX_FILE } from '../../src/memory/stores/sqlite/schema.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
+import { IndexThread } from '../../src/memory/stores/sqlite/index-thread.js'
 import { VectorIndex } from '../../src/memory/stores/sqlite/vector-index.js'
 import { checkDataDir } from '../../src/node/check-data-dir.js'
 import { memoryStoreContract, onDisk, record } from '../contract/memory-store.js'
@@ -105,8 +106,8 @@ describe('sqlite store', () => {
   it('answers a write before its vector index takes the record; a search right after finds it, and the index takes it in the background', async () => {
     const dir = await tempDir('oa-sqlite-')
     const store = await open(join(dir.path, 'memory'), { exactBelow: 50 })
-    const put = vi.spyOn(VectorIndex.prototype, 'putMany')
-    const search = vi.spyOn(VectorIndex.prototype, 'search')
+    const put = vi.spyOn(IndexThread.prototype, 'put')
+    const search = vi.spyOn(IndexThread.prototype, 'search')
     try {
       const { rows, target } = await corpus('big', 300)
       await store.upsert(rows)
@@ -176,7 +177,7 @@ describe('sqlite store', () => {
         expect((await store.get(old.map(r => r.id), ['old'])).map(r => r.text).sort()).toEqual(old.map(r => r.text).sort())
         const synced = await store.afterSeq('old', old[0]?.origin ?? '', 0, 10)
         expect(synced.map(r => r.id)).toEqual(old.map(r => r.id))
-        expect(synced[0]?.vector).toEqual(Array.from(Float32Array.from(old[0]?.vector ?? [])))
+        expect(Array.from(synced[0]?.vector ?? [])).toEqual(Array.from(Float32Array.from(old[0]?.vector ?? [])))
         expect(synced.every(r => r.vectorSignature == null)).toBe(true)
         const fresh = await record('old', 'a note written after the move to format 2', {}, key)
         const carried = await signVector(key, fresh, embedder, fresh.vector)
@@ -256,7 +257,7 @@ describe('sqlite store', () => {
   it('searches through the HNSW index when the filter is broad, and exactly when it is selective', async () => {
     const dir = await tempDir('oa-sqlite-')
     const store = await open(join(dir.path, 'memory'), { exactBelow: 50 })
-    const search = vi.spyOn(VectorIndex.prototype, 'search')
+    const search = vi.spyOn(IndexThread.prototype, 'search')
     try {
       const { rows, target } = await corpus('big', 300)
       await store.upsert([...rows, target])

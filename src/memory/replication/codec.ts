@@ -1,6 +1,6 @@
 import { MemoryRecordWire } from '../../wire/generated/memory.js'
 import { MemoryInputError } from '../errors.js'
-import { MAX_VECTOR_DIMENSION, vectorOfBytes } from './vector.js'
+import { MAX_VECTOR_DIMENSION, allFinite } from './vector.js'
 import type { CommunitySealer } from '../../communities/access.js'
 import type { StoredRecord } from '../types.js'
 import type { CarriedVector } from './vector.js'
@@ -141,7 +141,7 @@ function checkVectorShape (id: string, deleted: boolean, v: CarriedVector): void
   if (deleted) throw new MemoryInputError('record', `tombstone ${name} carries a vector`)
   if (!Number.isSafeInteger(v.dimension) || v.dimension < 1 || v.dimension > MAX_VECTOR_DIMENSION) throw new MemoryInputError('size', `record ${name} carries a vector of dimension ${v.dimension}, not 1 to ${MAX_VECTOR_DIMENSION}`)
   if (v.bytes.byteLength !== v.dimension * 4) throw new MemoryInputError('size', `record ${name} carries ${v.bytes.byteLength} vector bytes, not ${v.dimension} float32 values`)
-  if (!vectorOfBytes(v.bytes).every(Number.isFinite)) throw new MemoryInputError('record', `record ${name} carries a vector with a value that is not a finite number`)
+  if (!allFinite(v.bytes)) throw new MemoryInputError('record', `record ${name} carries a vector with a value that is not a finite number`)
   if (v.embedder === '' || v.embedder.length > MAX_EMBEDDER_NAME) throw new MemoryInputError('record', `record ${name} carries a vector with no embedder name, or one over ${MAX_EMBEDDER_NAME} characters`)
   if (v.signature.byteLength > MAX_VECTOR_SIGNATURE) throw new MemoryInputError('size', `record ${name} carries a vector signature of ${v.signature.byteLength} bytes`)
 }

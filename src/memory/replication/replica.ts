@@ -278,7 +278,7 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
    * const wire = toWire(record, sealer, await replica.carriedVector(record, record.vector))
    * ```
    */
-  async carriedVector (r: StoredRecord, vector: readonly number[] | undefined): Promise<CarriedVector | undefined> {
+  async carriedVector (r: StoredRecord, vector: readonly number[] | Float32Array | undefined): Promise<CarriedVector | undefined> {
     if (r.deleted === true || vector == null || vector.length !== this.init.embedder.dimension) return undefined
     if (r.vectorSignature != null && r.vectorSignature.byteLength > 0) return keptVector(this.embedder, vector, r.vectorSignature)
     // a record of this node's stored without its vector signature (before signatures were kept)

@@ -1,7 +1,7 @@
 import { MemoryInputError } from '../errors.js'
 import { agentOfOrigin, checkCovers, checkInput, verifyRecord } from '../record.js'
-import { vectorOfBytes, verifyVector } from './vector.js'
-import type { StoredRecord } from '../types.js'
+import { float32OfBytes, verifyVector } from './vector.js'
+import type { StoredRecord, Vector } from '../types.js'
 import type { CarriedVector, EmbedderId } from './vector.js'
 import type { VerifyOptions } from '../../signatures/ed25519.js'
 
@@ -12,7 +12,7 @@ declare const verified: unique symbol
  * replica ingests. `vector` (with the origin's `vectorSignature`) is set only by
  * `checkCarriedVector`, once the origin's signature of it verified.
  */
-export type VerifiedRecord = StoredRecord & { readonly [verified]: true, readonly vector?: number[] }
+export type VerifiedRecord = StoredRecord & { readonly [verified]: true, readonly vector?: Vector }
 
 /**
  * What became of the vector a record carried: none came, it was `used`, it was made by
@@ -66,6 +66,6 @@ export async function checkCarriedVector (r: VerifiedRecord, carried: CarriedVec
   if (carried == null || r.deleted === true) return { record: r, outcome: 'none' }
   if (carried.embedder !== own.name || carried.dimension !== own.dimension) return { record: r, outcome: 'other_embedder' }
   if (!await verifyVector(r, carried, options)) return { record: r, outcome: 'forged' }
-  const record = { ...r, vector: vectorOfBytes(carried.bytes), vectorSignature: Uint8Array.from(carried.signature) }
+  const record = { ...r, vector: float32OfBytes(carried.bytes), vectorSignature: Uint8Array.from(carried.signature) }
   return { record, outcome: 'used' }
 }

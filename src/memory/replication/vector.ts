@@ -40,8 +40,8 @@ export type VectorOwner = Pick<StoredRecord, 'community' | 'origin' | 'id' | 'se
  * vectorBytes([1, 0]).byteLength   // 8
  * ```
  */
-export function vectorBytes (vector: readonly number[]): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(new Float32Array(vector).buffer)
+export function vectorBytes (vector: readonly number[] | Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(vector instanceof Float32Array ? vector.slice().buffer : new Float32Array(vector).buffer)
   const out = new Uint8Array(vector.length * 4)
   const view = new DataView(out.buffer)
   for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] ?? 0, true)
@@ -73,6 +73,38 @@ export function vectorOfBytes (bytes: Uint8Array): number[] {
 }
 
 /**
+ * The float32 values of little-endian bytes, copied into a buffer of their own; the length
+ * must be a multiple of 4.
+ *
+ * @example
+ * ```ts
+ * float32OfBytes(vectorBytes([0.5, 1]))   // Float32Array [0.5, 1]
+ * ```
+ */
+export function float32OfBytes (bytes: Uint8Array): Float32Array {
+  if (bytes.byteLength % 4 !== 0) throw new RangeError(`${bytes.byteLength} vector bytes are not float32 values`)
+  if (LITTLE_ENDIAN) return new Float32Array(new Uint8Array(bytes).buffer)
+  return Float32Array.from(vectorOfBytes(bytes))
+}
+
+/**
+ * Whether every value of float32 little-endian bytes is a finite number (a NaN or an
+ * infinity has all exponent bits set), read in place.
+ *
+ * @example
+ * ```ts
+ * allFinite(vectorBytes([1, Number.NaN]))   // false
+ * ```
+ */
+export function allFinite (bytes: Uint8Array): boolean {
+  // the exponent of a little-endian float32 is in bits 7-14 of its upper 16 bits
+  for (let i = 2; i < bytes.byteLength; i += 4) {
+    if ((((bytes[i + 1] ?? 0) << 8 | (bytes[i] ?? 0)) & 0x7f80) === 0x7f80) return false
+  }
+  return true
+}
+
+/**
  * The bytes a vector signature covers: the record version (community, origin, id, seq),
  * the embedder's name and dimension, and the SHA-256 of the vector bytes. The record's
  * own signature is left as it is, so records stored before vectors travelled verify.
@@ -95,7 +127,7 @@ export function vectorSigningBytes (r: VectorOwner, embedder: EmbedderId, bytes:
  * const carried = await signVector(privateKey, record, { name: embedder.name, dimension: embedder.dimension }, vector)
  * ```
  */
-export async function signVector (key: PrivateKey, r: VectorOwner, embedder: EmbedderId, vector: readonly number[]): Promise<CarriedVector> {
+export async function signVector (key: PrivateKey, r: VectorOwner, embedder: EmbedderId, vector: readonly number[] | Float32Array): Promise<CarriedVector> {
   const bytes = vectorBytes(vector)
   return { embedder: embedder.name, dimension: embedder.dimension, bytes, signature: await signWith(key, vectorSigningBytes(r, embedder, bytes)) }
 }
@@ -109,7 +141,7 @@ export async function signVector (key: PrivateKey, r: VectorOwner, embedder: Emb
  * const carried = keptVector({ name: 'local-hash-v2', dimension: 1024 }, vector, record.vectorSignature)
  * ```
  */
-export function keptVector (embedder: EmbedderId, vector: readonly number[], signature: Uint8Array): CarriedVector {
+export function keptVector (embedder: EmbedderId, vector: readonly number[] | Float32Array, signature: Uint8Array): CarriedVector {
   return { embedder: embedder.name, dimension: embedder.dimension, bytes: vectorBytes(vector), signature: Uint8Array.from(signature) }
 }
 

@@ -147,7 +147,7 @@ export function milvusFilter (filter: MemoryFilter, options: { live?: boolean } 
 /** A record as a Milvus row: keyed by `milvusKey`, metadata as JSON, signature as base64. */
 export function toMilvusRow (r: MemoryRecord): Record<string, unknown> {
   if (Buffer.byteLength(r.text) > MAX_TEXT_BYTES) throw new MemoryStoreError(`record ${r.id}: text over Milvus's ${MAX_TEXT_BYTES}-byte VarChar limit`)
-  return { key: milvusKey(r), ...toColumns(r), signature: Buffer.from(r.signature).toString('base64'), vector: r.vector }
+  return { key: milvusKey(r), ...toColumns(r), signature: Buffer.from(r.signature).toString('base64'), vector: Array.isArray(r.vector) ? r.vector : Array.from(r.vector) }
 }
 
 /** A Milvus row (query or search output) as a record without vector. */

@@ -1,4 +1,4 @@
-import type { VectorIndex } from './vector-index.js'
+import type { IndexThread } from './index-thread.js'
 
 /** A committed row the vector index has yet to take. */
 export interface IndexChange {
@@ -7,32 +7,40 @@ export interface IndexChange {
   vector: Float32Array
 }
 
-/** Rows the index takes per turn of the event loop. */
-const CHUNK = 64
+/** Rows sent to the index thread in one request. */
+const CHUNK = 256
+/** Requests in flight at once: enough to keep the thread busy, few enough to bound what waits in its queue. */
+const IN_FLIGHT = 2
 
 /**
- * Committed rows the vector index has not taken yet, by row id (the last committed
- * version of each). A commit answers its writers first and hands its rows here; the
- * index takes them in the background, a chunk per turn of the event loop, so a large
- * batch never holds the event loop for the whole of its index work. Until then searches
- * score these rows from here. Nothing is lost if the process dies first: the saved index
- * no longer matches the database's generation and is rebuilt from the rows.
+ * Committed rows the vector index has not acknowledged yet, by row id (the last committed
+ * version of each). A commit answers its writers first and hands its rows here; they go
+ * to the index thread in chunks, in the background, and leave once the thread has them.
+ * Until then searches score these rows from here. Nothing is lost if the process dies
+ * first: the saved index no longer matches the database's generation and is rebuilt from
+ * the rows.
  *
  * @example
  * ```ts
  * const backlog = new IndexBacklog(index)
- * backlog.add([{ rid: 7, deleted: false, vector }])   // the index has it a turn or so later
+ * backlog.add([{ rid: 7, deleted: false, vector }])   // the index has it a moment later
  * await backlog.empty()
  * ```
  */
 export class IndexBacklog {
-  private readonly index: VectorIndex
+  private readonly index: IndexThread
   private readonly changes = new Map<number, IndexChange>()
+  /** Changes of `changes` sent to the thread and not acknowledged yet. */
+  private readonly sent = new Set<IndexChange>()
+  private inFlight = 0
   private timer?: ReturnType<typeof setImmediate>
   private drained?: { promise: Promise<void>, resolve: () => void }
+  private readonly onError: (err: Error) => void
 
-  constructor (index: VectorIndex) {
+  /** `onError` hears of a request the thread failed (the store then searches exactly). */
+  constructor (index: IndexThread, onError: (err: Error) => void) {
     this.index = index
+    this.onError = onError
   }
 
   /** Rows waiting. */
@@ -60,21 +68,29 @@ export class IndexBacklog {
     if (this.changes.size > 0) this.schedule()
   }
 
+  /** Lets go of every waiting row (the index thread failed: searches are exact from now on). */
+  clear (): void {
+    this.changes.clear()
+    this.drained?.resolve()
+    this.drained = undefined
+  }
+
   /** A row deleted from the database: it must not come back into the index. */
   drop (rid: number): void {
     this.changes.delete(rid)
   }
 
-  /** The index takes every waiting row now (before it is saved). */
-  takeAll (): void {
+  /** Sends every waiting row now and resolves once the index holds them (before it is saved). */
+  async takeAll (): Promise<void> {
     if (this.timer != null) clearImmediate(this.timer)
     this.timer = undefined
-    this.take(Number.POSITIVE_INFINITY)
+    const unsent = this.unsent(Number.POSITIVE_INFINITY)
+    await Promise.all([this.send(unsent), this.empty()])
   }
 
   /** Resolves once no row waits. */
   async empty (): Promise<void> {
-    if (this.changes.size === 0) return
+    if (this.changes.size === 0 || this.index.failed) return
     if (this.drained == null) {
       let resolve = (): void => {}
       const promise = new Promise<void>(done => { resolve = done })
@@ -84,29 +100,50 @@ export class IndexBacklog {
   }
 
   private schedule (): void {
+    if (this.inFlight >= IN_FLIGHT || this.index.failed) return
     this.timer ??= setImmediate(() => {
       this.timer = undefined
-      this.take(CHUNK)
-      if (this.changes.size > 0) this.schedule()
+      const chunk = this.unsent(CHUNK)
+      if (chunk.length === 0) return
+      void this.send(chunk)
+      this.schedule()
     })
   }
 
-  /** Moves up to `max` rows into the index, oldest first (a rebuild under way reads the rest from the database). */
-  private take (max: number): void {
-    const taken: IndexChange[] = []
+  private unsent (max: number): IndexChange[] {
+    const out: IndexChange[] = []
     for (const c of this.changes.values()) {
-      if (taken.length >= max) break
-      taken.push(c)
+      if (out.length >= max) break
+      if (!this.sent.has(c)) out.push(c)
     }
-    for (const c of taken) {
-      this.changes.delete(c.rid)
-      if (c.deleted) this.index.remove(c.rid)
+    return out
+  }
+
+  /** Sends rows to the thread (deletions as removals) and, once it has them, lets go of those not written again meanwhile. */
+  private async send (chunk: IndexChange[]): Promise<void> {
+    if (chunk.length === 0) return
+    for (const c of chunk) this.sent.add(c)
+    this.inFlight++
+    const live = chunk.filter(c => !c.deleted)
+    try {
+      await Promise.all([
+        this.index.remove(chunk.filter(c => c.deleted).map(c => c.rid)),
+        live.length === 0 ? undefined : this.index.put(live.map(c => c.rid), live.map(c => c.vector))
+      ])
+    } catch (err) {
+      this.onError(err as Error)
+    } finally {
+      this.inFlight--
+      for (const c of chunk) {
+        this.sent.delete(c)
+        if (this.changes.get(c.rid) === c && !this.index.failed) this.changes.delete(c.rid)
+      }
     }
-    const live = taken.filter(c => !c.deleted)
-    this.index.putMany(live.map(c => c.rid), live.map(c => c.vector))
-    if (this.changes.size === 0) {
+    if (this.changes.size === 0 || this.index.failed) {
       this.drained?.resolve()
       this.drained = undefined
+    } else {
+      this.schedule()
     }
   }
 }

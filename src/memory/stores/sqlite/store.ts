@@ -6,7 +6,7 @@ import { reciprocalRankFusion } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { matchAny, queryWords } from './fts-query.js'
-import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, numbersOf, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
+import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
 import { cosine, norm } from './cosine.js'
 import { IndexBacklog } from './index-backlog.js'
 import { StatementCache } from './statements.js'
@@ -15,7 +15,8 @@ import { sqliteWhere } from './where.js'
 import { wrongDimension } from '../write-check.js'
 import type { DatabaseSync, StatementSync } from '../../../runtime/sqlite.js'
 import type { IndexChange } from './index-backlog.js'
-import type { VectorIndex } from './vector-index.js'
+import type { IndexThread } from './index-thread.js'
+import type { Neighbour } from './vector-index.js'
 import type { CommunityStats, MemoryFilter, MemoryRecord, MemoryStore, SearchHit, SearchQuery, StoredRecord, SyncedRecord, UpsertOptions } from '../../types.js'
 import type { SQLInputValue } from 'node:sqlite'
 
@@ -111,7 +112,7 @@ export class SqliteStore implements MemoryStore {
   readonly dimension: number
   private readonly db: DatabaseSync
   private readonly init: SqliteStoreInit
-  private readonly index: VectorIndex
+  private readonly index: IndexThread
   private readonly statements: StatementCache
   private readonly terms: TermChooser
   private readonly upsertRow: StatementSync
@@ -130,12 +131,12 @@ export class SqliteStore implements MemoryStore {
   private rebuilding?: Promise<void>
   private closed = false
 
-  private constructor (db: DatabaseSync, init: SqliteStoreInit, index: VectorIndex) {
+  private constructor (db: DatabaseSync, init: SqliteStoreInit, index: IndexThread) {
     this.db = db
     this.init = init
     this.dimension = init.embedder.dimension
     this.index = index
-    this.indexBacklog = new IndexBacklog(index)
+    this.indexBacklog = new IndexBacklog(index, (err) => { this.indexFailed(err) })
     this.statements = new StatementCache(db)
     this.terms = new TermChooser(db, init.textMatchBudget)
     this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector, vector_signature)
@@ -159,13 +160,6 @@ export class SqliteStore implements MemoryStore {
       await ensurePrivateDir(init.dir)
     } catch (err) {
       throw new MemoryStoreError(`cannot create the memory folder ${init.dir}: ${(err as Error).message}`)
-    }
-    // the native index library is loaded only by a node that chose this store
-    let VectorIndexClass: typeof VectorIndex
-    try {
-      VectorIndexClass = (await import('./vector-index.js')).VectorIndex
-    } catch (err) {
-      throw new MemoryStoreError(`memory.store sqlite needs the npm package usearch, which cannot be loaded: ${(err as Error).message}`)
     }
     const path = join(init.dir, DB_FILE)
     let db: DatabaseSync
@@ -198,8 +192,17 @@ export class SqliteStore implements MemoryStore {
         throw new MemoryStoreError(`cannot open the memory store ${path}: ${(err as Error).message}`)
       }
     }
-    const store = new SqliteStore(db, init, new VectorIndexClass(init.embedder.dimension))
-    store.openIndex()
+    // the native index library is loaded only by a node that chose this store, in the index's own thread
+    let index: IndexThread
+    try {
+      const { IndexThread } = await import('./index-thread.js')
+      index = await IndexThread.start(init.embedder.dimension)
+    } catch (err) {
+      db.close()
+      throw new MemoryStoreError(`memory.store sqlite needs the npm package usearch, which cannot be loaded: ${(err as Error).message}`)
+    }
+    const store = new SqliteStore(db, init, index)
+    await store.openIndex()
     return store
   }
 
@@ -216,15 +219,24 @@ export class SqliteStore implements MemoryStore {
   }
 
   /** Loads the saved index when it was saved at the database's current generation and built as this release builds it; rebuilds it otherwise. */
-  private openIndex (): void {
+  private async openIndex (): Promise<void> {
     const savedAt = readMeta(this.db, 'index_generation')
     const current = savedAt != null && savedAt === this.generation() && readMeta(this.db, 'index_layout') === this.index.layout
-    if (current && this.index.load(this.indexPath) && this.index.size() === this.liveRows()) {
+    if (current && await this.index.load(this.indexPath) && this.index.size() === this.liveRows()) {
       this.indexReady = true
       return
     }
-    this.index.clear()
-    this.rebuilding = this.rebuild()
+    await this.index.clear()
+    this.rebuilding = this.rebuild().catch((err: unknown) => { this.indexFailed(err as Error) })
+  }
+
+  /** The index thread failed: searches are exact from now on, and the next open rebuilds the index. */
+  private indexFailed (err: Error): void {
+    if (this.closed || !this.indexReady && this.rebuilding == null) return
+    this.indexReady = false
+    this.rebuilding = undefined
+    this.indexBacklog.clear()
+    process.emitWarning(`memory index: ${err.message}; vector searches are exact until the node restarts`)
   }
 
   /** Rebuilds the index from the database a chunk per turn of the event loop; searches are exact until it is done. */
@@ -239,24 +251,26 @@ export class SqliteStore implements MemoryStore {
       if (this.closed) return
       const rows = select.all(after, chunk) as Array<{ rid: number, vector: Uint8Array }>
       if (rows.length === 0) break
-      this.index.putMany(rows.map(r => r.rid), rows.map(r => vectorOf(r.vector)))
       after = rows.at(-1)?.rid ?? after
-      await new Promise(resolve => setImmediate(resolve))
+      await this.index.put(rows.map(r => r.rid), rows.map(r => vectorOf(r.vector)))
     }
     if (this.closed) return
     this.indexReady = true
     this.rebuilding = undefined
-    this.saveIndex()
+    await this.saveIndex()
   }
 
   /** Saves the index and the generation it matches. */
-  private saveIndex (): void {
-    // the file is stamped with the current generation: it must hold every committed row
-    this.indexBacklog.takeAll()
+  private async saveIndex (): Promise<void> {
     try {
-      this.index.save(this.indexPath)
+      // the file is stamped with the generation at which it held every committed row: the
+      // save is asked for while nothing committed waits (later puts queue behind it)
+      for (let tries = 0; tries < 5 && this.indexBacklog.size > 0; tries++) await this.indexBacklog.takeAll()
+      if (this.indexBacklog.size > 0 || this.index.failed) return
+      const generation = this.generation()
+      await this.index.save(this.indexPath)
       writeMeta(this.db, 'index_layout', this.index.layout)
-      writeMeta(this.db, 'index_generation', this.generation())
+      writeMeta(this.db, 'index_generation', generation)
     } catch (err) {
       // the index is derived: a failed save only means a rebuild at the next open
       process.emitWarning(`memory index save failed: ${(err as Error).message}`)
@@ -328,7 +342,8 @@ export class SqliteStore implements MemoryStore {
           for (const r of p.records) {
             rows++
             const c = toColumns(r)
-            const vector = new Float32Array(r.vector)
+            // kept by the index backlog: a vector of its own, not the caller's
+            const vector = Float32Array.from(r.vector)
             const row = this.upsertRow.get(c.community, c.origin, c.id, c.kind, c.agent, c.seq, c.text, JSON.stringify(c.metadata), c.created_at, c.deleted ? 1 : 0, c.covers, c.signature,
               new Uint8Array(vector.buffer), r.vectorSignature ?? null) as { rid: number, deleted: number } | undefined
             if (row != null) changed.push({ rid: row.rid, deleted: row.deleted === 1, vector })
@@ -348,7 +363,7 @@ export class SqliteStore implements MemoryStore {
     this.lastCommitAt = performance.now()
     this.lastCommitCallers = batch.length
     // the writers are answered first; the index follows in the background
-    this.indexBacklog.add(changed)
+    if (!this.index.failed) this.indexBacklog.add(changed)
     for (const p of batch) p.resolve()
   }
 
@@ -380,7 +395,7 @@ export class SqliteStore implements MemoryStore {
     this.assertOpen()
     const where = sqliteWhere(query.filter, 'r')
     const k = Math.max(1, Math.min(query.k, 1000))
-    const vectorHits = (limit: number): SearchHit[] => {
+    const vectorHits = async (limit: number): Promise<SearchHit[]> => {
       if (query.vector == null) throw new MemoryInputError('bad_query', 'a vector search needs a query vector')
       if (query.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `the query vector has ${query.vector.length} dimensions; this store holds ${this.dimension}`)
       return this.vectorSearch(Float32Array.from(query.vector), where, limit, query.exact === true)
@@ -396,7 +411,16 @@ export class SqliteStore implements MemoryStore {
       case 'text': return textHits(k)
       case 'hybrid': {
         const depth = Math.max(k * 3, 20)
-        return reciprocalRankFusion([vectorHits(depth), textHits(depth)], k)
+        // the index thread searches while this thread reads the full-text table
+        const byVector = vectorHits(depth)
+        let byText: SearchHit[]
+        try {
+          byText = textHits(depth)
+        } catch (err) {
+          byVector.catch(() => {})
+          throw err
+        }
+        return reciprocalRankFusion([await byVector, byText], k)
       }
     }
   }
@@ -430,13 +454,18 @@ export class SqliteStore implements MemoryStore {
    * taken yet are scored exactly against their stored vectors, and the best that pass the
    * filter are read whole: the index only chooses which rows to look at.
    */
-  private vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): SearchHit[] {
+  private async vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): Promise<SearchHit[]> {
     const exactBelow = this.init.exactBelow ?? 2_000
     const useIndex = !exact && this.indexReady && this.index.size() + this.indexBacklog.size > exactBelow &&
       (this.statements.get(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM records r WHERE r.${LIVE} AND ${where.sql} LIMIT ?)`).get(...where.params, exactBelow + 1) as { n: number }).n > exactBelow
     const qn = norm(query)
     if (useIndex) {
-      const candidates = this.index.search(query, Math.max(MIN_CANDIDATES, limit * OVERFETCH))
+      let candidates: Neighbour[] = []
+      try {
+        candidates = await this.index.search(query, Math.max(MIN_CANDIDATES, limit * OVERFETCH))
+      } catch (err) {
+        this.indexFailed(err as Error)
+      }
       const vectorIfPasses = this.statements.get(`SELECT r.vector AS vector FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
       const passes = this.statements.get(`SELECT 1 AS ok FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
       const scored: Array<{ rid: number, s: number }> = []
@@ -510,11 +539,9 @@ export class SqliteStore implements MemoryStore {
       if (this.db.isTransaction) this.db.exec('ROLLBACK')
       throw new MemoryStoreError(`deleting memory records failed: ${(err as Error).message}`)
     }
-    for (const { rid } of gone) {
-      // gone from the backlog too, so that nothing deleted here comes back into the index
-      this.indexBacklog.drop(rid)
-      this.index.remove(rid)
-    }
+    // gone from the backlog too, so that nothing deleted here comes back into the index
+    for (const { rid } of gone) this.indexBacklog.drop(rid)
+    if (!this.index.failed) await this.index.remove(gone.map(g => g.rid)).catch((err: unknown) => { this.indexFailed(err as Error) })
     return gone.length
   }
 
@@ -564,7 +591,7 @@ export class SqliteStore implements MemoryStore {
       const record = fromRecordRow(row)
       if (record.deleted === true) return record
       const signature = row.vector_signature == null ? {} : { vectorSignature: row.vector_signature }
-      return { ...record, vector: numbersOf(vectorOf(row.vector)), ...signature }
+      return { ...record, vector: vectorOf(row.vector), ...signature }
     })
   }
 
@@ -572,9 +599,10 @@ export class SqliteStore implements MemoryStore {
   async close (): Promise<void> {
     if (this.closed) return
     this.flush()
-    this.indexBacklog.takeAll()
     this.closed = true
-    if (this.indexReady) this.saveIndex()
+    await this.rebuilding
+    if (this.indexReady) await this.saveIndex()
     this.db.close()
+    await this.index.close()
   }
 }

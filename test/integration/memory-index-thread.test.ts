@@ -1,0 +1,81 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { IndexThread } from '../../src/memory/stores/sqlite/index-thread.js'
+import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
+import { record } from '../contract/memory-store.js'
+import { tempDir } from '../helpers/tmp.js'
+
+const embedder = new LocalEmbedder()
+
+function unit (values: number[]): Float32Array {
+  const v = Float32Array.from(values)
+  const n = Math.hypot(...v)
+  return v.map(x => x / n)
+}
+
+describe('the vector index thread', () => {
+  it('adds, replaces, removes, searches, saves and loads vectors on a thread of its own', async () => {
+    const dir = await tempDir('oa-index-thread-')
+    const index = await IndexThread.start(4)
+    try {
+      await index.put([1, 2, 3], [unit([1, 0, 0, 0]), unit([0, 1, 0, 0]), unit([0, 0, 1, 0])])
+      expect(index.size()).toBe(3)
+      expect((await index.search(unit([0.9, 0.1, 0, 0]), 1))[0]?.rid).toBe(1)
+      // a row put again is replaced, not added twice
+      await index.put([1], [unit([0, 0, 0, 1])])
+      expect(index.size()).toBe(3)
+      expect((await index.search(unit([0, 0, 0.1, 0.9]), 1))[0]?.rid).toBe(1)
+      await index.remove([2])
+      expect(index.size()).toBe(2)
+      expect((await index.search(unit([0, 1, 0, 0]), 3)).map(n => n.rid)).not.toContain(2)
+      await index.save(join(dir.path, 'saved.usearch'))
+      const again = await IndexThread.start(4)
+      try {
+        expect(await again.load(join(dir.path, 'saved.usearch'))).toBe(true)
+        expect(again.size()).toBe(2)
+        expect(await again.load(join(dir.path, 'missing.usearch'))).toBe(false)
+      } finally {
+        await again.close()
+      }
+    } finally {
+      await index.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('rejects every call once closed, naming the thread', async () => {
+    const index = await IndexThread.start(4)
+    await index.close()
+    expect(index.failed).toBe(true)
+    await expect(index.search(unit([1, 0, 0, 0]), 1)).rejects.toThrow(/vector index thread is closed/)
+  })
+
+  it('a store whose index thread is gone searches exactly: the writes and searches go on, nothing is lost', async () => {
+    const dir = await tempDir('oa-index-thread-')
+    const store = await SqliteStore.open({ dir: join(dir.path, 'memory'), embedder, writeWindowMs: 2, exactBelow: 50 })
+    const warnings: string[] = []
+    const onWarning = (w: Error): void => { warnings.push(w.message) }
+    process.on('warning', onWarning)
+    try {
+      const rows = await Promise.all(Array.from({ length: 120 }, async (_, i) => record('big', `note ${i} about topic ${i % 17}`)))
+      await store.upsert(rows)
+      await store.indexBuilt()
+      expect(store.isIndexReady()).toBe(true)
+      // the thread dies (as if it crashed): the store is told at its next call into it
+      await (store as unknown as { index: IndexThread }).index.close()
+      const target = await record('big', 'Set ef at least as large as k to improve HNSW recall')
+      await store.upsert([target])
+      const [vector] = await embedder.embed(['better HNSW recall'])
+      const hits = await store.search({ mode: 'vector', vector, k: 3, filter: { communities: ['big'] } })
+      expect(hits[0]?.record.id).toBe(target.id)
+      expect(store.isIndexReady()).toBe(false)
+      expect(await store.count({ communities: ['big'] })).toBe(121)
+      await expect.poll(() => warnings.some(w => /memory index: .*vector searches are exact/.test(w))).toBe(true)
+    } finally {
+      process.off('warning', onWarning)
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+})
