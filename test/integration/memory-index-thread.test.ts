@@ -63,7 +63,7 @@ describe('the vector index thread', () => {
       await store.indexBuilt()
       expect(store.isIndexReady()).toBe(true)
       // the thread dies (as if it crashed): the store is told at its next call into it
-      await (store as unknown as { index: IndexThread }).index.close()
+      await (store as unknown as { vectors: { index: IndexThread } }).vectors.index.close()
       const target = await record('big', 'Set ef at least as large as k to improve HNSW recall')
       await store.upsert([target])
       const [vector] = await embedder.embed(['better HNSW recall'])
@@ -74,6 +74,30 @@ describe('the vector index thread', () => {
       await expect.poll(() => warnings.some(w => /memory index: .*vector searches are exact/.test(w))).toBe(true)
     } finally {
       process.off('warning', onWarning)
+      await store.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('a store no larger than exactBelow runs no index thread; grown past it, it builds one in the background and finds every row meanwhile', async () => {
+    const dir = await tempDir('oa-index-thread-')
+    const store = await SqliteStore.open({ dir: join(dir.path, 'memory'), embedder, writeWindowMs: 2, exactBelow: 50 })
+    const threadOf = (): unknown => (store as unknown as { vectors?: unknown }).vectors
+    try {
+      await store.upsert(await Promise.all(Array.from({ length: 50 }, async (_, i) => record('big', `note ${i} about topic ${i % 17}`))))
+      await store.indexBuilt()
+      expect(threadOf()).toBeUndefined()
+      expect(store.isIndexReady()).toBe(false)
+      const target = await record('big', 'Set ef at least as large as k to improve HNSW recall')
+      await store.upsert([target, ...await Promise.all(Array.from({ length: 10 }, async (_, i) => record('big', `later note ${i}`)))])
+      const [vector] = await embedder.embed(['better HNSW recall'])
+      expect((await store.search({ mode: 'vector', vector, k: 1, filter: { communities: ['big'] } }))[0]?.record.id).toBe(target.id)
+      await store.indexBuilt()
+      expect(threadOf()).toBeDefined()
+      expect(store.isIndexReady()).toBe(true)
+      expect(store.indexedRecords()).toBe(61)
+      expect((await store.search({ mode: 'vector', vector, k: 1, filter: { communities: ['big'] } }))[0]?.record.id).toBe(target.id)
+    } finally {
       await store.close()
       await dir.cleanup()
     }

@@ -261,6 +261,8 @@ describe('sqlite store', () => {
     try {
       const { rows, target } = await corpus('big', 300)
       await store.upsert([...rows, target])
+      // the store has just grown past exactBelow: its index is built in the background
+      await store.indexBuilt()
       expect(await topId(store, 'big', 'better HNSW recall')).toBe(target.id)
       expect(search).toHaveBeenCalledTimes(1)
       expect(await topId(store, 'big', 'better HNSW recall', { exact: true })).toBe(target.id)
@@ -280,7 +282,7 @@ describe('sqlite store', () => {
     const memoryDir = join(dir.path, 'memory')
     try {
       const { rows, target } = await corpus('big', 300)
-      const first = await open(memoryDir)
+      const first = await open(memoryDir, { exactBelow: 50 })
       await first.upsert([...rows, target])
       await first.close()
       rmSync(join(memoryDir, INDEX_FILE))
@@ -305,7 +307,7 @@ describe('sqlite store', () => {
     const memoryDir = join(dir.path, 'memory')
     try {
       const { rows, target } = await corpus('big', 300)
-      const first = await open(memoryDir)
+      const first = await open(memoryDir, { exactBelow: 50 })
       await first.upsert([...rows, target])
       await first.close()
       const db = new DatabaseSync(join(memoryDir, DB_FILE))
@@ -335,7 +337,7 @@ describe('sqlite store', () => {
     const memoryDir = join(dir.path, 'memory')
     try {
       const { rows, target } = await corpus('big', 300)
-      const first = await open(memoryDir)
+      const first = await open(memoryDir, { exactBelow: 50 })
       await first.upsert([...rows, target])
       await first.close()
       // another writer removes the target row after the index was saved

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { ensurePrivateDir } from '../../../files/private-files.js'
 import { MemoryInputError, MemoryStoreError } from '../../errors.js'
@@ -112,7 +113,6 @@ export class SqliteStore implements MemoryStore {
   readonly dimension: number
   private readonly db: DatabaseSync
   private readonly init: SqliteStoreInit
-  private readonly index: IndexThread
   private readonly statements: StatementCache
   private readonly terms: TermChooser
   private readonly upsertRow: StatementSync
@@ -124,19 +124,20 @@ export class SqliteStore implements MemoryStore {
   /** When the last commit ended (performance.now()), and how many callers it answered. */
   private lastCommitAt = -Infinity
   private lastCommitCallers = 0
-  /** Committed rows the index has not taken yet. */
-  private readonly indexBacklog: IndexBacklog
+  /** The index thread and the committed rows it has not taken yet, once the store is large enough for an index. */
+  private vectors?: { index: IndexThread, backlog: IndexBacklog }
+  private indexStarting?: Promise<void>
+  /** The index thread failed: searches stay exact until the store is opened again. */
+  private indexBroken = false
   /** The index holds every live row: searches may use it. */
   private indexReady = false
   private rebuilding?: Promise<void>
   private closed = false
 
-  private constructor (db: DatabaseSync, init: SqliteStoreInit, index: IndexThread) {
+  private constructor (db: DatabaseSync, init: SqliteStoreInit) {
     this.db = db
     this.init = init
     this.dimension = init.embedder.dimension
-    this.index = index
-    this.indexBacklog = new IndexBacklog(index, (err) => { this.indexFailed(err) })
     this.statements = new StatementCache(db)
     this.terms = new TermChooser(db, init.textMatchBudget)
     this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector, vector_signature)
@@ -192,22 +193,25 @@ export class SqliteStore implements MemoryStore {
         throw new MemoryStoreError(`cannot open the memory store ${path}: ${(err as Error).message}`)
       }
     }
-    // the native index library is loaded only by a node that chose this store, in the index's own thread
-    let index: IndexThread
+    // the native index library is loaded only by a node that chose this store, in the index's
+    // own thread, once the store holds enough records for an index to help
     try {
-      const { IndexThread } = await import('./index-thread.js')
-      index = await IndexThread.start(init.embedder.dimension)
+      createRequire(import.meta.url).resolve('usearch')
     } catch (err) {
       db.close()
-      throw new MemoryStoreError(`memory.store sqlite needs the npm package usearch, which cannot be loaded: ${(err as Error).message}`)
+      throw new MemoryStoreError(`memory.store sqlite needs the npm package usearch, which cannot be found: ${(err as Error).message}`)
     }
-    const store = new SqliteStore(db, init, index)
+    const store = new SqliteStore(db, init)
     await store.openIndex()
     return store
   }
 
   private get indexPath (): string {
     return join(this.init.dir, INDEX_FILE)
+  }
+
+  private get exactBelow (): number {
+    return this.init.exactBelow ?? 2_000
   }
 
   private generation (): string {
@@ -218,58 +222,94 @@ export class SqliteStore implements MemoryStore {
     return (this.statements.get(`SELECT COUNT(*) AS n FROM records WHERE ${LIVE}`).get() as { n: number }).n
   }
 
-  /** Loads the saved index when it was saved at the database's current generation and built as this release builds it; rebuilds it otherwise. */
+  /**
+   * At open: the index is loaded when it was saved at the database's current generation
+   * and built as this release builds it, rebuilt otherwise, and not made at all while
+   * the store holds no more rows than a search scores exactly (`exactBelow`).
+   */
   private async openIndex (): Promise<void> {
     const savedAt = readMeta(this.db, 'index_generation')
-    const current = savedAt != null && savedAt === this.generation() && readMeta(this.db, 'index_layout') === this.index.layout
-    if (current && await this.index.load(this.indexPath) && this.index.size() === this.liveRows()) {
-      this.indexReady = true
-      return
-    }
-    await this.index.clear()
-    this.rebuilding = this.rebuild().catch((err: unknown) => { this.indexFailed(err as Error) })
+    const saved = savedAt != null && savedAt !== '' && savedAt === this.generation() && existsSync(this.indexPath)
+    if (!saved && this.liveRows() <= this.exactBelow) return
+    await this.startIndex(saved, false)
+  }
+
+  /** Starts the index thread (once), and loads the saved index or rebuilds it from the rows. */
+  private async startIndex (saved: boolean, grown: boolean): Promise<void> {
+    if (this.vectors != null || this.indexBroken || this.closed) return
+    this.indexStarting ??= (async () => {
+      const { IndexThread } = await import('./index-thread.js')
+      const index = await IndexThread.start(this.dimension)
+      if (this.closed && !grown) {
+        await index.close()
+        return
+      }
+      this.vectors = { index, backlog: new IndexBacklog(index, (err) => { this.indexFailed(err) }) }
+      if (saved && readMeta(this.db, 'index_layout') === index.layout && await index.load(this.indexPath) && index.size() === this.liveRows()) {
+        this.indexReady = true
+        return
+      }
+      await index.clear()
+      this.rebuilding = this.rebuild(index, grown).catch((err: unknown) => { this.indexFailed(err as Error) })
+    })().catch((err: unknown) => { this.indexFailed(err as Error) })
+    await this.indexStarting
+  }
+
+  /** The store has grown past what a search scores exactly: the index is made in the background. */
+  private growIndex (): void {
+    if (this.vectors != null || this.indexStarting != null || this.indexBroken || this.liveRows() <= this.exactBelow) return
+    void this.startIndex(false, true)
   }
 
   /** The index thread failed: searches are exact from now on, and the next open rebuilds the index. */
   private indexFailed (err: Error): void {
-    if (this.closed || !this.indexReady && this.rebuilding == null) return
+    if (this.closed || this.indexBroken) return
+    this.indexBroken = true
     this.indexReady = false
     this.rebuilding = undefined
-    this.indexBacklog.clear()
+    this.vectors?.backlog.clear()
     process.emitWarning(`memory index: ${err.message}; vector searches are exact until the node restarts`)
   }
 
-  /** Rebuilds the index from the database a chunk per turn of the event loop; searches are exact until it is done. */
-  private async rebuild (): Promise<void> {
+  /**
+   * Builds the index from the rows committed before it started, a chunk at a time (later
+   * rows reach it through the backlog); searches are exact until it is done. A rebuild at
+   * open is given up when the store closes (the next open starts over); one started as
+   * the store grew past `exactBelow` is short and finishes, so that its index is saved.
+   */
+  private async rebuild (index: IndexThread, finishOnClose: boolean): Promise<void> {
     // a stale file on disk must not be taken for current if this process dies before the rebuild ends
     writeMeta(this.db, 'index_generation', '')
     rmSync(this.indexPath, { force: true })
     const chunk = this.init.rebuildChunk ?? 1_000
-    const select = this.db.prepare(`SELECT rid, vector FROM records WHERE ${LIVE} AND rid > ? ORDER BY rid LIMIT ?`)
+    const last = (this.db.prepare('SELECT MAX(rid) AS last FROM records').get() as { last: number | null }).last ?? 0
+    const select = this.db.prepare(`SELECT rid, vector FROM records WHERE ${LIVE} AND rid > ? AND rid <= ? ORDER BY rid LIMIT ?`)
     let after = 0
     for (;;) {
-      if (this.closed) return
-      const rows = select.all(after, chunk) as Array<{ rid: number, vector: Uint8Array }>
+      if (this.closed && !finishOnClose) return
+      const rows = select.all(after, last, chunk) as Array<{ rid: number, vector: Uint8Array }>
       if (rows.length === 0) break
       after = rows.at(-1)?.rid ?? after
-      await this.index.put(rows.map(r => r.rid), rows.map(r => vectorOf(r.vector)))
+      await index.put(rows.map(r => r.rid), rows.map(r => vectorOf(r.vector)))
     }
-    if (this.closed) return
+    if (this.closed && !finishOnClose) return
     this.indexReady = true
     this.rebuilding = undefined
-    await this.saveIndex()
+    if (!this.closed) await this.saveIndex()
   }
 
   /** Saves the index and the generation it matches. */
   private async saveIndex (): Promise<void> {
+    const vectors = this.vectors
+    if (vectors == null) return
     try {
       // the file is stamped with the generation at which it held every committed row: the
       // save is asked for while nothing committed waits (later puts queue behind it)
-      for (let tries = 0; tries < 5 && this.indexBacklog.size > 0; tries++) await this.indexBacklog.takeAll()
-      if (this.indexBacklog.size > 0 || this.index.failed) return
+      for (let tries = 0; tries < 5 && vectors.backlog.size > 0; tries++) await vectors.backlog.takeAll()
+      if (vectors.backlog.size > 0 || vectors.index.failed) return
       const generation = this.generation()
-      await this.index.save(this.indexPath)
-      writeMeta(this.db, 'index_layout', this.index.layout)
+      await vectors.index.save(this.indexPath)
+      writeMeta(this.db, 'index_layout', vectors.index.layout)
       writeMeta(this.db, 'index_generation', generation)
     } catch (err) {
       // the index is derived: a failed save only means a rebuild at the next open
@@ -277,15 +317,16 @@ export class SqliteStore implements MemoryStore {
     }
   }
 
-  /** Resolves once the vector index serves searches and holds every write that resolved before (tests, benchmarks). */
+  /** Resolves once the vector index (when the store is large enough to have one) serves searches and holds every write that resolved before (tests, benchmarks). */
   async indexBuilt (): Promise<void> {
+    await this.indexStarting
     await this.rebuilding
-    await this.indexBacklog.empty()
+    await this.vectors?.backlog.empty()
   }
 
-  /** Records the vector index holds (every live record once it is built and has caught up). */
+  /** Records the vector index holds (every live record once it is built and has caught up; none while the store is small). */
   indexedRecords (): number {
-    return this.index.size()
+    return this.vectors?.index.size() ?? 0
   }
 
   /** True once the vector index holds every live record. */
@@ -363,7 +404,11 @@ export class SqliteStore implements MemoryStore {
     this.lastCommitAt = performance.now()
     this.lastCommitCallers = batch.length
     // the writers are answered first; the index follows in the background
-    if (!this.index.failed) this.indexBacklog.add(changed)
+    if (this.vectors != null) {
+      if (!this.indexBroken) this.vectors.backlog.add(changed)
+    } else {
+      this.growIndex()
+    }
     for (const p of batch) p.resolve()
   }
 
@@ -455,14 +500,15 @@ export class SqliteStore implements MemoryStore {
    * filter are read whole: the index only chooses which rows to look at.
    */
   private async vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): Promise<SearchHit[]> {
-    const exactBelow = this.init.exactBelow ?? 2_000
-    const useIndex = !exact && this.indexReady && this.index.size() + this.indexBacklog.size > exactBelow &&
+    const exactBelow = this.exactBelow
+    const vectors = this.vectors
+    const useIndex = vectors != null && !exact && this.indexReady && vectors.index.size() + vectors.backlog.size > exactBelow &&
       (this.statements.get(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM records r WHERE r.${LIVE} AND ${where.sql} LIMIT ?)`).get(...where.params, exactBelow + 1) as { n: number }).n > exactBelow
     const qn = norm(query)
     if (useIndex) {
       let candidates: Neighbour[] = []
       try {
-        candidates = await this.index.search(query, Math.max(MIN_CANDIDATES, limit * OVERFETCH))
+        candidates = await vectors.index.search(query, Math.max(MIN_CANDIDATES, limit * OVERFETCH))
       } catch (err) {
         this.indexFailed(err as Error)
       }
@@ -473,12 +519,12 @@ export class SqliteStore implements MemoryStore {
       for (const c of candidates) {
         if (scored.length === rescored) break
         // a row of the backlog is scored below, in its committed version
-        if (this.indexBacklog.has(c.rid)) continue
+        if (vectors.backlog.has(c.rid)) continue
         const row = vectorIfPasses.get(c.rid, ...where.params) as { vector: Uint8Array } | undefined
         if (row != null) scored.push({ rid: c.rid, s: cosine(query, qn, vectorOf(row.vector)) })
       }
       const unindexed: Array<{ rid: number, s: number }> = []
-      for (const c of this.indexBacklog.live()) unindexed.push({ rid: c.rid, s: cosine(query, qn, c.vector) })
+      for (const c of vectors.backlog.live()) unindexed.push({ rid: c.rid, s: cosine(query, qn, c.vector) })
       unindexed.sort((a, b) => b.s - a.s)
       let kept = 0
       for (const u of unindexed) {
@@ -488,7 +534,7 @@ export class SqliteStore implements MemoryStore {
           kept++
         }
       }
-      if (scored.length >= limit || candidates.length >= this.index.size()) return this.hitsOf(scored.sort((a, b) => b.s - a.s).slice(0, limit))
+      if (scored.length >= limit || candidates.length >= vectors.index.size()) return this.hitsOf(scored.sort((a, b) => b.s - a.s).slice(0, limit))
     }
     // exact: cosine over every filtered live row, then the best rows read whole
     const best: Array<{ rid: number, s: number }> = []
@@ -540,8 +586,11 @@ export class SqliteStore implements MemoryStore {
       throw new MemoryStoreError(`deleting memory records failed: ${(err as Error).message}`)
     }
     // gone from the backlog too, so that nothing deleted here comes back into the index
-    for (const { rid } of gone) this.indexBacklog.drop(rid)
-    if (!this.index.failed) await this.index.remove(gone.map(g => g.rid)).catch((err: unknown) => { this.indexFailed(err as Error) })
+    const vectors = this.vectors
+    if (vectors != null) {
+      for (const { rid } of gone) vectors.backlog.drop(rid)
+      if (!this.indexBroken) await vectors.index.remove(gone.map(g => g.rid)).catch((err: unknown) => { this.indexFailed(err as Error) })
+    }
     return gone.length
   }
 
@@ -600,9 +649,10 @@ export class SqliteStore implements MemoryStore {
     if (this.closed) return
     this.flush()
     this.closed = true
+    await this.indexStarting
     await this.rebuilding
     if (this.indexReady) await this.saveIndex()
     this.db.close()
-    await this.index.close()
+    await this.vectors?.index.close()
   }
 }
