@@ -11,6 +11,7 @@
  *   npm run bench:replication               # 1,000 records, catch-up of 10,000
  *   npm run bench:replication -- --quick    # 300 records, catch-up of 2,000
  */
+import { generateKeyPairSync, sign, verify } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,7 +19,7 @@ import { loadConfig } from '../../src/config/load.js'
 import { createNode } from '../../src/node/create-node.js'
 import { CountingEmbedder } from '../../test/helpers/kept-vectors.js'
 import { englishSentences } from './sentences.js'
-import { machine, percentile, printTable } from './util.js'
+import { machine, percentile, printTable, threadCpuMs, threadCpuSince } from './util.js'
 import type { Figure } from './util.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 
@@ -102,21 +103,25 @@ export async function benchReplication (quick: boolean): Promise<Figure[]> {
      * Seconds for a fresh node to hold every record (from its start, and from the first
      * record stored: the catch-up itself), and how many texts it embedded.
      */
-    const catchUp = async (name: string, embedder: CountingEmbedder): Promise<{ s: number, sync: number, embedded: number }> => {
+    const catchUp = async (name: string, embedder: CountingEmbedder): Promise<{ s: number, sync: number, embedded: number, cpu: Map<string, number> }> => {
       const t0 = performance.now()
+      const cpu0 = threadCpuMs()
       const fresh = await start(root, name, [writer.multiaddrs()[0] ?? ''], embedder)
       nodes.push(fresh)
       let first: number | undefined
       fresh.libp2p.services.memory.addEventListener('record:added', () => { first ??= performance.now() })
       await until(`catch-up of ${name}`, async () => (await held(fresh)) >= expected)
       const end = performance.now()
+      const cpu = threadCpuSince(cpu0)
       await fresh.stop()
-      return { s: (end - t0) / 1000, sync: (end - (first ?? t0)) / 1000, embedded: embedder.texts.length }
+      return { s: (end - t0) / 1000, sync: (end - (first ?? t0)) / 1000, embedded: embedder.texts.length, cpu }
     }
     const reembed = await catchUp('fresh-reembeds', new CountingEmbedder('local-hash-v2-renamed'))
     const reuse = await catchUp('fresh-reuses', new CountingEmbedder())
 
     const round = (n: number): number => Math.round(n * 10) / 10
+    const perRecord = (thread: string): number => Math.round(((reuse.cpu.get(thread) ?? Number.NaN) * 1000) / expected)
+    const verifyUs = ed25519VerifyMicros()
     return [
       { bench: 'replication', name: 'replication lag p50', value: round(percentile(lags, 50)), unit: 'ms', note: `${records} records x 4 receivers, write resolved -> stored elsewhere` },
       { bench: 'replication', name: 'replication lag p99', value: round(percentile(lags, 99)), unit: 'ms' },
@@ -126,12 +131,28 @@ export async function benchReplication (quick: boolean): Promise<Figure[]> {
       { bench: 'replication', name: 'catch-up throughput, re-embedding (baseline)', value: Math.round(expected / reembed.sync), unit: 'rec/s', note: 'first record stored -> all stored' },
       { bench: 'replication', name: `catch-up of ${expected} records, origins' vectors`, value: round(reuse.s), unit: 's', note: `same embedder: ${reuse.embedded} texts embedded` },
       { bench: 'replication', name: 'catch-up throughput, origins\' vectors', value: Math.round(expected / reuse.sync), unit: 'rec/s', note: 'first record stored -> all stored; goal >= 5,000 rec/s' },
-      { bench: 'replication', name: 'catch-up throughput from the node\'s start, origins\' vectors', value: Math.round(expected / reuse.s), unit: 'rec/s', note: 'start, mesh and first sync included' }
+      { bench: 'replication', name: 'catch-up throughput from the node\'s start, origins\' vectors', value: Math.round(expected / reuse.s), unit: 'rec/s', note: 'start, mesh and first sync included' },
+      { bench: 'replication', name: 'catch-up CPU per record: event loop', value: perRecord('MainThread'), unit: 'us', note: 'origins\' vectors; the process\'s main thread, which runs all 6 nodes (sender and receiver alike)' },
+      { bench: 'replication', name: 'catch-up CPU per record: thread pool', value: perRecord('libuv-worker'), unit: 'us', note: 'the signature checks: two Ed25519 checks per record (the record\'s, its vector\'s)' },
+      { bench: 'replication', name: 'catch-up CPU per record: vector index', value: perRecord('oa-memory-index'), unit: 'us', note: 'the index threads, at nice 10 (also after the catch-up ended: the index follows)' },
+      { bench: 'replication', name: 'catch-up CPU per record: V8 helpers', value: perRecord('V8Worker'), unit: 'us', note: 'garbage collection and compilation threads' },
+      { bench: 'replication', name: 'one Ed25519 check on this machine (baseline)', value: round(verifyUs), unit: 'us', note: `node:crypto verify, one thread, same run: two per record on each of 2 cores cap catch-up at ${Math.round(1e6 / verifyUs)} rec/s, with nothing else done` }
     ]
   } finally {
     await Promise.all(nodes.filter(n => n.isStarted()).map(async n => n.stop()))
     await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
+}
+
+/** Microseconds one Ed25519 signature check takes on this machine (node:crypto, one thread): the baseline of the catch-up's thread-pool figure. */
+function ed25519VerifyMicros (): number {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const data = Buffer.alloc(256, 7)
+  const signature = sign(null, data, privateKey)
+  const n = 2_000
+  const t0 = performance.now()
+  for (let i = 0; i < n; i++) verify(null, data, publicKey, signature)
+  return (performance.now() - t0) * 1000 / n
 }
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
