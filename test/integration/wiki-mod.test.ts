@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { channelTopic } from '../../src/wire/topics.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
@@ -7,6 +8,7 @@ import type { OaNode } from '../../src/node/oa-node.js'
 import type { WikiService } from '../../src/mods/wiki/index.js'
 
 const C = 'devsupport'
+const CURATOR = join(import.meta.dirname, '..', 'fixtures', 'agents', 'wiki-curator.mjs')
 
 const wiki = (node: OaNode): WikiService => {
   const service = node.service<WikiService>('wiki')
@@ -26,8 +28,9 @@ describe('the wiki mod across three nodes', () => {
   let dir: { path: string, cleanup: () => Promise<void> }
   const nodes: OaNode[] = []
   // channel history keeps two messages per channel and backfills one: the wiki must not depend on it
-  const layer = (bootstrap?: OaNode) => ({
+  const layer = (bootstrap?: OaNode, agents: Array<{ name: string, module: string, community: string }> = []) => ({
     communities: [C],
+    agents,
     channels: { history: { maxMessagesPerChannel: 2, backfillLimit: 1 } },
     memory: { capture: { '*': [] } },
     ...(bootstrap == null ? {} : { network: { bootstrap: [tcpAddr(bootstrap)] } })
@@ -35,7 +38,7 @@ describe('the wiki mod across three nodes', () => {
 
   beforeAll(async () => {
     dir = await tempDir()
-    const n1 = await startTestNode(dir.path, 'n1', layer())
+    const n1 = await startTestNode(dir.path, 'n1', layer(undefined, [{ name: 'curator', module: CURATOR, community: C }]))
     nodes.push(n1, await startTestNode(dir.path, 'n2', layer(n1)), await startTestNode(dir.path, 'n3', layer(n1)))
     const topic = channelTopic(C, 'wiki')
     await waitFor('every node subscribed to the wiki channel of the others', () =>
@@ -78,6 +81,22 @@ describe('the wiki mod across three nodes', () => {
     })
     expect(hit.record).toMatchObject({ kind: 'wiki_page', origin: n1.peerId.toString() })
     expect(hit.record.text).toContain('raise M')
+  })
+
+  it('an agent of the owner\'s node gets each live proposal in onWikiProposal and decides it through this.wiki', async () => {
+    const [n1, n2] = nodes as [OaNode, OaNode]
+    await wiki(n1).create(C, 'curated-ef', '# ef\n\nSearch breadth.')
+    await waitFor('n2 holds the curated page', () => seen(n2, 'curated-ef') != null)
+    const good = await wiki(n2).edit(C, 'curated-ef', '# ef\n\nSearch breadth: set ef >= k.')
+    const bad = await wiki(n2).edit(C, 'curated-ef', '# cats\n\nUnrelated.')
+    if (good.kind !== 'proposal' || bad.kind !== 'proposal') throw new Error('a non-owner\'s edit is a proposal')
+    await waitFor('n2 sees both proposals decided by the agent', () => {
+      const statuses = Object.fromEntries(wiki(n2).proposals(C, 'curated-ef').map(p => [p.id, p.status]))
+      return statuses[good.proposal.id] === 'accepted' && statuses[bad.proposal.id] === 'rejected'
+    })
+    const page = wiki(n2).show(C, 'curated-ef')
+    expect(page.revision).toMatchObject({ kind: 'accept', proposal: good.proposal.id, author: `curator@${n1.peerId.toString()}` })
+    expect(wiki(n2).proposals(C, 'curated-ef').find(p => p.id === bad.proposal.id)?.reason).toBe('not about HNSW parameters')
   })
 
   it('a forged direct edit by a non-owner, published raw through its node\'s channels, is refused on the wire and counted', async () => {
@@ -142,7 +161,7 @@ describe('the wiki mod across three nodes', () => {
     nodes.push(restarted)
     const late = await startTestNode(dir.path, 'n4', layer(n1))
     nodes.push(late)
-    const expected = ['hnsw-tuning', 'gpu-setup'].map(slug => ({ slug, view: seen(n1, slug) }))
+    const expected = ['hnsw-tuning', 'gpu-setup', 'curated-ef'].map(slug => ({ slug, view: seen(n1, slug) }))
     for (const node of [restarted, late]) {
       await waitFor('the node caught up on every page', () => expected.every(({ slug, view }) => JSON.stringify(seen(node, slug)) === JSON.stringify(view)))
       expect(wiki(node).show(C, 'hnsw-tuning')).toMatchObject({ protection: 'locked', revisions: 3 })
@@ -153,6 +172,7 @@ describe('the wiki mod across three nodes', () => {
     await expect(wiki(late).edit(C, 'hnsw-tuning', 'please')).rejects.toMatchObject({ code: 'locked', status: 403 })
     // fewer wiki messages in channel history than the wiki holds: the wiki's own store served them
     expect(restarted.libp2p.services.channels.stored(C).wiki ?? 0).toBeLessThan(wiki(restarted).history(C, 'hnsw-tuning').length + wiki(restarted).history(C, 'gpu-setup').length)
+    expect(late.libp2p.services.channels.stored(C).wiki ?? 0).toBeLessThan(wiki(late).history(C, 'hnsw-tuning').length)
   })
 
   it('a private community\'s pages reach its members only', async () => {
@@ -164,6 +184,13 @@ describe('the wiki mod across three nodes', () => {
     await waitFor('n2 is in the private community', () => n2.communities.includes(P))
     const page = await wiki(n1).create(P, 'budget', '# Budget\n\nSecret numbers.')
     await waitFor('the member holds the page', () => wiki(n2).list(P).some(p => p.slug === 'budget' && p.head === page.head))
+    // what travels is sealed: the wire form of the stored operation does not carry the text
+    const stored = n1.libp2p.services.channels.envelope(page.head)
+    if (stored == null) throw new Error('the operation is not in channel history')
+    const wire = n1.libp2p.services.channels.wireForm(stored)
+    expect(wire.epoch).toBeGreaterThan(0)
+    expect(Buffer.from(wire.payload).toString()).not.toContain('Secret')
+    expect(Buffer.from(stored.payload).toString()).toContain('Secret')
     const out = await wiki(n2).edit(P, 'budget', '# Budget\n\nSecret numbers, revised.')
     expect(out.kind).toBe('proposal')
     await waitFor('the owner holds the member\'s proposal', () => wiki(n1).proposals(P).length === 1)
