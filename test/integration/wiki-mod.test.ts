@@ -1,11 +1,16 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { lpStream } from '@libp2p/utils'
+import { WIKI_PROTOCOL } from '../../src/mods/wiki/index.js'
+import { HistoryRequest, HistoryResponse } from '../../src/wire/generated/event.js'
 import { channelTopic } from '../../src/wire/topics.js'
+import { createRawPeer, signedBy } from '../helpers/raw-peer.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 import type { WikiService } from '../../src/mods/wiki/index.js'
+import type { RawPeer } from '../helpers/raw-peer.js'
 
 const C = 'devsupport'
 const CURATOR = join(import.meta.dirname, '..', 'fixtures', 'agents', 'wiki-curator.mjs')
@@ -45,7 +50,10 @@ describe('the wiki mod across three nodes', () => {
       nodes.every(n => n.libp2p.services.pubsub.getSubscribers(topic).length >= 2))
   })
 
+  let raw: RawPeer | undefined
+
   afterAll(async () => {
+    await raw?.stop()
     await Promise.all(nodes.map(async n => n.stop()))
     await dir.cleanup()
   })
@@ -197,5 +205,38 @@ describe('the wiki mod across three nodes', () => {
     expect(() => wiki(outsider).list(P)).toThrow(/has not joined/)
     expect(wiki(outsider).list(C).some(p => p.slug === 'budget')).toBe(false)
     expect((wiki(outsider).status().communities as Record<string, unknown>)[P]).toBeUndefined()
+  })
+
+  it('a hostile peer\'s catch-up answers are checked one by one and counted; a non-member is refused the private wiki', async () => {
+    const n1 = nodes[0]!
+    raw = await createRawPeer()
+    const good = await signedBy(raw, { type: 'wiki.page.create', community: C, channel: 'wiki', agent: 'mallory', payload: { slug: 'from-raw', body: '# Raw\n\nA page of its own.' } })
+    const tampered = { ...(await signedBy(raw, { type: 'wiki.page.create', community: C, channel: 'wiki', agent: 'mallory', payload: { slug: 'tampered', body: 'x' } })), payload: new TextEncoder().encode(JSON.stringify({ slug: 'tampered', body: 'changed' })) }
+    const malformed = await signedBy(raw, { type: 'wiki.page.create', community: C, channel: 'wiki', agent: 'mallory', payload: { slug: 'Not A Slug', body: 'x' } })
+    // an edit of a page n1 owns and locked, by a peer that does not own it
+    const page = wiki(n1).show(C, 'hnsw-tuning')
+    const forged = await signedBy(raw, { type: 'wiki.page.edit', community: C, channel: 'wiki', agent: 'mallory', payload: { slug: 'hnsw-tuning', parent: page.head, body: 'forged' } })
+    await raw.libp2p.handle(WIKI_PROTOCOL, async (stream) => {
+      const lp = lpStream(stream)
+      HistoryRequest.decode(await lp.read())
+      await lp.write(HistoryResponse.encode({ messages: [tampered, malformed, forged, good], done: true, error: '' }))
+      await stream.close().catch(() => {})
+    })
+    const before = wiki(n1).status().rejected as { byReason: Record<string, number> }
+    await raw.join(n1, channelTopic(C, 'wiki'))
+    await waitFor('n1 took the good operation from the hostile peer', () => seen(n1, 'from-raw') != null)
+    const after = wiki(n1).status().rejected as { byReason: Record<string, number> }
+    expect(after.byReason.signature).toBe((before.byReason.signature ?? 0) + 1)
+    expect(after.byReason.payload).toBe((before.byReason.payload ?? 0) + 1)
+    expect(after.byReason.rule).toBe((before.byReason.rule ?? 0) + 1)
+    expect(wiki(n1).show(C, 'hnsw-tuning').head).toBe(page.head)
+    expect(wiki(n1).list(C).some(p => p.slug === 'tampered')).toBe(false)
+
+    // the private community of the earlier test: its wiki is not served to a non-member
+    const stream = await raw.libp2p.dialProtocol(n1.peerId, WIKI_PROTOCOL)
+    const lp = lpStream(stream, { maxDataLength: 4 * 1_048_576 })
+    await lp.write(HistoryRequest.encode({ community: 'council', channel: 'wiki', limit: 0, before: 0n }))
+    const answer = HistoryResponse.decode(await lp.read())
+    expect(answer).toMatchObject({ messages: [], done: true, error: 'not a member of that community' })
   })
 })
