@@ -7,7 +7,7 @@ import type { WikiOp } from './operation.js'
 export type AdminCheck = (peer: string, at: number) => boolean
 
 /** Why the fold refuses an operation it holds. */
-export type WikiRefusal = 'owner' | 'locked' | 'slug_taken' | 'proposal'
+export type WikiRefusal = 'owner' | 'locked' | 'slug_taken'
 
 /** One revision of a page. */
 export interface Revision {

@@ -1,253 +1,28 @@
-import { join } from 'node:path'
-import { TypedEventEmitter } from '@libp2p/interface'
-import { allows } from '../../communities/access.js'
-import { envelopeToJson } from '../../events/json.js'
-import { channelTopic } from '../../wire/topics.js'
-import { RejectionCounter } from '../../counts/rejection-counter.js'
-import { REJECT_REASONS } from '../../events/validate.js'
-import { WIKI_PAGE } from '../../memory/kinds.js'
 import { WikiError } from './errors.js'
-import { MAX_BODY_BYTES, PAGE_CREATE, PAGE_EDIT, PAGE_PROTECT, PROPOSAL_ACCEPT, PROPOSAL_REJECT, PROPOSAL_SUBMIT, SLUG, WIKI_CHANNEL, WIKI_TYPES } from './events.js'
-import { WikiFold } from './fold.js'
-import { toWikiOp } from './operation.js'
-import { WikiStore } from './store.js'
-import { WikiSync } from './sync.js'
+import { MAX_BODY_BYTES, PAGE_CREATE, PAGE_EDIT, PAGE_PROTECT, PROPOSAL_ACCEPT, PROPOSAL_REJECT, PROPOSAL_SUBMIT, SLUG, WIKI_CHANNEL } from './events.js'
+import { WikiReplica } from './replica.js'
+import { summarize } from './views.js'
 import type { ProtectionLevel } from './events.js'
-import type { PageState, Proposal, Revision, WikiRefusal } from './page-fold.js'
-import type { Channels } from '../../channels/channels.js'
-import type { ObservedEvent } from '../../channels/context.js'
-import type { PeerPenalties } from '../../channels/penalties.js'
-import type { CommunityMembership } from '../../communities/access.js'
-import type { EventCatalog } from '../../events/registry.js'
-import type { EnvelopeRejectedError, RejectReason } from '../../events/validate.js'
-import type { NodeLimits } from '../../limits/node-limits.js'
-import type { Memory } from '../../memory/service.js'
-import type { Envelope } from '../../wire/generated/event.js'
-import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
-import type { ComponentLogger, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { WikiFold } from './fold.js'
+import type { PageState, Proposal, Revision } from './page-fold.js'
+import type { ActAs, EditOutcome, PageSummary, PageView } from './views.js'
 
-export interface WikiComponents {
-  peerId: PeerId
-  registrar: Registrar
-  connectionManager: ConnectionManager
-  events: TypedEventTarget<Libp2pEvents>
-  logger: ComponentLogger
-  pubsub: GossipSub
-  communities: CommunityMembership
-  channels: Channels
-  /** Absent when the memory mod is off: pages are then not written to memory. */
-  memory?: Memory
-}
-
-export interface WikiInit {
-  dataDir: string
-  events: EventCatalog
-  limits: NodeLimits
-  penalties: PeerPenalties
-  maxMessageBytes: number
-  maxClockSkewMs: number
-  /** Longest memory record text: a page's record holds its head's body up to it. */
-  maxRecordBytes: number
-}
-
-/** A proposal arrived for a page this node owns (live, not caught up from history). */
-export interface WikiProposalEvent {
-  community: string
-  slug: string
-  proposal: Proposal
-}
-
-export interface WikiEvents {
-  proposal: CustomEvent<WikiProposalEvent>
-}
-
-/** How a page is listed. */
-export interface PageSummary {
-  slug: string
-  title: string
-  owner: string
-  protection: ProtectionLevel
-  revisions: number
-  head: string
-  updatedAt: number
-  conflict: boolean
-  openProposals: number
-}
-
-/** A page as `show` gives it: one revision's body and where it stands. */
-export interface PageView extends PageSummary {
-  community: string
-  revision: Revision
-  /** Leaf revisions: more than one is a conflict someone should merge (the next edit does). */
-  leaves: string[]
-}
-
-/** The outcome of an edit: a revision when the author may change the page, else a proposal. */
-export type EditOutcome = { kind: 'revision', revision: Revision, page: PageView } | { kind: 'proposal', proposal: Proposal }
-
-export interface ActAs {
-  /** The authoring agent of this node; default `user`. */
-  agent?: string
-  summary?: string
-}
-
-const FOLD_REASONS = ['owner', 'locked', 'slug_taken'] as const satisfies readonly WikiRefusal[]
-const REFUSAL_TEXT: Record<WikiRefusal, string> = {
-  owner: 'only the page\'s owner (its creator\'s node, or an admin of a private community) changes it directly; others submit a proposal',
-  locked: 'the page is locked: its owner refuses proposals',
-  slug_taken: 'the page exists already (an earlier creation holds the slug)',
-  proposal: 'no such proposal'
-}
-
-/** The title of a page: its first markdown heading, or its slug. */
-function titleOf (slug: string, body: string): string {
-  const heading = /^#{1,6}\s+(.+)$/m.exec(body)
-  return heading?.[1]?.trim().slice(0, 200) ?? slug
-}
-
-function summarize (page: PageState): PageSummary {
-  return {
-    slug: page.slug,
-    title: titleOf(page.slug, page.head.body),
-    owner: page.creator,
-    protection: page.protection,
-    revisions: page.revisions.length,
-    head: page.head.id,
-    updatedAt: page.head.timestamp,
-    conflict: page.leaves.length > 1,
-    openProposals: page.proposals.filter(p => p.status === 'open').length
-  }
-}
+export type { WikiComponents, WikiInit, WikiProposalEvent, WikiEvents } from './replica.js'
+export type { ActAs, EditOutcome, PageSummary, PageView } from './views.js'
 
 /**
- * The wiki of every joined community: pages with a signed revision history, owners,
- * protection and proposals. Operations travel on each community's `wiki` channel
- * (sealed in private ones by the channels pipeline), are kept in `wiki.db` without
- * retention, and are caught up in full over `/oa/wiki/1.0.0`; a direct change by
- * someone who may not make it is refused on the wire (`rule`) and here.
+ * The wiki of every joined community, as users and agents call it: list, show, history,
+ * proposals, create, edit (a revision or a proposal), accept, reject, revert, protect.
+ * Each change is checked here (membership, owner, protection) and published through the
+ * channels mod; the replica it extends keeps, folds and catches up the operations.
+ *
+ * @example
+ * ```ts
+ * const wiki = node.service<WikiService>('wiki')!
+ * const out = await wiki.edit('devsupport', 'hnsw-tuning', '# HNSW tuning\n\nSet ef >= k.')
+ * ```
  */
-export class WikiService extends TypedEventEmitter<WikiEvents> implements Startable {
-  private readonly components: WikiComponents
-  private readonly init: WikiInit
-  private readonly log: Logger
-  private readonly folds = new Map<string, WikiFold>()
-  private readonly rejections = new RejectionCounter<RejectReason | typeof FOLD_REASONS[number], 'sync' | 'fold'>([...REJECT_REASONS, ...FOLD_REASONS], ['sync', 'fold'])
-  private readonly counted = new Set<string>()
-  private readonly synced = new Set<string>()
-  /** The head each owned page's memory record holds, by `<community>|<slug>`. */
-  private readonly remembered = new Map<string, string>()
-  private readonly removeRules: Array<() => void> = []
-  private store?: WikiStore
-  private sync?: WikiSync
-  private started = false
-
-  constructor (components: WikiComponents, init: WikiInit) {
-    super()
-    this.components = components
-    this.init = init
-    this.log = components.logger.forComponent('oa:wiki')
-  }
-
-  readonly [Symbol.toStringTag] = 'oa:wiki'
-
-  isStarted (): boolean {
-    return this.started
-  }
-
-  async start (): Promise<void> {
-    this.store = WikiStore.open(join(this.init.dataDir, 'wiki.db'))
-    this.sync = new WikiSync({
-      registrar: this.components.registrar,
-      connectionManager: this.components.connectionManager,
-      communities: this.components.communities,
-      channels: this.components.channels,
-      events: this.init.events,
-      limits: this.init.limits,
-      store: () => this.requireStore(),
-      maxMessageBytes: this.init.maxMessageBytes,
-      maxSkewMs: this.init.maxClockSkewMs,
-      log: this.log,
-      take: (e) => { this.take(e, 'sync') },
-      rejected: (err, peer) => { this.countWire(err, peer) }
-    })
-    await this.sync.start()
-    this.started = true
-  }
-
-  afterStart (): void {
-    const { channels, pubsub, events } = this.components
-    for (const type of [PAGE_CREATE, PAGE_EDIT, PAGE_PROTECT, PROPOSAL_SUBMIT, PROPOSAL_ACCEPT, PROPOSAL_REJECT]) {
-      this.removeRules.push(channels.addRule(type, e => this.wireRefusal(e)))
-    }
-    channels.addEventListener('event', this.onEvent)
-    channels.addEventListener('membership', this.onMembership)
-    pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
-    events.addEventListener('peer:disconnect', this.onPeerDisconnect)
-    for (const community of channels.communities()) this.open(community)
-  }
-
-  beforeStop (): void {
-    const { channels, pubsub, events } = this.components
-    for (const remove of this.removeRules.splice(0)) remove()
-    channels.removeEventListener('event', this.onEvent)
-    channels.removeEventListener('membership', this.onMembership)
-    pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
-    events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
-  }
-
-  async stop (): Promise<void> {
-    this.started = false
-    await this.sync?.stop()
-    this.store?.close()
-  }
-
-  private requireStore (): WikiStore {
-    if (this.store == null) throw new WikiError('not_started', 'the wiki service is not started', { status: 503 })
-    return this.store
-  }
-
-  private fold (community: string): WikiFold {
-    let fold = this.folds.get(community)
-    if (fold == null) {
-      const access = this.components.communities
-      // admins of a private community own every page of it
-      fold = new WikiFold((peer, at) => access.isPrivate(community) && allows(access, 'admin', community, peer, at))
-      this.folds.set(community, fold)
-    }
-    return fold
-  }
-
-  /** Opens the wiki channel of a community, folds what the node holds of it and catches up from the peers on it. */
-  private open (community: string): void {
-    const fold = this.fold(community)
-    for (const envelope of this.requireStore().list(community)) {
-      const op = toWikiOp(envelopeToJson(envelope))
-      if (op != null) fold.add(op)
-    }
-    for (const page of fold.pages()) this.settle(community, page)
-    this.components.channels.openChannel(community, WIKI_CHANNEL)
-    for (const peer of this.components.pubsub.getSubscribers(this.topic(community))) this.catchUp(peer, community)
-  }
-
-  private topic (community: string): string {
-    return channelTopic(this.components.communities.wireName(community), WIKI_CHANNEL)
-  }
-
-  private catchUp (peer: PeerId, community: string): void {
-    const key = `${peer.toString()}|${community}`
-    if (this.synced.has(key) || this.sync == null) return
-    this.synced.add(key)
-    this.sync.fetch(peer, community).then((added) => {
-      if (added > 0) this.log('caught up %d wiki operations of %s from %p', added, community, peer)
-    }, (err: unknown) => {
-      this.synced.delete(key)
-      this.log('wiki catch-up of %s from %p failed: %s', community, peer, (err as Error).message)
-    })
-  }
-
-  // ---- what users and agents call -------------------------------------------------
-
+export class WikiService extends WikiReplica {
   private joined (community: string): WikiFold {
     if (!this.components.channels.communities().includes(community)) throw new WikiError('not_member', `this node has not joined community "${community}"`, { status: 404 })
     return this.fold(community)
@@ -262,13 +37,6 @@ export class WikiService extends TypedEventEmitter<WikiEvents> implements Starta
 
   private view (community: string, page: PageState, revision: Revision = page.head): PageView {
     return { ...summarize(page), community, revision, leaves: page.leaves }
-  }
-
-  /** Is this node the page's owner: its creator's node, or an admin of its private community? */
-  private mayOwn (community: string, page: PageState): boolean {
-    const self = this.components.peerId.toString()
-    const access = this.components.communities
-    return page.ownerPeer === self || (access.isPrivate(community) && allows(access, 'admin', community, self))
   }
 
   private requireOwner (community: string, page: PageState, what: string): void {
@@ -488,104 +256,5 @@ export class WikiService extends TypedEventEmitter<WikiEvents> implements Starta
       }
     }
     return { communities, rejected: this.rejections.snapshot() }
-  }
-
-  /** Why the wiki refuses an inbound operation given what it holds, or undefined (an operation on a page not held yet is held, then checked). */
-  private wireRefusal (envelope: Envelope): string | undefined {
-    const op = toWikiOp(envelopeToJson(envelope))
-    if (op == null) return undefined
-    const why = this.folds.get(envelope.community)?.refusal(op)
-    return why == null ? undefined : `${op.type} on page ${op.slug}: ${REFUSAL_TEXT[why]}`
-  }
-
-  /** Takes an operation in the clear: stores it, folds it, settles the page. */
-  private take (envelope: Envelope, origin: string): void {
-    const op = toWikiOp(envelopeToJson(envelope))
-    if (op == null) return
-    const fold = this.fold(envelope.community)
-    if (fold.has(op.id)) return
-    this.requireStore().add(envelope)
-    fold.add(op)
-    const page = fold.page(op.slug)
-    if (page == null) return
-    this.settle(envelope.community, page)
-    const live = origin === 'local' || origin === 'gossip'
-    if (live && op.type === PROPOSAL_SUBMIT && this.mayOwn(envelope.community, page)) {
-      const proposal = page.proposals.find(p => p.id === op.id)
-      if (proposal != null) this.safeDispatchEvent('proposal', { detail: { community: envelope.community, slug: op.slug, proposal } })
-    }
-  }
-
-  /** Counts the operations the fold refused, once each, and keeps the page's memory record at its head. */
-  private settle (community: string, page: PageState): void {
-    for (const [id, why] of page.refused) {
-      if (this.counted.has(id) || why === 'proposal') continue
-      this.counted.add(id)
-      this.rejections.add(why, 'fold')
-    }
-    if (page.ownerPeer === this.components.peerId.toString()) this.remember(community, page)
-  }
-
-  /** The memory service; undefined when the memory mod is off (libp2p's components throw for a missing service). */
-  private memory (): Memory | undefined {
-    try {
-      return this.components.memory
-    } catch {
-      return undefined
-    }
-  }
-
-  private remember (community: string, page: PageState): void {
-    const memory = this.memory()
-    const key = `${community}|${page.slug}`
-    if (memory == null || this.remembered.get(key) === page.head.id) return
-    this.remembered.set(key, page.head.id)
-    const title = titleOf(page.slug, page.head.body)
-    const text = Buffer.from(`${title}\n\n${page.head.body}`).subarray(0, this.init.maxRecordBytes).toString().replace(/\uFFFD+$/, '')
-    memory.remember(community, {
-      id: `wiki:${page.slug}`,
-      kind: WIKI_PAGE,
-      text,
-      metadata: { slug: page.slug, title, revision: page.head.id, number: page.head.number }
-    }).catch((err: unknown) => {
-      this.remembered.delete(key)
-      this.log('page %s of %s not written to memory: %s', page.slug, community, (err as Error).message)
-    })
-  }
-
-  private countWire (err: EnvelopeRejectedError, peer?: string): void {
-    this.rejections.add(err.reason, 'sync')
-    if (peer != null) this.init.penalties.penalize(peer)
-    this.log('refused wiki operation from %s: %s (%s)', peer ?? '?', err.reason, err.message)
-  }
-
-  private readonly onEvent = (evt: CustomEvent<ObservedEvent>): void => {
-    const { event, origin } = evt.detail
-    if (event.channel !== WIKI_CHANNEL || !WIKI_TYPES.has(event.type)) return
-    // the channel history holds the signed envelope the wiki keeps and serves
-    const envelope = this.components.channels.envelope(event.id)
-    if (envelope == null) {
-      this.log('wiki operation %s is not in channel history', event.id)
-      return
-    }
-    this.take(envelope, origin)
-  }
-
-  private readonly onMembership = (evt: CustomEvent<{ community: string, joined: boolean }>): void => {
-    if (evt.detail.joined) this.open(evt.detail.community)
-  }
-
-  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
-    for (const { topic, subscribe } of evt.detail.subscriptions) {
-      if (!subscribe) continue
-      for (const community of this.components.channels.communities()) {
-        if (this.topic(community) === topic) this.catchUp(evt.detail.peerId, community)
-      }
-    }
-  }
-
-  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
-    const prefix = `${evt.detail.toString()}|`
-    for (const key of this.synced) if (key.startsWith(prefix)) this.synced.delete(key)
   }
 }
