@@ -107,6 +107,17 @@ describe('the wiki mod across three nodes', () => {
     expect(wiki(n2).proposals(C, 'curated-ef').find(p => p.id === bad.proposal.id)?.reason).toBe('not about HNSW parameters')
   })
 
+  it('a page of the largest body, 256 KiB of markdown, reaches every node in one operation', async () => {
+    const [n1] = nodes as [OaNode]
+    const line = '- "quoted" \\ text, a tab\tand a line\n'
+    const body = `# Big\n\n${line.repeat(Math.floor((256 * 1024 - 9) / Buffer.byteLength(line)))}`.padEnd(256 * 1024, 'x')
+    expect(Buffer.byteLength(body)).toBe(256 * 1024)
+    const page = await wiki(n1).create(C, 'big-page', body)
+    await waitFor('every node holds the big page', () => nodes.every(n => seen(n, 'big-page')?.head === page.head))
+    for (const n of nodes) expect(wiki(n).show(C, 'big-page').revision.body).toBe(body)
+    await expect(wiki(n1).create(C, 'too-big', `${body}x`)).rejects.toMatchObject({ code: 'body_too_large', status: 413 })
+  })
+
   it('a forged direct edit by a non-owner, published raw through its node\'s channels, is refused on the wire and counted', async () => {
     const [n1, n2, n3] = nodes as [OaNode, OaNode, OaNode]
     const before = seen(n1, 'hnsw-tuning')
@@ -169,7 +180,7 @@ describe('the wiki mod across three nodes', () => {
     nodes.push(restarted)
     const late = await startTestNode(dir.path, 'n4', layer(n1))
     nodes.push(late)
-    const expected = ['hnsw-tuning', 'gpu-setup', 'curated-ef'].map(slug => ({ slug, view: seen(n1, slug) }))
+    const expected = ['hnsw-tuning', 'gpu-setup', 'curated-ef', 'big-page'].map(slug => ({ slug, view: seen(n1, slug) }))
     for (const node of [restarted, late]) {
       await waitFor('the node caught up on every page', () => expected.every(({ slug, view }) => JSON.stringify(seen(node, slug)) === JSON.stringify(view)))
       expect(wiki(node).show(C, 'hnsw-tuning')).toMatchObject({ protection: 'locked', revisions: 3 })
