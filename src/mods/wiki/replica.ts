@@ -62,7 +62,6 @@ export interface WikiEvents {
   proposal: CustomEvent<WikiProposalEvent>
 }
 
-
 const FOLD_REASONS = ['owner', 'locked', 'slug_taken'] as const satisfies readonly WikiRefusal[]
 const REFUSAL_TEXT: Record<WikiRefusal, string> = {
   owner: 'only the page\'s owner (its creator\'s node, or an admin of a private community) changes it directly; others submit a proposal',
