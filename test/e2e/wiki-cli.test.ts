@@ -76,6 +76,15 @@ describe('the wiki in node processes, through the CLI', () => {
     const text = await wiki('n3', 'history', C, 'hnsw-tuning')
     expect(text.stdout.split('\n').filter(Boolean)).toHaveLength(4)
 
+    const second = await json<{ kind: string, proposal: { id: string } }>('n2', 'edit', C, 'hnsw-tuning', '--file', join(dir.path, 'better.md'), '--summary', 'again')
+    expect(second.kind).toBe('proposal')
+    await waitFor('the owner holds the second proposal', async () => (await json<Array<{ id: string }>>('n1', 'proposals', C)).some(p => p.id === second.proposal.id))
+    const rejected = await wiki('n1', 'reject', C, second.proposal.id, '--reason', 'covered by revision 2')
+    expect(rejected.stdout).toBe(`rejected ${second.proposal.id}\n`)
+    const decided = await waitFor('n2 sees its proposal rejected', async () =>
+      (await json<Array<{ id: string, status: string, reason?: string }>>('n2', 'proposals', C, 'hnsw-tuning')).find(p => p.id === second.proposal.id && p.status === 'rejected'))
+    expect(decided.reason).toBe('covered by revision 2')
+
     const locked = await wiki('n1', 'protect', C, 'hnsw-tuning', 'locked')
     expect(locked.stdout).toContain('hnsw-tuning is locked')
     await waitFor('n2 sees the page locked', async () => (await wiki('n2', 'list', C)).stdout.includes('locked'))
