@@ -281,11 +281,21 @@ export class WikiReplica extends TypedEventEmitter<WikiEvents> implements Starta
       this.log('wiki operation %s is not in channel history', event.id)
       return
     }
-    this.take(envelope, origin)
+    // a listener that throws would take the node down: a failure here is this operation's alone
+    try {
+      this.take(envelope, origin)
+    } catch (err) {
+      this.log.error('wiki operation %s not taken: %s', event.id, (err as Error).message)
+    }
   }
 
   private readonly onMembership = (evt: CustomEvent<{ community: string, joined: boolean }>): void => {
-    if (evt.detail.joined) this.open(evt.detail.community)
+    if (!evt.detail.joined) return
+    try {
+      this.open(evt.detail.community)
+    } catch (err) {
+      this.log.error('wiki of %s not opened: %s', evt.detail.community, (err as Error).message)
+    }
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
