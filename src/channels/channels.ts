@@ -213,8 +213,9 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
 
   /**
    * Adds a mod's own rule for inbound envelopes of a type it owns, checked on gossip and
-   * history after the author's signature and role: a refusal is counted as `rule` and
-   * lowers the sender's score. Returns a function that removes it.
+   * history after the author's signature and role: a refusal is counted as `rule`; on
+   * gossip it lowers the sender's score (a relaying history peer is not blamed, its view
+   * may differ). Returns a function that removes it.
    *
    * @example
    * ```ts
