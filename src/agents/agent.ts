@@ -7,6 +7,8 @@ import type { DiscoveredAgent } from '../discovery/card.js'
 import type { RecallOptions } from '../memory/service.js'
 import type { StoredRecord } from '../memory/types.js'
 import type { MemoryHit } from '../memory/hit.js'
+import type { WikiFacade } from '../mods/wiki/facade.js'
+import type { WikiProposalEvent } from '../mods/wiki/service.js'
 
 /** Marks Agent classes across copies of the package (a user module may import another copy). */
 export const AGENT_BRAND = Symbol.for('oa-node/agent')
@@ -148,6 +150,23 @@ export class Agent {
     return facade
   }
 
+  /**
+   * The wiki of the agent's community, as the agent: pages, revisions, proposals.
+   *
+   * @example
+   * ```ts
+   * async onWikiProposal ({ slug, proposal }) {
+   *   if (proposal.body.includes('ef')) await this.wiki.accept(proposal.id)
+   *   else await this.wiki.reject(proposal.id, 'off topic')
+   * }
+   * ```
+   */
+  get wiki (): WikiFacade {
+    const facade = this.ctx.mods.wiki
+    if (facade == null) throw new Error(`agent ${this.name}: the wiki mod is off on this node`)
+    return facade
+  }
+
   private get memoryFacade (): MemoryFacade {
     const facade = this.ctx.mods.memory
     if (facade?.enabled !== true) throw new MemoryNotConfiguredError()
@@ -167,6 +186,12 @@ export class Agent {
 
   /** A post or reply anywhere in the agent's community that mentions `@<name>`. */
   async onMention (_message: ChannelMessage): Promise<void> {}
+
+  /**
+   * A proposal arrived (live) for a wiki page of the agent's community that its node owns;
+   * accept or reject it with `this.wiki`.
+   */
+  async onWikiProposal (_proposal: WikiProposalEvent): Promise<void> {}
 
   /**
    * A direct request from an agent on any node; the returned JSON value is the response.

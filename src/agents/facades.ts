@@ -3,6 +3,7 @@ import type { DiscoveredAgent } from '../discovery/card.js'
 import type { MemoryHit } from '../memory/hit.js'
 import type { RecallOptions } from '../memory/service.js'
 import type { StoredRecord } from '../memory/types.js'
+import type { WikiFacade } from '../mods/wiki/facade.js'
 
 /** What an agent may do in its community's channels. */
 export interface ChannelsFacade {
@@ -50,4 +51,6 @@ export interface AgentFacades {
   channels: ChannelsFacade
   discovery: DiscoveryFacade
   memory: MemoryFacade
+  /** The wiki of the agent's community (the wiki mod). */
+  wiki: WikiFacade
 }

@@ -15,6 +15,7 @@ import type { ObservedEvent } from '../channels/context.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { Discovery } from '../discovery/discovery.js'
 import type { FacadeAgent } from '../mods/contract.js'
+import type { WikiProposalEvent } from '../mods/wiki/service.js'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export interface AgentRuntimeComponents {
@@ -119,8 +120,15 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
     this.started = true
   }
 
+  /** The wiki service's proposals, when the wiki mod is on. */
+  private wikiEvents (): EventTarget | undefined {
+    const wiki = this.service('wiki')
+    return wiki instanceof EventTarget ? wiki : undefined
+  }
+
   async afterStart (): Promise<void> {
     this.components.channels.addEventListener('event', this.onEvent)
+    this.wikiEvents()?.addEventListener('proposal', this.onWikiProposal)
     for (const entry of this.entries.values()) {
       if (entry.agent != null && entry.state === 'loading') await this.connect(entry)
     }
@@ -128,6 +136,7 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
 
   async beforeStop (): Promise<void> {
     this.components.channels.removeEventListener('event', this.onEvent)
+    this.wikiEvents()?.removeEventListener('proposal', this.onWikiProposal)
     await Promise.all([...this.entries.values()].map(async entry => this.disconnect(entry)))
   }
 
@@ -292,6 +301,16 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
       }
     } catch (err) {
       this.report(agent.name, 'warn', `${handler} failed: ${(err as Error).message}`)
+    }
+  }
+
+  /** A live proposal for a page this node owns: to the running agents of its community, but its author. */
+  private readonly onWikiProposal = (evt: Event): void => {
+    const detail = (evt as CustomEvent<WikiProposalEvent>).detail
+    for (const entry of this.entries.values()) {
+      const agent = entry.agent
+      if (agent == null || entry.state !== 'running' || agent.community !== detail.community || detail.proposal.author === agent.id) continue
+      agent.onWikiProposal(detail).catch((err: unknown) => { this.report(agent.name, 'warn', `onWikiProposal failed: ${(err as Error).message}`) })
     }
   }
 

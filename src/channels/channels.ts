@@ -18,7 +18,7 @@ import { HistoryStore } from './history-store.js'
 import { HistorySync, MAX_HISTORY_LIMIT } from './history-sync.js'
 import { PeerPenalties } from './penalties.js'
 import { RejectionCounter } from './rejections.js'
-import type { ChannelSettings, ChannelsComponents, ChannelsContext, ObservedEvent } from './context.js'
+import type { ChannelSettings, ChannelsComponents, ChannelsContext, EnvelopeRule, ObservedEvent } from './context.js'
 import type { DirectHandler, DirectReply, SendDirectOptions } from './direct.js'
 import type { PostLog } from './post-log.js'
 import type { RejectionCounts, InboundPath } from './rejections.js'
@@ -101,6 +101,8 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
   private readonly penalties: PeerPenalties
   private readonly limits: NodeLimits
   private readonly backfilled = new Set<string>()
+  /** Mods' own rules, by event type (`addRule`). */
+  private readonly rules = new Map<string, EnvelopeRule>()
   /** Ids of accepted live envelopes (gossip and direct), for replay rejection. */
   private readonly replay: ReplayCache
   private store?: HistoryStore
@@ -145,7 +147,8 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
       isMember: (c) => this.joined.has(c),
       observe: (e) => { this.safeDispatchEvent('event', { detail: e }) },
       wireForm: (e) => this.wireForm(e),
-      rejected: (err, path, peer) => { this.countRejection(err, path, peer) }
+      rejected: (err, path, peer) => { this.countRejection(err, path, peer) },
+      admit: (e) => this.admit(e)
     }
     this.direct = new DirectMessenger(ctx)
     this.historySync = new HistorySync(ctx)
@@ -206,6 +209,28 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
   private parseTopic (topic: string): { community: string, channel: string } | undefined {
     const names = parseChannelTopic(topic)
     return names == null ? undefined : { community: this.components.communities.nameOf(names.community), channel: names.channel }
+  }
+
+  /**
+   * Adds a mod's own rule for inbound envelopes of a type it owns, checked on gossip and
+   * history after the author's signature and role: a refusal is counted as `rule`; on
+   * gossip it lowers the sender's score (a relaying history peer is not blamed, its view
+   * may differ). Returns a function that removes it.
+   *
+   * @example
+   * ```ts
+   * const remove = channels.addRule('wiki.page.edit', env => mayEdit(env) ? undefined : 'only the page owner edits it directly')
+   * ```
+   */
+  addRule (type: string, rule: EnvelopeRule): () => void {
+    if (this.rules.has(type)) throw new Error(`a rule for ${type} is already set`)
+    this.rules.set(type, rule)
+    return () => { if (this.rules.get(type) === rule) this.rules.delete(type) }
+  }
+
+  /** Why a mod's rule refuses an envelope in the clear, or undefined. */
+  admit (envelope: Envelope): string | undefined {
+    return this.rules.get(envelope.type)?.(envelope)
   }
 
   /** Envelopes of a private community travel sealed; others in the clear. */
@@ -509,6 +534,7 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
           community,
           channel,
           sender: message.type === 'signed' ? message.from.toString() : undefined,
+          admit: e => this.admit(e),
           replay: this.replay
         })
         return TopicValidatorResult.Accept

@@ -21,7 +21,7 @@ export const channelsSection = z.strictObject({
 export const CHANNELS_DEFAULTS: NodeConfig['channels'] = {
   declared: {},
   followPeers: true,
-  maxMessageBytes: 65_536,
+  maxMessageBytes: 589_824,
   maxTextBytes: 32_768,
   maxClockSkewMs: 300_000,
   directTimeoutMs: 30_000,

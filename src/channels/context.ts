@@ -54,4 +54,9 @@ export interface ChannelsContext {
   /** The form an envelope travels in: sealed when its community is private. */
   wireForm: (envelope: Envelope) => Envelope
   rejected: (err: EnvelopeRejectedError, path: InboundPath, peer?: string) => void
+  /** The rule a mod added for an envelope's type (`Channels.addRule`): why it is refused, or undefined. */
+  admit: (envelope: Envelope) => string | undefined
 }
+
+/** A mod's own check of an inbound envelope of one of its types: why it is refused, or undefined to accept it. */
+export type EnvelopeRule = (envelope: Envelope) => string | undefined

@@ -88,6 +88,7 @@ export class HistorySync {
         events: this.ctx.events,
         allowType: t => this.ctx.events.carries(t, 'channel'),
         isMember: this.ctx.isMember,
+        admit: this.ctx.admit,
         community,
         channel
       })
@@ -96,9 +97,10 @@ export class HistorySync {
       // a key this node lacks, or an author it does not (yet) know as a writer, is not
       // the fault of the peer that relays the message (its view of the members may be
       // ahead or behind this node's): count it, fetch the community's state from it
-      const blameless = err.reason === 'key' || err.reason === 'membership'
+      // a mod's rule reads the receiver's own state, which the relaying peer may not share yet
+      const blameless = err.reason === 'key' || err.reason === 'membership' || err.reason === 'rule'
       this.ctx.rejected(err, 'history', blameless ? undefined : peer)
-      if (blameless) access.refresh(community, peer)
+      if (err.reason === 'key' || err.reason === 'membership') access.refresh(community, peer)
       return false
     }
     if (!this.ctx.store.add(clear)) return false

@@ -48,6 +48,46 @@ function apiOf (client: ApiClient): ModApi {
 }
 
 /**
+ * Adds one mod's commands under `oa-node <name>`; each gets `--data-dir` and `--json`, and
+ * the control API of the node `api(options)` names.
+ *
+ * @example
+ * ```ts
+ * addCommandGroup(program, 'wiki', 'wiki pages', wikiCommands, async o => apiOf(await ApiClient.fromDataDir(...)), setCode)
+ * ```
+ */
+export function addCommandGroup (program: Command, name: string, description: string, commands: ModCommand[], api: (options: Record<string, unknown>) => Promise<ModApi>, setCode: (code: number) => void, group: (cmd: Command) => Command = c => c): Command {
+  const parent = group(program.command(name).description(description))
+  for (const spec of commands) {
+    const cmd = parent.command(spec.name).description(spec.description)
+    for (const argument of spec.arguments ?? []) cmd.argument(argument)
+    for (const [flags, description] of spec.options ?? []) cmd.option(flags, description)
+    cmd.option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)').option('--json', 'print JSON')
+    cmd.action(async (...values: unknown[]) => {
+      const count = spec.arguments?.length ?? 0
+      const args = values.slice(0, count).flat().filter((v): v is string => typeof v === 'string')
+      const options = (values[count] ?? {}) as Record<string, unknown>
+      const code = await spec.run({ args, options, json: options.json === true, api: await api(options), print: (text) => { process.stdout.write(`${text}\n`) } })
+      setCode(code ?? 0)
+    })
+  }
+  return parent
+}
+
+/**
+ * The commands of a built-in mod, against the running node of the command's data dir
+ * (`--data-dir`, `OA_DATA_DIR`, or ~/.oa-node): offered whether or not a node runs.
+ *
+ * @example
+ * ```ts
+ * addBuiltinCommands(program, 'wiki', 'wiki pages', wikiCommands, setCode)
+ * ```
+ */
+export function addBuiltinCommands (program: Command, name: string, description: string, commands: ModCommand[], setCode: (code: number) => void, group: (cmd: Command) => Command = c => c): Command {
+  return addCommandGroup(program, name, description, commands, async (options) => apiOf(await ApiClient.fromDataDir(clientDataDir({ dataDir: typeof options.dataDir === 'string' ? options.dataDir : undefined }))), setCode, group)
+}
+
+/**
  * Adds the commands of the running node's user mods to the CLI: `oa-node <mod> <command>`.
  * Returns the names of the groups added.
  *
@@ -59,20 +99,7 @@ function apiOf (client: ApiClient): ModApi {
 export async function addModCommands (program: Command, argv: string[], setCode: (code: number) => void, group: (cmd: Command) => Command = c => c): Promise<string[]> {
   const added: string[] = []
   for (const mod of await runningModCommands(argv)) {
-    const parent = group(program.command(mod.name).description(mod.description))
-    for (const spec of mod.commands) {
-      const cmd = parent.command(spec.name).description(spec.description)
-      for (const argument of spec.arguments ?? []) cmd.argument(argument)
-      for (const [flags, description] of spec.options ?? []) cmd.option(flags, description)
-      cmd.option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)').option('--json', 'print JSON')
-      cmd.action(async (...values: unknown[]) => {
-        const count = spec.arguments?.length ?? 0
-        const args = values.slice(0, count).flat().filter((v): v is string => typeof v === 'string')
-        const options = (values[count] ?? {}) as Record<string, unknown>
-        const code = await spec.run({ args, options, json: options.json === true, api: apiOf(mod.client), print: (text) => { process.stdout.write(`${text}\n`) } })
-        setCode(code ?? 0)
-      })
-    }
+    addCommandGroup(program, mod.name, mod.description, mod.commands, async () => apiOf(mod.client), setCode, group)
     added.push(mod.name)
   }
   return added

@@ -9,7 +9,7 @@ import type { CommunitySealer } from '../communities/access.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** Why an inbound envelope was rejected; each reason has its own counter. */
-export const REJECT_REASONS = ['decode', 'size', 'community', 'topic', 'type', 'clock', 'replay', 'signature', 'source', 'payload', 'target', 'sealed', 'key', 'membership'] as const
+export const REJECT_REASONS = ['decode', 'size', 'community', 'topic', 'type', 'clock', 'replay', 'signature', 'source', 'payload', 'target', 'sealed', 'key', 'membership', 'rule'] as const
 export type RejectReason = typeof REJECT_REASONS[number]
 
 /** An inbound envelope failed validation; `reason` says which check. */
@@ -58,6 +58,12 @@ export interface ValidationRules {
    * author must be an admin (EventSpec `access`); absent: no one is.
    */
   isAdmin?: (peer: string, at: number, community: string) => boolean
+  /**
+   * The owning mod's own rule for an envelope in the clear, once its author is proven and
+   * may write (e.g. the wiki: only a page's owner edits it directly). Returns why it is
+   * refused (`rule`), or undefined to accept it.
+   */
+  admit?: (envelope: Envelope) => string | undefined
   now?: () => number
 }
 
@@ -162,6 +168,9 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
   if (rules.events.requirement(envelope.type, rules.sealer != null) === 'admin' && rules.isAdmin?.(peer, ts, envelope.community) !== true) {
     reject('membership', `${peer} may not write ${envelope.type} to community "${envelope.community.slice(0, 64)}" (only its admins may)`)
   }
+
+  const refusal = rules.admit?.(envelope)
+  if (refusal != null) reject('rule', refusal)
 
   if (rules.replay != null) {
     if (rules.replay.has(envelope.id, now)) reject('replay', `envelope ${envelope.id} was already received`)

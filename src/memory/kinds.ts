@@ -14,3 +14,6 @@ export const DIRECT_EXCHANGE = 'direct_exchange'
  * ```
  */
 export const CAPTURED_KINDS: readonly string[] = [CHANNEL_MESSAGE, DIRECT_EXCHANGE, 'message']
+
+/** Kind of a wiki page's record: the head revision's body, one record per page, written by the page owner's node. */
+export const WIKI_PAGE = 'wiki_page'

@@ -9,6 +9,7 @@ import type { CommunitiesCheck } from '../communities/check.js'
 import type { MembershipsCheck } from '../communities/memberships.js'
 import type { MemoryStoreCheck } from '../memory/stores/sqlite/check.js'
 import type { AnyMod, ModCheckPart } from '../mods/contract.js'
+import type { WikiCheck } from '../mods/wiki/check.js'
 
 /** What `checkDataDir` found, part by part. */
 export interface DataDirCheck {
@@ -23,6 +24,8 @@ export interface DataDirCheck {
   communities: CommunitiesCheck
   /** `memberships.json`: communities joined by name and left on a running node. */
   memberships: MembershipsCheck
+  /** `wiki.db`: every wiki operation; absent when the wiki mod is off or never ran. */
+  wiki?: WikiCheck
   /** The parts other mods check, by part name. */
   [part: string]: unknown
 }

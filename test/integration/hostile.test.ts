@@ -108,7 +108,7 @@ describe('validation of everything a raw libp2p peer sends', () => {
   })
 
   const attacks: Record<string, { reason: RejectReason, make: (peer: RawPeer) => Promise<Uint8Array> }> = {
-    oversized: { reason: 'size', make: async p => Envelope.encode(await signedBy(p, base(p, { payload: { text: 'x'.repeat(70_000) } }))) },
+    oversized: { reason: 'size', make: async p => Envelope.encode(await signedBy(p, base(p, { payload: { text: 'x'.repeat(600_000) } }))) },
     'wrong community': { reason: 'community', make: async p => Envelope.encode(await signedBy(p, base(p, { community: 'other' }))) },
     'wrong channel for the topic': { reason: 'topic', make: async p => Envelope.encode(await signedBy(p, base(p, { channel: 'random' }))) },
     'malformed type': { reason: 'type', make: async p => Envelope.encode(await signedBy(p, base(p, { type: 'channel.message' }))) },
@@ -214,7 +214,7 @@ describe('validation of everything a raw libp2p peer sends', () => {
     await rejectedFor(Envelope.encode(await resign(peer, { ...spoofed, source: `bot@${honest.peerId.toString()}` })), 'source')
 
     const before = target.status().rejected.byReason.size
-    await expect(peer.direct(target.peerId, Envelope.encode(await request({ payload: { blob: 'y'.repeat(100_000) } })))).rejects.toThrow()
+    await expect(peer.direct(target.peerId, Envelope.encode(await request({ payload: { blob: 'y'.repeat(600_000) } })))).rejects.toThrow()
     await waitFor('oversized direct frame counted', () => target.status().rejected.byReason.size === before + 1)
   })
 

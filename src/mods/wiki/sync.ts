@@ -1,0 +1,161 @@
+import { lpStream } from '@libp2p/utils'
+import { checkEnvelope, EnvelopeRejectedError } from '../../events/validate.js'
+import { allows } from '../../communities/access.js'
+import { refuseWithFrame } from '../../limits/stream-limits.js'
+import { Envelope, HistoryRequest, HistoryResponse } from '../../wire/generated/event.js'
+import { WIKI_CHANNEL, WIKI_TYPES } from './events.js'
+import type { WikiStore } from './store.js'
+import type { Channels } from '../../channels/channels.js'
+import type { CommunityMembership } from '../../communities/access.js'
+import type { EventCatalog } from '../../events/registry.js'
+import type { NodeLimits } from '../../limits/node-limits.js'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+/** The wiki's catch-up protocol: every operation of a community, not only the recent ones channel history keeps. */
+export const WIKI_PROTOCOL = '/oa/wiki/1.0.0'
+
+/** Bytes of envelopes packed in one response frame (one envelope may exceed it alone). */
+const FRAME_BYTES = 256 * 1024
+const REQUEST_MAX_BYTES = 1024
+const TIMEOUT_MS = 30_000
+
+const refuseSync = refuseWithFrame(message => HistoryResponse.encode({ messages: [], done: true, error: message }))
+
+export interface WikiSyncContext {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  communities: CommunityMembership
+  channels: Channels
+  events: EventCatalog
+  limits: NodeLimits
+  store: () => WikiStore
+  maxMessageBytes: number
+  maxSkewMs: number
+  log: Logger
+  /** An operation checked by the pipeline (signature, role, the wiki's rule), in the clear. */
+  take: (envelope: Envelope) => void
+  /** An operation refused; `peer` is blamed (its score lowered) when set. */
+  rejected: (err: EnvelopeRejectedError, peer?: string) => void
+}
+
+/**
+ * Catch-up over `/oa/wiki/1.0.0` (the frames of `/oa/history/1.0.0`: a HistoryRequest
+ * naming the community and the `wiki` channel, HistoryResponse frames): a member answers
+ * with every wiki operation of the community it holds, sealed in a private community;
+ * the asker checks each one as history is checked, then takes those it lacks.
+ */
+export class WikiSync {
+  private readonly ctx: WikiSyncContext
+
+  constructor (ctx: WikiSyncContext) {
+    this.ctx = ctx
+  }
+
+  async start (): Promise<void> {
+    await this.ctx.registrar.handle(WIKI_PROTOCOL, this.ctx.limits.streams.guard(WIKI_PROTOCOL, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
+  }
+
+  async stop (): Promise<void> {
+    await this.ctx.registrar.unhandle(WIKI_PROTOCOL)
+  }
+
+  /** Asks `peer` for every wiki operation of a community; returns how many were new. */
+  async fetch (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
+    if (!this.ctx.communities.mayRead(community, peer.toString())) return 0
+    const abort = signal == null ? AbortSignal.timeout(TIMEOUT_MS) : AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)])
+    const stream = await this.ctx.connectionManager.openStream(peer, WIKI_PROTOCOL, { signal: abort })
+    const lp = lpStream(stream, { maxDataLength: FRAME_BYTES + this.ctx.maxMessageBytes + 1024 })
+    let added = 0
+    try {
+      await lp.write(HistoryRequest.encode({ community, channel: WIKI_CHANNEL, limit: 0, before: 0n }), { signal: abort })
+      for (;;) {
+        const frame = HistoryResponse.decode(await lp.read({ signal: abort }))
+        if (frame.error !== '') throw new Error(`peer refused the wiki: ${frame.error}`)
+        for (const envelope of frame.messages) if (await this.accept(envelope, community, peer.toString())) added++
+        if (frame.done) break
+      }
+      await stream.close({ signal: abort }).catch(() => {})
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      if (added === 0) throw err
+    }
+    return added
+  }
+
+  private async accept (wire: Envelope, community: string, peer: string): Promise<boolean> {
+    const store = this.ctx.store()
+    if (store.has(wire.id)) return false
+    const access = this.ctx.communities
+    const sealer = access.sealer(community)
+    try {
+      if (Envelope.encode(wire).byteLength > this.ctx.maxMessageBytes) throw new EnvelopeRejectedError('size', 'wiki operation over the size limit')
+      const clear = await checkEnvelope(wire, {
+        ...(sealer == null ? {} : { sealer, hasEpoch: (e: number) => access.hasEpoch(community, e) }),
+        // like history: the author must have been allowed to write when it wrote
+        mayWrite: (author, at) => access.mayWrite(community, author, at),
+        isAdmin: (author, at) => allows(access, 'admin', community, author, at),
+        maxBytes: this.ctx.maxMessageBytes,
+        maxSkewMs: this.ctx.maxSkewMs,
+        allowPast: true,
+        events: this.ctx.events,
+        allowType: t => WIKI_TYPES.has(t),
+        isMember: c => this.ctx.channels.communities().includes(c),
+        admit: e => this.ctx.channels.admit(e),
+        community,
+        channel: WIKI_CHANNEL
+      })
+      this.ctx.take(clear)
+      return true
+    } catch (err) {
+      if (!(err instanceof EnvelopeRejectedError)) throw err
+      // the relaying member's view of members, keys and pages may differ from this node's
+      const blameless = err.reason === 'key' || err.reason === 'membership' || err.reason === 'rule'
+      this.ctx.rejected(err, blameless ? undefined : peer)
+      if (err.reason === 'key' || err.reason === 'membership') access.refresh(community, peer)
+      return false
+    }
+  }
+
+  private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
+    const signal = AbortSignal.timeout(TIMEOUT_MS)
+    const lp = lpStream(stream, { maxDataLength: REQUEST_MAX_BYTES })
+    const peer = connection.remotePeer.toString()
+    try {
+      let request: HistoryRequest
+      try {
+        request = HistoryRequest.decode(await lp.read({ signal }))
+      } catch (err) {
+        this.ctx.rejected(new EnvelopeRejectedError('decode', `bad wiki request: ${(err as Error).message}`), peer)
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+      const joined = this.ctx.channels.communities().includes(request.community)
+      if (!joined || !this.ctx.communities.mayRead(request.community, peer) || request.channel !== WIKI_CHANNEL) {
+        // refused without penalty, as history is: an honest peer meets it
+        if (joined) this.ctx.rejected(new EnvelopeRejectedError('membership', `${peer} asked for the wiki of ${request.community} but may not read it`))
+        await lp.write(HistoryResponse.encode({ messages: [], done: true, error: 'not a member of that community' }), { signal })
+        await stream.close({ signal }).catch(() => {})
+        return
+      }
+      let batch: Envelope[] = []
+      let bytes = 0
+      for (const clear of this.ctx.store().list(request.community)) {
+        const envelope = this.ctx.channels.wireForm(clear)
+        const size = Envelope.encode(envelope).byteLength
+        if (batch.length > 0 && bytes + size > FRAME_BYTES) {
+          await lp.write(HistoryResponse.encode({ messages: batch, done: false, error: '' }), { signal })
+          batch = []
+          bytes = 0
+        }
+        batch.push(envelope)
+        bytes += size
+      }
+      await lp.write(HistoryResponse.encode({ messages: batch, done: true, error: '' }), { signal })
+      await stream.close({ signal }).catch(() => {})
+    } catch (err) {
+      this.ctx.log('wiki stream from %p failed: %s', connection.remotePeer, (err as Error).message)
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+}
