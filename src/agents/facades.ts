@@ -3,6 +3,7 @@ import type { DiscoveredAgent } from '../discovery/card.js'
 import type { MemoryHit } from '../memory/hit.js'
 import type { RecallOptions } from '../memory/service.js'
 import type { StoredRecord } from '../memory/types.js'
+import type { SocialFacade } from '../mods/social/facade.js'
 
 /** What an agent may do in its community's channels. */
 export interface ChannelsFacade {
@@ -50,4 +51,5 @@ export interface AgentFacades {
   channels: ChannelsFacade
   discovery: DiscoveryFacade
   memory: MemoryFacade
+  social: SocialFacade
 }

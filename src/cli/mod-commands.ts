@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url'
 import { ApiClient } from '../api/client.js'
+import { BUILTIN_MODS } from '../mods/builtin.js'
 import { isMod } from '../mods/contract.js'
 import { clientDataDir } from './status.js'
 import type { ModJson } from '../api/server.js'
@@ -16,7 +17,7 @@ function dataDirOf (argv: string[]): string | undefined {
   return undefined
 }
 
-/** The user mods of the running node of the command line's data dir that have commands, loaded from their modules; none when no node runs there. */
+/** The mods of the running node of the command line's data dir that have commands (user mods loaded from their modules); none when no node runs there. */
 async function runningModCommands (argv: string[]): Promise<Array<{ name: string, description: string, commands: ModCommand[], client: ApiClient }>> {
   let client: ApiClient
   let mods: ModJson[]
@@ -28,7 +29,14 @@ async function runningModCommands (argv: string[]): Promise<Array<{ name: string
   }
   const found = []
   for (const mod of mods) {
-    if (mod.builtin || mod.module == null || mod.commands.length === 0) continue
+    if (mod.commands.length === 0) continue
+    // a built-in mod's commands are this CLI's own
+    const builtin = mod.builtin ? BUILTIN_MODS.find(b => b.name === mod.name) : undefined
+    if (builtin?.cli != null) {
+      found.push({ name: mod.name, description: mod.description ?? `the ${mod.name} mod`, commands: builtin.cli, client })
+      continue
+    }
+    if (mod.builtin || mod.module == null) continue
     try {
       const loaded = (await import(pathToFileURL(mod.module).href) as { default?: unknown }).default
       if (isMod(loaded) && loaded.cli != null) found.push({ name: mod.name, description: mod.description ?? `the ${mod.name} mod`, commands: loaded.cli, client })
@@ -48,7 +56,7 @@ function apiOf (client: ApiClient): ModApi {
 }
 
 /**
- * Adds the commands of the running node's user mods to the CLI: `oa-node <mod> <command>`.
+ * Adds the commands of the running node's mods to the CLI: `oa-node <mod> <command>`.
  * Returns the names of the groups added.
  *
  * @example

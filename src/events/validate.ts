@@ -142,6 +142,8 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
     const result = schema.safeParse(payload)
     if (!result.success) reject('payload', `payload does not match ${envelope.type}: ${result.error.issues[0]?.message ?? 'invalid'}`)
   }
+  const refusal = rules.events.refusal?.(envelope.type, { source: envelope.source, payload })
+  if (refusal != null) reject('payload', `${envelope.type}: ${refusal}`)
 
   const at = envelope.source.lastIndexOf('@')
   const name = envelope.source.slice(0, at)
