@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ApiClient, serveApi } from '../../src/api/index.js'
 import { createEnvelope } from '../../src/events/envelope.js'
 import { Envelope } from '../../src/wire/generated/event.js'
 import { channelTopic } from '../../src/wire/topics.js'
@@ -113,6 +114,30 @@ describe('the social mod on three nodes', () => {
     expect(social(n2).trust(C, 'milvus').some(t => t.agent === `mallory@${raw?.peerId.toString() ?? ''}`)).toBe(false)
     expect(before).not.toBe(table(n2, 'milvus'))
     expect(social(n2).graph(C).edges.some(e => e.from === e.to)).toBe(false)
+  })
+
+  it('the API answers the graph and trust, and refuses bad bodies and queries with 400 naming the problem, storing nothing', async () => {
+    const [n1] = nodes as [OaNode]
+    const api = await serveApi(n1, { port: 0 })
+    try {
+      const client = await ApiClient.fromDataDir(n1.config.dataDir)
+      const base = `/v1/communities/${C}/social`
+      const { trust } = await client.get<{ trust: Array<{ agent: string }> }>(`${base}/trust?capability=milvus`)
+      expect(JSON.stringify(trust)).toBe(table(n1, 'milvus'))
+      const held = social(n1).endorsements(C).length
+      const missing = client.post(`${base}/endorsements`, { agent: expertOf(n1, 'x') })
+      await expect(missing).rejects.toMatchObject({ status: 400, code: 'bad_request' })
+      await expect(missing).rejects.toThrow(/capability/)
+      await expect(client.post(`${base}/endorsements`, { agent: expertOf(nodes[1]!), capability: 'milvus', extra: 1 })).rejects.toMatchObject({ status: 400, code: 'bad_request' })
+      await expect(client.request('DELETE', `${base}/endorsements?agent=${encodeURIComponent(expertOf(nodes[1]!))}`)).rejects.toMatchObject({ status: 400, code: 'bad_request' })
+      await expect(client.get(`${base}/trust?capability=${encodeURIComponent('DROP TABLE;')}`)).rejects.toMatchObject({ status: 400, code: 'bad_capability' })
+      await expect(client.get('/v1/communities/nowhere/social/graph')).rejects.toMatchObject({ status: 404, code: 'not_member' })
+      const { endorsement } = await client.post<{ endorsement: { endorser: string } }>(`${base}/endorsements`, { agent: expertOf(nodes[1]!), capability: 'rag', from: 'reviewer' })
+      expect(endorsement.endorser).toBe(`reviewer@${n1.peerId.toString()}`)
+      expect(social(n1).endorsements(C)).toHaveLength(held + 1)
+    } finally {
+      await api.stop()
+    }
   })
 
   it('direct exchanges between agents appear in the graph of both ends', async () => {
