@@ -29,6 +29,9 @@ export interface SocialStatus {
   ignored: Record<IgnoredReason, number>
 }
 
+/** Rankings kept between changes of a community's fold (one per community and capability asked for). */
+const TRUST_CACHE_SIZE = 256
+
 /** Messages read from a channel's history per page, when a community's fold is built. */
 const HISTORY_PAGE = 1000
 
@@ -155,6 +158,8 @@ export class SocialService implements Startable {
     const cached = this.trustCache.get(key)
     if (cached?.version === fold.version) return cached.scores
     const scores = computeTrust({ endorsements: fold.activeEndorsements(), votes: fold.resolvedVotes() }, wanted, this.params)
+    // rankings asked for many capabilities are computed again rather than held without bound
+    if (this.trustCache.size >= TRUST_CACHE_SIZE) this.trustCache.delete(this.trustCache.keys().next().value ?? '')
     this.trustCache.set(key, { version: fold.version, scores })
     return scores
   }
