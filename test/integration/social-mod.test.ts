@@ -140,6 +140,23 @@ describe('the social mod on three nodes', () => {
     }
   })
 
+  it('in a private community a reader sees endorsements but may not make them, and only members\' agents can be endorsed', async () => {
+    const [n1, n2, n3, n4] = nodes as [OaNode, OaNode, OaNode, OaNode]
+    const P = 'council'
+    await n1.libp2p.services.communities.create(P, 'private')
+    await n2.libp2p.services.communities.join((await n1.libp2p.services.communities.invite(P, { for: n2.peerId.toString(), role: 'reader' })).invite)
+    await n3.libp2p.services.communities.join((await n1.libp2p.services.communities.invite(P, { for: n3.peerId.toString(), role: 'member' })).invite)
+    await waitFor('n2 and n3 are in the private community', () => n2.communities.includes(P) && n3.communities.includes(P))
+    const topic = channelTopic(n1.libp2p.services.communities.wireName(P), 'social')
+    await waitFor('the three members share the private social channel', () => [n1, n2, n3].every(n => n.libp2p.services.pubsub.getSubscribers(topic).length >= 2))
+    const judge = expertOf(n1, 'judge')
+    await social(n3).endorse(P, judge, 'law')
+    await waitFor('the member\'s endorsement reaches the admin and the reader', () => [n1, n2].every(n => social(n).trust(P, 'law')[0]?.agent === judge))
+    await expect(social(n2).endorse(P, judge, 'law')).rejects.toMatchObject({ code: 'read_only', status: 403 })
+    await expect(social(n1).endorse(P, expertOf(n4), 'law')).rejects.toMatchObject({ code: 'not_member', status: 404 })
+    expect(social(n1).endorsements(P)).toHaveLength(1)
+  })
+
   it('direct exchanges between agents appear in the graph of both ends', async () => {
     const [n1, , n3] = nodes as [OaNode, OaNode, OaNode]
     const unhandle = n3.libp2p.services.channels.handleDirect('helper', async (req) => ({ echoed: req.payload }))
