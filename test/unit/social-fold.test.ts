@@ -61,6 +61,25 @@ describe('the social fold', () => {
     expect(edges.sort()).toEqual(['1>0 replied', '1>2 asked', '1>2 routed', '1>3 routed', '2>1 answered', '2>1 routed_answered'].sort())
   })
 
+  it('tells cached rankings when trust inputs change: endorsements, votes, the author of a voted item, but not other posts', () => {
+    const [alice, bob] = agents as [string, string]
+    const fold = new SocialFold('devsupport')
+    const comment = event({ type: 'forum.comment.post', channel: 'forum', source: bob, payload: { topic: 't1', body: 'b' } })
+    let at = fold.trustVersion
+    const changed = (): boolean => { const was = at; at = fold.trustVersion; return at !== was }
+    fold.add(event({ type: 'channel.message.post', channel: 'general', source: alice, payload: { text: 'hi', mentions: [] } }))
+    expect(changed()).toBe(false)
+    fold.add(event({ type: 'forum.vote.cast', channel: 'forum', source: alice, payload: { target: comment.id, vote: 'up' } }))
+    expect(changed()).toBe(true)
+    fold.add(comment)
+    expect(changed()).toBe(true)
+    fold.add(endorsement(alice, bob, 'milvus'))
+    expect(changed()).toBe(true)
+    fold.add(endorsement(alice, bob, 'milvus', false, 1))
+    // an older endorsement than the one held changes nothing
+    expect(changed()).toBe(false)
+  })
+
   it('refuses an agent endorsing itself, and counts it', () => {
     const [alice] = agents as [string]
     const fold = new SocialFold('devsupport')

@@ -84,8 +84,9 @@ export class SocialFold {
   private readonly asked = new Map<string, { from: string, to: string }>()
   private readonly answered = new Map<string, { from: string, to: string }>()
   private readonly ignoredCounts: Record<IgnoredReason, number> = { payload: 0, self_endorsement: 0 }
-  /** Changes whenever an input is taken, so derived views can be cached. */
-  version = 0
+  /** Changes whenever an input trust reads is taken (endorsements, votes, the authors of voted items), so rankings can be cached. */
+  trustVersion = 0
+  private readonly voted = new Set<string>()
 
   constructor (community: string) {
     this.community = community
@@ -95,10 +96,7 @@ export class SocialFold {
   add (event: EventJson): boolean {
     if (event.community !== this.community || this.seen.has(event.id)) return false
     const taken = this.take(event)
-    if (taken) {
-      this.seen.add(event.id)
-      this.version++
-    }
+    if (taken) this.seen.add(event.id)
     return taken
   }
 
@@ -121,7 +119,7 @@ export class SocialFold {
       case FORUM_VOTE_CAST: return this.takeVote(event)
       case FORUM_COMMENT_POST: {
         if (!forumComment.safeParse(event.payload).success) return this.ignore('payload', event)
-        this.authors.set(event.id, event.source)
+        this.authorOf(event)
         return true
       }
       case EventTypes.CHANNEL_MESSAGE_POST:
@@ -148,6 +146,7 @@ export class SocialFold {
     const key = `${event.source}\n${agent}\n${capability}`
     if (later(event, this.endorsements.get(key))) {
       this.endorsements.set(key, { endorser: event.source, agent, capability, timestamp: event.timestamp, id: event.id, added: event.type === ENDORSEMENT_ADD })
+      this.trustVersion++
     }
     return true
   }
@@ -156,12 +155,22 @@ export class SocialFold {
     const parsed = forumVote.safeParse(event.payload)
     if (!parsed.success) return this.ignore('payload', event)
     const key = `${event.source}\n${parsed.data.target}`
-    if (later(event, this.votes.get(key))) this.votes.set(key, { voter: event.source, target: parsed.data.target, vote: parsed.data.vote, timestamp: event.timestamp, id: event.id })
+    if (later(event, this.votes.get(key))) {
+      this.votes.set(key, { voter: event.source, target: parsed.data.target, vote: parsed.data.vote, timestamp: event.timestamp, id: event.id })
+      this.voted.add(parsed.data.target)
+      this.trustVersion++
+    }
     return true
   }
 
-  private takeMessage (event: EventJson): boolean {
+  /** Keeps the author of an item replies and votes may point at. */
+  private authorOf (event: EventJson): void {
     this.authors.set(event.id, event.source)
+    if (this.voted.has(event.id)) this.trustVersion++
+  }
+
+  private takeMessage (event: EventJson): boolean {
+    this.authorOf(event)
     if (event.type === EventTypes.CHANNEL_MESSAGE_REPLY && event.replyTo != null) this.replies.set(event.id, { author: event.source, parent: event.replyTo })
     const metadata = (event.payload as { metadata?: unknown } | null)?.metadata
     const routing = routingMeta.safeParse(metadata)

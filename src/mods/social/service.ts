@@ -156,11 +156,11 @@ export class SocialService implements Startable {
     const wanted = capability == null ? undefined : this.capability(capability)
     const key = `${community}\n${wanted ?? ''}`
     const cached = this.trustCache.get(key)
-    if (cached?.version === fold.version) return cached.scores
+    if (cached?.version === fold.trustVersion) return cached.scores
     const scores = computeTrust({ endorsements: fold.activeEndorsements(), votes: fold.resolvedVotes() }, wanted, this.params)
     // rankings asked for many capabilities are computed again rather than held without bound
     if (this.trustCache.size >= TRUST_CACHE_SIZE) this.trustCache.delete(this.trustCache.keys().next().value ?? '')
-    this.trustCache.set(key, { version: fold.version, scores })
+    this.trustCache.set(key, { version: fold.trustVersion, scores })
     return scores
   }
 
