@@ -39,7 +39,14 @@ export const endorsementPayload = z.strictObject({
 
 export type EndorsementPayload = z.infer<typeof endorsementPayload>
 
-/** An agent may not endorse itself: refused on the wire (as `payload`) and by `channels.publish`. */
+/**
+ * An agent may not endorse itself: refused on the wire (as `payload`) and by `channels.publish`.
+ *
+ * @example
+ * ```ts
+ * selfEndorsement({ source: 'bob@12D3KooW...', payload: { agent: 'bob@12D3KooW...', capability: 'milvus' } })   // 'bob@12D3KooW... may not endorse itself'
+ * ```
+ */
 export function selfEndorsement ({ source, payload }: { source: string, payload: unknown }): string | undefined {
   const agent = (payload as { agent?: unknown } | null)?.agent
   return agent === source ? `${source} may not endorse itself` : undefined

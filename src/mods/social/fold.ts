@@ -233,7 +233,14 @@ export class SocialFold {
   }
 }
 
-/** Code-unit order, the same on every machine (localeCompare depends on the locale). */
+/**
+ * Code-unit order, the same on every machine (localeCompare depends on the locale).
+ *
+ * @example
+ * ```ts
+ * ['b@p', 'a@p'].sort(cmp)   // ['a@p', 'b@p']
+ * ```
+ */
 export function cmp (a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
