@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient, serveApi } from '../../src/api/index.js'
+import { checkDataDir } from '../../src/node/check-data-dir.js'
 import { createEnvelope } from '../../src/events/envelope.js'
 import { Envelope } from '../../src/wire/generated/event.js'
 import { channelTopic } from '../../src/wire/topics.js'
@@ -182,5 +183,20 @@ describe('the social mod on three nodes', () => {
     } finally {
       unhandle()
     }
+  })
+  it('a restarted node still shows the direct exchanges it took part in, kept in social.db, which oa-node check reads', async () => {
+    const n1 = nodes[0]!
+    const n3 = nodes[2]!
+    const asked = (node: OaNode): number => social(node).graph(C).edges.filter(e => e.kind === 'asked' || e.kind === 'answered').length
+    expect(asked(n1)).toBe(2)
+    const endorsements = social(n1).endorsements(C).length
+    await n1.stop()
+    const report = await checkDataDir(n1.config.dataDir)
+    expect(report.ok).toBe(true)
+    expect(report.social).toMatchObject({ present: true, exchanges: 2, problems: [] })
+    const again = await startTestNode(dir.path, 'n1', layer(n3))
+    nodes[0] = again
+    expect(asked(again)).toBe(2)
+    expect(social(again).endorsements(C)).toHaveLength(endorsements)
   })
 })

@@ -2,6 +2,7 @@ import { RejectionCounter } from '../../counts/rejection-counter.js'
 import { parseAgentId } from '../../events/types.js'
 import { CAPABILITY, ENDORSEMENT_ADD, ENDORSEMENT_REMOVE, SOCIAL_CHANNEL } from './events.js'
 import { SOCIAL_REFUSALS, SocialError } from './errors.js'
+import { ExchangeStore } from './exchange-store.js'
 import { SocialFold } from './fold.js'
 import { computeTrust } from './trust.js'
 import type { SocialRefusal } from './errors.js'
@@ -12,6 +13,12 @@ import type { ObservedEvent } from '../../channels/context.js'
 import type { CommunityMembership } from '../../communities/access.js'
 import type { RejectionCounts } from '../../counts/rejection-counter.js'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
+
+export interface SocialInit {
+  /** `social.db` in the data dir: the direct exchanges, which no history keeps. */
+  path: string
+  params: TrustParams
+}
 
 export interface SocialComponents {
   peerId: PeerId
@@ -52,16 +59,17 @@ const HISTORY_PAGE = 1000
  */
 export class SocialService implements Startable {
   private readonly components: SocialComponents
-  private readonly params: TrustParams
+  private readonly init: SocialInit
+  private store?: ExchangeStore
   private readonly log: Logger
   private readonly folds = new Map<string, SocialFold>()
   private readonly trustCache = new Map<string, { version: number, scores: TrustScore[] }>()
   private readonly refusals = new RejectionCounter<SocialRefusal>(SOCIAL_REFUSALS)
   private started = false
 
-  constructor (components: SocialComponents, params: TrustParams) {
+  constructor (components: SocialComponents, init: SocialInit) {
     this.components = components
-    this.params = params
+    this.init = init
     this.log = components.logger.forComponent('oa:social')
   }
 
@@ -71,7 +79,9 @@ export class SocialService implements Startable {
     return this.started
   }
 
-  start (): void {}
+  start (): void {
+    this.store = ExchangeStore.open(this.init.path)
+  }
 
   /** Follows the channels mod (started by now) and folds what its history holds for each joined community. */
   afterStart (): void {
@@ -91,6 +101,8 @@ export class SocialService implements Startable {
   stop (): void {
     this.folds.clear()
     this.trustCache.clear()
+    this.store?.close()
+    this.store = undefined
   }
 
   /**
@@ -157,7 +169,7 @@ export class SocialService implements Startable {
     const key = `${community}\n${wanted ?? ''}`
     const cached = this.trustCache.get(key)
     if (cached?.version === fold.trustVersion) return cached.scores
-    const scores = computeTrust({ endorsements: fold.activeEndorsements(), votes: fold.resolvedVotes() }, wanted, this.params)
+    const scores = computeTrust({ endorsements: fold.activeEndorsements(), votes: fold.resolvedVotes() }, wanted, this.init.params)
     // rankings asked for many capabilities are computed again rather than held without bound
     if (this.trustCache.size >= TRUST_CACHE_SIZE) this.trustCache.delete(this.trustCache.keys().next().value ?? '')
     this.trustCache.set(key, { version: fold.trustVersion, scores })
@@ -209,12 +221,13 @@ export class SocialService implements Startable {
     return { endorser: event.source, agent, capability: wanted, timestamp: event.timestamp, id: event.id }
   }
 
-  /** Opens the community's social channel (which backfills it from peers) and folds every channel of it this node holds. */
+  /** Opens the community's social channel (which backfills it from peers) and folds the exchanges kept and every channel of it this node holds. */
   private open (community: string): SocialFold {
     const channels = this.components.channels
     const fold = this.folds.get(community) ?? new SocialFold(community)
     this.folds.set(community, fold)
     channels.openChannel(community, SOCIAL_CHANNEL)
+    for (const event of this.store?.list(community) ?? []) fold.add(event)
     for (const channel of Object.keys(channels.stored(community)).sort()) {
       const read = new Set<string>()
       let before: number | undefined
@@ -240,7 +253,10 @@ export class SocialService implements Startable {
   private readonly onEvent = (evt: CustomEvent<ObservedEvent>): void => {
     const { event } = evt.detail
     if (!this.started) return
-    this.folds.get(event.community)?.add(event)
+    const fold = this.folds.get(event.community)
+    if (fold == null) return
+    fold.add(event)
+    this.store?.add(event)
   }
 
   private readonly onMembership = (evt: CustomEvent<{ community: string, joined: boolean }>): void => {
