@@ -256,11 +256,25 @@ export class SocialService implements Startable {
     const fold = this.folds.get(event.community)
     if (fold == null) return
     fold.add(event)
-    this.store?.add(event)
+    try {
+      this.store?.add(event)
+    } catch (err) {
+      // a listener that throws would take the node down: the exchange is shown until the next restart
+      this.log.error('cannot keep direct exchange %s: %s', event.id, (err as Error).message)
+    }
   }
 
   private readonly onMembership = (evt: CustomEvent<{ community: string, joined: boolean }>): void => {
-    if (evt.detail.joined && this.started) this.open(evt.detail.community)
-    if (!evt.detail.joined) this.folds.delete(evt.detail.community)
+    if (!evt.detail.joined) {
+      this.folds.delete(evt.detail.community)
+      return
+    }
+    if (!this.started) return
+    try {
+      this.open(evt.detail.community)
+    } catch (err) {
+      // folded on first use instead (graph, trust, endorse)
+      this.log.error('cannot fold %s: %s', evt.detail.community, (err as Error).message)
+    }
   }
 }
