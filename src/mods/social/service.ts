@@ -89,7 +89,7 @@ export class SocialService implements Startable {
     channels.addEventListener('event', this.onEvent)
     channels.addEventListener('membership', this.onMembership)
     this.started = true
-    for (const community of channels.communities()) this.open(community)
+    for (const community of channels.communities()) this.onMembership(new CustomEvent('membership', { detail: { community, joined: true } }))
   }
 
   beforeStop (): void {
