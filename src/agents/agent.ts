@@ -1,5 +1,6 @@
 import { MemoryNotConfiguredError } from './errors.js'
 import type { AgentFacades, ChannelsFacade, DiscoveryFacade, MemoryFacade } from './facades.js'
+import type { SocialFacade } from '../mods/social/facade.js'
 import type { ChannelMessage } from './message.js'
 import type { LlmClient } from './llm/client.js'
 import type { DirectRequest } from '../channels/direct.js'
@@ -136,6 +137,20 @@ export class Agent {
    */
   get mods (): Partial<AgentFacades> {
     return this.ctx.mods
+  }
+
+  /**
+   * The social mod's calls, bound to this agent (undefined when the mod is off):
+   * endorse another agent for a capability, rank agents by trust, read the graph.
+   *
+   * @example
+   * ```ts
+   * await this.social?.endorse('milvus_expert@12D3KooW...', 'milvus')
+   * const ranked = this.social?.trust('milvus') ?? []
+   * ```
+   */
+  get social (): SocialFacade | undefined {
+    return this.ctx.mods.social
   }
 
   private get channelsFacade (): ChannelsFacade {

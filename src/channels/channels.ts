@@ -376,6 +376,8 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
     if (!AGENT_NAME.test(agent)) throw new ChannelInputError('bad_agent', `"${agent}" is not a valid agent name`)
     const shape = events.payloadSchema(init.type)?.safeParse(init.payload)
     if (shape?.success === false) throw new ChannelInputError('bad_payload', `payload does not match ${init.type}: ${shape.error.issues.map(i => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`)
+    const refusal = events.refusal?.(init.type, { source: `${agent}@${this.components.peerId.toString()}`, payload: init.payload })
+    if (refusal != null) throw new ChannelInputError('bad_payload', `${init.type}: ${refusal}`)
     this.openChannel(init.community, init.channel)
     const access = this.components.communities
     const self = this.components.peerId.toString()

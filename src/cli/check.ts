@@ -7,6 +7,13 @@ function verdict (problems: string[], summary: string): string[] {
   return problems.length === 0 ? [`ok, ${summary}`] : [`DAMAGED, ${summary}`, ...problems.map(p => `  ${p}`)]
 }
 
+/** The social mod's part, when the node runs that mod. */
+function socialLine (part: unknown): Array<[string, string[]]> {
+  if (part == null || typeof part !== 'object') return []
+  const { present, exchanges, problems } = part as { present?: boolean, exchanges?: number, problems?: string[] }
+  return [['social', present === true ? verdict(problems ?? [], `${exchanges ?? 0} direct exchange${exchanges === 1 ? '' : 's'}`) : ['absent']]]
+}
+
 /**
  * `oa-node check`: checks the files of a stopped node's data dir (identity key, channel
  * history, memory store, community files, memberships). Exit 0 when every part is sound, 1 when one is
@@ -33,6 +40,7 @@ export async function checkCommand (flags: ClientFlags): Promise<number> {
     ['communities', trust.communities.length === 0 && trust.problems.length === 0 ? ['none'] : [...verdict(trust.problems, held || 'none readable'), ...trust.notes.map(n => `  note: ${n}`)]],
     ['wiki', report.wiki?.present === true ? verdict(report.wiki.problems, `${report.wiki.operations} operation${report.wiki.operations === 1 ? '' : 's'}`) : ['absent']],
     ['memberships', memberships.present ? verdict(memberships.problems, memberships.problems.length > 0 ? 'unreadable' : `joined by name: ${memberships.joined.join(', ') || 'none'}; left: ${memberships.left.join(', ') || 'none'}`) : ['absent (nothing joined by name or left on a running node)']],
+    ...socialLine(report.social),
     ['result', report.ok ? 'sound' : 'damaged: restore the damaged part from a backup, or move it away and let the node rebuild it from its peers']
   ]))
   return report.ok ? 0 : 1

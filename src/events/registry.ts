@@ -27,6 +27,13 @@ export interface EventSpec {
   access?: WriteRequirement | EventAccess
   /** One line for `GET /v1/mods` and the docs. */
   description?: string
+  /**
+   * A rule of the owning mod on the whole event, once its payload matches: returns why
+   * the event is refused (rejected as `payload` and counted, refused locally as
+   * `bad_payload`), or undefined. It sees the author (`source`, `<agent>@<peer id>`), so it
+   * can refuse what a payload alone cannot show (an agent endorsing itself).
+   */
+  rule?: (event: { source: string, payload: unknown }) => string | undefined
 }
 
 /** What the envelope pipeline asks about event types. */
@@ -39,6 +46,8 @@ export interface EventCatalog {
   requirement: (type: string, isPrivate: boolean) => WriteRequirement
   /** Is an event of this type kept in channel history? */
   kept: (type: string) => boolean
+  /** Why the owning mod's rule refuses this event, or undefined (also when the type has no rule). */
+  refusal?: (type: string, event: { source: string, payload: unknown }) => string | undefined
 }
 
 /** A registered type and the mod that owns it. */
@@ -96,5 +105,9 @@ export class EventRegistry implements EventCatalog {
 
   kept (type: string): boolean {
     return this.types.get(type)?.history !== false
+  }
+
+  refusal (type: string, event: { source: string, payload: unknown }): string | undefined {
+    return this.types.get(type)?.rule?.(event)
   }
 }

@@ -148,6 +148,8 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
     const result = schema.safeParse(payload)
     if (!result.success) reject('payload', `payload does not match ${envelope.type}: ${result.error.issues[0]?.message ?? 'invalid'}`)
   }
+  const refusal = rules.events.refusal?.(envelope.type, { source: envelope.source, payload })
+  if (refusal != null) reject('payload', `${envelope.type}: ${refusal}`)
 
   const at = envelope.source.lastIndexOf('@')
   const name = envelope.source.slice(0, at)
@@ -169,8 +171,8 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
     reject('membership', `${peer} may not write ${envelope.type} to community "${envelope.community.slice(0, 64)}" (only its admins may)`)
   }
 
-  const refusal = rules.admit?.(envelope)
-  if (refusal != null) reject('rule', refusal)
+  const admitted = rules.admit?.(envelope)
+  if (admitted != null) reject('rule', admitted)
 
   if (rules.replay != null) {
     if (rules.replay.has(envelope.id, now)) reject('replay', `envelope ${envelope.id} was already received`)

@@ -4,6 +4,7 @@ import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
 import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
 import { terms, termsMatch } from '../../text/terms.js'
+import { CAPABILITY } from '../../mods/social/events.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
 import type { DiscoveredAgent } from '../../discovery/card.js'
@@ -23,11 +24,22 @@ const coordinatorOptions = z.strictObject({
 export interface Routing {
   expert: string
   id: string
+  /** `match + TRUST_WEIGHT × trust`: what experts are ranked by. */
   score: number
+  /** The capability match: 3 per capability the question names, 1 per other word of the description it uses. */
+  match: number
+  /** The expert's trust for the capabilities matched (the highest, relative to the most trusted agent: 0 to 1); 0 without the social mod. */
+  trust: number
   /** Question terms that matched its capabilities or description. */
   matched: string[]
   online: boolean
 }
+
+/** What full trust (the most trusted agent for a matched capability) adds to an expert's match: less than one capability named (3), more than a description word (1). */
+export const TRUST_WEIGHT = 2
+
+/** An agent's trust for a capability, 0 to 1 (1: the most trusted for it). */
+export type TrustLookup = (agentId: string, capability: string) => number
 
 /** The answer of one expert, or why there is none. */
 export interface ExpertOutcome {
@@ -42,34 +54,39 @@ export interface ExpertOutcome {
 
 /**
  * Ranks experts for a question: 3 points for each capability named in the question,
- * 1 for each other word of its description that the question uses.
+ * 1 for each other word of its description that the question uses, plus
+ * `TRUST_WEIGHT` times the expert's trust for the capabilities it matched (the highest
+ * of them, 0 to 1), when `trust` is given; ties go by agent id.
  *
  * @example
  * ```ts
  * rankExperts('asyncio task hangs on Kubernetes', cards)  // [{ expert: 'python_expert', matched: ['asyncio'], ... }, ...]
+ * rankExperts('tune milvus', cards, (id, capability) => social.trust(capability).find(t => t.agent === id)?.relative ?? 0)
  * ```
  */
-export function rankExperts (question: string, experts: DiscoveredAgent[]): Routing[] {
+export function rankExperts (question: string, experts: DiscoveredAgent[], trust?: TrustLookup): Routing[] {
   const query = terms(question)
   return experts.map((card) => {
     const matched = new Set<string>()
-    let score = 0
+    let match = 0
+    let trusted = 0
     for (const capability of card.capabilities) {
       const words = terms(capability)
       if (words.length > 0 && words.every(w => query.some(q => termsMatch(q, w)))) {
-        score += 3
+        match += 3
         matched.add(capability)
+        trusted = Math.max(trusted, Math.min(1, Math.max(0, trust?.(card.id, capability) ?? 0)))
       }
     }
     for (const word of new Set(terms(card.description))) {
       if (word.length < 4 || [...matched].some(m => termsMatch(m, word))) continue
       if (query.some(q => termsMatch(q, word))) {
-        score += 1
+        match += 1
         matched.add(word)
       }
     }
-    return { expert: card.name, id: card.id, score, matched: [...matched], online: card.online }
-  }).filter(r => r.score > 0).sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+    return { expert: card.name, id: card.id, score: match + TRUST_WEIGHT * trusted, match, trust: trusted, matched: [...matched], online: card.online }
+  }).filter(r => r.match > 0).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
 /**
@@ -125,7 +142,7 @@ export class CoordinatorAgent extends Agent {
       return
     }
     const experts = (await this.findAgents({ includeOffline: true })).filter(a => a.kind === 'expert')
-    const routing = rankExperts(message.text, experts).slice(0, this.settings.maxExperts)
+    const routing = rankExperts(message.text, experts, this.trustLookup()).slice(0, this.settings.maxExperts)
     if (routing.length === 0) {
       const known = experts.map(e => `${e.name} (${e.capabilities.join(', ')})`).join('; ') || 'none found'
       await this.reply(message, `No expert in ${this.community} matches this question. Experts: ${known}.`, { metadata: { routing: [], answered: [], missing: [] } })
@@ -145,8 +162,26 @@ export class CoordinatorAgent extends Agent {
       ...(grounded.length > 0 ? await this.store('problem_solutions', `Problem: ${message.text}\nSolution: ${solution}`, { thread, question: message.text, experts: grounded.map(a => a.expert).join(', ') }) : [])
     ]
     await this.reply(message, text, {
-      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, mode: a.mode, text: a.text, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })), stored }
+      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, id: a.id, mode: a.mode, text: a.text, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })), stored }
     })
+  }
+
+  /** Trust from the social mod, each capability's ranking computed once per question; undefined when the mod is off. */
+  private trustLookup (): TrustLookup | undefined {
+    const social = this.social
+    if (social == null) return undefined
+    const rankings = new Map<string, Map<string, number>>()
+    return (agentId, capability) => {
+      const normal = capability.trim().toLowerCase()
+      // a capability no endorsement can name has no trust
+      if (!CAPABILITY.test(normal)) return 0
+      let ranking = rankings.get(normal)
+      if (ranking == null) {
+        ranking = new Map(social.trust(normal).map(t => [t.agent, t.relative]))
+        rankings.set(normal, ranking)
+      }
+      return ranking.get(agentId) ?? 0
+    }
   }
 
   /**
