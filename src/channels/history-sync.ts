@@ -6,13 +6,13 @@ import { CHANNEL_NAME } from '../events/types.js'
 import { checkEnvelope, EnvelopeRejectedError } from '../events/validate.js'
 import { Envelope, HistoryRequest, HistoryResponse } from '../wire/generated/event.js'
 import { HISTORY_PROTOCOL } from '../wire/topics.js'
+import { HISTORY_FRAME_BYTES, writeHistoryFrames } from './history-frames.js'
 import type { ChannelsContext } from './context.js'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 
 /** Most messages one history request returns. */
 export const MAX_HISTORY_LIMIT = 1000
-/** Bytes of envelopes packed in one response frame (one envelope may exceed it alone). */
-const FRAME_BYTES = 256 * 1024
+/** Largest request a peer may send. */
 const REQUEST_MAX_BYTES = 1024
 const TIMEOUT_MS = 15_000
 
@@ -48,7 +48,7 @@ export class HistorySync {
     const timeout = AbortSignal.timeout(TIMEOUT_MS)
     const abort = signal == null ? timeout : AbortSignal.any([signal, timeout])
     const stream = await this.ctx.components.connectionManager.openStream(peer, HISTORY_PROTOCOL, { signal: abort })
-    const lp = lpStream(stream, { maxDataLength: FRAME_BYTES + this.ctx.settings.maxMessageBytes + 1024 })
+    const lp = lpStream(stream, { maxDataLength: HISTORY_FRAME_BYTES + this.ctx.settings.maxMessageBytes + 1024 })
     let added = 0
     let received = 0
     try {
@@ -138,20 +138,7 @@ export class HistorySync {
         limit,
         before: request.before === 0n ? undefined : Number(request.before)
       })
-      let batch: Envelope[] = []
-      let bytes = 0
-      for (const clear of messages) {
-        const envelope = this.ctx.wireForm(clear)
-        const size = Envelope.encode(envelope).byteLength
-        if (batch.length > 0 && bytes + size > FRAME_BYTES) {
-          await lp.write(HistoryResponse.encode({ messages: batch, done: false, error: '' }), { signal })
-          batch = []
-          bytes = 0
-        }
-        batch.push(envelope)
-        bytes += size
-      }
-      await lp.write(HistoryResponse.encode({ messages: batch, done: true, error: '' }), { signal })
+      await writeHistoryFrames(lp, messages, m => this.ctx.wireForm(m), signal)
       await stream.close({ signal }).catch(() => {})
     } catch (err) {
       this.ctx.log('history stream from %p failed: %s', connection.remotePeer, (err as Error).message)

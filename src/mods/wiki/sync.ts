@@ -1,6 +1,7 @@
 import { lpStream } from '@libp2p/utils'
 import { checkEnvelope, EnvelopeRejectedError } from '../../events/validate.js'
 import { allows } from '../../communities/access.js'
+import { HISTORY_FRAME_BYTES, writeHistoryFrames } from '../../channels/history-frames.js'
 import { refuseWithFrame } from '../../limits/stream-limits.js'
 import { Envelope, HistoryRequest, HistoryResponse } from '../../wire/generated/event.js'
 import { WIKI_CHANNEL, WIKI_TYPES } from './events.js'
@@ -15,8 +16,7 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 /** The wiki's catch-up protocol: every operation of a community, not only the recent ones channel history keeps. */
 export const WIKI_PROTOCOL = '/oa/wiki/1.0.0'
 
-/** Bytes of envelopes packed in one response frame (one envelope may exceed it alone). */
-const FRAME_BYTES = 256 * 1024
+/** Largest request a peer may send. */
 const REQUEST_MAX_BYTES = 1024
 const TIMEOUT_MS = 30_000
 
@@ -65,7 +65,7 @@ export class WikiSync {
     if (!this.ctx.communities.mayRead(community, peer.toString())) return 0
     const abort = signal == null ? AbortSignal.timeout(TIMEOUT_MS) : AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)])
     const stream = await this.ctx.connectionManager.openStream(peer, WIKI_PROTOCOL, { signal: abort })
-    const lp = lpStream(stream, { maxDataLength: FRAME_BYTES + this.ctx.maxMessageBytes + 1024 })
+    const lp = lpStream(stream, { maxDataLength: HISTORY_FRAME_BYTES + this.ctx.maxMessageBytes + 1024 })
     let added = 0
     try {
       await lp.write(HistoryRequest.encode({ community, channel: WIKI_CHANNEL, limit: 0, before: 0n }), { signal: abort })
@@ -138,20 +138,7 @@ export class WikiSync {
         await stream.close({ signal }).catch(() => {})
         return
       }
-      let batch: Envelope[] = []
-      let bytes = 0
-      for (const clear of this.ctx.store().list(request.community)) {
-        const envelope = this.ctx.channels.wireForm(clear)
-        const size = Envelope.encode(envelope).byteLength
-        if (batch.length > 0 && bytes + size > FRAME_BYTES) {
-          await lp.write(HistoryResponse.encode({ messages: batch, done: false, error: '' }), { signal })
-          batch = []
-          bytes = 0
-        }
-        batch.push(envelope)
-        bytes += size
-      }
-      await lp.write(HistoryResponse.encode({ messages: batch, done: true, error: '' }), { signal })
+      await writeHistoryFrames(lp, this.ctx.store().list(request.community), m => this.ctx.channels.wireForm(m), signal)
       await stream.close({ signal }).catch(() => {})
     } catch (err) {
       this.ctx.log('wiki stream from %p failed: %s', connection.remotePeer, (err as Error).message)
