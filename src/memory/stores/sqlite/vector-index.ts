@@ -79,7 +79,7 @@ export interface Neighbour {
  * @example
  * ```ts
  * const index = new VectorIndex(1024)
- * index.put(7, vector)
+ * index.putMany([7], [vector])
  * index.search(query, 10)   // [{ rid: 7, similarity: 0.93 }]
  * ```
  */
@@ -113,14 +113,7 @@ export class VectorIndex {
     return this.index.size()
   }
 
-  /** Adds or replaces the vector of a row. */
-  put (rid: number, vector: Float32Array): void {
-    const key = BigInt(rid)
-    if (this.index.contains(key) === true) this.index.remove(key)
-    this.index.add(key, vector)
-  }
-
-  /** Adds many rows at once (a rebuild); rows held already are replaced. */
+  /** Adds or replaces the vectors of rows. */
   putMany (rids: number[], vectors: Float32Array[]): void {
     for (let i = 0; i < rids.length; i++) {
       const key = BigInt(rids[i] ?? 0)
