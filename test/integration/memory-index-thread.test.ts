@@ -44,6 +44,26 @@ describe('the vector index thread', () => {
     }
   })
 
+  it('answers searches made together each with its own neighbours, and a search made while a large put is under way', async () => {
+    const index = await IndexThread.start(4)
+    try {
+      await index.put([1, 2, 3, 4], [unit([1, 0, 0, 0]), unit([0, 1, 0, 0]), unit([0, 0, 1, 0]), unit([0, 0, 0, 1])])
+      const axes = [unit([0.9, 0.1, 0, 0]), unit([0, 0.9, 0.1, 0]), unit([0, 0, 0.9, 0.1]), unit([0.1, 0, 0, 0.9])]
+      const found = await Promise.all(axes.map(async q => index.search(q, 1)))
+      expect(found.map(f => f[0]?.rid)).toEqual([1, 2, 3, 4])
+      // 5,000 rows more: the search asked meanwhile is answered from what the index holds when it gets to it
+      const many = Array.from({ length: 5_000 }, (_, i) => unit([Math.cos(i), Math.sin(i), 0.01, 0.01]))
+      const putting = index.put(many.map((_, i) => 100 + i), many)
+      const meanwhile = await index.search(unit([0, 0, 1, 0]), 1)
+      expect(meanwhile[0]?.rid).toBe(3)
+      await putting
+      expect(index.size()).toBe(5_004)
+      expect((await index.search(unit([0, 0, 0, 1]), 1))[0]?.rid).toBe(4)
+    } finally {
+      await index.close()
+    }
+  })
+
   it('rejects every call once closed, naming the thread', async () => {
     const index = await IndexThread.start(4)
     await index.close()

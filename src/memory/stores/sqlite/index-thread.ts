@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
-import type { IndexReply, IndexRequest, IndexWorkerData } from './index-protocol.js'
+import { MessageChannel, Worker } from 'node:worker_threads'
+import { ANSWERED, ASKED, FAILED, IDLE, LANE, MAX_FOUND, searchLane } from './index-protocol.js'
+import type { IndexReply, IndexRequest, IndexWorkerData, SearchLane } from './index-protocol.js'
 import type { Neighbour, VectorIndexSettings } from './vector-index.js'
+import type { MessagePort } from 'node:worker_threads'
 
 /** Requests in flight, as the calls that made them wait for them. */
 interface Waiting {
@@ -12,6 +14,14 @@ interface Waiting {
 
 /** Distributes an Omit over the members of a union. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
+
+/**
+ * How long a search blocks this thread for its answer before it waits without blocking
+ * (the index thread is in the middle of a long request: a save, a load, a large removal).
+ */
+const BLOCKING_WAIT_MS = 20
+/** Longest wait for a search's answer: past it, the thread is taken for failed. */
+const SEARCH_TIMEOUT_MS = 30_000
 
 /**
  * The worker script: beside this module once built; run from the sources (the tests run
@@ -30,10 +40,13 @@ function workerFile (): string {
 /**
  * The SQLite store's HNSW index (a VectorIndex), held by a thread of its own: adding a
  * vector to the graph is the costliest part of a write, and on its own thread it runs
- * beside the node's event loop instead of inside it. Requests are answered in order,
- * except that a search goes ahead of index work queued before it (and a large put waits
- * for it between slices), so a search does not wait behind a catch-up's worth of adds:
- * the caller scores the rows it has not had acknowledged yet itself.
+ * beside the node's event loop instead of inside it. Requests are answered in order;
+ * a search goes ahead of them through shared memory (the search lane) and is answered
+ * between two steps of index work, so a search waits for a few rows' worth of adds at
+ * most, not behind a catch-up: the caller scores the rows it has not had acknowledged
+ * yet itself. A search blocks the calling thread for its answer as an in-process index
+ * would (a fraction of a millisecond), and waits without blocking when the index thread
+ * is busy with a long request.
  *
  * @example
  * ```ts
@@ -48,26 +61,41 @@ export class IndexThread {
   /** How the index is built (quantization, links, expansion_add). */
   readonly layout: string
   private readonly worker: Worker
+  private readonly port: MessagePort
+  private readonly control: Int32Array
+  private readonly query: Float32Array
+  private readonly rids: Float64Array
+  private readonly similarities: Float64Array
   private readonly waiting = new Map<number, Waiting>()
   private nextId = 1
   private held = 0
   private failure?: Error
+  /** The search in flight: a second one waits for it, since the lane holds one. */
+  private searching?: Promise<unknown>
 
-  private constructor (dimension: number, worker: Worker, layout: string) {
+  private constructor (dimension: number, worker: Worker, port: MessagePort, lane: SearchLane, layout: string) {
     this.dimension = dimension
     this.worker = worker
+    this.port = port
     this.layout = layout
-    worker.on('message', (reply: IndexReply) => { this.answer(reply) })
+    this.control = new Int32Array(lane.control)
+    this.query = new Float32Array(lane.query)
+    this.rids = new Float64Array(lane.rids)
+    this.similarities = new Float64Array(lane.similarities)
+    port.on('message', (reply: IndexReply) => { this.answer(reply) })
     worker.on('error', (err: Error) => { this.fail(new Error(`the vector index thread failed: ${err.message}`)) })
     worker.on('exit', (code) => { this.fail(new Error(`the vector index thread stopped (exit code ${code})`)) })
     // an idle thread does not keep the process alive (the store closes it); one with requests in flight does
     worker.unref()
+    port.unref()
   }
 
   /** Starts the thread and waits until it has loaded the index library. */
   static async start (dimension: number, settings: VectorIndexSettings = {}): Promise<IndexThread> {
-    const data: IndexWorkerData = { dimension, settings }
-    const worker = new Worker(workerFile(), { workerData: data, name: 'oa-memory-index' })
+    const lane = searchLane(dimension)
+    const { port1, port2 } = new MessageChannel()
+    const data: IndexWorkerData = { dimension, settings, lane, port: port2 }
+    const worker = new Worker(workerFile(), { workerData: data, transferList: [port2], name: 'oa-memory-index' })
     let onMessage = (_reply: IndexReply): void => {}
     let onError = (_err: Error): void => {}
     let onExit = (_code: number): void => {}
@@ -75,11 +103,13 @@ export class IndexThread {
       onMessage = resolve
       onError = reject
       onExit = (code) => { reject(new Error(`the vector index thread stopped as it started (exit code ${code})`)) }
-      worker.once('message', onMessage).once('error', onError).once('exit', onExit)
+      port1.once('message', onMessage)
+      worker.once('error', onError).once('exit', onExit)
     }).finally(() => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit)
+      port1.off('message', onMessage)
+      worker.off('error', onError).off('exit', onExit)
     })
-    return new IndexThread(dimension, worker, ready.layout ?? '')
+    return new IndexThread(dimension, worker, port1, lane, ready.layout ?? '')
   }
 
   /** Vectors the index held at its last answer. */
@@ -109,12 +139,43 @@ export class IndexThread {
     await this.request({ op: 'clear' })
   }
 
-  /** The `limit` nearest rows, nearest first. */
+  /** The `limit` nearest rows (at most 16,384), nearest first. */
   async search (query: Float32Array, limit: number): Promise<Neighbour[]> {
-    const reply = await this.request({ op: 'search', query: Float32Array.from(query), limit })
-    const rids = reply.rids ?? new Float64Array(0)
-    const similarities = reply.similarities ?? new Float64Array(0)
-    return Array.from(rids, (rid, i) => ({ rid, similarity: similarities[i] ?? 0 }))
+    while (this.searching != null) await this.searching.catch(() => {})
+    const searching = this.searchAlone(query, limit)
+    this.searching = searching
+    try {
+      return await searching
+    } finally {
+      if (this.searching === searching) this.searching = undefined
+    }
+  }
+
+  private async searchAlone (query: Float32Array, limit: number): Promise<Neighbour[]> {
+    if (this.failure != null) throw this.failure
+    if (query.length !== this.dimension) throw new Error(`vector index: the query has ${query.length} values, not ${this.dimension}`)
+    const control = this.control
+    this.query.set(query)
+    Atomics.store(control, LANE.limit, Math.max(1, Math.min(MAX_FOUND, Math.trunc(limit))))
+    Atomics.store(control, LANE.state, ASKED)
+    this.ring()
+    // the caller goes on meanwhile (a hybrid search reads the full-text table), then waits for the answer
+    await Promise.resolve()
+    if (Atomics.wait(control, LANE.state, ASKED, BLOCKING_WAIT_MS) === 'timed-out') {
+      const wait = Atomics.waitAsync(control, LANE.state, ASKED, SEARCH_TIMEOUT_MS)
+      if (wait.async && await wait.value === 'timed-out') this.fail(new Error(`the vector index thread did not answer a search in ${SEARCH_TIMEOUT_MS / 1000} s`))
+    }
+    const state = Atomics.load(control, LANE.state)
+    // the thread may have failed while this search waited
+    if (this.failed) throw this.failure ?? new Error('the vector index thread failed')
+    Atomics.store(control, LANE.state, IDLE)
+    if (state === FAILED) throw new Error('vector index: the search failed')
+    if (state !== ANSWERED) throw new Error(`vector index: the search lane is in state ${state}`)
+    this.held = Atomics.load(control, LANE.size)
+    const found = Atomics.load(control, LANE.found)
+    const out = new Array<Neighbour>(found)
+    for (let i = 0; i < found; i++) out[i] = { rid: this.rids[i] ?? 0, similarity: this.similarities[i] ?? 0 }
+    return out
   }
 
   /** Writes the index to `path` (through a temporary file). */
@@ -133,13 +194,23 @@ export class IndexThread {
     await this.worker.terminate()
   }
 
+  /** Wakes the index thread: a request or a search waits. */
+  private ring (): void {
+    Atomics.add(this.control, LANE.doorbell, 1)
+    Atomics.notify(this.control, LANE.doorbell)
+  }
+
   private async request (body: WithoutId<IndexRequest>, transfer: ArrayBuffer[] = []): Promise<IndexReply> {
     if (this.failure != null) throw this.failure
     const id = this.nextId++
     const reply = await new Promise<IndexReply>((resolve, reject) => {
-      if (this.waiting.size === 0) this.worker.ref()
+      if (this.waiting.size === 0) {
+        this.worker.ref()
+        this.port.ref()
+      }
       this.waiting.set(id, { resolve, reject })
-      this.worker.postMessage({ ...body, id }, transfer)
+      this.port.postMessage({ ...body, id }, transfer)
+      this.ring()
     })
     if (!reply.ok) throw new Error(`vector index: ${reply.error ?? 'failed'}`)
     return reply
@@ -150,7 +221,10 @@ export class IndexThread {
     const waiting = this.waiting.get(reply.id)
     if (waiting == null) return
     this.waiting.delete(reply.id)
-    if (this.waiting.size === 0) this.worker.unref()
+    if (this.waiting.size === 0) {
+      this.worker.unref()
+      this.port.unref()
+    }
     waiting.resolve(reply)
   }
 
@@ -158,5 +232,7 @@ export class IndexThread {
     this.failure ??= err
     for (const w of this.waiting.values()) w.reject(this.failure)
     this.waiting.clear()
+    // a search waiting for its answer without blocking wakes up and finds the failure
+    Atomics.notify(this.control, LANE.state)
   }
 }

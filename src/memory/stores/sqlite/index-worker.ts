@@ -1,29 +1,36 @@
 /**
- * The thread that holds the SQLite store's HNSW index (see IndexThread). It takes one
- * request at a time, in order, except that a search goes ahead of index work waiting
- * behind it, and a large put is done a slice at a time so a search waits for one slice
- * at most. A search that goes ahead does not see the rows of the puts it passed: the
- * store scores rows the index has not acknowledged from its own backlog.
+ * The thread that holds the SQLite store's HNSW index (see IndexThread). It runs one
+ * loop and never returns to its event loop: it answers a search asked through the
+ * search lane (shared memory) as soon as it sees it, takes the other requests from its
+ * port in order, does a large put a few rows at a time so that a search waits for a few
+ * rows at most, and sleeps on the lane's doorbell when there is nothing to do. A search
+ * does not see the rows of puts still queued: the store scores rows the index has not
+ * acknowledged from its own backlog.
  */
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
-import { parentPort, workerData } from 'node:worker_threads'
+import { receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { VectorIndex } from './vector-index.js'
+import { ANSWERED, ASKED, FAILED, LANE, MAX_FOUND } from './index-protocol.js'
 import type { IndexReply, IndexRequest, IndexWorkerData } from './index-protocol.js'
 
-/** Rows added between two looks at the queue. */
-const SLICE = 32
+/** Rows added between two looks at the search lane. */
+const STEP = 4
+/** Longest sleep between two looks at the port (a request always rings the doorbell; this is a safety net). */
+const IDLE_WAIT_MS = 1_000
 
-const port = parentPort
-if (port == null) throw new Error('index-worker runs as a worker thread')
-const { dimension, settings } = workerData as IndexWorkerData
+const { dimension, settings, lane, port } = workerData as IndexWorkerData
+const control = new Int32Array(lane.control)
+const query = new Float32Array(lane.query)
+const rids = new Float64Array(lane.rids)
+const similarities = new Float64Array(lane.similarities)
 const index = new VectorIndex(dimension, settings)
 
 /**
  * Index work is background work: on Linux this thread runs at a lower priority (nice
  * 10), so under load the node's event loop and its signature checks come first and the
  * index catches up when they leave it room, as databases run compaction and index builds.
- * Searches are not slowed by it when the machine is idle. Elsewhere the priority stays.
+ * Elsewhere the priority stays.
  */
 function lowerPriority (): void {
   try {
@@ -34,38 +41,46 @@ function lowerPriority (): void {
     // not Linux, or not allowed: the thread keeps the process's priority
   }
 }
-lowerPriority()
-
-const queue: IndexRequest[] = []
-/** How far the put at the head of the queue has got. */
-let putDone = 0
-let scheduled = false
 
 function reply (message: IndexReply): void {
-  port?.postMessage(message)
+  port.postMessage(message)
 }
 
 function fail (id: number, err: unknown): void {
   reply({ id, ok: false, size: index.size(), error: (err as Error).message ?? String(err) })
 }
 
-function search (request: Extract<IndexRequest, { op: 'search' }>): void {
+/** Answers the search waiting in the lane, if one is. */
+function answerSearch (): void {
+  if (Atomics.load(control, LANE.state) !== ASKED) return
+  let state = ANSWERED
   try {
-    const found = index.search(request.query, request.limit)
-    reply({ id: request.id, ok: true, size: index.size(), rids: Float64Array.from(found, n => n.rid), similarities: Float64Array.from(found, n => n.similarity) })
-  } catch (err) {
-    fail(request.id, err)
+    const found = index.search(query, Math.min(MAX_FOUND, Atomics.load(control, LANE.limit)))
+    for (let i = 0; i < found.length; i++) {
+      rids[i] = found[i]?.rid ?? 0
+      similarities[i] = found[i]?.similarity ?? 0
+    }
+    Atomics.store(control, LANE.found, found.length)
+  } catch {
+    state = FAILED
   }
+  Atomics.store(control, LANE.size, index.size())
+  Atomics.store(control, LANE.state, state)
+  Atomics.notify(control, LANE.state)
 }
+
+const queue: IndexRequest[] = []
+/** How far the put at the head of the queue has got. */
+let putDone = 0
 
 /** Does the next piece of work of the request at the head; true when the request is done. */
 function step (request: IndexRequest): boolean {
   switch (request.op) {
     case 'put': {
-      const end = Math.min(request.rids.length, putDone + SLICE)
-      const rids = Array.from(request.rids.subarray(putDone, end))
-      const vectors = rids.map((_, i) => request.vectors.subarray((putDone + i) * dimension, (putDone + i + 1) * dimension))
-      index.putMany(rids, vectors)
+      const end = Math.min(request.rids.length, putDone + STEP)
+      const keys = Array.from(request.rids.subarray(putDone, end))
+      const vectors = keys.map((_, i) => request.vectors.subarray((putDone + i) * dimension, (putDone + i + 1) * dimension))
+      index.putMany(keys, vectors)
       putDone = end
       if (putDone < request.rids.length) return false
       putDone = 0
@@ -74,55 +89,47 @@ function step (request: IndexRequest): boolean {
     }
     case 'remove':
       for (const rid of request.rids) index.remove(rid)
-      reply({ id: request.id, ok: true, size: index.size() })
-      return true
+      break
     case 'clear':
       index.clear()
-      reply({ id: request.id, ok: true, size: index.size() })
-      return true
+      break
     case 'save':
       index.save(request.path)
-      reply({ id: request.id, ok: true, size: index.size() })
-      return true
+      break
     case 'load': {
       const loaded = index.load(request.path)
       reply({ id: request.id, ok: true, size: index.size(), loaded })
       return true
     }
-    case 'search':
-      search(request)
-      return true
+    case 'close':
+      break
   }
+  reply({ id: request.id, ok: true, size: index.size() })
+  return true
 }
 
-function pump (): void {
-  scheduled = false
-  const head = queue[0]
-  if (head == null) return
-  try {
-    if (step(head)) queue.shift()
-  } catch (err) {
-    queue.shift()
-    putDone = 0
-    fail(head.id, err)
+function run (): void {
+  for (;;) {
+    const rung = Atomics.load(control, LANE.doorbell)
+    answerSearch()
+    for (let m = receiveMessageOnPort(port); m != null; m = receiveMessageOnPort(port)) queue.push(m.message as IndexRequest)
+    const head = queue[0]
+    if (head == null) {
+      Atomics.wait(control, LANE.doorbell, rung, IDLE_WAIT_MS)
+      continue
+    }
+    try {
+      if (step(head)) queue.shift()
+    } catch (err) {
+      queue.shift()
+      putDone = 0
+      fail(head.id, err)
+    }
+    if (head.op === 'close' && queue[0] !== head) break
   }
-  if (queue.length > 0) schedule()
+  port.close()
 }
 
-function schedule (): void {
-  if (scheduled) return
-  scheduled = true
-  // setImmediate lets messages that arrived meanwhile in before the next slice
-  setImmediate(pump)
-}
-
-port.on('message', (request: IndexRequest) => {
-  if (request.op === 'search') {
-    search(request)
-    return
-  }
-  queue.push(request)
-  schedule()
-})
-
+lowerPriority()
 reply({ id: 0, ok: true, size: 0, layout: index.layout })
+run()

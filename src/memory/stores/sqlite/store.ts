@@ -10,6 +10,7 @@ import { matchAny, queryWords } from './fts-query.js'
 import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
 import { cosine, norm } from './cosine.js'
 import { IndexBacklog } from './index-backlog.js'
+import { FilterBreadth } from './filter-breadth.js'
 import { StatementCache } from './statements.js'
 import { TermChooser } from './text-terms.js'
 import { sqliteWhere } from './where.js'
@@ -114,6 +115,7 @@ export class SqliteStore implements MemoryStore {
   private readonly db: DatabaseSync
   private readonly init: SqliteStoreInit
   private readonly statements: StatementCache
+  private readonly breadth: FilterBreadth
   private readonly terms: TermChooser
   private readonly upsertRow: StatementSync
   private readonly bumpGeneration: StatementSync
@@ -139,6 +141,7 @@ export class SqliteStore implements MemoryStore {
     this.init = init
     this.dimension = init.embedder.dimension
     this.statements = new StatementCache(db)
+    this.breadth = new FilterBreadth(this.statements, LIVE)
     this.terms = new TermChooser(db, init.textMatchBudget)
     this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector, vector_signature)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -502,8 +505,7 @@ export class SqliteStore implements MemoryStore {
   private async vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): Promise<SearchHit[]> {
     const exactBelow = this.exactBelow
     const vectors = this.vectors
-    const useIndex = vectors != null && !exact && this.indexReady && vectors.index.size() + vectors.backlog.size > exactBelow &&
-      (this.statements.get(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM records r WHERE r.${LIVE} AND ${where.sql} LIMIT ?)`).get(...where.params, exactBelow + 1) as { n: number }).n > exactBelow
+    const useIndex = vectors != null && !exact && this.indexReady && vectors.index.size() + vectors.backlog.size > exactBelow && this.breadth.broad(where, exactBelow)
     const qn = norm(query)
     if (useIndex) {
       let candidates: Neighbour[] = []
@@ -585,6 +587,7 @@ export class SqliteStore implements MemoryStore {
       if (this.db.isTransaction) this.db.exec('ROLLBACK')
       throw new MemoryStoreError(`deleting memory records failed: ${(err as Error).message}`)
     }
+    this.breadth.clear()
     // gone from the backlog too, so that nothing deleted here comes back into the index
     const vectors = this.vectors
     if (vectors != null) {
