@@ -3,7 +3,7 @@ import { originOf, signWith, verifyByOrigin } from '../signatures/ed25519.js'
 import type { VerifyOptions } from '../signatures/ed25519.js'
 import { MemoryInputError } from './errors.js'
 import { KIND } from './filter.js'
-import type { MemoryRecord } from './types.js'
+import type { MemoryRecord, SignedVector } from './types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /** What a caller gives to remember something. */
@@ -41,12 +41,21 @@ export const MAX_COVER_RANGES = 1024
 
 /**
  * The bytes a record's signature covers: every field but vector and signature, in a
- * fixed order. A live record that covers nothing signs the fields of wire version 1
- * alone, so records written before tombstones existed still verify.
+ * fixed order, ending with the signed vector's embedder, dimension and digest where the
+ * record names one. A live record that covers nothing and names no vector signs the
+ * fields of wire version 1 alone, so records written before tombstones and signed
+ * vectors existed still verify.
+ *
+ * @example
+ * ```ts
+ * await verifyByOrigin(record.origin, recordSigningBytes(record), record.signature)
+ * ```
  */
 export function recordSigningBytes (r: Omit<MemoryRecord, 'vector' | 'signature'>): Uint8Array {
   const fields: unknown[] = ['oa/1/memory', r.id, r.community, r.kind, r.agent, r.origin, r.seq, r.text, r.metadata, r.createdAt]
-  if (r.deleted === true || (r.covers ?? []).length > 0) fields.push(r.deleted === true, r.covers ?? [])
+  const signed = r.signedVector
+  if (r.deleted === true || (r.covers ?? []).length > 0 || signed != null) fields.push(r.deleted === true, r.covers ?? [])
+  if (signed != null) fields.push([signed.embedder, signed.dimension, Buffer.from(signed.digest.buffer, signed.digest.byteOffset, signed.digest.byteLength).toString('hex')])
   return new TextEncoder().encode(JSON.stringify(fields))
 }
 
@@ -95,9 +104,10 @@ export async function verifyRecord (r: Omit<MemoryRecord, 'vector'>, options: Ve
   }
 }
 
-/** What a new version of a record carries besides its input: the seqs it accounts for. */
+/** What a new version of a record carries besides its input: the seqs it accounts for, and the vector its signature covers. */
 export interface VersionInit {
   covers?: Array<[number, number]>
+  signedVector?: SignedVector
 }
 
 /** Builds and signs a record from an input; the vector is added by the caller. */
@@ -114,7 +124,8 @@ export async function makeRecord (input: RememberInput, community: string, seq: 
     text: input.text,
     metadata: input.metadata ?? {},
     createdAt,
-    ...((version.covers ?? []).length > 0 ? { covers: version.covers } : {})
+    ...((version.covers ?? []).length > 0 ? { covers: version.covers } : {}),
+    ...(version.signedVector == null ? {} : { signedVector: version.signedVector })
   }
   return { ...base, signature: await signWith(key, recordSigningBytes(base)) }
 }

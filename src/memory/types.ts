@@ -4,6 +4,15 @@
  */
 export type Vector = number[] | Float32Array
 
+/** A vector named by what made it and its digest, as a record's signature covers it. */
+export interface SignedVector {
+  /** The embedder's name, its version included (`local-hash-v2`). */
+  embedder: string
+  dimension: number
+  /** SHA-256 of the vector as float32 little-endian bytes (32 bytes). */
+  digest: Uint8Array
+}
+
 /** One thing a community remembers. */
 export interface MemoryRecord {
   /** ULID, or a stable id derived from what was captured (`msg-<envelope id>`). */
@@ -40,8 +49,18 @@ export interface MemoryRecord {
    * `[first, last]`. Replicas count them as held, so their version vectors have no gaps.
    */
   covers?: Array<[number, number]>
-  /** Ed25519 signature of the origin over the record without vector and signature. */
+  /**
+   * Ed25519 signature of the origin over the record without vector and signature: over
+   * `signedVector` too, where it is set.
+   */
   signature: Uint8Array
+  /**
+   * The vector the origin embedded the text into as it wrote this version, by embedder,
+   * dimension and SHA-256 digest, covered by `signature`: a receiver that gets that
+   * vector beside the record checks one signature for both. Set on records written since
+   * it exists, by a node whose store replicates; kept by the SQLite store.
+   */
+  signedVector?: SignedVector
   /**
    * The origin's Ed25519 signature of `vector` for this version of the record (see
    * src/memory/replication/vector.ts): set when the vector is the origin's own, made by

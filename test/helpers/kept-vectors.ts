@@ -2,13 +2,14 @@ import { LocalEmbedder } from '../../src/memory/embedders/local.js'
 import { sqliteAdapter } from '../../src/memory/stores/sqlite/adapter.js'
 import type { Embedder } from '../../src/memory/embedders/types.js'
 import type { StoreAdapter } from '../../src/memory/stores/adapter.js'
-import type { MemoryRecord, MemoryStore, SyncedRecord, UpsertOptions } from '../../src/memory/types.js'
+import type { MemoryRecord, MemoryStore, SignedVector, SyncedRecord, UpsertOptions } from '../../src/memory/types.js'
 
 /** What a kept-vectors store holds beside its records: each record's vector and vector signature. */
 export interface KeptVector {
   seq: number
   vector: number[]
   vectorSignature?: Uint8Array
+  signedVector?: SignedVector
 }
 
 /** A store that returns vectors from `afterSeq`, and what it kept. */
@@ -33,7 +34,7 @@ export function keepingVectors (store: MemoryStore, options: { tamper?: boolean 
     for (const r of records) {
       const k = key(r.community, r.origin, r.id)
       if ((kept.get(k)?.seq ?? 0) >= r.seq) continue
-      kept.set(k, { seq: r.seq, vector: [...r.vector], ...(r.vectorSignature == null ? {} : { vectorSignature: r.vectorSignature }) })
+      kept.set(k, { seq: r.seq, vector: [...r.vector], ...(r.vectorSignature == null ? {} : { vectorSignature: r.vectorSignature }), ...(r.signedVector == null ? {} : { signedVector: r.signedVector }) })
     }
   }
   const afterSeq = async (community: string, origin: string, after: number, limit: number): Promise<SyncedRecord[]> => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeRecord } from '../../src/memory/record.js'
 import { toWire } from '../../src/memory/replication/codec.js'
 import { MEMSYNC_PROTOCOL, memoryTopic } from '../../src/memory/replication/index.js'
-import { signVector, vectorBytes, vectorOfBytes } from '../../src/memory/replication/vector.js'
+import { signedVectorOf, signVector, vectorBytes, vectorOfBytes } from '../../src/memory/replication/vector.js'
 import { MemoryGossip, SyncBatch, SyncRequest } from '../../src/wire/generated/memory.js'
 import { CountingEmbedder, keptVectorsAdapter } from '../helpers/kept-vectors.js'
 import { createRawPeer } from '../helpers/raw-peer.js'
@@ -78,7 +78,10 @@ describe('vectors travel with replicated records', () => {
     const mine = keptBytes(origin, r)
     if (mine == null) throw new Error('the origin kept no vector')
     expect(keptBytes(receiver, r)).toEqual(mine)
-    expect(receiver.store.kept.get(`${C}|${r.origin}|${r.id}`)?.vectorSignature?.byteLength).toBe(64)
+    // the record's own signature names the vector: no vector signature travels or is kept
+    const kept = receiver.store.kept.get(`${C}|${r.origin}|${r.id}`)
+    expect(kept?.signedVector?.digest.byteLength).toBe(32)
+    expect(kept?.vectorSignature).toBeUndefined()
     // the vector serves searches
     const [hit] = await receiver.node.libp2p.services.memory.recall(C, text, { mode: 'vector' })
     expect(hit?.record.id).toBe(r.id)
@@ -119,7 +122,7 @@ describe('vectors travel with replicated records', () => {
     expect([...other.store.kept.values()].every(k => k.vectorSignature == null)).toBe(true)
   })
 
-  it('a member serving altered vectors: they are dropped and counted, the receiver embeds', async () => {
+  it('a member holding altered vectors passes none on (they are not the ones the records\' signatures name): the receiver embeds', async () => {
     const tamperer = await startPeer(dir.path, 'tamperer', [tcpAddr(receiver.node)], { tamper: true })
     peers.push(tamperer)
     await waitFor('the tamperer caught up', async () => holds(tamperer.node, written.map(r => r.id)))
@@ -129,7 +132,6 @@ describe('vectors travel with replicated records', () => {
     peers.push(victim)
     await waitFor('the victim caught up', async () => holds(victim.node, written.map(r => r.id)))
     expect(vectors(victim).used).toBe(0)
-    expect(vectors(victim).forged).toBeGreaterThanOrEqual(written.length)
     expect(victim.embedder.texts).toEqual(expect.arrayContaining(written.map(r => r.text)))
     for (const r of written) {
       expect(keptBytes(victim, r)).toEqual(float32((await victim.embedder.embed([r.text]))[0] ?? []))
@@ -193,6 +195,32 @@ describe('vectors from a raw peer', () => {
     await waitFor('the well-signed record', async () => holds(target.node, [good.id]))
     expect(target.embedder.texts).not.toContain(good.text)
     expect(keptBytes(target, good)).toEqual(float32(unit()))
+  })
+
+  it('by gossip: a record whose signature names its vector is taken with no vector signature of its own; another vector beside it is dropped and counted; an altered digest refuses the record', async () => {
+    const vector = unit()
+    const signedVector = signedVectorOf(LOCAL, vector)
+    const carried = { embedder: LOCAL.name, dimension: LOCAL.dimension, bytes: vectorBytes(vector), signature: new Uint8Array(0) }
+    const good = await makeRecord({ text: 'a record whose signature names its vector' }, C, 20, raw.privateKey, { signedVector })
+    await publish(toWire(good, undefined, carried))
+    await waitFor('the record with its signed vector', async () => holds(target.node, [good.id]))
+    expect(target.embedder.texts).not.toContain(good.text)
+    expect(keptBytes(target, good)).toEqual(float32(vector))
+
+    const other = await makeRecord({ text: 'a record carried with a vector its signature does not name' }, C, 21, raw.privateKey, { signedVector })
+    const before = vectors(target).forged
+    await publish(toWire(other, undefined, { ...carried, bytes: vectorBytes(vector.map((x, i) => i === 3 ? 1 : x)) }))
+    await waitFor('the record without the altered vector', async () => holds(target.node, [other.id]))
+    expect(vectors(target).forged).toBe(before + 1)
+    expect(target.embedder.texts).toContain(other.text)
+
+    const altered = await makeRecord({ text: 'a record whose signed digest was altered on the way' }, C, 22, raw.privateKey, { signedVector })
+    const digest = Uint8Array.from(signedVector.digest)
+    digest[0] = (digest[0] ?? 0) ^ 1
+    const rejected = target.node.libp2p.services.replication.stats().rejected.total
+    await publish(toWire({ ...altered, signedVector: { ...signedVector, digest } }, undefined, carried))
+    await waitFor('the altered record refused', () => target.node.libp2p.services.replication.stats().rejected.total > rejected)
+    expect(await holds(target.node, [altered.id])).toBe(false)
   })
 
   it('by catch-up: a relayed vector signed by the relay, not the origin, is dropped and counted', async () => {

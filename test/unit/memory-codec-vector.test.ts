@@ -1,9 +1,11 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { describe, expect, it } from 'vitest'
 import { MemoryInputError } from '../../src/memory/errors.js'
-import { makeRecord } from '../../src/memory/record.js'
+import { makeRecord, verifyRecord } from '../../src/memory/record.js'
+import { Keyring } from '../../src/communities/keyring.js'
+import type { CommunitySealer } from '../../src/communities/access.js'
 import { decodeWire, toWire } from '../../src/memory/replication/codec.js'
-import { allFinite, float32OfBytes, signVector, vectorBytes, vectorOfBytes } from '../../src/memory/replication/vector.js'
+import { allFinite, float32OfBytes, isSignedVector, signedVectorOf, signVector, vectorBytes, vectorDigest, vectorOfBytes } from '../../src/memory/replication/vector.js'
 
 const EMBEDDER = { name: 'local-hash-v2', dimension: 4 }
 
@@ -55,5 +57,47 @@ describe('allFinite and float32OfBytes', () => {
     pool.fill(0)
     expect(Array.from(got)).toEqual(values)
     expect(() => float32OfBytes(new Uint8Array(6))).toThrow(RangeError)
+  })
+})
+
+describe('the vector a record\'s signature names, on the wire', () => {
+  const vector = [0.5, -0.25, 1, 0]
+  const ring = new Keyring(new Uint8Array(32).fill(9), new Map([[1, new Uint8Array(32).fill(4)]]))
+  const sealer: CommunitySealer = {
+    name: 'private',
+    wireName: 'c-private',
+    seal: (aad, plaintext) => ring.seal(`private|${aad}`, plaintext),
+    open: (aad, epoch, bytes) => ring.open(`private|${aad}`, epoch, bytes)
+  }
+
+  it('comes back as it was sent, in the clear and sealed, and the record still verifies with it (and not without it)', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const carried = { embedder: EMBEDDER.name, dimension: EMBEDDER.dimension, bytes: vectorBytes(vector), signature: new Uint8Array(0) }
+    for (const [community, s] of [['devsupport', undefined], ['private', sealer]] as const) {
+      const record = await makeRecord({ text: 'raise ef for recall', id: `r-${community}` }, community, 3, key, { signedVector: signedVectorOf(EMBEDDER, vector) })
+      const wire = toWire(record, s, carried)
+      if (s != null) expect(wire.signedVector).toBeUndefined()
+      const decoded = decodeWire(wire, s)
+      expect(decoded.record.signedVector?.embedder).toBe(EMBEDDER.name)
+      expect(Buffer.from(decoded.record.signedVector?.digest ?? []).equals(Buffer.from(vectorDigest(vectorBytes(vector))))).toBe(true)
+      expect(isSignedVector(decoded.record.signedVector ?? { embedder: '', dimension: 0, digest: new Uint8Array(0) }, decoded.vector ?? carried)).toBe(true)
+      expect(await verifyRecord(decoded.record)).toBe(true)
+      const { signedVector: _dropped, ...without } = decoded.record
+      expect(await verifyRecord(without)).toBe(false)
+    }
+  })
+
+  it('is refused as bad input on a tombstone, with a digest that is not 32 bytes, or with no embedder name', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const record = await makeRecord({ text: 'a note', id: 'r2' }, 'devsupport', 1, key, { signedVector: signedVectorOf(EMBEDDER, vector) })
+    const wire = toWire(record)
+    const cases = [
+      { ...wire, deleted: true, text: '', metadata: '{}' },
+      { ...wire, signedVector: { embedder: EMBEDDER.name, dimension: 4, digest: new Uint8Array(31) } },
+      { ...wire, signedVector: { embedder: '', dimension: 4, digest: new Uint8Array(32) } }
+    ]
+    for (const bad of cases) expect(() => decodeWire(bad)).toThrow(MemoryInputError)
+    // a vector beside it that is not the named one is not taken for it
+    expect(isSignedVector(record.signedVector ?? { embedder: '', dimension: 0, digest: new Uint8Array(0) }, { embedder: EMBEDDER.name, dimension: 4, bytes: vectorBytes([0.5, -0.25, 1, 0.001]) })).toBe(false)
   })
 })

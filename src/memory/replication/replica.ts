@@ -4,7 +4,7 @@ import { addCover, makeRecord, makeTombstone, MAX_COVER_RANGES } from '../record
 import { GroupCommit } from './group-commit.js'
 import { SeqLedger } from './seq-ledger.js'
 import { checkRemoteRecord } from './validate.js'
-import { keptVector, signVector } from './vector.js'
+import { isSignedVector, keptVector, signedVectorOf, signVector, vectorBytes } from './vector.js'
 import { VersionVector } from './version-vector.js'
 import type { VerifiedRecord } from './validate.js'
 import type { Embedder } from '../embedders/types.js'
@@ -176,13 +176,14 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
           if (before != null) covers = addCover(covers, before.seq, before.seq)
           for (const range of before?.covers ?? []) covers = addCover(covers, range[0], range[1])
           if (covers.length > MAX_COVER_RANGES) throw new MemoryInputError('too_many_versions', `record ${input.id ?? ''} has too many versions; write it under a new id`)
-          const base = await makeRecord(input, community, next + i, privateKey, { covers })
+          // the record's signature covers its vector, so a receiver checks one signature for
+          // both; a shared store (Milvus) sends no vectors and keeps no digest
+          const signedVector = this.replicated && vector.length === this.init.embedder.dimension ? signedVectorOf(this.embedder, vector) : undefined
+          const base = await makeRecord(input, community, next + i, privateKey, { covers, ...(signedVector == null ? {} : { signedVector }) })
           covers = []
           batch.set(base.id, base)
           vectors.set(base.seq, vector)
-          // the vector is signed once, as it is written: gossip and catch-up send the kept signature
-          const carried = vector.length === this.init.embedder.dimension ? await signVector(privateKey, base, this.embedder, vector) : undefined
-          records.push({ ...base, vector, ...(carried == null ? {} : { vectorSignature: carried.signature }) })
+          records.push({ ...base, vector })
         }
         return { records, result: (stored: StoredRecord[]) => ({ value: result(stored), written: stored }) }
       }
@@ -269,9 +270,10 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
 
   /**
    * The vector to send along with a record, or undefined: none for a tombstone or a
-   * record without a vector of this node's dimension; with the signature kept from the
-   * record's origin (this node's records are signed as they are written), or, for one of
-   * this node's records kept without it, signed now with its key.
+   * record without a vector of this node's dimension; without a signature of its own when
+   * it is the vector the record's signature names; otherwise with the vector signature
+   * kept from the record's origin (records written before signed vectors), or, for one of
+   * this node's records kept without either, signed now with its key.
    *
    * @example
    * ```ts
@@ -280,6 +282,12 @@ export class Replica extends TypedEventEmitter<ReplicaEvents> {
    */
   async carriedVector (r: StoredRecord, vector: readonly number[] | Float32Array | undefined): Promise<CarriedVector | undefined> {
     if (r.deleted === true || vector == null || vector.length !== this.init.embedder.dimension) return undefined
+    const signed = r.signedVector
+    if (signed != null && signed.embedder === this.embedder.name && signed.dimension === this.embedder.dimension) {
+      // the vector the record's signature names needs no signature of its own
+      const carried = { embedder: this.embedder.name, dimension: this.embedder.dimension, bytes: vectorBytes(vector), signature: new Uint8Array(0) }
+      if (isSignedVector(signed, carried)) return carried
+    }
     if (r.vectorSignature != null && r.vectorSignature.byteLength > 0) return keptVector(this.embedder, vector, r.vectorSignature)
     // a record of this node's stored without its vector signature (before signatures were kept)
     if (r.origin === this.init.self) return signVector(this.init.privateKey, r, this.embedder, vector)

@@ -1,6 +1,6 @@
 import { MemoryInputError } from '../errors.js'
 import { agentOfOrigin, checkCovers, checkInput, verifyRecord } from '../record.js'
-import { float32OfBytes, verifyVector } from './vector.js'
+import { float32OfBytes, isSignedVector, verifyVector } from './vector.js'
 import type { StoredRecord, Vector } from '../types.js'
 import type { CarriedVector, EmbedderId } from './vector.js'
 import type { VerifyOptions } from '../../signatures/ed25519.js'
@@ -54,7 +54,8 @@ export async function checkRemoteRecord (r: StoredRecord, community: string, max
 /**
  * Takes the vector a verified record carried when it was made by the receiver's own
  * embedder (same name, version included, and dimension) and its origin signed it for
- * this version of the record; otherwise the record comes back without one and the
+ * this version of the record: it is the vector the record's signature names, or it
+ * carries a vector signature of its own that verifies; otherwise the record comes back without one and the
  * receiver embeds its text. The shape of the vector was checked when it was decoded.
  *
  * @example
@@ -65,7 +66,9 @@ export async function checkRemoteRecord (r: StoredRecord, community: string, max
 export async function checkCarriedVector (r: VerifiedRecord, carried: CarriedVector | undefined, own: EmbedderId, options: VerifyOptions = {}): Promise<{ record: VerifiedRecord, outcome: VectorOutcome }> {
   if (carried == null || r.deleted === true) return { record: r, outcome: 'none' }
   if (carried.embedder !== own.name || carried.dimension !== own.dimension) return { record: r, outcome: 'other_embedder' }
-  if (!await verifyVector(r, carried, options)) return { record: r, outcome: 'forged' }
+  // the vector the record's signature names: that signature, checked already, vouches for it
+  if (r.signedVector != null && isSignedVector(r.signedVector, carried)) return { record: { ...r, vector: float32OfBytes(carried.bytes) }, outcome: 'used' }
+  if (carried.signature.byteLength === 0 || !await verifyVector(r, carried, options)) return { record: r, outcome: 'forged' }
   const record = { ...r, vector: float32OfBytes(carried.bytes), vectorSignature: Uint8Array.from(carried.signature) }
   return { record, outcome: 'used' }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { endianness } from 'node:os'
 import { signWith, verifyByOrigin } from '../../signatures/ed25519.js'
 import type { VerifyOptions } from '../../signatures/ed25519.js'
-import type { StoredRecord } from '../types.js'
+import type { SignedVector, StoredRecord } from '../types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /** Float32 arrays of this machine are laid out as the wire's: bytes are copied, not converted one by one. */
@@ -20,7 +20,9 @@ export interface EmbedderId {
 
 /**
  * A vector as it travels beside a record: float32 little-endian bytes, the embedder that
- * made them, and the origin's signature binding them to one version of one record.
+ * made them, and the origin's signature binding them to one version of one record. The
+ * signature is empty when the vector is the one the record's own signature covers
+ * (`signedVector`).
  */
 export interface CarriedVector {
   embedder: string
@@ -159,4 +161,43 @@ export async function verifyVector (r: VectorOwner, carried: CarriedVector, opti
   } catch {
     return false
   }
+}
+
+/**
+ * The SHA-256 digest of float32 little-endian vector bytes.
+ *
+ * @example
+ * ```ts
+ * vectorDigest(vectorBytes(vector)).byteLength   // 32
+ * ```
+ */
+export function vectorDigest (bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest())
+}
+
+/**
+ * A vector as a record's signature names it: the embedder that made it and its digest.
+ *
+ * @example
+ * ```ts
+ * const record = await makeRecord(input, 'devsupport', seq, key, { signedVector: signedVectorOf(embedder, vector) })
+ * ```
+ */
+export function signedVectorOf (embedder: EmbedderId, vector: readonly number[] | Float32Array): SignedVector {
+  return { embedder: embedder.name, dimension: embedder.dimension, digest: vectorDigest(vectorBytes(vector)) }
+}
+
+/**
+ * Whether a carried vector is the one a record's signature names (same embedder,
+ * dimension and digest): then that signature, once checked, vouches for it.
+ *
+ * @example
+ * ```ts
+ * if (record.signedVector != null && isSignedVector(record.signedVector, carried)) useVector(carried)
+ * ```
+ */
+export function isSignedVector (signed: SignedVector, carried: Pick<CarriedVector, 'embedder' | 'dimension' | 'bytes'>): boolean {
+  if (signed.embedder !== carried.embedder || signed.dimension !== carried.dimension) return false
+  const digest = vectorDigest(carried.bytes)
+  return digest.byteLength === signed.digest.byteLength && digest.every((b, i) => b === signed.digest[i])
 }

@@ -22,6 +22,7 @@ export interface MemoryRecordWire {
   embedder: string
   dimension: number
   vectorSignature: Uint8Array<ArrayBuffer>
+  signedVector?: SignedVector
 }
 
 export namespace MemoryRecordWire {
@@ -124,6 +125,11 @@ export namespace MemoryRecordWire {
         if ((obj.vectorSignature != null && obj.vectorSignature.byteLength > 0)) {
           w.uint32(146)
           w.bytes(obj.vectorSignature)
+        }
+
+        if (obj.signedVector != null) {
+          w.uint32(154)
+          SignedVector.codec().encode(obj.signedVector, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -233,6 +239,12 @@ export namespace MemoryRecordWire {
             }
             case 18: {
               obj.vectorSignature = reader.bytes()
+              break
+            }
+            case 19: {
+              obj.signedVector = SignedVector.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.signedVector
+              })
               break
             }
             default: {
@@ -391,6 +403,13 @@ export namespace MemoryRecordWire {
               }
               break
             }
+            case 19: {
+              yield * SignedVector.codec().stream(reader, reader.uint32(), `${prefix}.signedVector`, {
+                limits: opts.limits?.signedVector
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -500,6 +519,21 @@ export namespace MemoryRecordWire {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MemoryRecordWireSignedVectorEmbedderFieldEvent {
+    field: '$.signedVector.embedder'
+    value: string
+  }
+
+  export interface MemoryRecordWireSignedVectorDimensionFieldEvent {
+    field: '$.signedVector.dimension'
+    value: number
+  }
+
+  export interface MemoryRecordWireSignedVectorDigestFieldEvent {
+    field: '$.signedVector.digest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MemoryRecordWire>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MemoryRecordWire.codec())
   }
@@ -508,8 +542,143 @@ export namespace MemoryRecordWire {
     return decodeMessage(buf, MemoryRecordWire.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent | MemoryRecordWireDeletedFieldEvent | MemoryRecordWireCoversFirstFieldEvent | MemoryRecordWireCoversLastFieldEvent | MemoryRecordWireEpochFieldEvent | MemoryRecordWireSealedFieldEvent | MemoryRecordWireVectorFieldEvent | MemoryRecordWireEmbedderFieldEvent | MemoryRecordWireDimensionFieldEvent | MemoryRecordWireVectorSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryRecordWire>): Generator<MemoryRecordWireIdFieldEvent | MemoryRecordWireCommunityFieldEvent | MemoryRecordWireKindFieldEvent | MemoryRecordWireAgentFieldEvent | MemoryRecordWireOriginFieldEvent | MemoryRecordWireSeqFieldEvent | MemoryRecordWireTextFieldEvent | MemoryRecordWireMetadataFieldEvent | MemoryRecordWireCreatedAtFieldEvent | MemoryRecordWireSignatureFieldEvent | MemoryRecordWireDeletedFieldEvent | MemoryRecordWireCoversFirstFieldEvent | MemoryRecordWireCoversLastFieldEvent | MemoryRecordWireEpochFieldEvent | MemoryRecordWireSealedFieldEvent | MemoryRecordWireVectorFieldEvent | MemoryRecordWireEmbedderFieldEvent | MemoryRecordWireDimensionFieldEvent | MemoryRecordWireVectorSignatureFieldEvent | MemoryRecordWireSignedVectorEmbedderFieldEvent | MemoryRecordWireSignedVectorDimensionFieldEvent | MemoryRecordWireSignedVectorDigestFieldEvent> {
     return streamMessage(buf, MemoryRecordWire.codec(), opts)
+  }
+}
+
+export interface SignedVector {
+  embedder: string
+  dimension: number
+  digest: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedVector {
+  let _codec: Codec<SignedVector>
+
+  export const codec = (): Codec<SignedVector> => {
+    if (_codec == null) {
+      _codec = message<SignedVector>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.embedder != null && obj.embedder !== '')) {
+          w.uint32(10)
+          w.string(obj.embedder)
+        }
+
+        if ((obj.dimension != null && obj.dimension !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.dimension)
+        }
+
+        if ((obj.digest != null && obj.digest.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.digest)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          embedder: '',
+          dimension: 0,
+          digest: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.embedder = reader.string()
+              break
+            }
+            case 2: {
+              obj.dimension = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.digest = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.embedder`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.dimension`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.digest`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedVectorEmbedderFieldEvent {
+    field: '$.embedder'
+    value: string
+  }
+
+  export interface SignedVectorDimensionFieldEvent {
+    field: '$.dimension'
+    value: number
+  }
+
+  export interface SignedVectorDigestFieldEvent {
+    field: '$.digest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedVector>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedVector.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedVector>): SignedVector {
+    return decodeMessage(buf, SignedVector.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedVector>): Generator<SignedVectorEmbedderFieldEvent | SignedVectorDimensionFieldEvent | SignedVectorDigestFieldEvent> {
+    return streamMessage(buf, SignedVector.codec(), opts)
   }
 }
 
@@ -851,6 +1020,24 @@ export namespace MemoryGossip {
     index: number
   }
 
+  export interface MemoryGossipRecordsSignedVectorEmbedderFieldEvent {
+    field: '$.records[].signedVector.embedder'
+    value: string
+    index: number
+  }
+
+  export interface MemoryGossipRecordsSignedVectorDimensionFieldEvent {
+    field: '$.records[].signedVector.dimension'
+    value: number
+    index: number
+  }
+
+  export interface MemoryGossipRecordsSignedVectorDigestFieldEvent {
+    field: '$.records[].signedVector.digest'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface MemoryGossipNoticeFieldEvent {
     field: '$.notice'
     value: boolean
@@ -864,7 +1051,7 @@ export namespace MemoryGossip {
     return decodeMessage(buf, MemoryGossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipRecordsDeletedFieldEvent | MemoryGossipRecordsCoversFirstFieldEvent | MemoryGossipRecordsCoversLastFieldEvent | MemoryGossipRecordsEpochFieldEvent | MemoryGossipRecordsSealedFieldEvent | MemoryGossipRecordsVectorFieldEvent | MemoryGossipRecordsEmbedderFieldEvent | MemoryGossipRecordsDimensionFieldEvent | MemoryGossipRecordsVectorSignatureFieldEvent | MemoryGossipNoticeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemoryGossip>): Generator<MemoryGossipRecordsIdFieldEvent | MemoryGossipRecordsCommunityFieldEvent | MemoryGossipRecordsKindFieldEvent | MemoryGossipRecordsAgentFieldEvent | MemoryGossipRecordsOriginFieldEvent | MemoryGossipRecordsSeqFieldEvent | MemoryGossipRecordsTextFieldEvent | MemoryGossipRecordsMetadataFieldEvent | MemoryGossipRecordsCreatedAtFieldEvent | MemoryGossipRecordsSignatureFieldEvent | MemoryGossipRecordsDeletedFieldEvent | MemoryGossipRecordsCoversFirstFieldEvent | MemoryGossipRecordsCoversLastFieldEvent | MemoryGossipRecordsEpochFieldEvent | MemoryGossipRecordsSealedFieldEvent | MemoryGossipRecordsVectorFieldEvent | MemoryGossipRecordsEmbedderFieldEvent | MemoryGossipRecordsDimensionFieldEvent | MemoryGossipRecordsVectorSignatureFieldEvent | MemoryGossipRecordsSignedVectorEmbedderFieldEvent | MemoryGossipRecordsSignedVectorDimensionFieldEvent | MemoryGossipRecordsSignedVectorDigestFieldEvent | MemoryGossipNoticeFieldEvent> {
     return streamMessage(buf, MemoryGossip.codec(), opts)
   }
 }
@@ -1367,6 +1554,24 @@ export namespace SyncBatch {
     index: number
   }
 
+  export interface SyncBatchRecordsSignedVectorEmbedderFieldEvent {
+    field: '$.records[].signedVector.embedder'
+    value: string
+    index: number
+  }
+
+  export interface SyncBatchRecordsSignedVectorDimensionFieldEvent {
+    field: '$.records[].signedVector.dimension'
+    value: number
+    index: number
+  }
+
+  export interface SyncBatchRecordsSignedVectorDigestFieldEvent {
+    field: '$.records[].signedVector.digest'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface SyncBatchDoneFieldEvent {
     field: '$.done'
     value: boolean
@@ -1385,7 +1590,7 @@ export namespace SyncBatch {
     return decodeMessage(buf, SyncBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchRecordsDeletedFieldEvent | SyncBatchRecordsCoversFirstFieldEvent | SyncBatchRecordsCoversLastFieldEvent | SyncBatchRecordsEpochFieldEvent | SyncBatchRecordsSealedFieldEvent | SyncBatchRecordsVectorFieldEvent | SyncBatchRecordsEmbedderFieldEvent | SyncBatchRecordsDimensionFieldEvent | SyncBatchRecordsVectorSignatureFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncBatch>): Generator<SyncBatchRecordsIdFieldEvent | SyncBatchRecordsCommunityFieldEvent | SyncBatchRecordsKindFieldEvent | SyncBatchRecordsAgentFieldEvent | SyncBatchRecordsOriginFieldEvent | SyncBatchRecordsSeqFieldEvent | SyncBatchRecordsTextFieldEvent | SyncBatchRecordsMetadataFieldEvent | SyncBatchRecordsCreatedAtFieldEvent | SyncBatchRecordsSignatureFieldEvent | SyncBatchRecordsDeletedFieldEvent | SyncBatchRecordsCoversFirstFieldEvent | SyncBatchRecordsCoversLastFieldEvent | SyncBatchRecordsEpochFieldEvent | SyncBatchRecordsSealedFieldEvent | SyncBatchRecordsVectorFieldEvent | SyncBatchRecordsEmbedderFieldEvent | SyncBatchRecordsDimensionFieldEvent | SyncBatchRecordsVectorSignatureFieldEvent | SyncBatchRecordsSignedVectorEmbedderFieldEvent | SyncBatchRecordsSignedVectorDimensionFieldEvent | SyncBatchRecordsSignedVectorDigestFieldEvent | SyncBatchDoneFieldEvent | SyncBatchErrorFieldEvent> {
     return streamMessage(buf, SyncBatch.codec(), opts)
   }
 }

@@ -4,7 +4,7 @@ import { DatabaseSync } from '../../../runtime/sqlite.js'
 import { verifyRecord } from '../../record.js'
 import { keptVector, verifyVector } from '../../replication/vector.js'
 import { fromColumns, decodeMetadata } from '../columns.js'
-import { DB_FILE, FORMAT, RECORD_COLUMNS, hasColumn, numbersOf, vectorOf } from './schema.js'
+import { DB_FILE, FORMAT, RECORD_COLUMNS, hasColumn, numbersOf, signedVectorOfText, vectorOf } from './schema.js'
 import type { RecordRow } from './store.js'
 
 /** What checking a memory store found. */
@@ -32,6 +32,7 @@ const MAX_LISTED = 10
 interface CheckedRow extends RecordRow {
   vector: Uint8Array
   vector_signature: Uint8Array | null
+  signed_vector: string | null
 }
 
 /**
@@ -77,9 +78,12 @@ export async function checkSqliteStore (dir: string): Promise<SqliteStoreCheck> 
     if (!Number.isInteger(format) || format < 1) note(`${path} names an unknown table format "${meta.get('format') ?? ''}"`)
     else if (format > FORMAT) note(`${path} has table format ${format}, made by a newer release (this one reads up to ${FORMAT})`)
     const signatures = hasColumn(db, 'vector_signature') ? 'vector_signature' : 'NULL AS vector_signature'
-    for (const raw of db.prepare(`SELECT ${RECORD_COLUMNS}, vector, ${signatures} FROM records`).iterate() as Iterable<CheckedRow>) {
+    const signedVectors = hasColumn(db, 'signed_vector') ? 'signed_vector' : 'NULL AS signed_vector'
+    for (const raw of db.prepare(`SELECT ${RECORD_COLUMNS}, vector, ${signatures}, ${signedVectors} FROM records`).iterate() as Iterable<CheckedRow>) {
       report.records++
-      const record = fromColumns({ ...raw, metadata: decodeMetadata(raw.metadata), deleted: raw.deleted === 1 })
+      const signedVector = signedVectorOfText(raw.signed_vector)
+      if (raw.signed_vector != null && signedVector == null) note(`record ${raw.id}: its signed vector column is unreadable`)
+      const record = { ...fromColumns({ ...raw, metadata: decodeMetadata(raw.metadata), deleted: raw.deleted === 1 }), ...(signedVector == null ? {} : { signedVector }) }
       report.communities[record.community] = (report.communities[record.community] ?? 0) + 1
       const what = record.deleted === true ? 'tombstone' : 'record'
       try {

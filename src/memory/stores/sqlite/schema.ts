@@ -1,5 +1,6 @@
 import { preparePrivateFileSync } from '../../../files/private-files.js'
 import { DatabaseSync } from '../../../runtime/sqlite.js'
+import type { SignedVector } from '../../types.js'
 
 /** The database file of the SQLite store, in the node's memory folder. */
 export const DB_FILE = 'memory.db'
@@ -7,9 +8,11 @@ export const DB_FILE = 'memory.db'
 export const INDEX_FILE = 'memory.usearch'
 /**
  * Version of the table layout. 2: `records.vector_signature`, the origin's signature of
- * the vector (format 1 had none; a format-1 database gains the column at open).
+ * the vector (format 1 had none). 3: `records.signed_vector`, the vector a record's own
+ * signature names (embedder, dimension, digest). An earlier database gains the columns
+ * at open, empty.
  */
-export const FORMAT = 2
+export const FORMAT = 3
 
 /** How the full-text table splits text into terms: Porter stems of Unicode words, accents removed. */
 export const TOKENIZE = 'porter unicode61 remove_diacritics 2'
@@ -38,6 +41,7 @@ CREATE TABLE IF NOT EXISTS records (
   signature BLOB NOT NULL,
   vector BLOB NOT NULL,
   vector_signature BLOB,
+  signed_vector TEXT,
   UNIQUE (community, origin, id)
 );
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (community, kind);
@@ -89,12 +93,13 @@ export function hasColumn (db: DatabaseSync, column: string): boolean {
 
 /**
  * Brings the table layout of an existing database up to `FORMAT`, in place and in one
- * transaction (nothing is lost: format 2 only adds the empty `vector_signature` column);
+ * transaction (nothing is lost: formats 2 and 3 only add the empty `vector_signature` and
+ * `signed_vector` columns);
  * refuses a database of a later format, written by a newer release.
  *
  * @example
  * ```ts
- * migrateDatabase(db, 'n1/memory/memory.db')   // format 1 -> 2
+ * migrateDatabase(db, 'n1/memory/memory.db')   // format 1 or 2 -> 3
  * ```
  */
 export function migrateDatabase (db: DatabaseSync, path: string): void {
@@ -105,6 +110,7 @@ export function migrateDatabase (db: DatabaseSync, path: string): void {
   db.exec('BEGIN IMMEDIATE')
   try {
     if (!hasColumn(db, 'vector_signature')) db.exec('ALTER TABLE records ADD COLUMN vector_signature BLOB')
+    if (!hasColumn(db, 'signed_vector')) db.exec('ALTER TABLE records ADD COLUMN signed_vector TEXT')
     writeMeta(db, 'format', String(FORMAT))
     db.exec('COMMIT')
   } catch (err) {
@@ -158,4 +164,37 @@ export function numbersOf (values: Float32Array): number[] {
   const out = new Array<number>(values.length)
   for (let i = 0; i < values.length; i++) out[i] = values[i] as number
   return out
+}
+
+/**
+ * The vector a record's signature names, as the `signed_vector` column holds it: JSON
+ * `[embedder, dimension, hex digest]`; null when the record names none.
+ *
+ * @example
+ * ```ts
+ * signedVectorText({ embedder: 'local-hash-v2', dimension: 1024, digest })   // '["local-hash-v2",1024,"9f86..."]'
+ * ```
+ */
+export function signedVectorText (v: SignedVector | undefined): string | null {
+  return v == null ? null : JSON.stringify([v.embedder, v.dimension, Buffer.from(v.digest.buffer, v.digest.byteOffset, v.digest.byteLength).toString('hex')])
+}
+
+/**
+ * The `signed_vector` column read back; undefined when empty or unreadable (the record's
+ * signature then does not verify, which `oa-node check` reports).
+ *
+ * @example
+ * ```ts
+ * signedVectorOfText(row.signed_vector)?.embedder   // 'local-hash-v2'
+ * ```
+ */
+export function signedVectorOfText (text: string | null | undefined): SignedVector | undefined {
+  if (text == null || text === '') return undefined
+  try {
+    const v = JSON.parse(text) as unknown
+    if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'number' || typeof v[2] !== 'string' || !/^[0-9a-f]{64}$/.test(v[2])) return undefined
+    return { embedder: v[0], dimension: v[1], digest: Uint8Array.from(Buffer.from(v[2], 'hex')) }
+  } catch {
+    return undefined
+  }
 }

@@ -7,7 +7,7 @@ import { reciprocalRankFusion } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { matchAny, queryWords } from './fts-query.js'
-import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, vectorOf, writeMeta } from './schema.js'
+import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, signedVectorOfText, signedVectorText, vectorOf, writeMeta } from './schema.js'
 import { cosine, norm } from './cosine.js'
 import { IndexBacklog } from './index-backlog.js'
 import { FilterBreadth } from './filter-breadth.js'
@@ -85,7 +85,7 @@ const MIN_RESCORED = 20
 /** Ids bound in one statement. */
 const ID_CHUNK = 500
 const LIVE = 'deleted = 0'
-const SYNCED_COLUMNS = `${RECORD_COLUMNS}, vector, vector_signature`
+const SYNCED_COLUMNS = `${RECORD_COLUMNS}, vector, vector_signature, signed_vector`
 
 /** A row as a record without vector. */
 function fromRecordRow (row: RecordRow): StoredRecord {
@@ -143,11 +143,11 @@ export class SqliteStore implements MemoryStore {
     this.statements = new StatementCache(db)
     this.breadth = new FilterBreadth(this.statements, LIVE)
     this.terms = new TermChooser(db, init.textMatchBudget)
-    this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector, vector_signature)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    this.upsertRow = db.prepare(`INSERT INTO records (community, origin, id, kind, agent, seq, text, metadata, created_at, deleted, covers, signature, vector, vector_signature, signed_vector)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (community, origin, id) DO UPDATE SET kind = excluded.kind, agent = excluded.agent, seq = excluded.seq, text = excluded.text, metadata = excluded.metadata,
         created_at = excluded.created_at, deleted = excluded.deleted, covers = excluded.covers, signature = excluded.signature, vector = excluded.vector,
-        vector_signature = excluded.vector_signature
+        vector_signature = excluded.vector_signature, signed_vector = excluded.signed_vector
       WHERE excluded.seq > records.seq
       RETURNING rid, deleted`)
     this.bumpGeneration = db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
@@ -389,7 +389,7 @@ export class SqliteStore implements MemoryStore {
             // kept by the index backlog: a vector of its own, not the caller's
             const vector = Float32Array.from(r.vector)
             const row = this.upsertRow.get(c.community, c.origin, c.id, c.kind, c.agent, c.seq, c.text, JSON.stringify(c.metadata), c.created_at, c.deleted ? 1 : 0, c.covers, c.signature,
-              new Uint8Array(vector.buffer), r.vectorSignature ?? null) as { rid: number, deleted: number } | undefined
+              new Uint8Array(vector.buffer), r.vectorSignature ?? null, signedVectorText(r.signedVector)) as { rid: number, deleted: number } | undefined
             if (row != null) changed.push({ rid: row.rid, deleted: row.deleted === 1, vector })
           }
         }
@@ -638,12 +638,13 @@ export class SqliteStore implements MemoryStore {
   async afterSeq (community: string, origin: string, afterSeq: number, limit: number): Promise<SyncedRecord[]> {
     this.assertOpen()
     const rows = this.statements.get(`SELECT ${SYNCED_COLUMNS} FROM records WHERE community = ? AND origin = ? AND seq > ? ORDER BY seq LIMIT ?`)
-      .all(community, origin, Math.trunc(afterSeq), Math.max(0, Math.trunc(limit))) as unknown as Array<RecordRow & { vector: Uint8Array, vector_signature: Uint8Array | null }>
+      .all(community, origin, Math.trunc(afterSeq), Math.max(0, Math.trunc(limit))) as unknown as Array<RecordRow & { vector: Uint8Array, vector_signature: Uint8Array | null, signed_vector: string | null }>
     return rows.map((row): SyncedRecord => {
       const record = fromRecordRow(row)
       if (record.deleted === true) return record
       const signature = row.vector_signature == null ? {} : { vectorSignature: row.vector_signature }
-      return { ...record, vector: vectorOf(row.vector), ...signature }
+      const signedVector = signedVectorOfText(row.signed_vector)
+      return { ...record, vector: vectorOf(row.vector), ...signature, ...(signedVector == null ? {} : { signedVector }) }
     })
   }
 
