@@ -51,7 +51,8 @@ export function toWire (r: StoredRecord, sealer?: CommunitySealer, vector?: Carr
   if (sealer == null) {
     const withSigned = signed == null ? wire : { ...wire, signedVector: { embedder: signed.embedder, dimension: signed.dimension, digest: Uint8Array.from(signed.digest) } }
     if (carried == null) return withSigned
-    return { ...withSigned, vector: Uint8Array.from(carried.bytes), embedder: carried.embedder, dimension: carried.dimension, vectorSignature: Uint8Array.from(carried.signature) }
+    // the encoder only reads the bytes: no copy
+    return { ...withSigned, vector: carried.bytes as Uint8Array<ArrayBuffer>, embedder: carried.embedder, dimension: carried.dimension, vectorSignature: carried.signature as Uint8Array<ArrayBuffer> }
   }
   const parts: unknown[] = [wire.text, wire.metadata]
   if (carried != null || signed != null) parts.push(carried == null ? null : { e: carried.embedder, d: carried.dimension, v: Buffer.from(carried.bytes).toString('base64'), s: Buffer.from(carried.signature).toString('base64') })

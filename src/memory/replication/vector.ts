@@ -36,6 +36,7 @@ export type VectorOwner = Pick<StoredRecord, 'community' | 'origin' | 'id' | 'se
 
 /**
  * A vector as float32 little-endian bytes (4 per value): what travels and what is signed.
+ * A Float32Array's bytes are a view of it (on a little-endian machine), not a copy.
  *
  * @example
  * ```ts
@@ -43,7 +44,8 @@ export type VectorOwner = Pick<StoredRecord, 'community' | 'origin' | 'id' | 'se
  * ```
  */
 export function vectorBytes (vector: readonly number[] | Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(vector instanceof Float32Array ? vector.slice().buffer : new Float32Array(vector).buffer)
+  // a Float32Array's own bytes, viewed, not copied: what travels and is signed is only read
+  if (LITTLE_ENDIAN) return vector instanceof Float32Array ? new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength) : new Uint8Array(new Float32Array(vector).buffer)
   const out = new Uint8Array(vector.length * 4)
   const view = new DataView(out.buffer)
   for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] ?? 0, true)
