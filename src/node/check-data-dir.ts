@@ -9,7 +9,7 @@ import type { CommunitiesCheck } from '../communities/check.js'
 import type { MembershipsCheck } from '../communities/memberships.js'
 import type { MemoryStoreCheck } from '../memory/stores/sqlite/check.js'
 import type { AnyMod, ModCheckPart } from '../mods/contract.js'
-import type { WikiCheck } from '../mods/wiki/check.js'
+import type { OperationFileCheck } from '../mods/oplog/check.js'
 
 /** What `checkDataDir` found, part by part. */
 export interface DataDirCheck {
@@ -25,7 +25,7 @@ export interface DataDirCheck {
   /** `memberships.json`: communities joined by name and left on a running node. */
   memberships: MembershipsCheck
   /** `wiki.db`: every wiki operation; absent when the wiki mod is off or never ran. */
-  wiki?: WikiCheck
+  wiki?: OperationFileCheck
   /** The parts other mods check, by part name. */
   [part: string]: unknown
 }

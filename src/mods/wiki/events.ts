@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { OperationKind } from '../oplog/sync.js'
 import type { EventSpec } from '../../events/registry.js'
 
 /** The channel of a community the wiki's operations travel on: topic `oa/1/<community>/ch/wiki`. */
@@ -13,6 +14,12 @@ export const PROPOSAL_REJECT = 'wiki.proposal.reject'
 
 /** Every event type of the wiki. */
 export const WIKI_TYPES: ReadonlySet<string> = new Set([PAGE_CREATE, PAGE_EDIT, PAGE_PROTECT, PROPOSAL_SUBMIT, PROPOSAL_ACCEPT, PROPOSAL_REJECT])
+
+/** The wiki's catch-up protocol: every operation of a community, not only the recent ones channel history keeps. */
+export const WIKI_PROTOCOL = '/oa/wiki/1.0.0'
+
+/** The wiki's operations as the shared operation log knows them (`wiki.db`, `/oa/wiki/1.0.0`). */
+export const WIKI_KIND: OperationKind = { protocol: WIKI_PROTOCOL, channel: WIKI_CHANNEL, types: WIKI_TYPES, name: 'wiki' }
 
 /** A page's name: lowercase a-z, 0-9 and "-", up to 100 characters, starting with a letter or digit. */
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/

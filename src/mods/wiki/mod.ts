@@ -1,12 +1,11 @@
 import { join } from 'node:path'
 import { defineMod } from '../contract.js'
-import { checkWikiFile } from './check.js'
+import { checkOperationFile } from '../oplog/check.js'
 import { wikiCommands } from './cli.js'
-import { WIKI_EVENTS } from './events.js'
+import { WIKI_EVENTS, WIKI_PROTOCOL, WIKI_TYPES } from './events.js'
 import { wikiFacade } from './facade.js'
 import { wikiRoutes } from './routes.js'
 import { WikiService } from './service.js'
-import { WIKI_PROTOCOL } from './sync.js'
 import type { WikiFacade } from './facade.js'
 import type { WikiComponents } from './service.js'
 
@@ -38,5 +37,5 @@ export const wikiMod = defineMod<WikiService, Record<string, never>, WikiFacade>
   status: (service) => service.status(),
   cli: wikiCommands,
   files: ['wiki.db'],
-  check: async ({ dataDir }) => ({ wiki: await checkWikiFile(join(dataDir, 'wiki.db')) })
+  check: async ({ dataDir }) => ({ wiki: await checkOperationFile(join(dataDir, 'wiki.db'), WIKI_TYPES) })
 })

@@ -10,8 +10,9 @@ import { WikiError } from './errors.js'
 import { PAGE_CREATE, PAGE_EDIT, PAGE_PROTECT, PROPOSAL_ACCEPT, PROPOSAL_REJECT, PROPOSAL_SUBMIT, WIKI_CHANNEL, WIKI_TYPES } from './events.js'
 import { WikiFold } from './fold.js'
 import { toWikiOp } from './operation.js'
-import { WikiStore } from './store.js'
-import { WikiSync } from './sync.js'
+import { OperationStore } from '../oplog/store.js'
+import { OperationSync } from '../oplog/sync.js'
+import { WIKI_KIND } from './events.js'
 import { titleOf } from './views.js'
 import type { PageState, Proposal, WikiRefusal } from './page-fold.js'
 import type { Channels } from '../../channels/channels.js'
@@ -88,8 +89,8 @@ export class WikiReplica extends TypedEventEmitter<WikiEvents> implements Starta
   /** The head each owned page's memory record holds, by `<community>|<slug>`. */
   private readonly remembered = new Map<string, string>()
   private readonly removeRules: Array<() => void> = []
-  private store?: WikiStore
-  private sync?: WikiSync
+  private store?: OperationStore
+  private sync?: OperationSync
   private started = false
 
   constructor (components: WikiComponents, init: WikiInit) {
@@ -106,8 +107,9 @@ export class WikiReplica extends TypedEventEmitter<WikiEvents> implements Starta
   }
 
   async start (): Promise<void> {
-    this.store = WikiStore.open(join(this.init.dataDir, 'wiki.db'))
-    this.sync = new WikiSync({
+    this.store = OperationStore.open(join(this.init.dataDir, 'wiki.db'))
+    this.sync = new OperationSync({
+      kind: WIKI_KIND,
       registrar: this.components.registrar,
       connectionManager: this.components.connectionManager,
       communities: this.components.communities,
@@ -152,7 +154,7 @@ export class WikiReplica extends TypedEventEmitter<WikiEvents> implements Starta
     this.store?.close()
   }
 
-  private requireStore (): WikiStore {
+  private requireStore (): OperationStore {
     if (this.store == null) throw new WikiError('not_started', 'the wiki service is not started', { status: 503 })
     return this.store
   }

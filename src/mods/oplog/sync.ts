@@ -4,8 +4,7 @@ import { allows } from '../../communities/access.js'
 import { HISTORY_FRAME_BYTES, writeHistoryFrames } from '../../channels/history-frames.js'
 import { refuseWithFrame } from '../../limits/stream-limits.js'
 import { Envelope, HistoryRequest, HistoryResponse } from '../../wire/generated/event.js'
-import { WIKI_CHANNEL, WIKI_TYPES } from './events.js'
-import type { WikiStore } from './store.js'
+import type { OperationStore } from './store.js'
 import type { Channels } from '../../channels/channels.js'
 import type { CommunityMembership } from '../../communities/access.js'
 import type { EventCatalog } from '../../events/registry.js'
@@ -13,65 +12,85 @@ import type { NodeLimits } from '../../limits/node-limits.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
-/** The wiki's catch-up protocol: every operation of a community, not only the recent ones channel history keeps. */
-export const WIKI_PROTOCOL = '/oa/wiki/1.0.0'
-
 /** Largest request a peer may send. */
 const REQUEST_MAX_BYTES = 1024
 const TIMEOUT_MS = 30_000
 
 const refuseSync = refuseWithFrame(message => HistoryResponse.encode({ messages: [], done: true, error: message }))
 
-export interface WikiSyncContext {
+/** What a mod's operations are: the protocol that serves them, their channel and types, and the word logs and errors use. */
+export interface OperationKind {
+  /** `/oa/wiki/1.0.0` */
+  protocol: string
+  /** The channel of each community they travel on (`wiki`). */
+  channel: string
+  types: ReadonlySet<string>
+  /** `wiki`, `forum` */
+  name: string
+}
+
+export interface OperationSyncContext {
+  kind: OperationKind
   registrar: Registrar
   connectionManager: ConnectionManager
   communities: CommunityMembership
   channels: Channels
   events: EventCatalog
   limits: NodeLimits
-  store: () => WikiStore
+  store: () => OperationStore
   maxMessageBytes: number
   maxSkewMs: number
   log: Logger
-  /** An operation checked by the pipeline (signature, role, the wiki's rule), in the clear. */
+  /** An operation checked by the pipeline (signature, role, the mod's wire rules), in the clear. */
   take: (envelope: Envelope) => void
   /** An operation refused; `peer` is blamed (its score lowered) when set. */
   rejected: (err: EnvelopeRejectedError, peer?: string) => void
 }
 
 /**
- * Catch-up over `/oa/wiki/1.0.0` (the frames of `/oa/history/1.0.0`: a HistoryRequest
- * naming the community and the `wiki` channel, HistoryResponse frames): a member answers
- * with every wiki operation of the community it holds, sealed in a private community;
- * the asker checks each one as history is checked, then takes those it lacks.
+ * A mod's catch-up protocol (`/oa/wiki/1.0.0`, `/oa/forum/1.0.0`) with the frames of
+ * `/oa/history/1.0.0`: a HistoryRequest naming the community and the mod's channel, then
+ * HistoryResponse frames. A member answers with every operation of the community it
+ * holds, sealed in a private community, and only to a peer that may read it; the asker
+ * checks each one as history is checked (signature, membership, role, payload, the mod's
+ * wire rules), then takes those it lacks.
+ *
+ * @example
+ * ```ts
+ * const sync = new OperationSync({ kind: { protocol: '/oa/forum/1.0.0', channel: 'forum', types: FORUM_TYPES, name: 'forum' }, ...parts })
+ * await sync.start()
+ * await sync.fetch(peer, 'devsupport')   // operations that were new
+ * ```
  */
-export class WikiSync {
-  private readonly ctx: WikiSyncContext
+export class OperationSync {
+  private readonly ctx: OperationSyncContext
+  private readonly kind: OperationKind
 
-  constructor (ctx: WikiSyncContext) {
+  constructor (ctx: OperationSyncContext) {
     this.ctx = ctx
+    this.kind = ctx.kind
   }
 
   async start (): Promise<void> {
-    await this.ctx.registrar.handle(WIKI_PROTOCOL, this.ctx.limits.streams.guard(WIKI_PROTOCOL, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    await this.ctx.registrar.handle(this.kind.protocol, this.ctx.limits.streams.guard(this.kind.protocol, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
   }
 
   async stop (): Promise<void> {
-    await this.ctx.registrar.unhandle(WIKI_PROTOCOL)
+    await this.ctx.registrar.unhandle(this.kind.protocol)
   }
 
-  /** Asks `peer` for every wiki operation of a community; returns how many were new. */
+  /** Asks `peer` for every operation of a community; returns how many were new. */
   async fetch (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
     if (!this.ctx.communities.mayRead(community, peer.toString())) return 0
     const abort = signal == null ? AbortSignal.timeout(TIMEOUT_MS) : AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)])
-    const stream = await this.ctx.connectionManager.openStream(peer, WIKI_PROTOCOL, { signal: abort })
+    const stream = await this.ctx.connectionManager.openStream(peer, this.kind.protocol, { signal: abort })
     const lp = lpStream(stream, { maxDataLength: HISTORY_FRAME_BYTES + this.ctx.maxMessageBytes + 1024 })
     let added = 0
     try {
-      await lp.write(HistoryRequest.encode({ community, channel: WIKI_CHANNEL, limit: 0, before: 0n }), { signal: abort })
+      await lp.write(HistoryRequest.encode({ community, channel: this.kind.channel, limit: 0, before: 0n }), { signal: abort })
       for (;;) {
         const frame = HistoryResponse.decode(await lp.read({ signal: abort }))
-        if (frame.error !== '') throw new Error(`peer refused the wiki: ${frame.error}`)
+        if (frame.error !== '') throw new Error(`peer refused the ${this.kind.name}: ${frame.error}`)
         for (const envelope of frame.messages) if (await this.accept(envelope, community, peer.toString())) added++
         if (frame.done) break
       }
@@ -89,7 +108,7 @@ export class WikiSync {
     const access = this.ctx.communities
     const sealer = access.sealer(community)
     try {
-      if (Envelope.encode(wire).byteLength > this.ctx.maxMessageBytes) throw new EnvelopeRejectedError('size', 'wiki operation over the size limit')
+      if (Envelope.encode(wire).byteLength > this.ctx.maxMessageBytes) throw new EnvelopeRejectedError('size', `${this.kind.name} operation over the size limit`)
       const clear = await checkEnvelope(wire, {
         ...(sealer == null ? {} : { sealer, hasEpoch: (e: number) => access.hasEpoch(community, e) }),
         // like history: the author must have been allowed to write when it wrote
@@ -99,17 +118,17 @@ export class WikiSync {
         maxSkewMs: this.ctx.maxSkewMs,
         allowPast: true,
         events: this.ctx.events,
-        allowType: t => WIKI_TYPES.has(t),
+        allowType: t => this.kind.types.has(t),
         isMember: c => this.ctx.channels.communities().includes(c),
         admit: e => this.ctx.channels.admit(e),
         community,
-        channel: WIKI_CHANNEL
+        channel: this.kind.channel
       })
       this.ctx.take(clear)
       return true
     } catch (err) {
       if (!(err instanceof EnvelopeRejectedError)) throw err
-      // the relaying member's view of members, keys and pages may differ from this node's
+      // the relaying member's view of members, keys and the mod's state may differ from this node's
       const blameless = err.reason === 'key' || err.reason === 'membership' || err.reason === 'rule'
       this.ctx.rejected(err, blameless ? undefined : peer)
       if (err.reason === 'key' || err.reason === 'membership') access.refresh(community, peer)
@@ -126,14 +145,14 @@ export class WikiSync {
       try {
         request = HistoryRequest.decode(await lp.read({ signal }))
       } catch (err) {
-        this.ctx.rejected(new EnvelopeRejectedError('decode', `bad wiki request: ${(err as Error).message}`), peer)
+        this.ctx.rejected(new EnvelopeRejectedError('decode', `bad ${this.kind.name} request: ${(err as Error).message}`), peer)
         stream.abort(err instanceof Error ? err : new Error(String(err)))
         return
       }
       const joined = this.ctx.channels.communities().includes(request.community)
-      if (!joined || !this.ctx.communities.mayRead(request.community, peer) || request.channel !== WIKI_CHANNEL) {
+      if (!joined || !this.ctx.communities.mayRead(request.community, peer) || request.channel !== this.kind.channel) {
         // refused without penalty, as history is: an honest peer meets it
-        if (joined) this.ctx.rejected(new EnvelopeRejectedError('membership', `${peer} asked for the wiki of ${request.community} but may not read it`))
+        if (joined) this.ctx.rejected(new EnvelopeRejectedError('membership', `${peer} asked for the ${this.kind.name} of ${request.community} but may not read it`))
         await lp.write(HistoryResponse.encode({ messages: [], done: true, error: 'not a member of that community' }), { signal })
         await stream.close({ signal }).catch(() => {})
         return
@@ -141,7 +160,7 @@ export class WikiSync {
       await writeHistoryFrames(lp, this.ctx.store().list(request.community), m => this.ctx.channels.wireForm(m), signal)
       await stream.close({ signal }).catch(() => {})
     } catch (err) {
-      this.ctx.log('wiki stream from %p failed: %s', connection.remotePeer, (err as Error).message)
+      this.ctx.log('%s stream from %p failed: %s', this.kind.name, connection.remotePeer, (err as Error).message)
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
   }

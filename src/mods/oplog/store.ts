@@ -4,15 +4,15 @@ import { Envelope } from '../../wire/generated/event.js'
 import { OaError } from '../../errors.js'
 import type { StatementSync } from '../../runtime/sqlite.js'
 
-/** The wiki file is damaged or cannot be opened. */
-export class WikiStoreError extends OaError {
+/** A mod's operation file is damaged or cannot be opened. */
+export class OperationStoreError extends OaError {
   constructor (message: string) {
-    super('wiki_store', message, { status: 500 })
+    super('operation_store', message, { status: 500 })
   }
 }
 
-/** The schema of `wiki.db`: one row per operation, the signed envelope in the clear. */
-export const WIKI_SCHEMA = `CREATE TABLE IF NOT EXISTS operations (
+/** The schema of a mod's operation file (`wiki.db`, `forum.db`): one row per operation, the signed envelope in the clear. */
+export const OPERATION_SCHEMA = `CREATE TABLE IF NOT EXISTS operations (
   id TEXT PRIMARY KEY,
   community TEXT NOT NULL,
   ts INTEGER NOT NULL,
@@ -21,17 +21,18 @@ export const WIKI_SCHEMA = `CREATE TABLE IF NOT EXISTS operations (
 CREATE INDEX IF NOT EXISTS operations_by_community ON operations (community, ts, id);`
 
 /**
- * Every wiki operation this node holds, on disk (SQLite, WAL), kept without retention:
- * a page's history is all of its operations, so none is ever pruned.
+ * Every operation of one mod this node holds, on disk (SQLite, WAL), kept without
+ * retention: a wiki page's or a forum thread's state is all of its operations, so none
+ * is ever pruned (channel history keeps only the recent ones).
  *
  * @example
  * ```ts
- * const store = WikiStore.open('n1/wiki.db')
+ * const store = OperationStore.open('n1/wiki.db')
  * store.add(envelope)             // true the first time
  * store.list('devsupport')        // by (timestamp, id)
  * ```
  */
-export class WikiStore {
+export class OperationStore {
   private readonly db: DatabaseSync
   private readonly insert: StatementSync
   private readonly selectCommunity: StatementSync
@@ -44,17 +45,17 @@ export class WikiStore {
     this.selectOne = db.prepare('SELECT 1 AS one FROM operations WHERE id = ?')
   }
 
-  static open (path: string): WikiStore {
+  static open (path: string): OperationStore {
     let db: DatabaseSync | undefined
     try {
       preparePrivateFileSync(path, ['-wal', '-shm'])
       db = new DatabaseSync(path)
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;')
-      db.exec(WIKI_SCHEMA)
-      return new WikiStore(db)
+      db.exec(OPERATION_SCHEMA)
+      return new OperationStore(db)
     } catch (err) {
       db?.close()
-      throw new WikiStoreError(`cannot open the wiki ${path}: ${(err as Error).message}`)
+      throw new OperationStoreError(`cannot open ${path}: ${(err as Error).message}`)
     }
   }
 

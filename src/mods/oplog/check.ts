@@ -2,11 +2,10 @@ import { access } from 'node:fs/promises'
 import { envelopeSignatureValid } from '../../events/envelope.js'
 import { DatabaseSync } from '../../runtime/sqlite.js'
 import { Envelope } from '../../wire/generated/event.js'
-import { WIKI_TYPES } from './events.js'
 import type { ModCheckPart } from '../contract.js'
 
-/** What checking `wiki.db` found. */
-export interface WikiCheck extends ModCheckPart {
+/** What checking a mod's operation file (`wiki.db`, `forum.db`) found. */
+export interface OperationFileCheck extends ModCheckPart {
   present: boolean
   operations: number
 }
@@ -14,15 +13,16 @@ export interface WikiCheck extends ModCheckPart {
 const MAX_LISTED = 10
 
 /**
- * Checks the wiki file of a stopped node without changing it: SQLite's integrity check,
- * then every operation must decode, match its row, be a wiki type and carry a valid signature.
+ * Checks a mod's operation file of a stopped node without changing it: SQLite's
+ * integrity check, then every operation must decode, match its row, be one of the mod's
+ * `types` and carry a valid signature.
  *
  * @example
  * ```ts
- * const { problems } = await checkWikiFile('/home/me/.oa-node/wiki.db')
+ * const { problems } = await checkOperationFile('/home/me/.oa-node/wiki.db', WIKI_TYPES)
  * ```
  */
-export async function checkWikiFile (path: string): Promise<WikiCheck> {
+export async function checkOperationFile (path: string, types: ReadonlySet<string>): Promise<OperationFileCheck> {
   try {
     await access(path)
   } catch {
@@ -51,7 +51,7 @@ export async function checkWikiFile (path: string): Promise<WikiCheck> {
         note(`${path}: operation ${row.id} does not decode (${(err as Error).message})`)
         continue
       }
-      if (envelope.id !== row.id || envelope.community !== row.community || Number(envelope.timestamp) !== Number(row.ts) || !WIKI_TYPES.has(envelope.type)) note(`${path}: operation ${row.id} does not match its row`)
+      if (envelope.id !== row.id || envelope.community !== row.community || Number(envelope.timestamp) !== Number(row.ts) || !types.has(envelope.type)) note(`${path}: operation ${row.id} does not match its row`)
       else if (!await envelopeSignatureValid(envelope)) note(`${path}: operation ${row.id}: bad signature`)
     }
   } catch (err) {
