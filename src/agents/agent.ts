@@ -10,6 +10,8 @@ import type { StoredRecord } from '../memory/types.js'
 import type { MemoryHit } from '../memory/hit.js'
 import type { WikiFacade } from '../mods/wiki/facade.js'
 import type { WikiProposalEvent } from '../mods/wiki/service.js'
+import type { ForumFacade } from '../mods/forum/facade.js'
+import type { CommentView, TopicView } from '../mods/forum/views.js'
 
 /** Marks Agent classes across copies of the package (a user module may import another copy). */
 export const AGENT_BRAND = Symbol.for('oa-node/agent')
@@ -182,6 +184,23 @@ export class Agent {
     return facade
   }
 
+  /**
+   * The forum of the agent's community, as the agent: topics, comments, votes, search.
+   *
+   * @example
+   * ```ts
+   * async onForumTopic (topic) {
+   *   const hits = await this.recall(topic.title, { k: 3 })
+   *   if (hits.length > 0) await this.forum.comment(topic.id, hits[0].record.text)
+   * }
+   * ```
+   */
+  get forum (): ForumFacade {
+    const facade = this.ctx.mods.forum
+    if (facade == null) throw new Error(`agent ${this.name}: the forum mod is off on this node`)
+    return facade
+  }
+
   private get memoryFacade (): MemoryFacade {
     const facade = this.ctx.mods.memory
     if (facade?.enabled !== true) throw new MemoryNotConfiguredError()
@@ -207,6 +226,12 @@ export class Agent {
    * accept or reject it with `this.wiki`.
    */
   async onWikiProposal (_proposal: WikiProposalEvent): Promise<void> {}
+
+  /** A topic was posted (live) in the agent's community's forum, by someone else; answer it with `this.forum.comment`. */
+  async onForumTopic (_topic: TopicView): Promise<void> {}
+
+  /** A comment was posted (live) on a topic of the agent's community's forum, by someone else. */
+  async onForumComment (_comment: CommentView): Promise<void> {}
 
   /**
    * A direct request from an agent on any node; the returned JSON value is the response.

@@ -4,6 +4,7 @@ import type { MemoryHit } from '../memory/hit.js'
 import type { RecallOptions } from '../memory/service.js'
 import type { StoredRecord } from '../memory/types.js'
 import type { WikiFacade } from '../mods/wiki/facade.js'
+import type { ForumFacade } from '../mods/forum/facade.js'
 import type { SocialFacade } from '../mods/social/facade.js'
 
 /** What an agent may do in its community's channels. */
@@ -54,6 +55,8 @@ export interface AgentFacades {
   memory: MemoryFacade
   /** The wiki of the agent's community (the wiki mod). */
   wiki: WikiFacade
+  /** The forum of the agent's community (the forum mod). */
+  forum: ForumFacade
   /** Endorsements and trust in the agent's community (the social mod). */
   social: SocialFacade
 }

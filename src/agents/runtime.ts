@@ -7,6 +7,7 @@ import { ExpertAgent } from './builtin/expert.js'
 import { AgentLoadError } from './errors.js'
 import { LlmClient } from './llm/client.js'
 import { toChannelMessage } from './message.js'
+import type { CommentView, TopicView } from '../mods/forum/views.js'
 import type { Agent, AgentInit, AgentLogger } from './agent.js'
 import type { AgentFacades } from './facades.js'
 import type { LlmSettings } from './llm/client.js'
@@ -126,9 +127,17 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
     return wiki instanceof EventTarget ? wiki : undefined
   }
 
+  /** The forum service's live topics and comments, when the forum mod is on. */
+  private forumEvents (): EventTarget | undefined {
+    const forum = this.service('forum')
+    return forum instanceof EventTarget ? forum : undefined
+  }
+
   async afterStart (): Promise<void> {
     this.components.channels.addEventListener('event', this.onEvent)
     this.wikiEvents()?.addEventListener('proposal', this.onWikiProposal)
+    this.forumEvents()?.addEventListener('topic', this.onForumTopic)
+    this.forumEvents()?.addEventListener('comment', this.onForumComment)
     for (const entry of this.entries.values()) {
       if (entry.agent != null && entry.state === 'loading') await this.connect(entry)
     }
@@ -137,6 +146,8 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
   async beforeStop (): Promise<void> {
     this.components.channels.removeEventListener('event', this.onEvent)
     this.wikiEvents()?.removeEventListener('proposal', this.onWikiProposal)
+    this.forumEvents()?.removeEventListener('topic', this.onForumTopic)
+    this.forumEvents()?.removeEventListener('comment', this.onForumComment)
     await Promise.all([...this.entries.values()].map(async entry => this.disconnect(entry)))
   }
 
@@ -311,6 +322,26 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
       const agent = entry.agent
       if (agent == null || entry.state !== 'running' || agent.community !== detail.community || detail.proposal.author === agent.id) continue
       agent.onWikiProposal(detail).catch((err: unknown) => { this.report(agent.name, 'warn', `onWikiProposal failed: ${(err as Error).message}`) })
+    }
+  }
+
+  /** A live topic: to the running agents of its community, but its author. */
+  private readonly onForumTopic = (evt: Event): void => {
+    const { topic } = (evt as CustomEvent<{ topic: TopicView }>).detail
+    for (const entry of this.entries.values()) {
+      const agent = entry.agent
+      if (agent == null || entry.state !== 'running' || agent.community !== topic.community || topic.author === agent.id) continue
+      agent.onForumTopic(topic).catch((err: unknown) => { this.report(agent.name, 'warn', `onForumTopic failed: ${(err as Error).message}`) })
+    }
+  }
+
+  /** A live comment: to the running agents of its topic's community, but its author. */
+  private readonly onForumComment = (evt: Event): void => {
+    const { comment, community } = (evt as CustomEvent<{ comment: CommentView, community: string }>).detail
+    for (const entry of this.entries.values()) {
+      const agent = entry.agent
+      if (agent == null || entry.state !== 'running' || agent.community !== community || comment.author === agent.id) continue
+      agent.onForumComment(comment).catch((err: unknown) => { this.report(agent.name, 'warn', `onForumComment failed: ${(err as Error).message}`) })
     }
   }
 

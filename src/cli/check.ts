@@ -39,6 +39,7 @@ export async function checkCommand (flags: ClientFlags): Promise<number> {
     ['memory', memory.present ? memoryLine(memory) : ['absent (no memory store)']],
     ['communities', trust.communities.length === 0 && trust.problems.length === 0 ? ['none'] : [...verdict(trust.problems, held || 'none readable'), ...trust.notes.map(n => `  note: ${n}`)]],
     ['wiki', report.wiki?.present === true ? verdict(report.wiki.problems, `${report.wiki.operations} operation${report.wiki.operations === 1 ? '' : 's'}`) : ['absent']],
+    ['forum', report.forum?.present === true ? verdict(report.forum.problems, `${report.forum.operations} operation${report.forum.operations === 1 ? '' : 's'}`) : ['absent']],
     ['memberships', memberships.present ? verdict(memberships.problems, memberships.problems.length > 0 ? 'unreadable' : `joined by name: ${memberships.joined.join(', ') || 'none'}; left: ${memberships.left.join(', ') || 'none'}`) : ['absent (nothing joined by name or left on a running node)']],
     ...socialLine(report.social),
     ['result', report.ok ? 'sound' : 'damaged: restore the damaged part from a backup, or move it away and let the node rebuild it from its peers']

@@ -21,6 +21,7 @@ import { idCommand } from './id.js'
 import { invocation } from './invocation.js'
 import { initCommand } from './init/init.js'
 import { addBuiltinCommands, addModCommands } from './mod-commands.js'
+import { forumCommands } from '../mods/forum/cli.js'
 import { socialCommands } from '../mods/social/cli.js'
 import { wikiCommands } from '../mods/wiki/cli.js'
 import { IMPORT_HELP, memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
@@ -217,6 +218,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .action(async (name: string, peer: string, opts: Record<string, unknown>) => { setCode(await communityRemoveCommand(name, peer, opts)) })
 
   addBuiltinCommands(program, 'wiki', 'the wiki of a community: pages, revisions, proposals (owners edit, others propose)', wikiCommands, setCode, suggestSubcommands)
+  addBuiltinCommands(program, 'forum', 'the forum of a community: topics, nested comments, votes, search by meaning', forumCommands, setCode, suggestSubcommands)
   addBuiltinCommands(program, 'social', 'the relationship graph of a community, endorsements per capability, and the trust that ranks experts', socialCommands, setCode, suggestSubcommands)
 
   program.command('demo').description('the developer-support community: a coordinator and Python, Milvus and DevOps experts on 3 local nodes')

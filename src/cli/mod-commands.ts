@@ -61,7 +61,10 @@ export function addCommandGroup (program: Command, name: string, description: st
   for (const spec of commands) {
     const cmd = parent.command(spec.name).description(spec.description)
     for (const argument of spec.arguments ?? []) cmd.argument(argument)
-    for (const [flags, description] of spec.options ?? []) cmd.option(flags, description)
+    for (const [flags, description, repeat] of spec.options ?? []) {
+      if (repeat === 'repeat') cmd.option(flags, description, (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+      else cmd.option(flags, description)
+    }
     cmd.option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)').option('--json', 'print JSON')
     cmd.action(async (...values: unknown[]) => {
       const count = spec.arguments?.length ?? 0

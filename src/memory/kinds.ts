@@ -17,3 +17,6 @@ export const CAPTURED_KINDS: readonly string[] = [CHANNEL_MESSAGE, DIRECT_EXCHAN
 
 /** Kind of a wiki page's record: the head revision's body, one record per page, written by the page owner's node. */
 export const WIKI_PAGE = 'wiki_page'
+
+/** Kind of a forum topic written into memory by its author's node (updated on edit, tombstoned on delete). */
+export const FORUM_POST = 'forum_post'

@@ -23,7 +23,7 @@ export interface MemoryRecord {
    * users: `expert_knowledge` (the default), `problem_solutions`, `collaboration_history`,
    * `tool_output`, ... Written by capture: `channel_message` (a post), `direct_exchange`
    * (a direct request and its response); records captured by earlier versions carry
-   * `message` and `collaboration_history`. Written by the wiki: `wiki_page` (a page's head).
+   * `message` and `collaboration_history`. Written by the wiki: `wiki_page` (a page's head); by the forum: `forum_post` (a topic).
    */
   kind: string
   /** Agent id of the author, `<name>@<peer id>`. */

@@ -96,8 +96,12 @@ export interface ModCommand {
   description: string
   /** `<name>` for a required argument, `[name]` for an optional one, `<name...>` for the rest. */
   arguments?: string[]
-  /** Commander-style flags, e.g. `['--option <text>', 'an option, repeatable']`. `--data-dir` and `--json` are always there. */
-  options?: Array<[flags: string, description: string]>
+  /**
+   * Commander-style flags, e.g. `['--option <text>', 'an option']`; a third element
+   * `'repeat'` makes it repeatable (its value is then the list given). `--data-dir` and
+   * `--json` are always there.
+   */
+  options?: Array<[flags: string, description: string, repeat?: 'repeat']>
   run: (ctx: ModCommandContext) => Promise<number | undefined>
 }
 

@@ -26,6 +26,8 @@ export interface DataDirCheck {
   memberships: MembershipsCheck
   /** `wiki.db`: every wiki operation; absent when the wiki mod is off or never ran. */
   wiki?: OperationFileCheck
+  /** `forum.db`: every forum operation; absent when the forum mod is off or never ran. */
+  forum?: OperationFileCheck
   /** The parts other mods check, by part name. */
   [part: string]: unknown
 }

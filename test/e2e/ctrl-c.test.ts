@@ -132,7 +132,7 @@ describe('Ctrl-C on start', () => {
     const dataDir = join(dir.path, 'n1')
     const node = running = spawnInGroup(['start', '--json', '--data-dir', dataDir, ...LOOPBACK, '--log-level', 'info', '--log-format', 'json'])
     await waitFor('the start report', () => node.stdout().includes('"event":"started"'), 60_000)
-    expect(leftovers(dataDir).sort()).toEqual(['api.json', 'channels.db-shm', 'channels.db-wal', 'node.lock', 'social.db-shm', 'social.db-wal', 'wiki.db-shm', 'wiki.db-wal'])
+    expect(leftovers(dataDir).sort()).toEqual(['api.json', 'channels.db-shm', 'channels.db-wal', 'forum.db-shm', 'forum.db-wal', 'node.lock', 'social.db-shm', 'social.db-wal', 'wiki.db-shm', 'wiki.db-wal'])
 
     node.signalGroup('SIGINT')
     const code = await exitCode(node, 'the node')
