@@ -13,6 +13,7 @@ export const ENDORSEMENT_REMOVE = 'social.endorsement.remove'
 /** The forum mod's event types the social fold reads (matched by their type string). */
 export const FORUM_VOTE_CAST = 'forum.vote.cast'
 export const FORUM_COMMENT_POST = 'forum.comment.post'
+export const FORUM_TOPIC_CREATE = 'forum.topic.create'
 /** The channel the forum mod's events travel on. */
 export const FORUM_CHANNEL = 'forum'
 

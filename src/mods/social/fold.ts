@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { EventTypes } from '../../events/types.js'
-import { endorsementPayload, ENDORSEMENT_ADD, ENDORSEMENT_REMOVE, FORUM_COMMENT_POST, FORUM_VOTE_CAST, selfEndorsement } from './events.js'
+import { endorsementPayload, ENDORSEMENT_ADD, ENDORSEMENT_REMOVE, FORUM_COMMENT_POST, FORUM_TOPIC_CREATE, FORUM_VOTE_CAST, selfEndorsement } from './events.js'
 import type { EventJson } from '../../events/json.js'
 
 /** The kinds of edge of the relationship graph. */
@@ -48,6 +48,7 @@ export interface ResolvedVote {
 export type IgnoredReason = 'payload' | 'self_endorsement'
 
 const forumVote = z.object({ target: z.string().length(26), vote: z.enum(['up', 'down', 'none']) })
+const forumTopic = z.object({ title: z.string().min(1).max(300) })
 const forumComment = z.object({ topic: z.string().min(1).max(64), parent: z.string().max(64).optional(), body: z.string() })
 const routingMeta = z.object({
   routing: z.array(z.object({ expert: z.string().max(64), id: z.string().max(200) })).max(20),
@@ -77,7 +78,7 @@ export class SocialFold {
   private readonly seen = new Set<string>()
   private readonly endorsements = new Map<string, Endorsement & { added: boolean }>()
   private readonly votes = new Map<string, { voter: string, target: string, vote: 'up' | 'down' | 'none', timestamp: number, id: string }>()
-  /** Authors of the items replies and votes point at: channel messages and forum comments. */
+  /** Authors of the items replies and votes point at: channel messages, forum topics and comments. */
   private readonly authors = new Map<string, string>()
   private readonly replies = new Map<string, { author: string, parent: string }>()
   private readonly routes = new Map<string, { coordinator: string, routed: string[], answered: string[] }>()
@@ -119,6 +120,11 @@ export class SocialFold {
       case FORUM_VOTE_CAST: return this.takeVote(event)
       case FORUM_COMMENT_POST: {
         if (!forumComment.safeParse(event.payload).success) return this.ignore('payload', event)
+        this.authorOf(event)
+        return true
+      }
+      case FORUM_TOPIC_CREATE: {
+        if (!forumTopic.safeParse(event.payload).success) return this.ignore('payload', event)
         this.authorOf(event)
         return true
       }
