@@ -87,6 +87,8 @@ export class ForumService extends ForumReplica {
   async post (community: string, init: { title: string, body?: string, tags?: string[] }, agent = DEFAULT_AGENT): Promise<TopicView> {
     const fold = this.joined(community)
     const op = await this.publish(community, TOPIC_CREATE, { title: init.title, body: init.body ?? '', tags: init.tags ?? [] }, agent)
+    // resolved once the topic's memory record is written too: a search right after finds it
+    await this.records?.settled()
     const topic = fold.topic(op.id)
     if (topic == null) throw new OaError('internal', `topic ${op.id} was published but not folded`, { status: 500 })
     return topic
@@ -160,6 +162,7 @@ export class ForumService extends ForumReplica {
     if (kind === 'topic') {
       const payload = { topic: id, ...(change.title == null ? {} : { title: change.title }), ...(change.body == null ? {} : { body: change.body }), ...(change.tags == null ? {} : { tags: change.tags }) }
       await this.publish(community, TOPIC_EDIT, payload, agent)
+      await this.records?.settled()
       return fold.topic(id) as TopicView
     }
     if (change.title != null || change.tags != null) throw new OaError('bad_edit', `${id} is a comment: only its body can be edited`)
@@ -180,6 +183,7 @@ export class ForumService extends ForumReplica {
     const fold = this.joined(community)
     const kind = this.mayChange(fold, id, agent, 'delete')
     await this.publish(community, kind === 'topic' ? TOPIC_DELETE : COMMENT_DELETE, kind === 'topic' ? { topic: id } : { comment: id }, agent)
+    await this.records?.settled()
     return (kind === 'topic' ? fold.topic(id) : fold.comment(id)) as TopicView | CommentView
   }
 
