@@ -9,6 +9,7 @@ import { LOG_FORMATS, LOG_LEVELS } from '../config/schema.js'
 import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
 import { VERSION } from '../version.js'
 import { agentsCommand, askCommand } from './agents.js'
+import { agentTokenCommand } from './agent-tokens.js'
 import { checkCommand } from './check.js'
 import { memoryMigrateCommand } from './migrate.js'
 import { clusterCommand } from './cluster.js'
@@ -129,12 +130,20 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON line per message')
     .action(async (ref: string, opts: Record<string, unknown>) => { setCode(await historyCommand(ref, opts)) })
 
-  program.command('agents').description('list the agents of a community, found through the DHT')
+  const agents = program.command('agents').description('list the agents of a community, found through the DHT; `agents token` issues per-agent tokens')
     .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
     .option('--community <name>', 'community (default: every community the node joined)')
     .option('--capability <name>', 'only agents offering this capability')
     .option('--json', 'print JSON')
     .action(async (opts: Record<string, unknown>) => { setCode(await agentsCommand(opts)) })
+  agents.command('token').description('print a new token that lets a remote process register this one agent (WS /v1/agents/connect), or revoke it')
+    .argument('<name>', 'the agent name the token may register')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--community <name>', 'the only community the agent may join with it')
+    .option('--revoke', 'revoke the agent\'s token (and close the connections that use it)')
+    .option('--json', 'print JSON')
+    // `agents` has the same options: commander gives them to it, wherever they are written
+    .action(async (name: string, _opts: unknown, cmd: Command) => { setCode(await agentTokenCommand(name, cmd.optsWithGlobals())) })
 
   program.command('ask').description('ask an agent on any node a question (direct request) and print its answer')
     .argument('<agent>', 'community/agent, e.g. devsupport/python_expert, or community/agent@peerId when several nodes have an agent of that name')

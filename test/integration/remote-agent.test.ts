@@ -101,13 +101,13 @@ describe('remote agents over WS /v1/agents/connect', () => {
     expect(notJson.id).toBeNull()
     client.send({ type: 'launch', id: 'x1' })
     const unknown = await client.reply('x1')
-    expect(unknown).toMatchObject({ type: 'error', error: { code: 'bad_frame', message: expect.stringContaining('unknown frame type "launch"') } })
+    expect(unknown).toMatchObject({ type: 'error', error: { code: 'bad_frame', message: expect.stringContaining('unknown frame type "launch"') as unknown } })
     const badName = await client.register({ name: 'has spaces' })
-    expect(badName).toMatchObject({ type: 'error', error: { code: 'bad_frame', message: expect.stringContaining('agent.name') } })
+    expect(badName).toMatchObject({ type: 'error', error: { code: 'bad_frame', message: expect.stringContaining('agent.name') as unknown } })
     const badParams = await client.call({ type: 'action', agent: 'ghost', action: 'post', params: { channel: 'general' } })
-    expect(badParams).toMatchObject({ type: 'error', error: { code: 'bad_frame', message: expect.stringContaining('params: text') } })
+    expect(badParams).toMatchObject({ type: 'error', error: { code: 'bad_frame', message: expect.stringContaining('params: text') as unknown } })
     const notRegistered = await client.action('py_remote', 'post', { channel: 'general', text: 'I am py_remote' })
-    expect(notRegistered).toMatchObject({ type: 'error', error: { code: 'not_registered', message: expect.stringContaining('"py_remote" is not registered on this connection') } })
+    expect(notRegistered).toMatchObject({ type: 'error', error: { code: 'not_registered', message: expect.stringContaining('"py_remote" is not registered on this connection') as unknown } })
     client.send({ type: 'answer', request: 'never-sent', payload: 1 })
     await client.next('unknown_request error', f => f.type === 'error' && (f.error as { code: string }).code === 'unknown_request')
 
@@ -123,7 +123,7 @@ describe('remote agents over WS /v1/agents/connect', () => {
 
   it('refuses a client that does not offer oa-agent.v1, and a token the node did not issue', async () => {
     const noProtocol = await RawAgentClient.open(api.url, api.token, { protocols: [] })
-    expect(noProtocol).toMatchObject({ status: 400, code: 'bad_subprotocol', message: expect.stringContaining('oa-agent.v1') })
+    expect(noProtocol).toMatchObject({ status: 400, code: 'bad_subprotocol', message: expect.stringContaining('oa-agent.v1') as unknown })
     const stranger = await RawAgentClient.open(api.url, `oaa_${'0'.repeat(64)}`)
     expect(stranger).toMatchObject({ status: 401, code: 'unauthorized' })
   })
@@ -134,7 +134,7 @@ describe('remote agents over WS /v1/agents/connect', () => {
     expect(client.frames[0]).toMatchObject({ type: 'welcome', scope: { agent: 'scoped', community: C } })
     const before = gateway().rejected().byReason.token_scope
     const other = await client.register({ name: 'py_impostor' })
-    expect(other).toMatchObject({ type: 'error', error: { code: 'not_allowed', message: expect.stringContaining('token is for agent "scoped" only') } })
+    expect(other).toMatchObject({ type: 'error', error: { code: 'not_allowed', message: expect.stringContaining('token is for agent "scoped" only') as unknown } })
     expect(gateway().rejected().byReason.token_scope).toBe(before + 1)
     expect(a.libp2p.services.agents.list().some(x => x.name === 'py_impostor')).toBe(false)
     expect(await client.register({ name: 'scoped' })).toMatchObject({ type: 'result' })
