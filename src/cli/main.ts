@@ -15,6 +15,7 @@ import { memoryMigrateCommand } from './migrate.js'
 import { clusterCommand } from './cluster.js'
 import { communityCreateCommand, communityInviteCommand, communityJoinCommand, communityLeaveCommand, communityListCommand, communityMembersCommand, communityRemoveCommand } from './community.js'
 import { demoCommand } from './demo.js'
+import { DemoPythonError } from './demo-python.js'
 import { DetachError, startDetached } from './detach.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
@@ -233,6 +234,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('-d, --data-dir <dir>', 'parent folder of the nodes\' data dirs (default: a temp folder, removed at exit)')
     .option('--json', 'print each question and the coordinator\'s reply as one JSON line')
     .option('-v, --verbose', 'show the nodes\' logs')
+    .option('--python [interpreter]', 'run the experts in Python (examples/python/experts.py, the SDK installed in the interpreter; default python3)')
     .action(async (opts: Record<string, unknown>) => { setCode(await demoCommand(opts)) })
 
   program.command('init').description('make a project of your own agents in a new or empty folder: package.json, node.yaml, an agent, its test')
@@ -274,7 +276,7 @@ export function reportError (err: unknown, verbose: boolean): number {
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT_USAGE
   if (err instanceof CommunityError && err.code === 'bad_invite') return EXIT_USAGE
   if (err instanceof ApiRequestError && err.status >= 400 && err.status < 500) return EXIT_USAGE
-  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError, EndpointError]
+  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError, EndpointError, DemoPythonError]
   if (verbose && err instanceof EndpointError && err.detail != null) process.stderr.write(`(the ${err.endpoint} client said: ${err.detail})\n`)
   if (verbose && err instanceof ClusterStartError && err.reason != null) process.stderr.write(`${err.output.join('\n')}\n`)
   if (verbose && !known.some(k => err instanceof k) && err instanceof Error && err.stack != null) process.stderr.write(`${err.stack}\n`)
