@@ -6,6 +6,7 @@ import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ServedApi } from '../../src/api/index.js'
 import type { RemoteAgentGateway } from '../../src/gateway/remote/index.js'
+import type { WikiService } from '../../src/mods/wiki/service.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 import type { Frame } from '../helpers/remote-agent-client.js'
 
@@ -93,6 +94,24 @@ describe('remote agents over WS /v1/agents/connect', () => {
     expect(refused).toMatchObject({ type: 'error', error: { code: 'bad_target' } })
   })
 
+  it('receives a proposal for its node\'s wiki page and accepts it with a wiki action', async () => {
+    const client = await open()
+    await client.register({ name: 'librarian' })
+    const created = await client.action('librarian', 'wiki.create', { slug: 'remote-notes', body: '# Notes\n\nfirst' })
+    expect(created).toMatchObject({ type: 'result', result: { page: { slug: 'remote-notes' } } })
+    const wikiB = b.service<WikiService>('wiki') as WikiService
+    await waitFor('the page reached b', () => wikiB.list(C).some(p => p.slug === 'remote-notes'))
+    const from = client.frames.length
+    const outcome = await wikiB.edit(C, 'remote-notes', '# Notes\n\nsecond', { agent: 'user' })
+    expect(outcome.kind).toBe('proposal')
+    const event = await client.next('wiki_proposal event', f => f.type === 'event' && f.event === 'wiki_proposal', from)
+    const proposal = (event.data as { slug: string, proposal: { id: string } })
+    expect(proposal.slug).toBe('remote-notes')
+    const accepted = await client.action('librarian', 'wiki.accept', { proposal: proposal.proposal.id })
+    expect(accepted).toMatchObject({ type: 'result', result: { revision: { kind: 'accept' } } })
+    await waitFor('the accepted revision reached b', () => wikiB.show(C, 'remote-notes').revision.body.includes('second'))
+  })
+
   it('refuses bad frames with an error frame naming the problem, counts them, and keeps the connection', async () => {
     const client = await open()
     const before = gateway().rejected()
@@ -121,6 +140,17 @@ describe('remote agents over WS /v1/agents/connect', () => {
     expect(await client.register({ name: 'survivor' })).toMatchObject({ type: 'result' })
   })
 
+  it('closes a connection that sends a frame over 1 MiB, counts it, and serves the next one', async () => {
+    const client = await open()
+    const before = gateway().rejected().byReason.too_large
+    client.send({ type: 'register', id: 'big', agent: { name: 'big', description: 'x'.repeat(1024 * 1024) } })
+    await waitFor('the connection closed', () => client.closed)
+    expect(client.closed?.code).toBe(1009)
+    expect(gateway().rejected().byReason.too_large).toBe(before + 1)
+    const next = await open()
+    expect(await next.register({ name: 'after_big' })).toMatchObject({ type: 'result' })
+  })
+
   it('refuses a client that does not offer oa-agent.v1, and a token the node did not issue', async () => {
     const noProtocol = await RawAgentClient.open(api.url, api.token, { protocols: [] })
     expect(noProtocol).toMatchObject({ status: 400, code: 'bad_subprotocol', message: expect.stringContaining('oa-agent.v1') as unknown })
@@ -138,6 +168,9 @@ describe('remote agents over WS /v1/agents/connect', () => {
     expect(gateway().rejected().byReason.token_scope).toBe(before + 1)
     expect(a.libp2p.services.agents.list().some(x => x.name === 'py_impostor')).toBe(false)
     expect(await client.register({ name: 'scoped' })).toMatchObject({ type: 'result' })
+    // the token opens this endpoint only
+    const status = await fetch(`${api.url}/v1/status`, { headers: { authorization: `Bearer ${token}` } })
+    expect(status.status).toBe(401)
 
     expect(await gateway().revoke('scoped')).toEqual({ revoked: true, disconnected: 1 })
     await waitFor('revoked connection closed', () => client.closed)

@@ -71,8 +71,9 @@ export class RemoteConnection {
     ws.on('message', (data: RawData, isBinary: boolean) => { this.onMessage(data, isBinary) })
     ws.on('close', () => { void this.close() })
     ws.on('error', (err) => {
+      // over maxPayload, ws closes with 1009 itself; anything else ends the connection now
       if ((err as Error & { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') ctx.rejected('too_large')
-      ws.terminate()
+      else ws.terminate()
     })
     this.send({
       type: 'welcome',
