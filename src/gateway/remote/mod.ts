@@ -2,6 +2,7 @@ import { defineMod } from '../../mods/contract.js'
 import { AGENT_TOKENS_FILE, MAX_FRAME_BYTES, REMOTE_AGENT_PATH, REMOTE_AGENT_SUBPROTOCOL } from './constants.js'
 import { RemoteAgentGateway } from './gateway.js'
 import { agentTokenRoutes } from './routes.js'
+import { AgentTokens } from './tokens.js'
 import type { RemoteAgentGatewayComponents } from './gateway.js'
 
 /** The remote-agent gateway mod: `WS /v1/agents/connect` for agents in any language, and per-agent tokens. */
@@ -21,5 +22,13 @@ export const remoteAgentsMod = defineMod<RemoteAgentGateway>({
   }],
   routes: (router, ctx) => { agentTokenRoutes(router, ctx) },
   status: (gateway) => gateway.status(),
-  files: [AGENT_TOKENS_FILE]
+  files: [AGENT_TOKENS_FILE],
+  // a token file that does not parse would refuse every per-agent token: say so before the node starts
+  check: async ({ dataDir }) => {
+    try {
+      return { agentTokens: { problems: [], tokens: (await new AgentTokens(dataDir).list()).length } }
+    } catch (err) {
+      return { agentTokens: { problems: [(err as Error).message] } }
+    }
+  }
 })
