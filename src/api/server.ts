@@ -215,8 +215,8 @@ export class ApiServer {
     socket.on('error', () => { socket.destroy() })
     const url = new URL(req.url ?? '/', `http://${API_HOST}`)
     const refuse = (err: unknown): void => {
-      const apiError = err instanceof ApiError ? err : new ApiError(400, 'bad_request', (err as Error).message)
-      this.rejections.count(apiError.code)
+      const apiError = toApiError(err) ?? new ApiError(400, 'bad_request', (err as Error).message)
+      if (apiError.status < 500) this.rejections.count(apiError.code)
       refuseUpgrade(socket, apiError)
     }
     try {

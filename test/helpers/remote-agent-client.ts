@@ -22,8 +22,9 @@ export class RawAgentClient {
   }
 
   /** Opens a connection; resolves once the node's welcome arrived, or with the HTTP status and error of a refusal. */
-  static async open (apiUrl: string, token: string, options: { protocols?: string[] } = {}): Promise<RawAgentClient | { status: number, code: string, message: string }> {
-    const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/v1/agents/connect`, options.protocols ?? ['oa-agent.v1'], { headers: { authorization: `Bearer ${token}` } })
+  static async open (apiUrl: string, token: string, options: { protocols?: string[], header?: boolean } = {}): Promise<RawAgentClient | { status: number, code: string, message: string }> {
+    const headers = options.header === false ? {} : { authorization: `Bearer ${token}` }
+    const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/v1/agents/connect`, options.protocols ?? ['oa-agent.v1'], { headers })
     return new Promise((resolve, reject) => {
       ws.once('open', () => {
         const client = new RawAgentClient(ws)

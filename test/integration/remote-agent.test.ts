@@ -156,6 +156,13 @@ describe('remote agents over WS /v1/agents/connect', () => {
     expect(noProtocol).toMatchObject({ status: 400, code: 'bad_subprotocol', message: expect.stringContaining('oa-agent.v1') as unknown })
     const stranger = await RawAgentClient.open(api.url, `oaa_${'0'.repeat(64)}`)
     expect(stranger).toMatchObject({ status: 401, code: 'unauthorized' })
+    // a client that cannot set headers offers its token as a subprotocol, and is answered oa-agent.v1
+    const browserLike = await RawAgentClient.open(api.url, api.token, { header: false, protocols: ['oa-agent.v1', `oa-token.${api.token}`] })
+    if (!(browserLike instanceof RawAgentClient)) throw new Error(`refused: ${browserLike.code}`)
+    clients.push(browserLike)
+    expect(browserLike.ws.protocol).toBe('oa-agent.v1')
+    const tokenOnly = await RawAgentClient.open(api.url, api.token, { header: false, protocols: [`oa-token.${api.token}`] })
+    expect(tokenOnly).toMatchObject({ status: 400, code: 'bad_subprotocol' })
   })
 
   it('lets a per-agent token register its own name only, and disconnects it when the token is revoked', async () => {
