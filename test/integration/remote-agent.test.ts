@@ -78,7 +78,7 @@ describe('remote agents over WS /v1/agents/connect', () => {
     await waitFor('the reply reached b', () => b.libp2p.services.channels.list(C, 'general', { limit: 100 }).some(m => m.replyTo === post.id && m.source === idOn(a, 'listener')))
   })
 
-  it('performs memory and discovery actions as the agent, and answers an action error by id', async () => {
+  it('performs memory, discovery and social actions as the agent, and answers an action error by id', async () => {
     const client = await open()
     await client.register({ name: 'memo' })
     const remembered = await client.action('memo', 'remember', { kind: 'expert_knowledge', text: 'Raise ef above k for HNSW recall', id: 'memo-1' })
@@ -87,6 +87,14 @@ describe('remote agents over WS /v1/agents/connect', () => {
     expect((recalled.result as { hits: Array<{ id: string }> }).hits.map(h => h.id)).toContain('memo-1')
     const agents = await client.action('memo', 'find_agents', {})
     expect((agents.result as { agents: Array<{ id: string }> }).agents.map(x => x.id)).toContain(idOn(a, 'memo'))
+    const endorsed = await client.action('memo', 'social.endorse', { agent: idOn(b, 'user'), capability: 'python' })
+    expect(endorsed).toMatchObject({ type: 'result', result: { endorsement: { endorser: idOn(a, 'memo'), agent: idOn(b, 'user'), capability: 'python' } } })
+    const graph = await waitFor('the endorsement in the graph', async () => {
+      const frame = await client.action('memo', 'social.graph', {})
+      const edges = (frame.result as { graph: { edges: Array<{ from: string, to: string, kind: string }> } }).graph.edges
+      return edges.find(e => e.from === idOn(a, 'memo') && e.to === idOn(b, 'user') && e.kind === 'endorsed')
+    })
+    expect(graph).toBeDefined()
     const forgotten = await client.action('memo', 'forget', { id: 'memo-1' })
     expect(forgotten).toMatchObject({ type: 'result', result: { forgotten: 'memo-1' } })
     // a refusal of the node's own services comes back as an error frame with their code

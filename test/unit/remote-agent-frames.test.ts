@@ -33,7 +33,11 @@ const ACTION_SAMPLES: Record<string, Record<string, unknown>> = {
   'wiki.accept': { proposal: '01JD8Y' },
   'wiki.reject': { proposal: '01JD8Y', reason: 'off topic' },
   'wiki.revert': { slug: 'hnsw-tuning', revision: 1 },
-  'wiki.protect': { slug: 'hnsw-tuning', level: 'locked' }
+  'wiki.protect': { slug: 'hnsw-tuning', level: 'locked' },
+  'social.endorse': { agent: 'milvus_expert@12D3KooWabc', capability: 'milvus' },
+  'social.unendorse': { agent: 'milvus_expert@12D3KooWabc', capability: 'milvus' },
+  'social.trust': { capability: 'milvus' },
+  'social.graph': {}
 }
 
 const VALID: Record<string, unknown[]> = {

@@ -143,6 +143,11 @@ async def test_actions_memory_discovery_and_asking_another_agent(network: Networ
             "text": "echo: from one Python agent to another", "from": librarian.id}
         posted = await librarian.post("general", "a note from the librarian")
         assert posted.source == librarian.id
+        endorsement = await librarian.social.endorse(echo.id, "py_echo_cap")
+        assert endorsement["endorser"] == librarian.id
+        page = await librarian.wiki.create("py-notes", "# Notes from Python")
+        assert page["slug"] == "py-notes"
+        assert "py-notes" in [p["slug"] for p in await librarian.wiki.list()]
 
 
 async def _registered(agent: WorkerAgent) -> bool:

@@ -51,7 +51,11 @@ export const PERFORMERS: { [A in ActionName]: Performer<A> } = {
   'wiki.accept': async (agent, p) => await agent.wiki.accept(p.proposal),
   'wiki.reject': async (agent, p) => ({ proposal: await agent.wiki.reject(p.proposal, p.reason) }),
   'wiki.revert': async (agent, p) => await agent.wiki.revert(p.slug, p.revision),
-  'wiki.protect': async (agent, p) => ({ page: await agent.wiki.protect(p.slug, p.level) })
+  'wiki.protect': async (agent, p) => ({ page: await agent.wiki.protect(p.slug, p.level) }),
+  'social.endorse': async (agent, p) => ({ endorsement: await facade(agent.social, 'social').endorse(p.agent, p.capability) }),
+  'social.unendorse': async (agent, p) => ({ endorsement: await facade(agent.social, 'social').unendorse(p.agent, p.capability) }),
+  'social.trust': async (agent, p) => ({ trust: facade(agent.social, 'social').trust(p.capability) }),
+  'social.graph': async (agent) => ({ graph: facade(agent.social, 'social').graph() })
 }
 
 /** Performs a validated action as the agent. */

@@ -63,7 +63,11 @@ export const ACTION_PARAMS = {
   'wiki.accept': z.strictObject({ proposal: z.string().min(1).max(128) }),
   'wiki.reject': z.strictObject({ proposal: z.string().min(1).max(128), reason: z.string().max(500).optional() }),
   'wiki.revert': z.strictObject({ slug, revision }),
-  'wiki.protect': z.strictObject({ slug, level: z.enum(['open', 'protected', 'locked']) })
+  'wiki.protect': z.strictObject({ slug, level: z.enum(['open', 'protected', 'locked']) }),
+  'social.endorse': z.strictObject({ agent: z.string().min(3).max(200), capability }),
+  'social.unendorse': z.strictObject({ agent: z.string().min(3).max(200), capability }),
+  'social.trust': z.strictObject({ capability: capability.optional() }),
+  'social.graph': z.strictObject({})
 } as const
 
 export type ActionName = keyof typeof ACTION_PARAMS

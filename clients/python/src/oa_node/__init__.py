@@ -14,7 +14,7 @@ Example:
     >>> Echo().run(data_dir="./n1")  # doctest: +SKIP
 """
 
-from .agent import Wiki, WorkerAgent
+from .agent import Social, Wiki, WorkerAgent
 from .api import NodeApi
 from .connection import CONNECT_PATH, PROTOCOL, Connection
 from .datadir import NodeAddress, find_node
@@ -44,6 +44,7 @@ __all__ = [
     "NotConnectedError",
     "OaNodeError",
     "RegistrationError",
+    "Social",
     "TokenRevokedError",
     "Wiki",
     "WorkerAgent",

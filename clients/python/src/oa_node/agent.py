@@ -17,7 +17,12 @@ log = logging.getLogger("oa_node")
 
 
 class Wiki:
-    """The wiki of the agent's community, as the agent (`self.wiki`)."""
+    """The wiki of the agent's community, as the agent (`self.wiki`).
+
+    Example:
+        >>> out = await self.wiki.edit("hnsw-tuning", "# HNSW tuning\n\nSet ef >= k.")  # doctest: +SKIP
+        >>> out["kind"]  # "revision" on a page its node owns, else "proposal"  # doctest: +SKIP
+    """
 
     def __init__(self, agent: WorkerAgent) -> None:
         self._agent = agent
@@ -57,6 +62,31 @@ class Wiki:
 
     async def protect(self, slug: str, level: str) -> dict[str, Any]:
         return dict((await self._agent._action("wiki.protect", {"slug": slug, "level": level}))["page"])
+
+
+class Social:
+    """Endorsements and trust in the agent's community, as the agent (`self.social`).
+
+    Example:
+        >>> await self.social.endorse("milvus_expert@12D3KooW...", "milvus")  # doctest: +SKIP
+        >>> best = (await self.social.trust("milvus"))[0]["agent"]  # doctest: +SKIP
+    """
+
+    def __init__(self, agent: WorkerAgent) -> None:
+        self._agent = agent
+
+    async def endorse(self, agent_id: str, capability: str) -> dict[str, Any]:
+        return dict((await self._agent._action("social.endorse", {"agent": agent_id, "capability": capability}))["endorsement"])
+
+    async def unendorse(self, agent_id: str, capability: str) -> dict[str, Any]:
+        return dict((await self._agent._action("social.unendorse", {"agent": agent_id, "capability": capability}))["endorsement"])
+
+    async def trust(self, capability: str | None = None) -> builtins.list[dict[str, Any]]:
+        """Agents ranked by trust for a capability (every capability when none is given), most trusted first."""
+        return builtins.list((await self._agent._action("social.trust", _given(capability=capability)))["trust"])
+
+    async def graph(self) -> dict[str, Any]:
+        return dict((await self._agent._action("social.graph", {}))["graph"])
 
 
 def _given(**params: Any) -> dict[str, Any]:
@@ -101,6 +131,7 @@ class WorkerAgent:
         self._conn: Connection | None = None
         self._card: dict[str, Any] = {}
         self.wiki = Wiki(self)
+        self.social = Social(self)
         self.log = logging.getLogger(f"oa_node.{self.name}")
 
     # ---- the card and the connection -------------------------------------------------
