@@ -39,6 +39,10 @@ CLOSE_REVOKED = 4001
 log = logging.getLogger("oa_node")
 
 
+class _StillRegistered(Exception):
+    """A reconnection found the agent's name still held by its previous connection: retried."""
+
+
 def _refusal(err: InvalidStatus) -> ConnectionRefusedByNodeError:
     response = err.response
     code, message = "http_error", f"HTTP {response.status_code}"
@@ -119,7 +123,7 @@ class Connection:
                 )
             except InvalidStatus as err:
                 raise _refusal(err) from None
-            except (OSError, InvalidHandshake, NodeNotRunningError, TimeoutError) as err:
+            except (OSError, InvalidHandshake, NodeNotRunningError, TimeoutError, asyncio.TimeoutError) as err:
                 if not ever_connected or not self.reconnect:
                     if isinstance(err, NodeNotRunningError):
                         raise
@@ -128,10 +132,13 @@ class Connection:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
+            reconnecting = ever_connected
             ever_connected = True
             backoff = 0.5
             try:
-                await self._session(ws)
+                await self._session(ws, reconnecting)
+            except _StillRegistered as err:
+                log.warning("%s; trying again in %.1f s", err, backoff)
             finally:
                 await self._drop(ws)
             code = ws.close_code
@@ -155,7 +162,7 @@ class Connection:
         if self._ws is not None:
             await self._ws.close()
 
-    async def _session(self, ws: ClientConnection) -> None:
+    async def _session(self, ws: ClientConnection, reconnecting: bool) -> None:
         self._ws = ws
         welcome = json.loads(await ws.recv())
         if welcome.get("type") != "welcome" or welcome.get("protocol") != PROTOCOL:
@@ -167,6 +174,9 @@ class Connection:
                 try:
                     result = await self.call({"type": "register", "agent": agent.card()})
                 except ActionError as err:
+                    # the node may not have seen the old connection close yet: its agent still holds the name
+                    if reconnecting and err.code == "name_taken":
+                        raise _StillRegistered(f"{agent.name} is still registered from the previous connection") from None
                     raise RegistrationError(err.code, f"agent {agent.name}: {err.message}") from None
                 agent._bind(self, result["agent"])
             self.connected.set()
