@@ -76,6 +76,8 @@ async def test_an_agent_found_by_capability_from_another_node_answers_its_direct
             await asyncio.wait_for(echo.started.wait(), 30)
             assert echo.id == f"py_echo@{network.a.peer_id}"
             await eventually("py_echo found from b", lambda: found_online(b, "py_echo_cap", echo.id))
+            status = network.a.cli("status")
+            assert "remote agents  py_echo (1 connection;" in status.stdout, status.stdout
             answer = await asyncio.to_thread(b.ask, COMMUNITY, echo.id, "hello there")
             assert answer["reply"]["payload"] == {"text": "echo: hello there", "from": f"user@{network.b.peer_id}"}
             # an exception in on_direct refuses the request, with its message
