@@ -74,7 +74,8 @@ export class ModSockets {
   }
 
   close (): void {
-    for (const { wss } of this.endpoints.values()) {
+    for (const { socket, service, wss } of this.endpoints.values()) {
+      socket.stopping?.(service)
       for (const client of wss.clients) client.terminate()
       wss.close()
     }

@@ -95,6 +95,8 @@ export interface ModSocket<Service> {
   principal?: (service: Service, token: string) => Promise<unknown>
   /** Serves an authenticated connection; `principal` is undefined for the node's API token. */
   accept: (service: Service, socket: ModSocketConnection) => void
+  /** The control API is stopping: the last frames to its clients, before their connections are closed. */
+  stopping?: (service: Service) => void
 }
 
 /** An accepted connection of a mod's WebSocket endpoint. */

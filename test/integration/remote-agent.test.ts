@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { serveApi } from '../../src/api/index.js'
+import { ApiServer, serveApi } from '../../src/api/index.js'
 import { RawAgentClient } from '../helpers/remote-agent-client.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -192,6 +192,19 @@ describe('remote agents over WS /v1/agents/connect', () => {
     expect(client.closed).toMatchObject({ code: 4001 })
     await waitFor('scoped taken off the node', () => !a.libp2p.services.agents.list().some(x => x.name === 'scoped'))
     expect(await RawAgentClient.open(api.url, token)).toMatchObject({ status: 401 })
+  })
+
+  it('tells its agents when the control API stops, and closes their connections as going away', async () => {
+    const second = new ApiServer({ node: a, token: api.token, port: 0 })
+    const url = await second.start()
+    const client = await RawAgentClient.open(url, api.token)
+    if (!(client instanceof RawAgentClient)) throw new Error(`refused: ${client.code}`)
+    await client.register({ name: 'leaving' })
+    await second.stop()
+    await client.next('stop event', f => f.type === 'event' && f.event === 'stop' && f.agent === 'leaving')
+    await waitFor('the connection closed', () => client.closed)
+    expect(client.closed?.code).toBe(1001)
+    await waitFor('leaving taken off the node', () => !a.libp2p.services.agents.list().some(x => x.name === 'leaving'))
   })
 
   it('takes a disconnected agent offline at once and fails its pending request with a clear error', async () => {

@@ -67,8 +67,16 @@ export class RemoteAgentGateway implements Startable {
   }
 
   async beforeStop (): Promise<void> {
-    for (const connection of this.connections) connection.end(CLOSE_CODES.goingAway, 'the node is stopping')
+    this.goodbye()
     await Promise.all([...this.connections].map(async c => c.close()))
+  }
+
+  /** Tells every connected agent that the node is stopping (a `stop` event), then closes the connections (1001). */
+  goodbye (): void {
+    for (const connection of this.connections) {
+      for (const agent of connection.agents()) connection.send({ type: 'event', agent, event: 'stop', data: null })
+      connection.end(CLOSE_CODES.goingAway, 'the node is stopping')
+    }
   }
 
   stop (): void {

@@ -18,7 +18,8 @@ export const remoteAgentsMod = defineMod<RemoteAgentGateway>({
     subprotocol: REMOTE_AGENT_SUBPROTOCOL,
     maxPayload: MAX_FRAME_BYTES,
     principal: async (gateway, token) => gateway.principal(token),
-    accept: (gateway, connection) => { gateway.accept(connection) }
+    accept: (gateway, connection) => { gateway.accept(connection) },
+    stopping: (gateway) => { gateway.goodbye() }
   }],
   routes: (router, ctx) => { agentTokenRoutes(router, ctx) },
   status: (gateway) => gateway.status(),
