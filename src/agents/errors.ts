@@ -17,3 +17,11 @@ export class AgentLoadError extends Error {
 export class AgentConfigError extends Error {
   override readonly name = 'AgentConfigError'
 }
+
+/** `AgentRuntime.attach` refused an agent: `name_taken`, `not_running`, or `attach_failed` (its facades or card could not be set up). */
+export class AgentAttachError extends OaError {
+  override readonly name = 'AgentAttachError'
+  constructor (code: 'name_taken' | 'not_running' | 'attach_failed', message: string) {
+    super(code, message, { status: code === 'name_taken' ? 409 : code === 'not_running' ? 503 : 400 })
+  }
+}

@@ -27,7 +27,7 @@ export { CoordinatorAgent, rankExperts } from './builtin/coordinator.js'
 export type { Routing, ExpertOutcome } from './builtin/coordinator.js'
 export { LlmClient, LlmOfflineError, LlmRequestError } from './llm/client.js'
 export type { LlmSettings, ChatMessage, LlmUsage } from './llm/client.js'
-export { MemoryNotConfiguredError, AgentLoadError, AgentConfigError } from './errors.js'
+export { MemoryNotConfiguredError, AgentLoadError, AgentConfigError, AgentAttachError } from './errors.js'
 export { terms, termsMatch, overlap } from '../text/terms.js'
 
 export function agentRuntime (init: AgentRuntimeInit): (components: AgentRuntimeComponents) => AgentRuntime {

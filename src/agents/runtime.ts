@@ -4,7 +4,7 @@ import { EventTypes } from '../events/types.js'
 import { isAgentClass } from './agent.js'
 import { CoordinatorAgent } from './builtin/coordinator.js'
 import { ExpertAgent } from './builtin/expert.js'
-import { AgentLoadError } from './errors.js'
+import { AgentAttachError, AgentLoadError } from './errors.js'
 import { LlmClient } from './llm/client.js'
 import { toChannelMessage } from './message.js'
 import type { CommentView, TopicView } from '../mods/forum/views.js'
@@ -50,6 +50,8 @@ export interface AgentStatus {
   error?: string
   /** The module file, for agents loaded from one. */
   module?: string
+  /** The gateway an attached agent came through (`remote`, ...); absent for the node's own agents. */
+  via?: string
 }
 
 export interface AgentLogEvent {
@@ -70,6 +72,8 @@ interface Entry {
   state: AgentStatus['state']
   error?: string
   unhandle?: () => void
+  /** The gateway it came through, for an attached agent. */
+  via?: string
 }
 
 const BUILT_IN: Record<string, new (init: AgentInit) => Agent> = {
@@ -158,7 +162,7 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
   /** The hosted agents and their state. */
   list (): AgentStatus[] {
     const peer = this.components.peerId.toString()
-    return [...this.entries.values()].map(({ config, agent, state, error }) => ({
+    return [...this.entries.values()].map(({ config, agent, state, error, via }) => ({
       name: config.name,
       id: `${config.name}@${peer}`,
       kind: agent?.kind ?? config.type ?? 'custom',
@@ -167,7 +171,8 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
       channels: agent?.channels ?? config.channels ?? ['general'],
       state,
       ...(error == null ? {} : { error }),
-      ...(config.module == null ? {} : { module: config.module })
+      ...(config.module == null ? {} : { module: config.module }),
+      ...(via == null ? {} : { via })
     }))
   }
 
@@ -190,6 +195,41 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
     const entry: Entry = { config: { name: agent.name, community: agent.community, capabilities: agent.capabilities, channels: agent.channels }, agent, state: 'loading' }
     this.entries.set(agent.name, entry)
     if (this.started) await this.connect(entry)
+  }
+
+  /**
+   * Hosts an agent made outside the node's config (a gateway's agent: a remote process,
+   * an A2A peer) from now until the returned function is called: its facades, its direct
+   * handler, its card in discovery and its presence, exactly as a configured agent. The
+   * node must be running; a name taken on this node is refused. Detaching announces the
+   * agent offline, calls `onStop`, removes its handler and card, and forgets it; it is
+   * also what stopping the node does. A detach called twice does nothing the second time.
+   *
+   * @example
+   * ```ts
+   * const detach = await node.libp2p.services.agents.attach(new MyBot({ name: 'my_bot', community: 'devsupport' }), { via: 'remote' })
+   * // ... later, when its connection closes
+   * await detach()
+   * ```
+   */
+  async attach (agent: Agent, options: { via?: string } = {}): Promise<() => Promise<void>> {
+    if (!this.started) throw new AgentAttachError('not_running', `agent ${agent.name}: the node's agent runtime is not running`)
+    if (this.entries.has(agent.name)) throw new AgentAttachError('name_taken', `an agent named "${agent.name}" already runs on this node`)
+    const entry: Entry = { config: { name: agent.name, community: agent.community, capabilities: agent.capabilities, channels: agent.channels, description: agent.description }, agent, state: 'loading', via: options.via }
+    this.entries.set(agent.name, entry)
+    await this.connect(entry)
+    if (entry.state !== 'running') {
+      this.entries.delete(agent.name)
+      throw new AgentAttachError('attach_failed', entry.error ?? `agent ${agent.name} could not be connected`)
+    }
+    let detached: Promise<void> | undefined
+    return async () => {
+      detached ??= (async () => {
+        await this.disconnect(entry)
+        if (this.entries.get(agent.name) === entry) this.entries.delete(agent.name)
+      })()
+      await detached
+    }
   }
 
   private async build (config: AgentConfig): Promise<Agent> {
@@ -279,11 +319,12 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
   private async disconnect (entry: Entry): Promise<void> {
     const agent = entry.agent
     if (agent == null || entry.state !== 'running') return
-    await this.presence(agent, EventTypes.AGENT_PRESENCE_OFFLINE)
-    await this.invoke(agent, 'onStop')
+    // off at once: no new event, request or lookup reaches it while it says goodbye
+    entry.state = 'stopped'
     entry.unhandle?.()
     this.components.discovery.unregister(agent.name)
-    entry.state = 'stopped'
+    await this.presence(agent, EventTypes.AGENT_PRESENCE_OFFLINE)
+    await this.invoke(agent, 'onStop')
   }
 
   private async presence (agent: Agent, type: string): Promise<void> {

@@ -29,7 +29,7 @@ export function offeredSubprotocols (req: IncomingMessage): string[] {
 /**
  * The token a request carries: `Authorization: Bearer <token>` (the scheme in any case)
  * or, on a WebSocket upgrade, the subprotocol `oa-token.<token>` offered next to
- * `oa-events`. A token in the query string is refused (it ends up in logs and browser
+ * `oa-events` (or the subprotocol of a mod's endpoint). A token in the query string is refused (it ends up in logs and browser
  * history), naming where it goes.
  *
  * @example
@@ -38,9 +38,10 @@ export function offeredSubprotocols (req: IncomingMessage): string[] {
  * if (token == null || !sameToken(token, expected)) throw UNAUTHORIZED
  * ```
  */
-export function presentedToken (req: IncomingMessage, url: URL, options: { websocket: boolean }): string | undefined {
+export function presentedToken (req: IncomingMessage, url: URL, options: { websocket: boolean, subprotocol?: string }): string | undefined {
+  const answered = options.subprotocol ?? EVENTS_SUBPROTOCOL
   if (url.searchParams.has('token')) {
-    throw new ApiError(400, 'token_in_query', `the API token is not accepted in the query string; ${WHERE}${options.websocket ? `, or offer the WebSocket subprotocols "${EVENTS_SUBPROTOCOL}" and "${TOKEN_SUBPROTOCOL_PREFIX}<token>"` : ''}`)
+    throw new ApiError(400, 'token_in_query', `the API token is not accepted in the query string; ${WHERE}${options.websocket ? `, or offer the WebSocket subprotocols "${answered}" and "${TOKEN_SUBPROTOCOL_PREFIX}<token>"` : ''}`)
   }
   const header = req.headers.authorization
   if (header != null) {
@@ -53,8 +54,8 @@ export function presentedToken (req: IncomingMessage, url: URL, options: { webso
   const tokens = offered.filter(p => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
   if (tokens.length === 0) return undefined
   if (tokens.length > 1) throw new ApiError(400, 'bad_subprotocol', `more than one "${TOKEN_SUBPROTOCOL_PREFIX}" subprotocol offered; offer one`)
-  if (!offered.includes(EVENTS_SUBPROTOCOL)) {
-    throw new ApiError(400, 'bad_subprotocol', `a client that sends its token as a subprotocol must also offer "${EVENTS_SUBPROTOCOL}", which the server answers with`)
+  if (!offered.includes(answered)) {
+    throw new ApiError(400, 'bad_subprotocol', `a client that sends its token as a subprotocol must also offer "${answered}", which the server answers with`)
   }
   return tokens[0]?.slice(TOKEN_SUBPROTOCOL_PREFIX.length)
 }

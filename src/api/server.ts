@@ -5,6 +5,7 @@ import { checkBodyHeaders, readBody } from './body.js'
 import { toApiError } from './error-map.js'
 import { ApiError } from './errors.js'
 import { EventStream, parseEventFilter, refuseUpgrade } from './events-ws.js'
+import { ModSockets } from './mod-sockets.js'
 import { ApiRejections } from './rejections.js'
 import { Router } from './router.js'
 import { checkHost, checkOrigin } from './same-origin.js'
@@ -137,6 +138,7 @@ export class ApiServer {
   private port = 0
   private readonly controller = new AbortController()
   private readonly events: EventStream
+  private readonly sockets: ModSockets
   /** Connections with a request being answered: a client error there must not write a second response into it. */
   private readonly answering = new WeakSet<Duplex>()
 
@@ -145,6 +147,7 @@ export class ApiServer {
     this.timeouts = { ...DEFAULT_API_TIMEOUTS, ...init.timeouts }
     this.router = buildRoutes(init.node, this.rejections)
     this.events = new EventStream(init.node)
+    this.sockets = new ModSockets(init.node)
   }
 
   /** Listens and returns the base URL. */
@@ -194,6 +197,7 @@ export class ApiServer {
     if (server == null) return
     this.server = undefined
     this.events.close()
+    this.sockets.close()
     server.closeAllConnections()
     await new Promise<void>(resolve => server.close(() => { resolve() }))
   }
@@ -210,15 +214,32 @@ export class ApiServer {
   private handleUpgrade (req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => { socket.destroy() })
     const url = new URL(req.url ?? '/', `http://${API_HOST}`)
-    try {
-      this.admit(req, url, true)
-      if (url.pathname !== '/v1/events') throw new ApiError(404, 'not_found', `no WebSocket endpoint at ${url.pathname} (use /v1/events)`)
-      this.events.upgrade(req, socket, head, parseEventFilter(url, this.init.node))
-    } catch (err) {
-      const apiError = err instanceof ApiError ? err : new ApiError(400, 'bad_request', (err as Error).message)
-      this.rejections.count(apiError.code)
+    const refuse = (err: unknown): void => {
+      const apiError = toApiError(err) ?? new ApiError(400, 'bad_request', (err as Error).message)
+      if (apiError.status < 500) this.rejections.count(apiError.code)
       refuseUpgrade(socket, apiError)
     }
+    try {
+      if (this.sockets.has(url.pathname)) {
+        this.upgradeModSocket(req, socket, head, url).catch(refuse)
+        return
+      }
+      this.admit(req, url, true)
+      if (url.pathname !== '/v1/events') throw new ApiError(404, 'not_found', `no WebSocket endpoint at ${url.pathname} (use ${['/v1/events', ...this.sockets.paths()].join(' or ')})`)
+      this.events.upgrade(req, socket, head, parseEventFilter(url, this.init.node))
+    } catch (err) {
+      refuse(err)
+    }
+  }
+
+  /** A mod's endpoint also takes tokens of its own (a per-agent token): it is asked about any token but the API's. */
+  private async upgradeModSocket (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    checkHost(req, this.port)
+    checkOrigin(req, this.port)
+    const subprotocol = this.sockets.subprotocol(url.pathname)
+    const token = presentedToken(req, url, { websocket: true, subprotocol })
+    if (token == null) throw UNAUTHORIZED
+    await this.sockets.upgrade(req, socket, head, url, sameToken(token, this.init.token) ? undefined : token)
   }
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -14,6 +14,14 @@ function socialLine (part: unknown): Array<[string, string[]]> {
   return [['social', present === true ? verdict(problems ?? [], `${exchanges ?? 0} direct exchange${exchanges === 1 ? '' : 's'}`) : ['absent']]]
 }
 
+/** The remote-agent gateway's token file, when it holds tokens or cannot be read. */
+function agentTokensLine (part: unknown): Array<[string, string[]]> {
+  if (part == null || typeof part !== 'object') return []
+  const { tokens, problems } = part as { tokens?: number, problems?: string[] }
+  if ((problems ?? []).length === 0 && (tokens ?? 0) === 0) return []
+  return [['agent tokens', verdict(problems ?? [], `${tokens ?? 0} per-agent token${tokens === 1 ? '' : 's'}`)]]
+}
+
 /**
  * `oa-node check`: checks the files of a stopped node's data dir (identity key, channel
  * history, memory store, community files, memberships). Exit 0 when every part is sound, 1 when one is
@@ -42,6 +50,7 @@ export async function checkCommand (flags: ClientFlags): Promise<number> {
     ['forum', report.forum?.present === true ? verdict(report.forum.problems, `${report.forum.operations} operation${report.forum.operations === 1 ? '' : 's'}`) : ['absent']],
     ['memberships', memberships.present ? verdict(memberships.problems, memberships.problems.length > 0 ? 'unreadable' : `joined by name: ${memberships.joined.join(', ') || 'none'}; left: ${memberships.left.join(', ') || 'none'}`) : ['absent (nothing joined by name or left on a running node)']],
     ...socialLine(report.social),
+    ...agentTokensLine((report as unknown as Record<string, unknown>).agentTokens),
     ['result', report.ok ? 'sound' : 'damaged: restore the damaged part from a backup, or move it away and let the node rebuild it from its peers']
   ]))
   return report.ok ? 0 : 1

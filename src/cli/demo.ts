@@ -9,6 +9,8 @@ import { loadConfig } from '../config/load.js'
 import { EndpointError, withHint } from '../endpoints/errors.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { print, printJson } from './format.js'
+import { checkPython, startPythonExperts } from './demo-python.js'
+import type { PythonExperts } from './demo-python.js'
 import type { Cluster, ClusterNode } from '../cluster/launcher.js'
 import type { DiscoveredAgent } from '../discovery/card.js'
 import type { EventJson } from '../events/json.js'
@@ -27,6 +29,8 @@ export interface DemoFlags {
   dataDir?: string
   json?: boolean
   verbose?: boolean
+  /** Run the experts in Python (examples/python/experts.py) with this interpreter (`true`: python3). */
+  python?: string | boolean
 }
 
 interface ReplyMetadata {
@@ -152,14 +156,18 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
     if (flags.json === true) process.stderr.write(`${text}\n`)
     else print(text)
   }
+  const python = flags.python === true ? 'python3' : typeof flags.python === 'string' ? flags.python : undefined
+  if (python != null) checkPython(python)
   if (milvus) await checkMilvus(demo)
-  if (flags.json !== true) print(`Starting the developer-support community: 3 nodes on 127.0.0.1${milvus ? `, memory on Milvus at ${process.env.MILVUS_ADDRESS ?? ''}` : ''} ...`)
+  if (flags.json !== true) print(`Starting the developer-support community: 3 nodes on 127.0.0.1${python == null ? '' : ', the experts in Python'}${milvus ? `, memory on Milvus at ${process.env.MILVUS_ADDRESS ?? ''}` : ''} ...`)
   let stopping = false
   let cluster: Cluster | undefined
+  let pythonExperts: PythonExperts | undefined
   const launch = new AbortController()
   const stop = async (): Promise<void> => {
     if (stopping) return
     stopping = true
+    await pythonExperts?.stop()
     await cluster?.stop()
   }
   // the nodes run in their own process group: Ctrl-C reaches the demo, which stops each
@@ -183,7 +191,7 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
       cluster = await launchCluster({
         nodes: 3,
         dataDir: flags.dataDir,
-        args: i => ['--config', join(demo, `node${i + 1}.yaml`), ...(milvus ? ['--memory', 'milvus'] : [])],
+        args: i => ['--config', join(demo, python != null && i > 0 ? 'python-experts.yaml' : `node${i + 1}.yaml`), ...(milvus ? ['--memory', 'milvus'] : [])],
         signal: launch.signal,
         onStarting: (i) => { progress(`starting node ${i + 1}/3 (${ROLES[i] ?? ''})...`) },
         onLog: (node, line) => { logLine(node, line, flags.verbose === true) },
@@ -192,6 +200,12 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
     } catch (err) {
       if (launch.signal.aborted) return 0
       throw err
+    }
+    if (python != null) {
+      progress('starting the experts in Python (examples/python/experts.py)...')
+      pythonExperts = startPythonExperts(python, cluster.nodes,
+        (node, line) => { if (flags.verbose === true || /\b(WARNING|ERROR|Traceback)\b/.test(line)) process.stderr.write(`[${node.name} python] ${line}\n`) },
+        (node, code) => { if (!stopping) process.stderr.write(`demo: the Python experts of ${node.name} exited unexpectedly with code ${code ?? '?'}\n`) })
     }
     const apis = await Promise.all(cluster.nodes.map(async n => ApiClient.fromDataDir(n.dataDir)))
     const [coordinatorNode] = apis

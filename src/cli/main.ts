@@ -9,11 +9,13 @@ import { LOG_FORMATS, LOG_LEVELS } from '../config/schema.js'
 import { DataDirError, IdentityError, ListenError } from '../node/errors.js'
 import { VERSION } from '../version.js'
 import { agentsCommand, askCommand } from './agents.js'
+import { agentTokenCommand } from './agent-tokens.js'
 import { checkCommand } from './check.js'
 import { memoryMigrateCommand } from './migrate.js'
 import { clusterCommand } from './cluster.js'
 import { communityCreateCommand, communityInviteCommand, communityJoinCommand, communityLeaveCommand, communityListCommand, communityMembersCommand, communityRemoveCommand } from './community.js'
 import { demoCommand } from './demo.js'
+import { DemoPythonError } from './demo-python.js'
 import { DetachError, startDetached } from './detach.js'
 import { UsageError } from './errors.js'
 import { collect } from './flags.js'
@@ -130,12 +132,20 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON line per message')
     .action(async (ref: string, opts: Record<string, unknown>) => { setCode(await historyCommand(ref, opts)) })
 
-  program.command('agents').description('list the agents of a community, found through the DHT')
+  const agents = program.command('agents').description('list the agents of a community, found through the DHT; `agents token` issues per-agent tokens')
     .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
     .option('--community <name>', 'community (default: every community the node joined)')
     .option('--capability <name>', 'only agents offering this capability')
     .option('--json', 'print JSON')
     .action(async (opts: Record<string, unknown>) => { setCode(await agentsCommand(opts)) })
+  agents.command('token').description('print a new token that lets a remote process register this one agent (WS /v1/agents/connect), or revoke it')
+    .argument('<name>', 'the agent name the token may register')
+    .option('-d, --data-dir <dir>', 'data dir of the node (default ~/.oa-node)')
+    .option('--community <name>', 'the only community the agent may join with it')
+    .option('--revoke', 'revoke the agent\'s token (and close the connections that use it)')
+    .option('--json', 'print JSON')
+    // `agents` has the same options: commander gives them to it, wherever they are written
+    .action(async (name: string, _opts: unknown, cmd: Command) => { setCode(await agentTokenCommand(name, cmd.optsWithGlobals())) })
 
   program.command('ask').description('ask an agent on any node a question (direct request) and print its answer')
     .argument('<agent>', 'community/agent, e.g. devsupport/python_expert, or community/agent@peerId when several nodes have an agent of that name')
@@ -226,6 +236,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('-d, --data-dir <dir>', 'parent folder of the nodes\' data dirs (default: a temp folder, removed at exit)')
     .option('--json', 'print each question and the coordinator\'s reply as one JSON line')
     .option('-v, --verbose', 'show the nodes\' logs')
+    .option('--python [interpreter]', 'run the experts in Python (examples/python/experts.py, the SDK installed in the interpreter; default python3)')
     .action(async (opts: Record<string, unknown>) => { setCode(await demoCommand(opts)) })
 
   program.command('init').description('make a project of your own agents in a new or empty folder: package.json, node.yaml, an agent, its test')
@@ -267,7 +278,7 @@ export function reportError (err: unknown, verbose: boolean): number {
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT_USAGE
   if (err instanceof CommunityError && err.code === 'bad_invite') return EXIT_USAGE
   if (err instanceof ApiRequestError && err.status >= 400 && err.status < 500) return EXIT_USAGE
-  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError, EndpointError]
+  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError, EndpointError, DemoPythonError]
   if (verbose && err instanceof EndpointError && err.detail != null) process.stderr.write(`(the ${err.endpoint} client said: ${err.detail})\n`)
   if (verbose && err instanceof ClusterStartError && err.reason != null) process.stderr.write(`${err.output.join('\n')}\n`)
   if (verbose && !known.some(k => err instanceof k) && err instanceof Error && err.stack != null) process.stderr.write(`${err.stack}\n`)

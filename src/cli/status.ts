@@ -3,6 +3,7 @@ import { resolveDataDir, DEFAULT_DATA_DIR } from '../config/load.js'
 import { duration, fields, print, printJson, table } from './format.js'
 import type { StatusAnswer } from '../api/server.js'
 import type { NodeStatus, PeerInfoView } from '../node/oa-node.js'
+import type { RemoteAgentGatewayStatus } from '../gateway/remote/gateway.js'
 
 export interface ClientFlags {
   dataDir?: string
@@ -49,9 +50,19 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['listening', status.multiaddrs],
     ['api', api.info.url],
     ['api refused', apiRefusedLine(status)],
+    ...remoteAgentsLine((status as unknown as Record<string, unknown>).remote_agents),
     ['data dir', status.dataDir]
   ]))
   return 0
+}
+
+/** The remote-agent gateway's line: agents connected over WS /v1/agents/connect, frames refused (absent when the mod is off). */
+function remoteAgentsLine (section: unknown): Array<[string, string]> {
+  if (section == null || typeof section !== 'object') return []
+  const { connections, agents, rejected } = section as Partial<RemoteAgentGatewayStatus>
+  const names = (agents ?? []).map(a => a.name)
+  const refused = rejected?.total ?? 0
+  return [['remote agents', `${names.length === 0 ? 'none' : names.join(', ')} (${connections ?? 0} connection${connections === 1 ? '' : 's'}; ${refused} frame${refused === 1 ? '' : 's'} refused)`]]
 }
 
 /** `oa-node peers`: the connected peers. */

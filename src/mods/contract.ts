@@ -6,6 +6,7 @@ import type { Router } from '../api/router.js'
 import type { OaNode } from '../node/oa-node.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { IncomingMessage } from 'node:http'
+import type { WebSocket } from 'ws'
 import type { z } from 'zod'
 
 /** A mod's name: the key of its `mods:` entry, its libp2p service, its status section and its CLI group. */
@@ -72,6 +73,40 @@ export interface ModRouteContext<Service> {
   node: OaNode
   /** Reads a JSON body and checks it with a zod schema; a bad body answers 400 naming each field. */
   body: <T>(req: IncomingMessage, schema: z.ZodType<T>) => Promise<T>
+}
+
+/**
+ * A WebSocket endpoint a mod adds to the control API (`WS <path>`). The server checks
+ * Host and Origin, takes the token as it does on every route (`Authorization: Bearer`,
+ * or the subprotocol `oa-token.<token>` next to `subprotocol`), requires the client to
+ * offer `subprotocol` and answers with it, and counts every refusal in `api.rejected`.
+ */
+export interface ModSocket<Service> {
+  /** `/v1/agents/connect` */
+  path: string
+  /** The versioned subprotocol the endpoint speaks (`oa-agent.v1`). */
+  subprotocol: string
+  /** Largest message a client may send, in bytes (default 1 MiB). */
+  maxPayload?: number
+  /**
+   * Who a token other than the node's API token speaks for (a per-agent token); undefined
+   * when the endpoint does not know it, which answers 401. The API token is always taken.
+   */
+  principal?: (service: Service, token: string) => Promise<unknown>
+  /** Serves an authenticated connection; `principal` is undefined for the node's API token. */
+  accept: (service: Service, socket: ModSocketConnection) => void
+  /** The control API is stopping: the last frames to its clients, before their connections are closed. */
+  stopping?: (service: Service) => void
+}
+
+/** An accepted connection of a mod's WebSocket endpoint. */
+export interface ModSocketConnection {
+  /** The `ws` WebSocket. */
+  ws: WebSocket
+  req: IncomingMessage
+  url: URL
+  /** What `principal` answered for the token, or undefined for the node's API token. */
+  principal: unknown
 }
 
 /** The agent a facade is made for. */
@@ -151,6 +186,8 @@ export interface Mod<Service = unknown, Config = Record<string, unknown>, Facade
   topics?: string[]
   /** Stream protocols it handles. */
   protocols?: string[]
+  /** Its WebSocket endpoints on the control API. */
+  sockets?: Array<ModSocket<Service>>
   /** Adds its control API routes. */
   routes?: (router: Router, ctx: ModRouteContext<Service>) => void
   /** The narrow calls an agent gets (`this.mods.<name>`), made once per agent. */
