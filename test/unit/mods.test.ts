@@ -95,10 +95,10 @@ describe('a node composed of mods', () => {
 
   it('runs the mods that are on, with a user mod\'s service, routes and status section', async () => {
     const status = await client.get<Record<string, unknown>>('/v1/status')
-    expect(status.mods).toEqual(['communities', 'channels', 'discovery', 'wiki', 'agents', 'social', 'remote_agents', 'hello'])
+    expect(status.mods).toEqual(['communities', 'channels', 'discovery', 'wiki', 'forum', 'agents', 'social', 'remote_agents', 'hello'])
     expect(status.hello).toEqual({ greeting: 'hi' })
     expect(status).not.toHaveProperty('replication')
-    expect(status.channels).toEqual({ lobby: ['general', 'social', 'wiki'] })
+    expect(status.channels).toEqual({ lobby: ['forum', 'general', 'social', 'wiki'] })
     expect(await client.get('/v1/hello')).toEqual({ greeting: 'hi' })
     await expect(client.get('/v1/communities/lobby/memory/search?q=x')).rejects.toMatchObject({ status: 404, code: 'not_found' })
     const { mods } = await client.get<{ mods: Array<{ name: string, builtin: boolean, events: Array<{ type: string }> }> }>('/v1/mods')
