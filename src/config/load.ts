@@ -226,7 +226,7 @@ function modEntryProblems (mods: NodeConfig['mods']): string[] {
 }
 
 /** Built-in mods whose settings have a top-level section of their own. */
-const SECTIONS = new Set(['channels', 'discovery', 'memory', 'agents'])
+const SECTIONS = new Set(['channels', 'discovery', 'memory', 'agents', 'a2a'])
 
 /**
  * Builds the node configuration from defaults, a YAML file, `OA_*` environment
@@ -257,7 +257,7 @@ export async function loadConfig (options: LoadConfigOptions = {}): Promise<Node
   if (duplicate != null) problems.push(`agents: two agents are named "${duplicate}"; names are unique on a node`)
   problems.push(...modEntryProblems(merged.mods))
   if (problems.length > 0) throw new ConfigError(problems)
-  // a node joins the communities of the agents it hosts
-  merged.communities = [...new Set([...merged.communities, ...merged.agents.map(a => a.community ?? '')])]
+  // a node joins the communities of the agents it hosts, external A2A agents included
+  merged.communities = [...new Set([...merged.communities, ...merged.agents.map(a => a.community ?? ''), ...merged.a2a.remote.map(r => r.community)])]
   return merged
 }
