@@ -43,6 +43,9 @@ interface Endpoint {
   executor: DirectExecutor
 }
 
+/** JSON-RPC's code for a task the server does not hold. */
+const TASK_NOT_FOUND = -32001
+
 const AUTHENTICATED = { isAuthenticated: true, userName: 'a2a-client' }
 
 /** Why the gateway refused a request. */
@@ -162,6 +165,23 @@ export class InboundGateway {
     next()
   }
 
+  /**
+   * Counts what the SDK's handlers refuse: a 4xx answer of the HTTP+JSON binding, and a
+   * JSON-RPC error answer (which HTTP carries as 200).
+   */
+  private readonly countRefusals = (_req: Request, res: Response, next: NextFunction): void => {
+    const json = res.json.bind(res)
+    res.json = (body: unknown) => {
+      const code = (body as { error?: { code?: unknown } } | null)?.error?.code
+      if (typeof code === 'number' && code < 0) this.refused.add(code === TASK_NOT_FOUND ? 'not_found' : 'bad_request')
+      return json(body)
+    }
+    res.once('finish', () => {
+      if (res.statusCode >= 400 && res.statusCode < 500) this.refused.add(res.statusCode === 404 ? 'not_found' : 'bad_request')
+    })
+    next()
+  }
+
   /** The A2A server of a running agent, rebuilt when its card would change. */
   private endpoint (name: string): Endpoint | undefined {
     const agent = this.init.agent(name)
@@ -186,7 +206,7 @@ export class InboundGateway {
         res.set('cache-control', 'public, max-age=60').json(AgentCard.toJSON(signed))
       }, next)
     })
-    router.use(this.authenticate)
+    router.use(this.authenticate, this.countRefusals)
     router.use('/jsonrpc', jsonRpcHandler({ requestHandler: handler, userBuilder: async () => AUTHENTICATED }))
     router.use('/rest', restHandler({ requestHandler: handler, userBuilder: async () => AUTHENTICATED }))
     known?.executor.abortAll()
