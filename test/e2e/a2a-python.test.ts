@@ -54,7 +54,7 @@ if (!existsSync(PYTHON)) {
         expect(run.code).toBe(0)
         const report = JSON.parse(run.stdout) as PythonReport
         expect(report.card).toEqual({ name: 'echo', skills: ['echo', 'patience'], schemes: { oaBearer: 'Bearer' }, bindings: ['JSONRPC', 'HTTP+JSON'], signed: 1 })
-        expect(report.send).toEqual({ id: expect.any(String), state: 'TASK_STATE_COMPLETED', answer: 'echo: ping from python' })
+        expect(report.send).toEqual({ id: expect.any(String) as unknown, state: 'TASK_STATE_COMPLETED', answer: 'echo: ping from python' })
         expect(report.get).toEqual({ id: report.send.id, state: 'TASK_STATE_COMPLETED' })
         expect(report.list).toContain(report.send.id)
         expect(report.slow.state).not.toBe('TASK_STATE_COMPLETED')

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { attachAgent } from '../../agents/attach.js'
 import { OaError } from '../../errors.js'
@@ -95,8 +96,13 @@ export class A2AService implements Startable {
   }
 
   start (): void {
-    this.store = A2AStore.open(join(this.init.dataDir, A2A_DB_FILE))
+    // a node that never used the gateway has no a2a.db, and gets none until it does
+    if (this.init.config.port != null || existsSync(this.dbPath())) this.store = A2AStore.open(this.dbPath())
     this.started = true
+  }
+
+  private dbPath (): string {
+    return join(this.init.dataDir, A2A_DB_FILE)
   }
 
   async afterStart (): Promise<void> {
@@ -122,7 +128,7 @@ export class A2AService implements Startable {
       this.log('A2A gateway listening at %s', url)
     }
     for (const remote of config.remote) this.track(remote, 'config')
-    for (const remote of this.requireStore().remotes()) this.track(remote, 'added')
+    for (const remote of this.store?.remotes() ?? []) this.track(remote, 'added')
     await Promise.all([...this.remotes.values()].map(async remote => this.connect(remote)))
     this.retryTimer = setInterval(() => { void this.retry() }, RETRY_MS)
     this.retryTimer.unref()
@@ -139,6 +145,7 @@ export class A2AService implements Startable {
     this.started = false
     this.remotes.clear()
     this.store?.close()
+    this.store = undefined
   }
 
   /** The inbound gateway's base URL, when it listens. */
@@ -216,7 +223,8 @@ export class A2AService implements Startable {
   }
 
   private requireStore (): A2AStore {
-    if (this.store == null) throw new OaError('not_started', 'the a2a mod has not started', { status: 503 })
+    if (!this.started) throw new OaError('not_started', 'the a2a mod has not started', { status: 503 })
+    this.store ??= A2AStore.open(this.dbPath())
     return this.store
   }
 
