@@ -158,9 +158,10 @@ describe('the inbound A2A gateway of a node process, driven by @a2a-js/sdk\'s cl
     expect(textOf(asTask(await client.sendMessage({ tenant: '', message: message('still here'), configuration: undefined, metadata: undefined })))).toBe('echo: still here')
   })
 
-  it('keeps its tasks across a restart of the node, and oa-node check reads them', async () => {
+  it('keeps its tasks across a restart of the node, fails those the stop interrupted, and oa-node check reads them', async () => {
     const client = await clientOf(agentUrl, token, 'JSONRPC')
     const task = asTask(await client.sendMessage({ tenant: '', message: message('remember me'), configuration: undefined, metadata: undefined }))
+    const interrupted = asTask(await client.sendMessage({ tenant: '', message: message('wait across the restart'), configuration: { returnImmediately: true, acceptedOutputModes: [], taskPushNotificationConfig: undefined }, metadata: undefined }))
     expect(await node.stop()).toBe(0)
     const check = await runCli(['check', '--json', '--data-dir', dataDir()])
     expect(check.code).toBe(0)
@@ -173,6 +174,9 @@ describe('the inbound A2A gateway of a node process, driven by @a2a-js/sdk\'s cl
     const kept = await again.getTask({ tenant: '', id: task.id })
     expect(kept.status?.state).toBe(TaskState.TASK_STATE_COMPLETED)
     expect(textOf(kept)).toBe('echo: remember me')
+    const ended = await again.getTask({ tenant: '', id: interrupted.id })
+    expect(ended.status?.state).toBe(TaskState.TASK_STATE_FAILED)
+    expect(ended.status?.message?.parts.map(p => p.content?.$case === 'text' ? p.content.value : '')).toEqual(['the node stopped while this task ran; send the message again'])
   })
 })
 

@@ -97,7 +97,11 @@ export class A2AService implements Startable {
 
   start (): void {
     // a node that never used the gateway has no a2a.db, and gets none until it does
-    if (this.init.config.port != null || existsSync(this.dbPath())) this.store = A2AStore.open(this.dbPath())
+    if (this.init.config.port != null || existsSync(this.dbPath())) {
+      this.store = A2AStore.open(this.dbPath())
+      const ended = this.store.failUnfinished('the node stopped while this task ran; send the message again')
+      if (ended > 0) this.log('%d A2A tasks left unfinished by the last run are failed', ended)
+    }
     this.started = true
   }
 

@@ -3,6 +3,7 @@ import { Task, TaskState } from '@a2a-js/sdk'
 import { preparePrivateFileSync } from '../../files/private-files.js'
 import { DatabaseSync } from '../../runtime/sqlite.js'
 import { A2AStoreError } from './errors.js'
+import { agentMessage } from './parts.js'
 import type { RemoteAgentConfig } from './config.js'
 import type { ListTasksRequest, ListTasksResponse } from '@a2a-js/sdk'
 import type { TaskStore } from '@a2a-js/sdk/server'
@@ -148,6 +149,22 @@ export class A2AStore {
       return task
     })
     return { tasks, nextPageToken: rows.length > pageSize && last != null ? encodeCursor(last.status_ts, last.id) : '', pageSize, totalSize: total }
+  }
+
+  /**
+   * Ends the tasks a stopped node left submitted or working: no one answers them any
+   * more, so they are `failed`, saying why. Returns how many.
+   */
+  failUnfinished (reason: string): number {
+    const rows = this.db.prepare('SELECT agent, task FROM tasks WHERE state IN (?, ?)').all(TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING) as Array<{ agent: string, task: string }>
+    for (const row of rows) {
+      const task = Task.fromJSON(JSON.parse(row.task))
+      const message = agentMessage(reason, task.id, task.contextId)
+      task.status = { state: TaskState.TASK_STATE_FAILED, message, timestamp: new Date().toISOString() }
+      task.history.push(message)
+      this.saveTask(row.agent, task)
+    }
+    return rows.length
   }
 
   /** Remembers an external agent added at run time, so the node hosts it again after a restart. */
