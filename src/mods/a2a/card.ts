@@ -14,7 +14,14 @@ export const BEARER_SCHEME = 'oaBearer'
 /** Where a node's card-signing key is published, under the gateway's base URL. */
 export const JWKS_PATH = '/.well-known/jwks.json'
 
-/** The paths of one agent under the gateway's base URL. */
+/**
+ * The paths of one agent under the gateway's base URL.
+ *
+ * @example
+ * ```ts
+ * agentPaths('python_expert').card   // /agents/python_expert/.well-known/agent-card.json
+ * ```
+ */
 export function agentPaths (name: string): { base: string, card: string, jsonrpc: string, rest: string } {
   const base = `/agents/${encodeURIComponent(name)}`
   return { base, card: `${base}/.well-known/agent-card.json`, jsonrpc: `${base}/jsonrpc`, rest: `${base}/rest` }
@@ -60,7 +67,14 @@ export function a2aCardOf (agent: Pick<AgentStatus, 'name' | 'community' | 'capa
   }
 }
 
-/** The public JWK of the node's Ed25519 key, named by its peer id. */
+/**
+ * The public JWK of the node's Ed25519 key, named by its peer id (what `/.well-known/jwks.json` serves).
+ *
+ * @example
+ * ```ts
+ * const jwk = nodeJwk(privateKey, peerId.toString())   // { kty: 'OKP', crv: 'Ed25519', x, kid: '12D3KooW...' }
+ * ```
+ */
 export function nodeJwk (privateKey: PrivateKey, peerId: string): { kty: 'OKP', crv: 'Ed25519', x: string, kid: string, alg: 'EdDSA', use: 'sig' } {
   if (privateKey.type !== 'Ed25519') throw new Error(`the node key is ${privateKey.type}; agent cards are signed with an Ed25519 node key`)
   return { kty: 'OKP', crv: 'Ed25519', x: toBase64url(privateKey.publicKey.raw, 'base64url'), kid: peerId, alg: 'EdDSA', use: 'sig' }

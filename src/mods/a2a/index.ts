@@ -15,7 +15,7 @@
 export { a2aMod } from './mod.js'
 export { A2AService, A2A_ASKER } from './service.js'
 export type { A2AStatus, RemoteAgentView, A2AComponents } from './service.js'
-export { A2ARemoteAgent, connectA2A, cardUrlOf, capabilitiesOf } from './remote-agent.js'
+export { A2ARemoteAgent, connectA2A, cardUrlOf, capabilitiesOf, agentNameOf } from './remote-agent.js'
 export type { A2AAnswer } from './remote-agent.js'
 export { a2aCardOf, cardSigner, nodeJwk, agentPaths, A2A_VERSION, BEARER_SCHEME, JWKS_PATH } from './card.js'
 export { A2AStore, A2A_DB_FILE, checkA2AFile } from './store.js'

@@ -21,18 +21,39 @@ export interface A2AAnswer {
   a2a: { url: string, taskId?: string, state?: string }
 }
 
-/** The URL of an agent's card: the URL itself when it names a `.json` file, else `<url>/.well-known/agent-card.json`. */
+/**
+ * The URL of an agent's card: the URL itself when it names a `.json` file, else `<url>/.well-known/agent-card.json`.
+ *
+ * @example
+ * ```ts
+ * cardUrlOf('http://127.0.0.1:9000/')   // http://127.0.0.1:9000/.well-known/agent-card.json
+ * ```
+ */
 export function cardUrlOf (url: string): string {
   return url.endsWith('.json') ? url : `${url.replace(/\/+$/, '')}/.well-known/agent-card.json`
 }
 
-/** A card's name as an agent name on this node: letters, digits, `_` and `-`, at most 64. */
+/**
+ * A card's name as an agent name on this node: letters, digits, `_` and `-`, at most 64.
+ *
+ * @example
+ * ```ts
+ * agentNameOf('Weather Bot')   // Weather_Bot
+ * ```
+ */
 export function agentNameOf (cardName: string): string {
   const name = cardName.trim().replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^-+/, '').slice(0, 64)
   return AGENT_NAME.test(name) ? name : 'a2a_agent'
 }
 
-/** A card's skills as capabilities: each skill's id and tags, lowercased, without repeats. */
+/**
+ * A card's skills as capabilities: each skill's id and tags, lowercased, without repeats.
+ *
+ * @example
+ * ```ts
+ * capabilitiesOf(card)   // skills [{ id: 'weather', tags: ['forecast'] }] → ['weather', 'forecast']
+ * ```
+ */
 export function capabilitiesOf (card: AgentCard): string[] {
   const words = card.skills.flatMap(s => [s.id, ...s.tags]).map(normalizeCapability).filter(w => w !== '' && w.length <= 64)
   return [...new Set(words)].slice(0, MAX_CAPABILITIES)
