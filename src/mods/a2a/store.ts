@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS remote_agents (
   url TEXT NOT NULL,
   token TEXT,
   added_at INTEGER NOT NULL
-) WITHOUT ROWID;`
+);`
 
 const DEFAULT_PAGE_SIZE = 50
 
@@ -75,7 +75,7 @@ export class A2AStore {
     this.selectTask = db.prepare('SELECT task FROM tasks WHERE agent = ? AND id = ?')
     this.addRemote = db.prepare('INSERT OR REPLACE INTO remote_agents (name, community, url, token, added_at) VALUES (?, ?, ?, ?, ?)')
     this.deleteRemote = db.prepare('DELETE FROM remote_agents WHERE name = ?')
-    this.selectRemotes = db.prepare('SELECT name, community, url, token FROM remote_agents ORDER BY added_at, name')
+    this.selectRemotes = db.prepare('SELECT name, community, url, token FROM remote_agents ORDER BY rowid')
   }
 
   static open (path: string): A2AStore {
@@ -193,16 +193,16 @@ export class A2AStore {
  *
  * @example
  * ```ts
- * const { problems, tasks } = checkA2AFile('n1/a2a.db')
+ * const { present, problems, tasks } = checkA2AFile('n1/a2a.db')
  * ```
  */
-export function checkA2AFile (path: string): { problems: string[], tasks: number } {
-  if (!existsSync(path)) return { problems: [], tasks: 0 }
+export function checkA2AFile (path: string): { present: boolean, problems: string[], tasks: number } {
+  if (!existsSync(path)) return { present: false, problems: [], tasks: 0 }
   let db: DatabaseSync
   try {
     db = new DatabaseSync(path, { readOnly: true })
   } catch (err) {
-    return { problems: [`${path}: cannot open: ${(err as Error).message}`], tasks: 0 }
+    return { present: true, problems: [`${path}: cannot open: ${(err as Error).message}`], tasks: 0 }
   }
   const problems: string[] = []
   let tasks = 0
@@ -222,5 +222,5 @@ export function checkA2AFile (path: string): { problems: string[], tasks: number
   } finally {
     db.close()
   }
-  return { problems, tasks }
+  return { present: true, problems, tasks }
 }
