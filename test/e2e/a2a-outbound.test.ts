@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWeatherAgent } from '../helpers/a2a-server.js'
@@ -7,6 +8,7 @@ import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ExternalA2AServer } from '../helpers/a2a-server.js'
 import type { NodeProcess } from '../helpers/cli.js'
+import type { AddressInfo } from 'node:net'
 
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0']
 const COORDINATOR = join(import.meta.dirname, '..', 'fixtures', 'a2a', 'coordinator.yaml')
@@ -70,10 +72,24 @@ describe('an external A2A agent brought into a community with oa-node a2a add', 
     expect(reply.payload.metadata?.answered).toEqual([expect.objectContaining({ expert: 'Weather_Bot', text: 'sunny in What is the weather forecast for Paris?' })])
   })
 
-  it('refuses a card it cannot read, a community the node has not joined and a bad URL, naming each', async () => {
+  it('answers a task the external agent failed as a failed request, naming its state and reason', async () => {
+    const asked = await cli(['ask', 'town/Weather_Bot', 'a storm in Brest'], 'n2')
+    expect(asked.code).not.toBe(0)
+    expect(asked.stderr).toMatch(/ended TASK_STATE_FAILED: no forecast in a storm/)
+    expect(weather.received.map(r => r.text)).toContain('a storm in Brest')
+  })
+
+  it('refuses a card it cannot read, one that is not an A2A card, a community the node has not joined and a bad URL, naming each', async () => {
     const unreachable = await cli(['a2a', 'add', 'town', 'http://127.0.0.1:1/'], 'n1')
     expect(unreachable.code).toBe(1)
     expect(unreachable.stderr).toContain('cannot read the A2A agent card at http://127.0.0.1:1/.well-known/agent-card.json')
+    const notACard = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"hello": "world"}') })
+    await new Promise<void>(resolve => notACard.listen(0, '127.0.0.1', resolve))
+    const other = `http://127.0.0.1:${(notACard.address() as AddressInfo).port}`
+    const refused = await cli(['a2a', 'add', 'town', other], 'n1')
+    notACard.close()
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`${other}/.well-known/agent-card.json is not an A2A 1.0 agent card (it needs a name and supportedInterfaces)`)
     const notJoined = await cli(['a2a', 'add', 'elsewhere', weather.url], 'n1')
     expect(notJoined.code).toBe(2)
     expect(notJoined.stderr).toContain('has not joined community "elsewhere"')

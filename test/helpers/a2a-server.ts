@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import express from 'express'
-import { TaskState } from '@a2a-js/sdk'
+import { Role, TaskState } from '@a2a-js/sdk'
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server'
 import { agentCardHandler, jsonRpcHandler, restHandler, UserBuilder } from '@a2a-js/sdk/server/express'
 import type { AgentCard } from '@a2a-js/sdk'
@@ -18,7 +18,7 @@ export interface ExternalA2AServer {
 /**
  * Starts a weather agent on 127.0.0.1: skills `weather` (tags forecast, rain), JSON-RPC
  * and HTTP+JSON, answering every message with a completed task whose artifact is
- * `sunny in <text>`; the bindings require `Authorization: Bearer <token>`.
+ * `sunny in <text>` (a message about a storm fails its task); the bindings require `Authorization: Bearer <token>`.
  */
 export async function startWeatherAgent (token: string): Promise<ExternalA2AServer> {
   const received: ExternalA2AServer['received'] = []
@@ -50,6 +50,11 @@ export async function startWeatherAgent (token: string): Promise<ExternalA2AServ
       received.push({ text, authorization: lastAuthorization, metadata: context.userMessage.metadata })
       const { taskId, contextId } = context
       bus.publish(AgentEvent.task({ id: taskId, contextId, status: { state: TaskState.TASK_STATE_WORKING, message: undefined, timestamp: new Date().toISOString() }, artifacts: [], history: [context.userMessage], metadata: undefined }))
+      if (text.includes('storm')) {
+        const message = { messageId: crypto.randomUUID(), contextId, taskId, role: Role.ROLE_AGENT, parts: [{ content: { $case: 'text' as const, value: 'no forecast in a storm' }, metadata: undefined, filename: '', mediaType: 'text/plain' }], metadata: undefined, extensions: [], referenceTaskIds: [] }
+        bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state: TaskState.TASK_STATE_FAILED, message, timestamp: new Date().toISOString() }, metadata: undefined }))
+        return
+      }
       bus.publish(AgentEvent.artifactUpdate({ taskId, contextId, artifact: { artifactId: 'forecast', name: 'forecast', description: '', parts: [{ content: { $case: 'text', value: `sunny in ${text}` }, metadata: undefined, filename: '', mediaType: 'text/plain' }], metadata: undefined, extensions: [] }, append: false, lastChunk: true, metadata: undefined }))
       bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state: TaskState.TASK_STATE_COMPLETED, message: undefined, timestamp: new Date().toISOString() }, metadata: undefined }))
     },
