@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient } from '../../src/api/client.js'
 import { runCli, startNodeProcess } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
+import { waitFor } from '../helpers/wait.js'
 import type { NodeProcess } from '../helpers/cli.js'
 import type { Message, Task } from '@a2a-js/sdk'
 import type { Client } from '@a2a-js/sdk/client'
@@ -181,6 +182,32 @@ describe('the inbound A2A gateway of a node process, driven by @a2a-js/sdk\'s cl
 })
 
 describe('A2A gateway settings', () => {
+  it('rejects a message beyond a2a.maxRunningTasks, counts it, and takes messages again once a task ends', async () => {
+    const dir = await tempDir()
+    let node: NodeProcess | undefined
+    try {
+      const yaml = join(dir.path, 'node.yaml')
+      await writeFile(yaml, `a2a:\n  maxRunningTasks: 1\nagents:\n  - { name: echo, module: ${join(import.meta.dirname, '..', 'fixtures', 'agents', 'patient-echo.mjs')}, community: lobby }\n`)
+      node = await startNodeProcess(['--config', yaml, '--a2a-port', '0', '--data-dir', join(dir.path, 'n'), '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0'])
+      const token = (await readFile(join(dir.path, 'n', 'a2a.token'), 'utf8')).trim()
+      const client = await clientOf(`${node.started.a2a ?? ''}/agents/echo`, token, 'JSONRPC')
+      const later = { returnImmediately: true, acceptedOutputModes: [], taskPushNotificationConfig: undefined }
+      const slow = asTask(await client.sendMessage({ tenant: '', message: message('wait here'), configuration: later, metadata: undefined }))
+      await waitFor('the slow task runs', async () => (await client.getTask({ tenant: '', id: slow.id })).status?.state === TaskState.TASK_STATE_WORKING)
+      const refused = asTask(await client.sendMessage({ tenant: '', message: message('one more'), configuration: undefined, metadata: undefined }))
+      expect(refused.status?.state).toBe(TaskState.TASK_STATE_REJECTED)
+      expect(refused.status?.message?.parts[0]?.content).toEqual({ $case: 'text', value: 'the gateway runs 1 tasks already (a2a.maxRunningTasks); send the message again later' })
+      const status = await (await ApiClient.fromDataDir(join(dir.path, 'n'))).get<{ a2a: { inbound: { active: number, refused: { byReason: Record<string, number> } } } }>('/v1/status')
+      expect(status.a2a.inbound.active).toBe(1)
+      expect(status.a2a.inbound.refused.byReason.busy).toBe(1)
+      await client.cancelTask({ tenant: '', id: slow.id, metadata: undefined })
+      expect(textOf(asTask(await client.sendMessage({ tenant: '', message: message('now'), configuration: undefined, metadata: undefined })))).toBe('echo: now')
+    } finally {
+      await node?.stop()
+      await dir.cleanup()
+    }
+  })
+
   it('refuses an unknown a2a key, a bad host and a port in use, naming each', async () => {
     const dir = await tempDir()
     try {

@@ -24,6 +24,8 @@ export const a2aSection = z.strictObject({
   host: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], { error: 'expected an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost' }).optional(),
   /** The base URL its agent cards name, when clients reach it through another address (a proxy, a public name). */
   url: httpUrl.optional(),
+  /** Tasks the gateway runs at once, over every agent; a message beyond them is rejected. */
+  maxRunningTasks: z.number().int().min(1).max(10_000).optional(),
   /** External A2A agents this node hosts in its communities. */
   remote: z.array(remoteAgentSchema).max(256).optional()
 })
@@ -33,11 +35,13 @@ export interface A2AConfig {
   port?: number
   host: string
   url?: string
+  maxRunningTasks: number
   remote: RemoteAgentConfig[]
 }
 
 /** Defaults of the `a2a` section: no inbound gateway, no external agents. */
 export const A2A_DEFAULTS: A2AConfig = {
   host: '127.0.0.1',
+  maxRunningTasks: 64,
   remote: []
 }

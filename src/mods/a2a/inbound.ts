@@ -8,7 +8,7 @@ import { RejectionCounter } from '../../counts/rejection-counter.js'
 import { a2aCardOf, agentPaths, cardSigner, JWKS_PATH, nodeJwk } from './card.js'
 import { A2AListenError } from './errors.js'
 import { DirectExecutor } from './executor.js'
-import type { AskAgent } from './executor.js'
+import type { AskAgent, TaskSlots } from './executor.js'
 import type { A2AStore } from './store.js'
 import type { AgentStatus } from '../../agents/runtime.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -28,6 +28,8 @@ export interface InboundGatewayInit {
   url?: string
   /** Clients send it as `Authorization: Bearer <token>`. */
   token: string
+  /** Tasks run at once, over every agent. */
+  maxRunningTasks: number
   peerId: string
   privateKey: PrivateKey
   store: A2AStore
@@ -49,7 +51,7 @@ const TASK_NOT_FOUND = -32001
 const AUTHENTICATED = { isAuthenticated: true, userName: 'a2a-client' }
 
 /** Why the gateway refused a request. */
-export const INBOUND_REFUSALS = ['unauthorized', 'no_such_agent', 'not_found', 'bad_request'] as const
+export const INBOUND_REFUSALS = ['unauthorized', 'no_such_agent', 'not_found', 'bad_request', 'busy'] as const
 export type InboundRefusal = typeof INBOUND_REFUSALS[number]
 
 function refuse (res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
@@ -73,11 +75,22 @@ export class InboundGateway {
   readonly refused = new RejectionCounter<InboundRefusal>(INBOUND_REFUSALS)
   private readonly init: InboundGatewayInit
   private readonly endpoints = new Map<string, Endpoint>()
+  private readonly slots: TaskSlots
+  private running = 0
   private server?: Server
   private baseUrl = ''
 
   constructor (init: InboundGatewayInit) {
     this.init = init
+    this.slots = {
+      limit: init.maxRunningTasks,
+      take: () => {
+        if (this.running >= init.maxRunningTasks) return false
+        this.running++
+        return true
+      },
+      release: () => { this.running = Math.max(0, this.running - 1) }
+    }
   }
 
   /** Listens and returns the base URL. */
@@ -110,7 +123,7 @@ export class InboundGateway {
 
   /** Tasks being answered now, over every agent. */
   get active (): number {
-    return [...this.endpoints.values()].reduce((n, e) => n + e.executor.active, 0)
+    return this.running
   }
 
   async stop (): Promise<void> {
@@ -194,7 +207,7 @@ export class InboundGateway {
     const known = this.endpoints.get(name)
     if (known?.key === key) return known
     const ask: AskAgent = async (payload, signal) => this.init.ask(agent, payload, signal)
-    const executor = new DirectExecutor(ask)
+    const executor = new DirectExecutor(ask, this.slots, () => { this.refused.add('busy') })
     const card = a2aCardOf(agent, this.baseUrl, agent.description)
     const signer = cardSigner(this.init.privateKey, this.init.peerId, `${this.baseUrl}${JWKS_PATH}`)
     const handler = new DefaultRequestHandler(card, this.init.store.tasksOf(name), executor, undefined, undefined, undefined, undefined, signer)

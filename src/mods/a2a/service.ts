@@ -119,6 +119,7 @@ export class A2AService implements Startable {
         port: config.port,
         url: config.url,
         token,
+        maxRunningTasks: config.maxRunningTasks,
         peerId: peerId.toString(),
         privateKey,
         store: this.requireStore(),
