@@ -83,13 +83,29 @@ describe('an external A2A agent brought into a community with oa-node a2a add', 
     const unreachable = await cli(['a2a', 'add', 'town', 'http://127.0.0.1:1/'], 'n1')
     expect(unreachable.code).toBe(1)
     expect(unreachable.stderr).toContain('cannot read the A2A agent card at http://127.0.0.1:1/.well-known/agent-card.json')
-    const notACard = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"hello": "world"}') })
+    const notACard = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      if (req.url?.startsWith('/huge/') !== true) {
+        res.end('{"hello": "world"}')
+        return
+      }
+      // a card that never ends: 64 KiB chunks, no length announced
+      res.write('{"name": "')
+      const chunk = 'x'.repeat(65_536)
+      const more = (): void => { if (res.write(chunk)) setImmediate(more); else res.once('drain', more) }
+      res.once('close', () => { res.removeAllListeners('drain') })
+      more()
+    })
     await new Promise<void>(resolve => notACard.listen(0, '127.0.0.1', resolve))
     const other = `http://127.0.0.1:${(notACard.address() as AddressInfo).port}`
     const refused = await cli(['a2a', 'add', 'town', other], 'n1')
+    const huge = await cli(['a2a', 'add', 'town', `${other}/huge/`], 'n1')
+    notACard.closeAllConnections()
     notACard.close()
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain(`${other}/.well-known/agent-card.json is not an A2A 1.0 agent card (it needs a name and supportedInterfaces)`)
+    expect(huge.code).toBe(1)
+    expect(huge.stderr).toContain(`cannot read the A2A agent card at ${other}/huge/.well-known/agent-card.json: the answer of ${other}/huge/.well-known/agent-card.json is over 1048576 bytes`)
     const notJoined = await cli(['a2a', 'add', 'elsewhere', weather.url], 'n1')
     expect(notJoined.code).toBe(2)
     expect(notJoined.stderr).toContain('has not joined community "elsewhere"')

@@ -3,6 +3,7 @@ import { Role, TaskState } from '@a2a-js/sdk'
 import { Agent } from '../../agents/agent.js'
 import { normalizeCapability } from '../../discovery/keys.js'
 import { AGENT_NAME } from '../../wire/names.js'
+import { boundedFetch } from './bounded-fetch.js'
 import { A2ACardError, A2ARequestError } from './errors.js'
 import { dataPart, textOf, textPart } from './parts.js'
 import type { DirectRequest } from '../../channels/direct.js'
@@ -11,6 +12,10 @@ import type { Client } from '@a2a-js/sdk/client'
 
 const CARD_TIMEOUT_MS = 10_000
 const MAX_CAPABILITIES = 64
+/** The largest card read from an external agent. */
+const MAX_CARD_BYTES = 1 << 20
+/** The largest answer read from an external agent. */
+const MAX_ANSWER_BYTES = 8 << 20
 
 /** What an external agent answers to a direct request: the expert shape, and where it came from. */
 export interface A2AAnswer {
@@ -78,8 +83,9 @@ function bearerFetch (token: string | undefined): typeof fetch {
  * ```
  */
 export async function connectA2A (url: string, token?: string, signal?: AbortSignal): Promise<{ card: AgentCard, client: Client }> {
-  const fetchImpl = bearerFetch(token)
-  const timed: typeof fetch = async (input, init) => fetchImpl(input, { ...init, signal: AbortSignal.any([AbortSignal.timeout(CARD_TIMEOUT_MS), ...(signal == null ? [] : [signal])]) })
+  const fetchImpl = boundedFetch(bearerFetch(token), MAX_ANSWER_BYTES)
+  const cardFetch = boundedFetch(bearerFetch(token), MAX_CARD_BYTES)
+  const timed: typeof fetch = async (input, init) => cardFetch(input, { ...init, signal: AbortSignal.any([AbortSignal.timeout(CARD_TIMEOUT_MS), ...(signal == null ? [] : [signal])]) })
   const where = cardUrlOf(url)
   let card: AgentCard
   try {
