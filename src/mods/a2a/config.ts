@@ -45,3 +45,25 @@ export const A2A_DEFAULTS: A2AConfig = {
   maxRunningTasks: 64,
   remote: []
 }
+
+/**
+ * What is wrong with `a2a.remote` beside its schema: two entries named alike, or one
+ * named like an agent of the config.
+ *
+ * @example
+ * ```ts
+ * remoteProblems([{ community: 'town', url: 'http://127.0.0.1:9000', name: 'bot' }], ['bot'])
+ * // ['a2a.remote[0].name: an agent named "bot" is in agents already; names are unique on a node']
+ * ```
+ */
+export function remoteProblems (remote: RemoteAgentConfig[], agentNames: string[]): string[] {
+  const problems: string[] = []
+  const seen = new Set<string>()
+  remote.forEach((entry, i) => {
+    if (entry.name == null) return
+    if (agentNames.includes(entry.name)) problems.push(`a2a.remote[${i}].name: an agent named "${entry.name}" is in agents already; names are unique on a node`)
+    else if (seen.has(entry.name)) problems.push(`a2a.remote[${i}].name: two external agents are named "${entry.name}"; names are unique on a node`)
+    seen.add(entry.name)
+  })
+  return problems
+}

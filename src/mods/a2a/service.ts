@@ -81,6 +81,7 @@ export class A2AService implements Startable {
   private store?: A2AStore
   private inbound?: InboundGateway
   private retryTimer?: ReturnType<typeof setInterval>
+  private unnamed = 0
   private started = false
 
   constructor (components: A2AComponents, init: A2AServiceInit) {
@@ -240,7 +241,8 @@ export class A2AService implements Startable {
       source,
       view: { name, id: '', community: config.community, url: config.url, source, state: 'unreachable', capabilities: [], description: '' }
     }
-    this.remotes.set(name === '' ? `${source}:${config.url}` : name, remote)
+    // one whose card is not read yet is keyed apart until it has a name
+    this.remotes.set(name === '' ? `unnamed:${++this.unnamed}` : name, remote)
     return remote
   }
 
