@@ -117,6 +117,18 @@ describe('an external A2A agent brought into a community with oa-node a2a add', 
     expect(twice.stderr).toContain('an agent named "Weather_Bot" already runs on this node')
   })
 
+  it('is refused in a private community where the node is only a reader', async () => {
+    expect((await cli(['community', 'create', 'club', '--private'], 'n1')).code).toBe(0)
+    const invite = (await cli(['community', 'invite', 'club', '--role', 'reader'], 'n1')).stdout.trim()
+    const joined = await cli(['community', 'join', invite], 'n2')
+    expect(joined.stderr).toBe('')
+    const refused = await cli(['a2a', 'add', 'club', weather.url, '--token', 's3cret', '--name', 'club_weather'], 'n2')
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('this node may read club but not write there, so it cannot host an agent in it')
+    const status = JSON.parse((await cli(['status', '--json'], 'n2')).stdout) as { agents: Array<{ name: string }> }
+    expect(status.agents.map(a => a.name)).not.toContain('club_weather')
+  })
+
   it('is hosted again after a restart, and a2a remove takes it off the node', async () => {
     expect(await n1.stop()).toBe(0)
     n1 = await startNodeProcess(['--community', 'town', '--data-dir', dataDir('n1'), ...LOOPBACK])

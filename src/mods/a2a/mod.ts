@@ -16,7 +16,7 @@ import type { A2AComponents } from './service.js'
 export const a2aMod = defineMod<A2AService, A2AConfig>({
   name: 'a2a',
   description: 'A2A 1.0 gateway: the node\'s agents as A2A servers, and external A2A agents hosted in its communities',
-  needs: ['channels', 'agents'],
+  needs: ['communities', 'channels', 'agents'],
   config: { schema: a2aSection, defaults: A2A_DEFAULTS, section: 'a2a' },
   service: {
     create: ({ config, node }) => (components: A2AComponents) => new A2AService(components, { config, dataDir: node.dataDir })

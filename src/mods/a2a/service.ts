@@ -11,12 +11,14 @@ import type { InboundRefusal } from './inbound.js'
 import type { DetachAgent } from '../../agents/attach.js'
 import type { AgentRuntime } from '../../agents/runtime.js'
 import type { Channels } from '../../channels/channels.js'
+import type { CommunityAccess } from '../../communities/access.js'
 import type { RejectionCounts } from '../../counts/rejection-counter.js'
 import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 
 export interface A2AComponents {
   peerId: PeerId
   privateKey: PrivateKey
+  communities: CommunityAccess
   channels: Channels
   agents: AgentRuntime
   logger: ComponentLogger
@@ -171,9 +173,7 @@ export class A2AService implements Startable {
    * ```
    */
   async add (config: RemoteAgentConfig, signal?: AbortSignal): Promise<RemoteAgentView> {
-    if (!this.components.channels.communities().includes(config.community)) {
-      throw new OaError('not_member', `this node has not joined community "${config.community}" (join it first: oa-node community join ${config.community})`, { status: 404 })
-    }
+    this.refuseCommunity(config.community)
     const { card, client } = await connectA2A(config.url, config.token, signal)
     const name = config.name ?? agentNameOf(card.name)
     this.refuseTaken(name)
@@ -222,6 +222,16 @@ export class A2AService implements Startable {
     }
   }
 
+  /** An agent speaks in its community: the node must have joined it, and may write there. */
+  private refuseCommunity (community: string): void {
+    if (!this.components.channels.communities().includes(community)) {
+      throw new OaError('not_member', `this node has not joined community "${community}" (join it first: oa-node community join ${community})`, { status: 404 })
+    }
+    if (!this.components.communities.mayWrite(community, this.components.peerId.toString())) {
+      throw new OaError('read_only', `this node may read ${community} but not write there, so it cannot host an agent in it`, { status: 403 })
+    }
+  }
+
   private refuseTaken (name: string): void {
     if (this.remotes.has(name) || this.components.agents.list().some(a => a.name === name)) {
       throw new OaError('name_taken', `an agent named "${name}" already runs on this node; give another with --name`, { status: 409 })
@@ -255,6 +265,7 @@ export class A2AService implements Startable {
   /** Reads a tracked agent's card and hosts it; a failure is shown in its view and tried again later. */
   private async connect (remote: Remote): Promise<void> {
     try {
+      this.refuseCommunity(remote.config.community)
       const { card, client } = await connectA2A(remote.config.url, remote.config.token)
       const name = remote.config.name ?? agentNameOf(card.name)
       const key = [...this.remotes.entries()].find(([, r]) => r === remote)?.[0]
