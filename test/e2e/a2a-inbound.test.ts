@@ -156,6 +156,8 @@ describe('the inbound A2A gateway of a node process, driven by @a2a-js/sdk\'s cl
     const api = await ApiClient.fromDataDir(dataDir())
     const status = await api.get<{ a2a: { inbound: { refused: { byReason: Record<string, number> } } } }>('/v1/status')
     expect(status.a2a.inbound.refused.byReason).toMatchObject({ unauthorized: 2, no_such_agent: 1, bad_request: 2, not_found: 1 })
+    const text = await runCli(['status', '--data-dir', dataDir()])
+    expect(text.stdout).toMatch(new RegExp(`^a2a +${node.started.a2a ?? ''} \\(1 agent, \\d+ tasks kept, 0 running, 6 refused\\)$`, 'm'))
     expect(textOf(asTask(await client.sendMessage({ tenant: '', message: message('still here'), configuration: undefined, metadata: undefined })))).toBe('echo: still here')
   })
 
