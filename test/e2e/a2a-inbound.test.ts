@@ -87,7 +87,7 @@ describe('the inbound A2A gateway of a node process, driven by @a2a-js/sdk\'s cl
   })
 
   for (const binding of ['JSONRPC', 'HTTP+JSON'] as const) {
-    it(`over ${binding}: a message is a direct request to the agent, its answer the task's artifact; get, list, stream and cancel`, async () => {
+    it(`over ${binding}: a message is a direct request to the agent, its answer the task's artifact; get, list, stream, follow and cancel`, async () => {
       const client = await clientOf(agentUrl, token, binding)
       const task = asTask(await client.sendMessage({ tenant: '', message: message(`hello over ${binding}`), configuration: undefined, metadata: undefined }))
       expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED)
@@ -108,8 +108,20 @@ describe('the inbound A2A gateway of a node process, driven by @a2a-js/sdk\'s cl
 
       const slow = asTask(await client.sendMessage({ tenant: '', message: message('wait for me'), configuration: { returnImmediately: true, acceptedOutputModes: [], taskPushNotificationConfig: undefined }, metadata: undefined }))
       expect(slow.status?.state).not.toBe(TaskState.TASK_STATE_COMPLETED)
+      await waitFor('the slow task runs', async () => (await client.getTask({ tenant: '', id: slow.id })).status?.state === TaskState.TASK_STATE_WORKING)
+      // a second client follows the running task until it ends
+      const followed: string[] = []
+      const following = (async () => {
+        for await (const event of (await clientOf(agentUrl, token, binding)).resubscribeTask({ tenant: '', id: slow.id })) {
+          if (event.payload?.$case === 'statusUpdate') followed.push(TaskState[event.payload.value.status?.state ?? 0])
+          else followed.push(event.payload?.$case ?? 'none')
+        }
+      })()
+      await waitFor('the follower has the task', () => followed.length > 0)
       const canceled = await client.cancelTask({ tenant: '', id: slow.id, metadata: undefined })
       expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED)
+      await following
+      expect(followed).toEqual(['task', 'TASK_STATE_CANCELED'])
 
       const listed = await client.listTasks({ tenant: '', contextId: '', status: TaskState.TASK_STATE_UNSPECIFIED, pageToken: '', statusTimestampAfter: undefined, includeArtifacts: true })
       expect(listed.tasks.map(t => t.id)).toEqual(expect.arrayContaining([task.id, slow.id]))
