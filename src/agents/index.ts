@@ -20,6 +20,8 @@ export type { AgentFacades, ChannelsFacade, DiscoveryFacade, MemoryFacade } from
 export type { FacadeMaker } from './runtime.js'
 export { toChannelMessage } from './message.js'
 export { AgentRuntime }
+export { attachAgent } from './attach.js'
+export type { DetachAgent } from './attach.js'
 export type { AgentRuntimeComponents, AgentRuntimeInit, AgentStatus, AgentLogEvent, AgentRuntimeEvents } from './runtime.js'
 export { ExpertAgent, questionOf } from './builtin/expert.js'
 export type { ExpertAnswer, AnswerSource } from './builtin/expert.js'

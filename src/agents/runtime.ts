@@ -232,6 +232,23 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
     }
   }
 
+  /**
+   * Stops an agent and takes it off the node: its direct handler, its card and its DHT
+   * keys go, and `onStop` runs. False when no agent has that name.
+   *
+   * @example
+   * ```ts
+   * await node.libp2p.services.agents.remove('my_bot')
+   * ```
+   */
+  async remove (name: string): Promise<boolean> {
+    const entry = this.entries.get(name)
+    if (entry == null) return false
+    await this.disconnect(entry)
+    this.entries.delete(name)
+    return true
+  }
+
   private async build (config: AgentConfig): Promise<Agent> {
     const init: AgentInit = {
       name: config.name,

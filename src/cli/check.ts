@@ -22,6 +22,13 @@ function agentTokensLine (part: unknown): Array<[string, string[]]> {
   return [['agent tokens', verdict(problems ?? [], `${tokens ?? 0} per-agent token${tokens === 1 ? '' : 's'}`)]]
 }
 
+/** The A2A gateway's part, when the node runs that mod. */
+function a2aLine (part: unknown): Array<[string, string[]]> {
+  if (part == null || typeof part !== 'object') return []
+  const { present, tasks, problems } = part as { present?: boolean, tasks?: number, problems?: string[] }
+  return [['a2a', present === true ? verdict(problems ?? [], `${tasks ?? 0} task${tasks === 1 ? '' : 's'}`) : ['absent (the A2A gateway was never used)']]]
+}
+
 /**
  * `oa-node check`: checks the files of a stopped node's data dir (identity key, channel
  * history, memory store, community files, memberships). Exit 0 when every part is sound, 1 when one is
@@ -51,6 +58,7 @@ export async function checkCommand (flags: ClientFlags): Promise<number> {
     ['memberships', memberships.present ? verdict(memberships.problems, memberships.problems.length > 0 ? 'unreadable' : `joined by name: ${memberships.joined.join(', ') || 'none'}; left: ${memberships.left.join(', ') || 'none'}`) : ['absent (nothing joined by name or left on a running node)']],
     ...socialLine(report.social),
     ...agentTokensLine((report as unknown as Record<string, unknown>).agentTokens),
+    ...a2aLine(report.a2a),
     ['result', report.ok ? 'sound' : 'damaged: restore the damaged part from a backup, or move it away and let the node rebuild it from its peers']
   ]))
   return report.ok ? 0 : 1

@@ -15,6 +15,8 @@ export interface NodeFlags {
   bootstrap?: string[]
   mdns?: boolean
   apiPort?: number
+  a2aPort?: number
+  a2aHost?: string
   community?: string[]
   memory?: string
   embedder?: string
@@ -31,6 +33,8 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'network.bootstrap': '--bootstrap',
   'network.mdns': '--mdns',
   'api.port': '--api-port',
+  'a2a.port': '--a2a-port',
+  'a2a.host': '--a2a-host',
   communities: '--community',
   'log.level': '--log-level',
   'log.format': '--log-format',
@@ -57,6 +61,7 @@ export function flagsToLayer (flags: NodeFlags): ConfigLayer {
   if (flags.mdns === true) network.mdns = true
   if (Object.keys(network).length > 0) raw.network = network
   if (flags.apiPort != null) raw.api = { port: flags.apiPort }
+  if (flags.a2aPort != null || flags.a2aHost != null) raw.a2a = { ...(flags.a2aPort == null ? {} : { port: flags.a2aPort }), ...(flags.a2aHost == null ? {} : { host: flags.a2aHost }) }
   if (flags.community != null) raw.communities = flags.community
   if (flags.logLevel != null || flags.logFormat != null) raw.log = { ...(flags.logLevel == null ? {} : { level: flags.logLevel }), ...(flags.logFormat == null ? {} : { format: flags.logFormat }) }
   if (flags.memory != null || flags.embedder != null) raw.memory = { ...(flags.memory == null ? {} : { store: flags.memory }), ...(flags.embedder == null ? {} : { embedder: flags.embedder }) }

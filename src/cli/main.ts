@@ -24,6 +24,7 @@ import { invocation } from './invocation.js'
 import { initCommand } from './init/init.js'
 import { addBuiltinCommands, addModCommands } from './mod-commands.js'
 import { forumCommands } from '../mods/forum/cli.js'
+import { a2aCommands } from '../mods/a2a/cli.js'
 import { socialCommands } from '../mods/social/cli.js'
 import { wikiCommands } from '../mods/wiki/cli.js'
 import { IMPORT_HELP, memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
@@ -64,6 +65,8 @@ function addNodeOptions (cmd: Command): Command {
     .option('-b, --bootstrap <multiaddr>', 'peer to join through, /.../p2p/<peer id>, repeatable', collect)
     .option('--mdns', 'discover peers on the local network with mDNS')
     .option('--api-port <port>', 'control API port on 127.0.0.1 (default 7780; 0 = any free port)', wholeNumber)
+    .option('--a2a-port <port>', 'serve the node\'s agents over A2A 1.0 on this port (0 = any free port; default: off)', wholeNumber)
+    .option('--a2a-host <address>', 'address the A2A gateway listens on (default 127.0.0.1)')
     .option('--community <name>', 'community to join, repeatable', collect)
     .option('--join <invite>', 'join a community with an invite (oa-invite:...), repeatable', collect)
     .addOption(new Option('--memory <store>', 'memory store: embedded (default: SQLite in the data dir; also called sqlite) or milvus (MILVUS_ADDRESS)').choices(['embedded', 'sqlite', 'milvus']))
@@ -229,6 +232,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
 
   addBuiltinCommands(program, 'wiki', 'the wiki of a community: pages, revisions, proposals (owners edit, others propose)', wikiCommands, setCode, suggestSubcommands)
   addBuiltinCommands(program, 'forum', 'the forum of a community: topics, nested comments, votes, search by meaning', forumCommands, setCode, suggestSubcommands)
+  addBuiltinCommands(program, 'a2a', 'external A2A agents hosted in the node\'s communities: add, list, remove', a2aCommands, setCode, suggestSubcommands)
   addBuiltinCommands(program, 'social', 'the relationship graph of a community, endorsements per capability, and the trust that ranks experts', socialCommands, setCode, suggestSubcommands)
 
   program.command('demo').description('the developer-support community: a coordinator and Python, Milvus and DevOps experts on 3 local nodes')

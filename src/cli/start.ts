@@ -7,6 +7,7 @@ import { VERSION } from '../version.js'
 import { fields, print, printJson } from './format.js'
 import { flagsToLayer } from './flags.js'
 import type { NodeFlags } from './flags.js'
+import type { A2AService } from '../mods/a2a/service.js'
 
 export interface StartFlags extends NodeFlags {
   json?: boolean
@@ -25,6 +26,8 @@ export interface StartedLine {
   communities: string[]
   pid: number
   version: string
+  /** The A2A gateway's base URL, when it listens (`--a2a-port`). */
+  a2a?: string
 }
 
 const STOP_DEADLINE_MS = 5_000
@@ -66,6 +69,7 @@ export async function startCommand (flags: StartFlags): Promise<number> {
   }
   log.info({ peerId: node.peerId.toString(), api: api.url }, 'node started')
 
+  const a2aUrl = node.service<A2AService>('a2a')?.inboundUrl
   const announce = (): void => {
     const started: StartedLine = {
       event: 'started',
@@ -75,7 +79,8 @@ export async function startCommand (flags: StartFlags): Promise<number> {
       dataDir: config.dataDir,
       communities: node.communities,
       pid: process.pid,
-      version: VERSION
+      version: VERSION,
+      ...(a2aUrl == null ? {} : { a2a: a2aUrl })
     }
     if (flags.json === true) {
       printJson(started)
@@ -84,6 +89,7 @@ export async function startCommand (flags: StartFlags): Promise<number> {
         ['peer id', started.peerId],
         ['listening', started.multiaddrs],
         ['api', started.api],
+        ...(a2aUrl == null ? [] : [['a2a', a2aUrl] as [string, string]]),
         ['data dir', started.dataDir],
         ['communities', started.communities],
         ['agents', node.libp2p.services.agents.list().map(a => `${a.name} (${a.state === 'failed' ? `failed: ${a.error ?? ''}` : a.kind})`)],

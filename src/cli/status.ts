@@ -1,6 +1,7 @@
 import { ApiClient } from '../api/client.js'
 import { resolveDataDir, DEFAULT_DATA_DIR } from '../config/load.js'
 import { duration, fields, print, printJson, table } from './format.js'
+import type { A2AStatus } from '../mods/a2a/service.js'
 import type { StatusAnswer } from '../api/server.js'
 import type { NodeStatus, PeerInfoView } from '../node/oa-node.js'
 import type { RemoteAgentGatewayStatus } from '../gateway/remote/gateway.js'
@@ -51,6 +52,7 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['api', api.info.url],
     ['api refused', apiRefusedLine(status)],
     ...remoteAgentsLine((status as unknown as Record<string, unknown>).remote_agents),
+    ...a2aLines(status.a2a),
     ['data dir', status.dataDir]
   ]))
   return 0
@@ -87,3 +89,14 @@ function endpointLine (e: NodeStatus['endpoints'][number]): string {
   return e.state === 'up' ? `${e.endpoint} ${e.address} up (${counts})` : `${e.endpoint} ${e.address} DOWN for ${duration(Date.now() - (e.downSince ?? Date.now()))}: ${e.reason ?? '?'} (${counts})`
 }
 
+
+/** The A2A gateway's lines, when it listens or hosts external agents. */
+function a2aLines (section: unknown): Array<[string, string | string[]]> {
+  const a2a = section as Partial<A2AStatus> | undefined
+  const inbound = a2a?.inbound
+  const lines: Array<[string, string | string[]]> = []
+  if (inbound?.url != null) lines.push(['a2a', `${inbound.url} (${inbound.agents.length} agent${inbound.agents.length === 1 ? '' : 's'}, ${inbound.tasks} task${inbound.tasks === 1 ? '' : 's'} kept, ${inbound.active} running, ${inbound.refused.total} refused)`])
+  const remote = a2a?.remote ?? []
+  if (remote.length > 0) lines.push(['a2a agents', remote.map(r => `${r.name} ${r.state} (${r.url})`)])
+  return lines
+}

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml'
 import { ConfigError } from './errors.js'
 import { configLayerSchema, DEFAULTS } from './schema.js'
 import { memoryChoiceProblems } from '../memory/config.js'
+import { remoteProblems } from '../mods/a2a/config.js'
 import { BUILTIN_MOD_NAMES } from '../mods/builtin-names.js'
 import { MOD_NAME } from '../mods/contract.js'
 import type { ConfigLayer, NodeConfig } from './schema.js'
@@ -226,7 +227,7 @@ function modEntryProblems (mods: NodeConfig['mods']): string[] {
 }
 
 /** Built-in mods whose settings have a top-level section of their own. */
-const SECTIONS = new Set(['channels', 'discovery', 'memory', 'agents'])
+const SECTIONS = new Set(['channels', 'discovery', 'memory', 'agents', 'a2a'])
 
 /**
  * Builds the node configuration from defaults, a YAML file, `OA_*` environment
@@ -256,8 +257,9 @@ export async function loadConfig (options: LoadConfigOptions = {}): Promise<Node
   const duplicate = names.find((n, i) => names.indexOf(n) !== i)
   if (duplicate != null) problems.push(`agents: two agents are named "${duplicate}"; names are unique on a node`)
   problems.push(...modEntryProblems(merged.mods))
+  problems.push(...remoteProblems(merged.a2a.remote, names))
   if (problems.length > 0) throw new ConfigError(problems)
-  // a node joins the communities of the agents it hosts
-  merged.communities = [...new Set([...merged.communities, ...merged.agents.map(a => a.community ?? '')])]
+  // a node joins the communities of the agents it hosts, external A2A agents included
+  merged.communities = [...new Set([...merged.communities, ...merged.agents.map(a => a.community ?? ''), ...merged.a2a.remote.map(r => r.community)])]
   return merged
 }

@@ -4,9 +4,11 @@ import { agentsSection } from '../agents/config.js'
 import { channelsSection, CHANNELS_DEFAULTS } from '../channels/config.js'
 import { discoverySection, DISCOVERY_DEFAULTS } from '../discovery/config.js'
 import { memorySection, MEMORY_DEFAULTS } from '../memory/config.js'
+import { a2aSection, A2A_DEFAULTS } from '../mods/a2a/config.js'
 import { communityName } from './names.js'
 import type { AgentConfig } from '../agents/config.js'
 import type { CAPTURE_KINDS } from '../memory/config.js'
+import type { A2AConfig } from '../mods/a2a/config.js'
 
 export { COMMUNITY_NAME, AGENT_NAME } from './names.js'
 export { AGENT_TYPES, agentConfigSchema } from '../agents/config.js'
@@ -68,6 +70,7 @@ export const configLayerSchema = z.strictObject({
   agents: agentsSection.optional(),
   discovery: discoverySection.optional(),
   memory: memorySection.optional(),
+  a2a: a2aSection.optional(),
   llm: z.strictObject({
     baseUrl: z.url().optional(),
     apiKey: z.string().min(1).optional(),
@@ -204,6 +207,8 @@ export interface NodeConfig {
       requestTimeoutMs: number
     }
   }
+  /** The A2A gateway: the inbound server for this node's agents, and external A2A agents hosted here. */
+  a2a: A2AConfig
   llm: {
     /** OpenAI-compatible endpoint (OPENAI_BASE_URL). Without it and without apiKey, agents run offline. */
     baseUrl?: string
@@ -296,6 +301,7 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
   agents: [],
   discovery: DISCOVERY_DEFAULTS,
   memory: MEMORY_DEFAULTS,
+  a2a: A2A_DEFAULTS,
   llm: {
     model: 'gpt-4o-mini',
     timeoutMs: 60_000,

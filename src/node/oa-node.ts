@@ -396,6 +396,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
 }
 
 function toListenError (err: unknown, listen: string[]): Error {
+  // a mod's own refusal (the A2A gateway's port) already names what failed
+  if (err instanceof OaError) return err
   const cause = err instanceof Error ? (err as Error & { cause?: unknown }).cause : undefined
   const text = err instanceof Error ? `${err.message} ${cause instanceof Error ? cause.message : ''}` : String(err)
   if (/EADDRINUSE|address already in use/i.test(text)) {

@@ -152,6 +152,24 @@ describe('loadConfig', () => {
     expect((await problemsOf(async () => loadConfigFile(badType)))[0]).toMatch(new RegExp(`^${badType}: agents\\[0\\]\\.type: `))
   })
 
+  it('reads the a2a section, joins the communities of its external agents, and names its bad entries', async () => {
+    const good = await yamlFile('a2a:\n  port: 0\n  host: 0.0.0.0\n  remote:\n    - { community: town, url: "http://127.0.0.1:9000", name: weather }\n')
+    const config = await loadConfig({ file: good })
+    expect(config.a2a).toEqual({ port: 0, host: '0.0.0.0', maxRunningTasks: 64, remote: [{ community: 'town', url: 'http://127.0.0.1:9000', name: 'weather' }] })
+    expect(config.communities).toEqual(['town'])
+    const bad = await yamlFile('a2a:\n  host: somewhere\n  remote:\n    - { community: town, url: "ftp://x" }\n')
+    expect((await problemsOf(async () => loadConfigFile(bad))).map(p => p.slice(bad.length + 2))).toEqual([
+      'a2a.host: expected an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost',
+      'a2a.remote[0].url: expected an http:// or https:// URL'
+    ])
+    const twice = await yamlFile('communities: [town]\nagents:\n  - { name: bot, type: expert }\na2a:\n  remote:\n    - { community: town, url: "http://127.0.0.1:1", name: bot }\n    - { community: town, url: "http://127.0.0.1:2", name: w }\n    - { community: town, url: "http://127.0.0.1:3", name: w }\n')
+    expect(await problemsOf(async () => loadConfig({ file: twice }))).toEqual([
+      'a2a.remote[0].name: an agent named "bot" is in agents already; names are unique on a node',
+      'a2a.remote[2].name: two external agents are named "w"; names are unique on a node'
+    ])
+    expect((await problemsOf(() => flagsToLayer({ a2aPort: 70_000 })))[0]).toMatch(/^--a2a-port: /)
+  })
+
   it('reads OPENAI_* variables into the llm section', () => {
     expect(configFromEnv({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'llama3.2', OPENAI_API_KEY: 'k' })).toEqual({ llm: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.2', apiKey: 'k' } })
   })

@@ -95,7 +95,7 @@ describe('a node composed of mods', () => {
 
   it('runs the mods that are on, with a user mod\'s service, routes and status section', async () => {
     const status = await client.get<Record<string, unknown>>('/v1/status')
-    expect(status.mods).toEqual(['communities', 'channels', 'discovery', 'wiki', 'forum', 'agents', 'social', 'remote_agents', 'hello'])
+    expect(status.mods).toEqual(['communities', 'channels', 'discovery', 'wiki', 'forum', 'agents', 'social', 'remote_agents', 'a2a', 'hello'])
     expect(status.hello).toEqual({ greeting: 'hi' })
     expect(status).not.toHaveProperty('replication')
     expect(status.channels).toEqual({ lobby: ['forum', 'general', 'social', 'wiki'] })
