@@ -48,10 +48,10 @@ describe('joining, listing and leaving communities with commands, across restart
     expect(listed.code).toBe(0)
     expect(listed.stdout.split('\n')[0]).toMatch(/^COMMUNITY\s+POLICY\s+ROLE\s+CHANNELS\s+MESSAGES$/)
     // every community has the wiki's and the social mod's channels
-    expect(listed.stdout).toMatch(/^lobby\s+open\s+-\s+general,random,social,wiki\s+2$/m)
+    expect(listed.stdout).toMatch(/^lobby\s+open\s+-\s+forum,general,random,social,wiki\s+2$/m)
     const json = await cli('community', 'list', '--json')
     expect(json.stdout.trim().split('\n').map(l => JSON.parse(l) as Listed)).toEqual([
-      { name: 'lobby', policy: 'open', channels: [{ name: 'general', messages: 1 }, { name: 'random', messages: 1 }, { name: 'social', messages: 0 }, { name: 'wiki', messages: 0 }] }
+      { name: 'lobby', policy: 'open', channels: [{ name: 'forum', messages: 0 }, { name: 'general', messages: 1 }, { name: 'random', messages: 1 }, { name: 'social', messages: 0 }, { name: 'wiki', messages: 0 }] }
     ])
 
     const again = await restart()

@@ -122,7 +122,7 @@ describe('channel endpoints', () => {
     const { messages: listed } = await client.get<{ messages: EventJson[] }>(`${messages}?limit=2`)
     expect(listed.map(m => m.id)).toEqual([reply.id, reaction.id])
     const { communities } = await client.get<{ communities: Array<{ name: string, channels: Array<{ name: string, messages: number }> }> }>('/v1/communities')
-    expect(communities).toEqual([{ name: 'devsupport', policy: 'open', channels: [{ name: 'general', messages: 3 }, { name: 'social', messages: 0 }, { name: 'wiki', messages: 0 }] }])
+    expect(communities).toEqual([{ name: 'devsupport', policy: 'open', channels: [{ name: 'forum', messages: 0 }, { name: 'general', messages: 3 }, { name: 'social', messages: 0 }, { name: 'wiki', messages: 0 }] }])
   })
 
   it('answers bad input with a 4xx naming the problem, and stores nothing', async () => {
