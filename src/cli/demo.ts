@@ -39,6 +39,7 @@ interface ReplyMetadata {
   missing?: Array<{ expert: string, reason?: string }>
   reused?: { id: string, score: number, text: string }
   stored?: Array<{ id: string, kind: string }>
+  forumTopic?: string
 }
 
 function short (text: string, n = 110): string {
@@ -92,6 +93,7 @@ function render (question: string, reply: EventJson): string {
   }
   out.push(`\nAnswer (in the thread of ${reply.replyTo ?? '?'}):\n${(reply.payload as { text?: string }).text ?? ''}`)
   out.push(`\nStored: ${(meta.stored ?? []).map(s => `${s.kind} ${s.id}`).join(', ') || 'nothing'}`)
+  if (meta.forumTopic != null) out.push(`Forum topic: ${meta.forumTopic} (the experts comment their answers there; vote on them with: oa-node forum vote ${C} <comment id> up)`)
   return out.join('\n')
 }
 

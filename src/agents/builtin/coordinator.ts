@@ -5,6 +5,7 @@ import { parseOptions } from '../options.js'
 import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
 import { terms, termsMatch } from '../../text/terms.js'
 import { CAPABILITY } from '../../mods/social/events.js'
+import { topicBodyOf, topicTagsOf, topicTitleOf } from './forum-thread.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
 import type { DiscoveredAgent } from '../../discovery/card.js'
@@ -161,9 +162,28 @@ export class CoordinatorAgent extends Agent {
       ...await this.store('collaboration_history', `Question: ${message.text}\nRouted to ${routing.map(r => `${r.expert} (${r.matched.join(', ')})`).join(', ')}. Answered: ${answered.map(a => a.expert).join(', ') || 'none'}.${missing.length > 0 ? ` No answer from ${missing.map(m => m.expert).join(', ')}.` : ''}`, { thread, experts: routing.map(r => r.expert).join(', ') }),
       ...(grounded.length > 0 ? await this.store('problem_solutions', `Problem: ${message.text}\nSolution: ${solution}`, { thread, question: message.text, experts: grounded.map(a => a.expert).join(', ') }) : [])
     ]
+    const forumTopic = answered.length > 0 ? await this.postTopic(message.text, merged, routing.flatMap(r => r.matched)) : undefined
     await this.reply(message, text, {
-      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, id: a.id, mode: a.mode, text: a.text, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })), stored }
+      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, id: a.id, mode: a.mode, text: a.text, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })), stored, ...(forumTopic == null ? {} : { forumTopic }) }
     })
+  }
+
+  /**
+   * Posts the merged answer as a forum topic titled by the question, tagged with the
+   * capabilities it matched, when the forum mod runs: the experts that answered comment
+   * on it with their own answers, which readers vote on (votes feed the social mod's
+   * trust). Undefined, and the reply goes on, when the forum is off or refuses it.
+   */
+  private async postTopic (question: string, merged: string, matched: string[]): Promise<string | undefined> {
+    const forum = this.mods.forum
+    const title = topicTitleOf(question)
+    if (forum == null || title === '') return undefined
+    try {
+      return (await forum.post(title, { body: topicBodyOf(merged), tags: topicTagsOf(matched) })).id
+    } catch (err) {
+      this.log.warn(`the answer was not posted to the forum: ${(err as Error).message}`)
+      return undefined
+    }
   }
 
   /** Trust from the social mod, each capability's ranking computed once per question; undefined when the mod is off. */

@@ -6,7 +6,9 @@ import { KIND } from '../../memory/filter.js'
 import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
 import { CAPTURED_KINDS, CHANNEL_MESSAGE } from '../../memory/kinds.js'
 import { overlap, terms } from '../../text/terms.js'
+import { topicBodyOf, topicTitleOf } from './forum-thread.js'
 import type { AgentInit } from '../agent.js'
+import type { TopicView } from '../../mods/forum/views.js'
 import type { ChannelMessage } from '../message.js'
 import type { DirectRequest } from '../../channels/direct.js'
 import type { ScoreKind } from '../../memory/types.js'
@@ -82,9 +84,14 @@ export function questionOf (payload: unknown): string {
  *     options: { maxSources: 5, minSimilarity: 0.2, recallKinds: [expert_knowledge, problem_solutions] }
  * ```
  */
+/** Answers an expert keeps for the forum topics of their questions. */
+const ANSWERS_KEPT = 32
+
 export class ExpertAgent extends Agent {
   override readonly kind = 'expert'
   private readonly settings: z.infer<typeof expertOptions>
+  /** Answers given to direct requests lately, by the title of the forum topic their question would be. */
+  private readonly answered = new Map<string, ExpertAnswer>()
 
   constructor (init: AgentInit) {
     super(init)
@@ -94,7 +101,30 @@ export class ExpertAgent extends Agent {
   override async onDirect (request: DirectRequest, _options: { signal: AbortSignal }): Promise<ExpertAnswer> {
     const question = questionOf(request.payload)
     if (question.trim() === '') throw new Error('the request has no question (send { text })')
-    return this.answer(question)
+    const answer = await this.answer(question)
+    this.rememberAnswer(question, answer)
+    return answer
+  }
+
+  /**
+   * A forum topic titled by a question this expert answered lately (a coordinator posts
+   * its merged answer so): the expert comments with its own answer, once, so that readers
+   * can vote on it.
+   */
+  override async onForumTopic (topic: TopicView): Promise<void> {
+    const answer = this.answered.get(topic.title)
+    if (answer == null) return
+    this.answered.delete(topic.title)
+    await this.forum.comment(topic.id, topicBodyOf(answer.text))
+  }
+
+  /** Keeps the latest answers by their topic title, the oldest dropped past ANSWERS_KEPT. */
+  private rememberAnswer (question: string, answer: ExpertAnswer): void {
+    const title = topicTitleOf(question)
+    if (title === '') return
+    this.answered.delete(title)
+    this.answered.set(title, answer)
+    if (this.answered.size > ANSWERS_KEPT) this.answered.delete(this.answered.keys().next().value ?? '')
   }
 
   override async onMention (message: ChannelMessage): Promise<void> {
