@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { channelTopic } from '../../src/wire/topics.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
+import { partition } from '../helpers/partition.js'
 import { waitFor } from '../helpers/wait.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 import type { ForumService } from '../../src/mods/forum/index.js'
@@ -133,4 +134,56 @@ describe('the forum mod across three nodes', () => {
     expect(forum(elsewhere).list('other')).toEqual([])
     expect(() => forum(elsewhere).list(C)).toThrow(/has not joined/)
   })
+})
+
+describe('the forum across a partition', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  const nodes: OaNode[] = []
+  const net = partition()
+
+  beforeAll(async () => {
+    dir = await tempDir()
+    for (let i = 0; i < 3; i++) {
+      let self = ''
+      const node = await startTestNode(dir.path, `p${i}`, { communities: [C], memory: { capture: { '*': [] } }, ...(i === 0 ? {} : { network: { bootstrap: [tcpAddr(nodes[0]!)] } }) }, { connectionGater: net.gater(() => self) })
+      self = node.peerId.toString()
+      nodes.push(node)
+    }
+    await waitFor('every node on the forum channel of the others', () => nodes.every(n => n.libp2p.services.pubsub.getSubscribers(channelTopic(C, 'forum')).length === 2))
+  })
+
+  afterAll(async () => {
+    await Promise.all(nodes.map(async n => n.stop()))
+    await dir.cleanup()
+  })
+
+  it('two sides that vote, comment and edit while split converge to the same thread after healing', async () => {
+    const [a, b, c] = nodes as [OaNode, OaNode, OaNode]
+    const topic = await forum(a).post(C, { title: 'Which embedding model for code search?', body: 'Offline only.' })
+    const answer = await forum(b).comment(C, topic.id, 'A small code model, quantized.')
+    await waitFor('every node holds the answer', () => nodes.every(n => forum(n).list(C).some(t => t.id === topic.id) && forum(n).show(C, topic.id).comments.length === 1))
+    net.groupOf.set(a.peerId.toString(), 0)
+    for (const n of [b, c]) net.groupOf.set(n.peerId.toString(), 1)
+    net.set(true)
+    for (const n of [b, c]) await a.libp2p.hangUp(n.peerId)
+    await waitFor('the sides apart', () => a.libp2p.getPeers().length === 0)
+    // each side changes the same thread: votes both ways on the answer, a comment each, the author's edit
+    await forum(a).vote(C, answer.id, 'up')
+    await forum(a).edit(C, topic.id, { body: 'Offline only, on CPUs.' })
+    const fromA = await forum(a).comment(C, topic.id, 'We tried MiniLM.', { replyTo: answer.id })
+    await forum(c).vote(C, answer.id, 'down')
+    await forum(c).vote(C, answer.id, 'up')
+    const fromC = await forum(c).comment(C, topic.id, 'Check the licence first.')
+    await waitFor('b holds c\'s side', () => forum(b).show(C, topic.id).comments.some(x => x.id === fromC.id))
+    expect(forum(b).show(C, topic.id).comments[0]?.replies.some(r => r.id === fromA.id)).toBe(false)
+    net.set(false)
+    for (const n of [b, c]) await a.libp2p.dial(n.libp2p.getMultiaddrs()[0]!)
+    await waitFor('all three converge after healing', () => {
+      const views = nodes.map(seen)
+      return views.every(v => v === views[0]) && forum(b).show(C, topic.id).comments.some(x => x.id === fromC.id) && forum(c).show(C, topic.id).comments[0]?.replies.some(r => r.id === fromA.id) === true
+    }, 60_000)
+    const thread = forum(b).show(C, topic.id)
+    expect(thread.topic.body).toBe('Offline only, on CPUs.')
+    expect(thread.comments.find(x => x.id === answer.id)).toMatchObject({ score: 2, up: 2, down: 0 })
+  }, 120_000)
 })

@@ -9,14 +9,13 @@ import { MemoryGossip, SyncBatch, SyncRequest } from '../../src/wire/generated/m
 import { createRawPeer } from '../helpers/raw-peer.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
+import { partition } from '../helpers/partition.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ConfigLayer } from '../../src/config/schema.js'
 import type { StoreAdapter } from '../../src/memory/stores/adapter.js'
 import type { StoredRecord } from '../../src/memory/types.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 import type { RawPeer } from '../helpers/raw-peer.js'
-import type { ConnectionGater, PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 
 const C = 'devsupport'
 const layer = (bootstrap: string[] = []): ConfigLayer => ({ communities: [C], network: { bootstrap }, memory: { syncIntervalMs: 1500, capture: { '*': [] } } })
@@ -36,20 +35,6 @@ async function ids (node: OaNode): Promise<string[]> {
 async function converged (nodes: OaNode[], expected: number): Promise<boolean> {
   const sets = await Promise.all(nodes.map(async n => ids(n)))
   return sets.every(s => s.length === expected && s.join() === sets[0]?.join())
-}
-
-/** A gater that refuses connections between two groups while `split` is on. */
-function partition () {
-  const groupOf = new Map<string, number>()
-  let split = false
-  const apart = (a: string, b: string): boolean => split && groupOf.has(a) && groupOf.has(b) && groupOf.get(a) !== groupOf.get(b)
-  const gater = (self: () => string): ConnectionGater => ({
-    denyDialPeer: (peer: PeerId) => apart(self(), peer.toString()),
-    denyInboundEncryptedConnection: (peer: PeerId) => apart(self(), peer.toString()),
-    denyOutboundEncryptedConnection: (peer: PeerId) => apart(self(), peer.toString()),
-    denyDialMultiaddr: (_ma: Multiaddr) => false
-  })
-  return { groupOf, gater, set: (on: boolean) => { split = on } }
 }
 
 describe('memory replication between 5 nodes', () => {
