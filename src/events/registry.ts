@@ -28,10 +28,13 @@ export interface EventSpec {
   /** One line for `GET /v1/mods` and the docs. */
   description?: string
   /**
-   * A rule of the owning mod on the whole event, once its payload matches: returns why
-   * the event is refused (rejected as `payload` and counted, refused locally as
-   * `bad_payload`), or undefined. It sees the author (`source`, `<agent>@<peer id>`), so it
-   * can refuse what a payload alone cannot show (an agent endorsing itself).
+   * A rule of the owning mod on the whole event that needs no state of the mod: returns
+   * why the event is refused, or undefined. It sees the author (`source`,
+   * `<agent>@<peer id>`), so it can refuse what a payload alone cannot show (an agent
+   * endorsing itself). Inbound, it runs where a rule added with `Channels.addRule` (one
+   * that needs the mod's state) runs, after the signature and the author's role, and a
+   * refusal is counted as `rule` the same way; a local publish it refuses fails with
+   * `bad_payload`.
    */
   rule?: (event: { source: string, payload: unknown }) => string | undefined
 }

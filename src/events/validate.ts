@@ -148,8 +148,6 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
     const result = schema.safeParse(payload)
     if (!result.success) reject('payload', `payload does not match ${envelope.type}: ${result.error.issues[0]?.message ?? 'invalid'}`)
   }
-  const refusal = rules.events.refusal?.(envelope.type, { source: envelope.source, payload })
-  if (refusal != null) reject('payload', `${envelope.type}: ${refusal}`)
 
   const at = envelope.source.lastIndexOf('@')
   const name = envelope.source.slice(0, at)
@@ -171,6 +169,10 @@ export async function checkEnvelope (wire: Envelope, rules: ValidationRules): Pr
     reject('membership', `${peer} may not write ${envelope.type} to community "${envelope.community.slice(0, 64)}" (only its admins may)`)
   }
 
+  // the owning mod's rules, once the author is proven: the one declared with the type
+  // (EventSpec.rule), then the one it added for its state (Channels.addRule)
+  const declared = rules.events.refusal?.(envelope.type, { source: envelope.source, payload })
+  if (declared != null) reject('rule', `${envelope.type}: ${declared}`)
   const admitted = rules.admit?.(envelope)
   if (admitted != null) reject('rule', admitted)
 

@@ -100,14 +100,14 @@ describe('the social mod on three nodes', () => {
     await expect(social(n1).endorse(C, 'not-an-agent', 'milvus')).rejects.toMatchObject({ code: 'bad_agent' })
     await expect(social(n1).endorse(C, expertOf(n2), 'Not A Capability!')).rejects.toMatchObject({ code: 'bad_capability' })
 
-    // signed by a peer that bypasses every check of its own: every receiver refuses it, counted as a payload rejection
+    // signed by a peer that bypasses every check of its own: every receiver refuses it, counted as a rule rejection
     raw = await createRawPeer()
     const topic = channelTopic(C, 'social')
     await raw.join(n2, topic)
-    const rejected = n2.status().rejected.byReason.payload
+    const rejected = n2.status().rejected.byReason.rule
     const forged = await createEnvelope({ type: 'social.endorsement.add', community: C, channel: 'social', agent: 'mallory', payload: { agent: `mallory@${raw.peerId.toString()}`, capability: 'milvus' } }, raw.privateKey)
     await raw.publish(topic, Envelope.encode(forged))
-    await waitFor('n2 counted the forged self-endorsement', () => n2.status().rejected.byReason.payload === rejected + 1)
+    await waitFor('n2 counted the forged self-endorsement', () => n2.status().rejected.byReason.rule === rejected + 1)
     // a well-formed endorsement by the same peer is taken: only the forged one was refused
     const good = await createEnvelope({ type: 'social.endorsement.add', community: C, channel: 'social', agent: 'mallory', payload: { agent: expertOf(n1, 'honest'), capability: 'milvus' } }, raw.privateKey)
     await raw.publish(topic, Envelope.encode(good))
