@@ -92,6 +92,17 @@ describe('the forum mod across three nodes', () => {
     await waitFor('every node shows the author\'s edit', () => nodes.every(n => forum(n).show(C, topicId).topic.title === 'HNSW or IVF_FLAT for 10M 768-d vectors?'))
   })
 
+  it('the topic\'s author accepts an answer: every node shows it, and the topic\'s memory record holds its text, found by meaning', async () => {
+    const [n1, n2, n3] = nodes as [OaNode, OaNode, OaNode]
+    await expect(forum(n2).accept(C, topicId, answerId)).rejects.toMatchObject({ code: 'not_author', status: 403 })
+    const accepted = await forum(n1).accept(C, topicId, answerId)
+    expect(accepted.accepted).toBe(answerId)
+    await waitFor('every node shows the accepted answer', () => nodes.every(n => forum(n).show(C, topicId).topic.accepted === answerId))
+    const [record] = await n1.libp2p.services.memory.get(C, [`forum:${topicId}`])
+    expect(record?.text).toContain('Accepted answer: HNSW if memory allows')
+    await waitFor('n3 finds the topic by its accepted answer', async () => (await forum(n3).search(C, 'use IVF_FLAT when memory is short')).some(h => h.topic.id === topicId && h.topic.accepted === answerId))
+  })
+
   it('a forged edit by a non-author, published raw through its node\'s channels, is refused on the wire and counted', async () => {
     const [n1, n2, n3] = nodes as [OaNode, OaNode, OaNode]
     const before = nodes.map(seen)

@@ -49,6 +49,18 @@ describe('the forum fold', () => {
     expect(fold.comment(reply.id)?.body).toBe('How much memory?')
   })
 
+  it('shows the answer the topic\'s author accepted, and none once that comment is deleted or when a non-author names one', () => {
+    const fold = new ForumFold(C)
+    const t = op(300, TOPIC_CREATE, ALICE, { title: 'accepted', body: '', tags: [] })
+    const answer = op(301, COMMENT_POST, BOB, { topic: t.id, body: 'the answer' })
+    for (const o of [t, answer, op(302, TOPIC_EDIT, CAROL, { topic: t.id, accepted: answer.id })]) fold.add(o)
+    expect(fold.topic(t.id)?.accepted).toBeUndefined()
+    fold.add(op(303, TOPIC_EDIT, ALICE, { topic: t.id, accepted: answer.id }))
+    expect(fold.topic(t.id)?.accepted).toBe(answer.id)
+    fold.add(op(304, COMMENT_DELETE, BOB, { comment: answer.id }))
+    expect(fold.topic(t.id)?.accepted).toBeUndefined()
+  })
+
   it(`refuses a comment nested deeper than ${MAX_DEPTH} levels, and one under a comment of another topic`, () => {
     const fold = new ForumFold(C)
     const t = op(100, TOPIC_CREATE, ALICE, { title: 'deep', body: '', tags: [] })

@@ -86,6 +86,22 @@ export const forumCommands: ModCommand[] = [
     }
   },
   {
+    name: 'accept',
+    description: 'accept a comment as the answer of a topic you wrote (--none withdraws it)',
+    arguments: ['<community>', '<topic>', '[comment]'],
+    options: [['--none', 'withdraw the accepted answer'], ['--as <agent>', 'the topic author\'s name (default user)']],
+    run: async (ctx) => {
+      const [community = '', topic = '', comment] = ctx.args
+      if ((comment == null) === (ctx.options.none !== true)) {
+        process.stderr.write('oa-node: give the comment to accept, or --none to withdraw the accepted answer\n')
+        return 2
+      }
+      const { topic: accepted } = await ctx.api.post<{ topic: TopicView }>(path(community, 'topics', topic, 'accept'), { comment: comment ?? null, ...(ctx.options.as == null ? {} : { agent: ctx.options.as }) })
+      ctx.print(ctx.json ? JSON.stringify(accepted) : `${accepted.id}  accepted answer: ${accepted.accepted ?? 'none'}`)
+      return 0
+    }
+  },
+  {
     name: 'delete',
     description: 'delete a topic or comment you wrote (a tombstone stays)',
     arguments: ['<community>', '<id>'],

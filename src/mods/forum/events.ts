@@ -38,8 +38,8 @@ const tag = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/, 'a tag is 1-32 chara
 const tags = z.array(tag).max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
 
 export const topicCreatePayload = z.strictObject({ title, body, tags })
-export const topicEditPayload = z.strictObject({ topic: id, title: title.optional(), body: body.optional(), tags: tags.optional() })
-  .refine(p => p.title != null || p.body != null || p.tags != null, 'an edit changes the title, the body or the tags')
+export const topicEditPayload = z.strictObject({ topic: id, title: title.optional(), body: body.optional(), tags: tags.optional(), accepted: id.nullable().optional() })
+  .refine(p => p.title != null || p.body != null || p.tags != null || p.accepted !== undefined, 'an edit changes the title, the body, the tags or the accepted answer')
 export const topicDeletePayload = z.strictObject({ topic: id })
 export const commentPostPayload = z.strictObject({ topic: id, parent: id.optional(), body: body.refine(b => b.trim() !== '', 'the comment is empty') })
 export const commentEditPayload = z.strictObject({ comment: id, body: body.refine(b => b.trim() !== '', 'the comment is empty') })
@@ -67,7 +67,7 @@ export const FORUM_PAYLOADS: Readonly<Record<string, z.ZodType>> = {
 /** The registry entries: the envelope pipeline checks each payload and that its author may write to the community. */
 export const FORUM_EVENTS: EventSpec[] = [
   { type: TOPIC_CREATE, payload: topicCreatePayload, description: 'a topic: title, markdown body, tags' },
-  { type: TOPIC_EDIT, payload: topicEditPayload, description: 'its author changes a topic\'s title, body or tags; the latest edit by (timestamp, id) wins each field' },
+  { type: TOPIC_EDIT, payload: topicEditPayload, description: 'its author changes a topic\'s title, body, tags or accepted answer (a comment of the topic, or null); the latest edit by (timestamp, id) wins each field' },
   { type: TOPIC_DELETE, payload: topicDeletePayload, description: 'its author deletes a topic, leaving a tombstone' },
   { type: COMMENT_POST, payload: commentPostPayload, description: 'a comment on a topic, or a reply to a comment (up to 5 levels)' },
   { type: COMMENT_EDIT, payload: commentEditPayload, description: 'its author changes a comment\'s body' },

@@ -21,6 +21,8 @@ export interface ForumFacade {
   /** Only the agent's own topics and comments. */
   edit: (id: string, change: { title?: string, body?: string, tags?: string[] }) => Promise<TopicView | CommentView>
   delete: (id: string) => Promise<TopicView | CommentView>
+  /** Accepts a comment as the answer of a topic the agent wrote (`null` withdraws it). */
+  accept: (topic: string, comment: string | null) => Promise<TopicView>
   list: (options?: { sort?: TopicSort }) => TopicView[]
   show: (topic: string) => TopicThread
   search: (query: string, options?: { k?: number }) => Promise<SearchHitView[]>
@@ -43,6 +45,7 @@ export function forumFacade (service: ForumService, agent: FacadeAgent): ForumFa
     vote: async (id, vote) => service.vote(c, id, vote, agent.name),
     edit: async (id, change) => service.edit(c, id, change, agent.name),
     delete: async (id) => service.delete(c, id, agent.name),
+    accept: async (topic, comment) => service.accept(c, topic, comment, agent.name),
     list: (options = {}) => service.list(c, options.sort),
     show: (topic) => service.show(c, topic),
     search: async (query, options = {}) => service.search(c, query, options.k)

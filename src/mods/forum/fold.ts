@@ -244,12 +244,17 @@ export class ForumFold {
     if (item == null) return undefined
     const { edits, deleted } = this.applied(id, item)
     let { title, body, tags } = item.create
+    let accepted: string | null = null
     for (const edit of edits) {
       const change = edit.payload as TopicEdit
       title = change.title ?? title
       body = change.body ?? body
       tags = change.tags ?? tags
+      if (change.accepted !== undefined) accepted = change.accepted
     }
+    // an accepted answer is a comment of this topic that is here and not deleted
+    const answer = accepted == null ? undefined : this.comments.get(accepted)
+    const acceptedAnswer = answer != null && answer.post.topic === id && this.depth(accepted ?? '') != null && this.applied(accepted ?? '', answer).deleted == null ? accepted : undefined
     const mine = [...this.comments.keys()].filter(c => this.comments.get(c)?.post.topic === id && this.depth(c) != null)
     let activeAt = Math.max(item.op.timestamp, ...edits.map(e => e.timestamp))
     for (const c of mine) {
@@ -270,7 +275,8 @@ export class ForumFold {
       deleted: deleted != null,
       ...this.score(id),
       comments: mine.length,
-      activeAt
+      activeAt,
+      ...(acceptedAnswer == null || deleted != null ? {} : { accepted: acceptedAnswer })
     }
   }
 

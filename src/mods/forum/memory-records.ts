@@ -11,16 +11,22 @@ export function recordIdOf (topic: string): string {
   return `forum:${topic}`
 }
 
-function textOf (topic: TopicView): string {
-  const text = [topic.title, topic.tags.length === 0 ? '' : `tags: ${topic.tags.join(', ')}`, topic.body].filter(t => t !== '').join('\n\n')
+/** A topic as its record holds it, with the text of the answer its author accepted. */
+export interface TopicRecord {
+  topic: TopicView
+  answer?: string
+}
+
+function textOf ({ topic, answer }: TopicRecord): string {
+  const text = [topic.title, topic.tags.length === 0 ? '' : `tags: ${topic.tags.join(', ')}`, topic.body, answer == null ? '' : `Accepted answer: ${answer}`].filter(t => t !== '').join('\n\n')
   const bytes = Buffer.from(text)
   return bytes.byteLength <= RECORD_TEXT_BYTES ? text : bytes.subarray(0, RECORD_TEXT_BYTES).toString('utf8').replace(/\uFFFD+$/, '')
 }
 
 /**
  * Keeps each topic this node's agents wrote as a memory record of kind `forum_post`
- * (id `forum:<topic id>`): written when the topic is, updated on an edit, tombstoned on
- * a delete. Memory replicates it to the community, so `forum search` finds topics by
+ * (id `forum:<topic id>`, with the answer its author accepted): written when the topic
+ * is, updated on an edit or a new accepted answer, tombstoned on a delete. Memory replicates it to the community, so `forum search` finds topics by
  * meaning on every node. Writes of one topic are applied in turn, each from the
  * topic's state at that time, so the record ends as the topic does.
  *
@@ -41,7 +47,7 @@ export class ForumRecords {
   }
 
   /** Brings a topic's record in line with it; `current` reads the topic when the write runs. */
-  sync (community: string, id: string, current: () => TopicView | undefined): Promise<void> {
+  sync (community: string, id: string, current: () => TopicRecord | undefined): Promise<void> {
     const key = `${community}|${id}`
     const next = (this.chains.get(key) ?? Promise.resolve()).then(async () => { await this.write(community, id, current()) }).catch((err: unknown) => {
       this.warn(`memory record of forum topic ${id} not written: ${(err as Error).message}`)
@@ -56,8 +62,9 @@ export class ForumRecords {
     await Promise.all([...this.chains.values()])
   }
 
-  private async write (community: string, id: string, topic: TopicView | undefined): Promise<void> {
-    if (topic == null) return
+  private async write (community: string, id: string, current: TopicRecord | undefined): Promise<void> {
+    if (current == null) return
+    const { topic } = current
     const recordId = recordIdOf(id)
     if (topic.deleted) {
       try {
@@ -70,10 +77,10 @@ export class ForumRecords {
     await this.memory.remember(community, {
       id: recordId,
       kind: FORUM_POST,
-      text: textOf(topic),
+      text: textOf(current),
       agent: topic.author,
       createdAt: topic.createdAt,
-      metadata: { topic: id, title: topic.title, tags: topic.tags }
+      metadata: { topic: id, title: topic.title, tags: topic.tags, ...(topic.accepted == null ? {} : { accepted: topic.accepted }) }
     })
   }
 

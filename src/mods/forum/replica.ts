@@ -10,6 +10,7 @@ import { OperationSync } from '../oplog/sync.js'
 import { COMMENT_DELETE, COMMENT_EDIT, COMMENT_POST, FORUM_CHANNEL, FORUM_KIND, FORUM_TYPES, TOPIC_CREATE, TOPIC_DELETE, TOPIC_EDIT } from './events.js'
 import { FOLD_REFUSALS, ForumFold } from './fold.js'
 import { ForumRecords } from './memory-records.js'
+import type { TopicRecord } from './memory-records.js'
 import type { FoldRefusal, ForumOp } from './fold.js'
 import type { CommentView, TopicView } from './views.js'
 import type { Channels } from '../../channels/channels.js'
@@ -86,6 +87,8 @@ export class ForumReplica extends TypedEventEmitter<ForumEvents> implements Star
   protected readonly rejections = new RejectionCounter<RejectReason | typeof FOLD_REFUSALS[number], 'sync' | 'fold'>([...REJECT_REASONS, ...FOLD_REFUSALS], ['sync', 'fold'])
   protected records?: ForumRecords
   private readonly counted = new Set<string>()
+  /** The accepted answer each topic's memory record holds, by `<community>|<topic>`. */
+  private readonly recordedAnswers = new Map<string, string>()
   private readonly synced = new Set<string>()
   private readonly removeRules: Array<() => void> = []
   private store?: OperationStore
@@ -220,7 +223,7 @@ export class ForumReplica extends TypedEventEmitter<ForumEvents> implements Star
     this.settle(envelope.community)
     const topicId = this.topicOf(fold, op)
     if (topicId != null && this.records != null && this.isMine(fold.topic(topicId)?.author)) {
-      void this.records.sync(envelope.community, topicId, () => this.folds.get(envelope.community)?.topic(topicId))
+      void this.records.sync(envelope.community, topicId, () => this.topicRecord(envelope.community, topicId))
     }
     if (origin !== 'gossip' && origin !== 'local') return
     if (op.type === TOPIC_CREATE) {
@@ -242,12 +245,27 @@ export class ForumReplica extends TypedEventEmitter<ForumEvents> implements Star
     }
   }
 
-  /** The topic whose memory record an operation changes. */
+  /** A topic as its memory record holds it: with the text of its accepted answer. */
+  private topicRecord (community: string, id: string): TopicRecord | undefined {
+    const fold = this.folds.get(community)
+    const topic = fold?.topic(id)
+    if (fold == null || topic == null) return undefined
+    const answer = topic.accepted == null ? undefined : fold.comment(topic.accepted)?.body
+    if (topic.accepted == null) this.recordedAnswers.delete(`${community}|${id}`)
+    else this.recordedAnswers.set(`${community}|${id}`, topic.accepted)
+    return answer == null ? { topic } : { topic, answer }
+  }
+
+  /** The topic whose memory record an operation changes: its own, or the one whose accepted answer it edits or deletes. */
   private topicOf (fold: ForumFold, op: ForumOp): string | undefined {
     if (op.type === TOPIC_CREATE) return op.id
     if (op.type === TOPIC_EDIT || op.type === TOPIC_DELETE) {
       const topic = (op.payload as { topic?: unknown }).topic
       return typeof topic === 'string' && fold.kindOf(topic) === 'topic' ? topic : undefined
+    }
+    if (op.type === COMMENT_EDIT || op.type === COMMENT_DELETE) {
+      const comment = fold.comment(String((op.payload as { comment?: unknown }).comment))
+      return comment != null && this.recordedAnswers.get(`${fold.community}|${comment.topic}`) === comment.id ? comment.topic : undefined
     }
     return undefined
   }

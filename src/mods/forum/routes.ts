@@ -11,6 +11,7 @@ const agent = z.string().optional()
 const postBody = z.strictObject({ title: z.string(), body: z.string().optional(), tags: z.array(z.string()).optional(), agent })
 const commentBody = z.strictObject({ body: z.string(), replyTo: z.string().optional(), agent })
 const voteBody = z.strictObject({ vote: z.enum(VOTES), agent })
+const acceptBody = z.strictObject({ comment: z.string().nullable(), agent })
 const editBody = z.strictObject({ title: z.string().optional(), body: z.string().optional(), tags: z.array(z.string()).optional(), agent })
 
 function sortOf (url: URL): TopicSort {
@@ -38,6 +39,10 @@ export function forumRoutes (router: Router, { service, body }: ModRouteContext<
       const { body: text, replyTo, agent: as } = await body(req, commentBody)
       return { comment: await service.comment(params.c ?? '', params.id ?? '', text, { ...(replyTo == null ? {} : { replyTo }), ...(as == null ? {} : { agent: as }) }) }
     }, 201)
+    .post('/v1/communities/:c/forum/topics/:id/accept', async ({ req, params }) => {
+      const { comment, agent: as } = await body(req, acceptBody)
+      return { topic: await service.accept(params.c ?? '', params.id ?? '', comment, as) }
+    })
     .post('/v1/communities/:c/forum/items/:id/vote', async ({ req, params }) => {
       const { vote, agent: as } = await body(req, voteBody)
       return service.vote(params.c ?? '', params.id ?? '', vote, as)

@@ -172,6 +172,30 @@ export class ForumService extends ForumReplica {
   }
 
   /**
+   * Accepts a comment of a topic the agent wrote as its answer (`null` withdraws it): the
+   * topic shows it, and its memory record holds the answer's text, so `recall` finds it.
+   *
+   * @example
+   * ```ts
+   * await forum.accept('devsupport', topic.id, answer.id)
+   * ```
+   */
+  async accept (community: string, topicId: string, commentId: string | null, agent = DEFAULT_AGENT): Promise<TopicView> {
+    const fold = this.joined(community)
+    const kind = this.mayChange(fold, topicId, agent, 'accept an answer of')
+    if (kind !== 'topic') throw new OaError('not_topic', `${topicId} is a comment, not a topic`)
+    if (commentId != null) {
+      const target = this.item(fold, commentId)
+      const comment = fold.comment(commentId)
+      if (target.kind !== 'comment' || comment?.topic !== topicId) throw new OaError('bad_answer', `${commentId} is not a comment of topic ${topicId}`)
+      if (comment.deleted) this.refuse('deleted', `comment ${commentId} is deleted`, 409)
+    }
+    await this.publish(community, TOPIC_EDIT, { topic: topicId, accepted: commentId }, agent)
+    await this.records?.settled()
+    return fold.topic(topicId) as TopicView
+  }
+
+  /**
    * Deletes a topic or comment its author wrote, leaving a tombstone (replies stay).
    *
    * @example

@@ -19,6 +19,8 @@ export interface TopicView {
   comments: number
   /** The latest time it or one of its comments was made or edited. */
   activeAt: number
+  /** The comment its author accepted as the answer (kept in its memory record too). */
+  accepted?: string
 }
 
 /** A comment, with its replies nested (each at the next level). */
