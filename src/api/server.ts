@@ -6,6 +6,8 @@ import { toApiError } from './error-map.js'
 import { ApiError } from './errors.js'
 import { EventStream, parseEventFilter, refuseUpgrade } from './events-ws.js'
 import { ModSockets } from './mod-sockets.js'
+import { ApiClient } from './client.js'
+import { MCP_PATH, McpHttpEndpoint } from '../gateway/mcp/http.js'
 import { ApiRejections } from './rejections.js'
 import { Router } from './router.js'
 import { checkHost, checkOrigin } from './same-origin.js'
@@ -139,6 +141,8 @@ export class ApiServer {
   private readonly controller = new AbortController()
   private readonly events: EventStream
   private readonly sockets: ModSockets
+  /** MCP over Streamable HTTP at /mcp: its tools call this API. */
+  private readonly mcp: McpHttpEndpoint
   /** Connections with a request being answered: a client error there must not write a second response into it. */
   private readonly answering = new WeakSet<Duplex>()
 
@@ -148,6 +152,7 @@ export class ApiServer {
     this.router = buildRoutes(init.node, this.rejections)
     this.events = new EventStream(init.node)
     this.sockets = new ModSockets(init.node)
+    this.mcp = new McpHttpEndpoint(() => new ApiClient({ url: this.url(), pid: process.pid, peerId: init.node.peerId.toString(), version: '' }, init.token))
   }
 
   /** Listens and returns the base URL. */
@@ -252,6 +257,10 @@ export class ApiServer {
     })
     try {
       this.admit(req, url, false)
+      if (url.pathname === MCP_PATH) {
+        await this.mcp.handle(req, res)
+        return
+      }
       const { handler, params, status } = this.router.match(req.method ?? 'GET', url.pathname)
       const body = await handler({ req, url, params, signal: this.controller.signal })
       send(res, status, body)

@@ -23,6 +23,7 @@ import { idCommand } from './id.js'
 import { invocation } from './invocation.js'
 import { initCommand } from './init/init.js'
 import { addBuiltinCommands, addModCommands } from './mod-commands.js'
+import { runMcpStdio } from '../gateway/mcp/stdio.js'
 import { forumCommands } from '../mods/forum/cli.js'
 import { a2aCommands } from '../mods/a2a/cli.js'
 import { socialCommands } from '../mods/social/cli.js'
@@ -31,7 +32,7 @@ import { IMPORT_HELP, memoryAddCommand, memoryDeleteCommand, memoryExportCommand
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
 import { StopTimeoutError, stopCommand } from './stop.js'
-import { peersCommand, statusCommand } from './status.js'
+import { clientDataDir, peersCommand, statusCommand } from './status.js'
 import { unknownCommand } from './suggest.js'
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad input (command, flag, config). */
@@ -250,6 +251,18 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--oa-node <spec>', 'the oa-node dependency: a clone\'s folder, a tarball from npm pack, or an npm spec (default: this oa-node\'s folder)')
     .option('--json', 'print what was made as JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => { setCode(await initCommand(dir, opts)) })
+
+  program.command('mcp').description('an MCP server over stdio for the running node (for Claude Desktop, Claude Code or any MCP client): channels, memory, agents, wiki and forum tools')
+    .option('-d, --data-dir <dir>', 'data dir of the running node (default ~/.oa-node)')
+    .action(async (opts: Record<string, unknown>) => {
+      try {
+        await runMcpStdio(clientDataDir({ dataDir: typeof opts.dataDir === 'string' ? opts.dataDir : undefined }))
+        setCode(0)
+      } catch (err) {
+        process.stderr.write(`oa-node mcp: ${(err as Error).message}\n`)
+        setCode(2)
+      }
+    })
 
   program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
     .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')

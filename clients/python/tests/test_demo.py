@@ -17,7 +17,7 @@ def test_the_demo_runs_with_its_experts_in_python() -> None:
     assert "starting the experts in Python" in done.stderr
     line = json.loads(done.stdout.strip().splitlines()[-1])
     meta = line["reply"]["payload"]["metadata"]
-    assert sorted(a["expert"] for a in meta["answered"]) == ["devops_expert", "python_expert"]
+    assert sorted(a["expert"] for a in meta["answered"]) == ["devops_expert", "python_expert"], (meta, done.stderr[-2000:])
     assert all(a["mode"] == "retrieval" and a["sources"] for a in meta["answered"])
     assert meta["missing"] == []
 

@@ -1,0 +1,37 @@
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { nodeMcpServer } from './server.js'
+import type { NodeApi } from './tools.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** The path of the MCP endpoint on the node's control API. */
+export const MCP_PATH = '/mcp'
+
+/**
+ * MCP over Streamable HTTP at `/mcp` on the control API, stateless: each request gets a
+ * server and a transport of its own, and its tools call the API as any client does. The
+ * API has checked the token, the Host and the Origin before a request reaches it.
+ *
+ * @example
+ * ```ts
+ * const mcp = new McpHttpEndpoint(() => new ApiClient(info, token))
+ * await mcp.handle(req, res)
+ * ```
+ */
+export class McpHttpEndpoint {
+  private readonly api: () => NodeApi
+
+  constructor (api: () => NodeApi) {
+    this.api = api
+  }
+
+  async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const server = nodeMcpServer(this.api())
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined })
+    res.once('close', () => {
+      void transport.close()
+      void server.close()
+    })
+    await server.connect(transport)
+    await transport.handleRequest(req, res)
+  }
+}
