@@ -77,7 +77,7 @@ async function until (what: string, check: () => Promise<boolean>, timeoutMs: nu
   }
 }
 
-function render (question: string, reply: EventJson): string {
+function render (question: string, reply: EventJson, dataDir: string): string {
   const meta = ((reply.payload as { metadata?: ReplyMetadata }).metadata ?? {})
   const out: string[] = [`\nQ: ${question}`]
   if (meta.reused != null) {
@@ -93,12 +93,16 @@ function render (question: string, reply: EventJson): string {
   }
   out.push(`\nAnswer (in the thread of ${reply.replyTo ?? '?'}):\n${(reply.payload as { text?: string }).text ?? ''}`)
   out.push(`\nStored: ${(meta.stored ?? []).map(s => `${s.kind} ${s.id}`).join(', ') || 'nothing'}`)
-  if (meta.forumTopic != null) out.push(`Forum topic: ${meta.forumTopic} (the experts comment their answers there; vote on them with: oa-node forum vote ${C} <comment id> up)`)
+  if (meta.forumTopic != null) {
+    out.push(`Forum topic: ${meta.forumTopic}, where the experts comment their answers. Read it and vote on an answer (votes count in the expert's trust):`)
+    out.push(`  npx oa-node forum show ${C} ${meta.forumTopic} --data-dir ${dataDir}`)
+    out.push(`  npx oa-node forum vote ${C} <comment id> up --data-dir ${dataDir}`)
+  }
   return out.join('\n')
 }
 
 /** Posts a question in general on node 1 and waits for the coordinator's reply. */
-async function askOnce (api: ApiClient, question: string, json: boolean): Promise<void> {
+async function askOnce (api: ApiClient, question: string, json: boolean, dataDir: string): Promise<void> {
   const ws = await api.events({ community: C, channel: 'general', type: 'channel.message.reply' })
   try {
     const replies: EventJson[] = []
@@ -120,7 +124,7 @@ async function askOnce (api: ApiClient, question: string, json: boolean): Promis
       notify()
     })
     if (json) printJson({ question, reply })
-    else print(render(question, reply))
+    else print(render(question, reply, dataDir))
   } finally {
     ws.close()
   }
@@ -211,6 +215,7 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
     }
     const apis = await Promise.all(cluster.nodes.map(async n => ApiClient.fromDataDir(n.dataDir)))
     const [coordinatorNode] = apis
+    const coordinatorDir = cluster.nodes[0]?.dataDir ?? ''
     if (coordinatorNode == null) throw new Error('the demo cluster has no node 1')
     let seeded = 0
     for (const [node, file, expert] of SEEDS) {
@@ -231,7 +236,7 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
     }
     const questions = flags.ask ?? []
     if (questions.length > 0) {
-      for (const q of questions) await askOnce(coordinatorNode, q, flags.json === true)
+      for (const q of questions) await askOnce(coordinatorNode, q, flags.json === true, coordinatorDir)
       return 0
     }
     print('\nAsk a question (empty line, Ctrl-D or Ctrl-C to quit).')
@@ -243,7 +248,7 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
       const q = line.trim()
       if (q === '') break
       try {
-        await askOnce(coordinatorNode, q, flags.json === true)
+        await askOnce(coordinatorNode, q, flags.json === true, coordinatorDir)
       } catch (err) {
         process.stderr.write(`demo: ${(err as Error).message}\n`)
       }

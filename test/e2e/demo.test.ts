@@ -9,7 +9,7 @@ function recordsIn (file: string): number {
 
 interface DemoLine {
   question: string
-  reply: { source: string, replyTo: string, payload: { text: string, metadata: { routing: Array<{ expert: string }>, answered: Array<{ expert: string, mode: string, sources: Array<{ kind: string, text: string, id: string, scoreKind: string, similarity: number }> }>, reused?: { id: string, score: number }, stored?: Array<{ id: string, kind: string }> } } }
+  reply: { source: string, replyTo: string, payload: { text: string, metadata: { routing: Array<{ expert: string }>, answered: Array<{ expert: string, mode: string, sources: Array<{ kind: string, text: string, id: string, scoreKind: string, similarity: number }> }>, reused?: { id: string, score: number }, stored?: Array<{ id: string, kind: string }>, forumTopic?: string } } }
 }
 
 describe('oa-node demo, offline', () => {
@@ -51,6 +51,8 @@ describe('oa-node demo, offline', () => {
     expect(first!.reply.payload.text).toContain('[retrieval-only: no language model configured]')
     expect(first!.reply.payload.text).toMatch(/asyncio|coroutine/)
     expect(meta.stored?.map(s => s.kind)).toEqual(['collaboration_history', 'problem_solutions'])
+    // the merged answer is a forum topic too, on which the experts comment
+    expect(meta.forumTopic).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/)
     const solution = meta.stored?.find(s => s.kind === 'problem_solutions')?.id
 
     const reused = second!.reply.payload.metadata.reused
@@ -61,7 +63,7 @@ describe('oa-node demo, offline', () => {
     const mAnswer = m!.reply.payload.metadata.answered.find(a => a.expert === 'milvus_expert')
     expect(m!.reply.payload.metadata.reused).toBeUndefined()
     expect(mAnswer?.sources[0]).toMatchObject({ id: 'vdb-002', kind: 'expert_knowledge' })
-    for (const s of mAnswer?.sources ?? []) expect(['expert_knowledge', 'problem_solutions']).toContain(s.kind)
+    for (const s of mAnswer?.sources ?? []) expect(['expert_knowledge', 'problem_solutions', 'forum_post']).toContain(s.kind)
     // every node process is gone: nothing is left listening for the demo
     expect(r.stderr).not.toMatch(/exited unexpectedly/)
   }, 240_000)
