@@ -20,6 +20,7 @@ export interface NodeFlags {
   community?: string[]
   memory?: string
   embedder?: string
+  modelDir?: string
   logLevel?: string
   logFormat?: string
   verbose?: boolean
@@ -39,7 +40,8 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'log.level': '--log-level',
   'log.format': '--log-format',
   'memory.store': '--memory',
-  'memory.embedder': '--embedder'
+  'memory.embedder': '--embedder',
+  'memory.modelDir': '--model-dir'
 }
 
 /**
@@ -64,7 +66,9 @@ export function flagsToLayer (flags: NodeFlags): ConfigLayer {
   if (flags.a2aPort != null || flags.a2aHost != null) raw.a2a = { ...(flags.a2aPort == null ? {} : { port: flags.a2aPort }), ...(flags.a2aHost == null ? {} : { host: flags.a2aHost }) }
   if (flags.community != null) raw.communities = flags.community
   if (flags.logLevel != null || flags.logFormat != null) raw.log = { ...(flags.logLevel == null ? {} : { level: flags.logLevel }), ...(flags.logFormat == null ? {} : { format: flags.logFormat }) }
-  if (flags.memory != null || flags.embedder != null) raw.memory = { ...(flags.memory == null ? {} : { store: flags.memory }), ...(flags.embedder == null ? {} : { embedder: flags.embedder }) }
+  if (flags.memory != null || flags.embedder != null || flags.modelDir != null) {
+    raw.memory = { ...(flags.memory == null ? {} : { store: flags.memory }), ...(flags.embedder == null ? {} : { embedder: flags.embedder }), ...(flags.modelDir == null ? {} : { modelDir: flags.modelDir }) }
+  }
   return validateLayer(raw, path => {
     const key = path.filter(p => typeof p === 'string').join('.')
     const flag = FLAG_FOR_PATH[key]

@@ -51,6 +51,7 @@ export async function startCommand (flags: StartFlags): Promise<number> {
   node.addEventListener('endpoint:up', (evt) => {
     log.warn({ endpoint: evt.detail.endpoint, address: evt.detail.address, downForMs: evt.detail.downForMs, failures: evt.detail.failures }, evt.detail.message)
   })
+  node.addEventListener('memory:notice', (evt) => { log.warn(evt.detail.message) })
   node.libp2p.services.agents.addEventListener('log', (evt) => {
     const { agent, level, message, fields } = evt.detail
     log[level]({ agent, ...fields }, message)

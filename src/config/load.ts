@@ -96,7 +96,9 @@ export const ENV_VARS: Record<string, EnvVar> = {
   OA_API_PORT: { path: ['api', 'port'], kind: 'integer' },
   OA_COMMUNITIES: { path: ['communities'], kind: 'list' },
   OA_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' },
-  OA_LOG_FORMAT: { path: ['log', 'format'], kind: 'string' }
+  OA_LOG_FORMAT: { path: ['log', 'format'], kind: 'string' },
+  OA_EMBEDDER: { path: ['memory', 'embedder'], kind: 'string' },
+  OA_MODEL_DIR: { path: ['memory', 'modelDir'], kind: 'string' }
 }
 
 /** Variables other tools use too (OpenAI-compatible clients, Milvus): read as they are named. */

@@ -173,8 +173,16 @@ export interface NodeConfig {
     enabled: boolean
     /** `embedded` (SQLite and an HNSW index in `<dataDir>/memory`, in the node's process; `sqlite` is another name for it) or `milvus` (shared server). */
     store: 'embedded' | 'milvus'
-    /** `local` (offline) or `openai` (the llm endpoint's embeddings). */
-    embedder: 'local' | 'openai'
+    /**
+     * `auto` (the neural model when its files are present, the lexical embedder otherwise),
+     * `neural` (the model, required), `lexical` (word and character hashing, offline, no
+     * model; `local` is its earlier name) or `openai` (the llm endpoint's embeddings).
+     */
+    embedder: 'auto' | 'neural' | 'lexical' | 'openai'
+    /** The neural model's name, a folder in `modelDir` (`oa-node models list`). */
+    model: string
+    /** Where neural models are (default ~/.oa-node/models). */
+    modelDir: string
     /** OPENAI_EMBEDDING_MODEL */
     embeddingModel: string
     embeddingDimensions?: number

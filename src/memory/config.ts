@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_MODEL, DEFAULT_MODEL_DIR } from '../models/manifest.js'
 import type { NodeConfig } from '../config/schema.js'
 
 /** What the memory service records by itself: channel posts written on this node, direct exchanges it started. */
@@ -42,8 +43,10 @@ export const memoryStoreChoiceSchema = z.discriminatedUnion('store', [
 
 /** The memory keys that take effect, by `memory.embedder`: the model and dimensions are the OpenAI-compatible endpoint's. */
 export const memoryEmbedderChoiceSchema = z.discriminatedUnion('embedder', [
-  z.looseObject({ embedder: z.literal('local'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai') }),
-  z.looseObject({ embedder: z.literal('openai') })
+  z.looseObject({ embedder: z.literal('auto'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai') }),
+  z.looseObject({ embedder: z.literal('neural'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai') }),
+  z.looseObject({ embedder: z.literal('lexical'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai'), model: onlyWith('memory.embedder: auto or neural'), modelDir: onlyWith('memory.embedder: auto or neural') }),
+  z.looseObject({ embedder: z.literal('openai'), model: onlyWith('memory.embedder: auto or neural'), modelDir: onlyWith('memory.embedder: auto or neural') })
 ])
 
 /**
@@ -52,7 +55,7 @@ export const memoryEmbedderChoiceSchema = z.discriminatedUnion('embedder', [
  *
  * @example
  * ```ts
- * memoryChoiceProblems({ milvus: { address: 'm:19530' } }, { store: 'embedded', embedder: 'local' })
+ * memoryChoiceProblems({ milvus: { address: 'm:19530' } }, { store: 'embedded', embedder: 'auto' })
  * // ['memory.milvus.address: only used with memory.store: milvus']
  * ```
  */
@@ -71,7 +74,10 @@ export const memorySection = z.strictObject({
   enabled: z.boolean().optional(),
   // `sqlite` is the embedded store's other name (it was chosen so when it was new)
   store: z.enum(['embedded', 'milvus', 'sqlite']).transform((s): 'embedded' | 'milvus' => s === 'sqlite' ? 'embedded' : s).optional(),
-  embedder: z.enum(['local', 'openai']).optional(),
+  // `local` is the lexical embedder's earlier name
+  embedder: z.enum(['auto', 'neural', 'lexical', 'local', 'openai']).transform((e): 'auto' | 'neural' | 'lexical' | 'openai' => e === 'local' ? 'lexical' : e).optional(),
+  model: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: 'a model name: lowercase letters, digits, ".", "_" and "-" (see oa-node models list)' }).optional(),
+  modelDir: z.string().min(1).optional(),
   embeddingModel: z.string().min(1).optional(),
   embeddingDimensions: z.number().int().min(1).max(65_536).optional(),
   maxTextBytes: z.number().int().min(16).max(1_048_576).optional(),
@@ -90,7 +96,9 @@ export const memorySection = z.strictObject({
 export const MEMORY_DEFAULTS: NodeConfig['memory'] = {
   enabled: true,
   store: 'embedded',
-  embedder: 'local',
+  embedder: 'auto',
+  model: DEFAULT_MODEL,
+  modelDir: DEFAULT_MODEL_DIR,
   embeddingModel: 'text-embedding-3-small',
   maxTextBytes: 32_768,
   writeWindowMs: 20,

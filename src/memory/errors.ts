@@ -16,6 +16,14 @@ export class EmbedderMismatchError extends OaError {
   }
 }
 
+/** The embedding model cannot be loaded or run; the message names the model and the file. */
+export class EmbedderError extends OaError {
+  override readonly name = 'EmbedderError'
+  constructor (message: string) {
+    super('embedder', message, { status: 500 })
+  }
+}
+
 /** The store cannot be opened or reached, or refused an operation (with the server's reason). */
 export class MemoryStoreError extends OaError {
   override readonly name = 'MemoryStoreError'

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { EndpointHealth } from '../endpoints/health.js'
-import { openEmbedder } from './embedders/select.js'
+import { chooseEmbedder } from './embedders/select.js'
 import { MemoryInputError, MemoryUnavailableError } from './errors.js'
 import { checkFilter } from './filter.js'
 import { agentOfOrigin, checkInput, DEFAULT_KIND } from './record.js'
@@ -76,6 +76,13 @@ export interface MemoryEvents {
   'endpoint:down': CustomEvent<EndpointDown>
   /** It answers again. */
   'endpoint:up': CustomEvent<EndpointUp>
+  /** What the user should know about memory at start: no neural model installed, a re-embedding under way. */
+  notice: CustomEvent<MemoryNotice>
+}
+
+/** A line for the user about memory, said once. */
+export interface MemoryNotice {
+  message: string
 }
 
 /** What an outage of the store or the embedder means for the node's users. */
@@ -148,9 +155,14 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     // a start after a stop watches the endpoints afresh
     this.health.length = 0
     const { settings } = this.init
-    const embedder = this.init.embedder ?? await openEmbedder(settings, this.init.llm, (endpoint, address) => this.watch(endpoint, address))
+    const choice = this.init.embedder != null
+      ? { embedder: this.init.embedder, inProcess: false }
+      : await chooseEmbedder(settings, this.init.llm, (endpoint, address) => this.watch(endpoint, address))
+    const { embedder } = choice
+    const notice = (message: string): void => { this.safeDispatchEvent('notice', { detail: { message } }) }
+    if (choice.notice != null) notice(choice.notice)
     const adapter = this.init.storeAdapter ?? (this.init.openStore != null ? customStoreAdapter(this.init.openStore) : storeAdapter(settings.store))
-    const store = await adapter.open({ dir, settings, embedder, watch: (endpoint, address) => this.watch(endpoint, address), log: this.log })
+    const store = await adapter.open({ dir, settings, embedder, reembed: choice.inProcess, notice, watch: (endpoint, address) => this.watch(endpoint, address), log: this.log })
     const replica = await Replica.open({
       store,
       replicated: adapter.replicated,

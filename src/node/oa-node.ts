@@ -18,7 +18,7 @@ import type { NodeConfig } from '../config/schema.js'
 import type { ReplicationStats } from '../memory/replication/replicator.js'
 import type { ComposedMods, ResolvedMod } from '../mods/compose.js'
 import type { ModPeers } from '../mods/contract.js'
-import type { Memory } from '../memory/service.js'
+import type { Memory, MemoryNotice } from '../memory/service.js'
 import type { OaLibp2p } from './create-node.js'
 import type { DataDirLock } from './data-dir.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -101,6 +101,8 @@ export interface OaNodeEvents {
   'endpoint:down': CustomEvent<EndpointDown>
   /** It answers again. */
   'endpoint:up': CustomEvent<EndpointUp>
+  /** A line about memory for the user, said once at start (no neural model installed, a re-embedding). */
+  'memory:notice': CustomEvent<MemoryNotice>
 }
 
 /**
@@ -136,6 +138,9 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
     })
     memory?.addEventListener('endpoint:up', (evt) => {
       this.safeDispatchEvent('endpoint:up', { detail: evt.detail })
+    })
+    memory?.addEventListener('notice', (evt) => {
+      this.safeDispatchEvent('memory:notice', { detail: evt.detail })
     })
   }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { MemoryInputError } from '../../src/memory/errors.js'
 import { makeRecord, makeTombstone, verifyRecord } from '../../src/memory/record.js'
 import { keptVector, signVector, verifyVector } from '../../src/memory/replication/vector.js'

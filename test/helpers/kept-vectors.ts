@@ -1,4 +1,4 @@
-import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { sqliteAdapter } from '../../src/memory/stores/sqlite/adapter.js'
 import type { Embedder } from '../../src/memory/embedders/types.js'
 import type { StoreAdapter } from '../../src/memory/stores/adapter.js'

@@ -7,7 +7,7 @@ import { openEnvelope, sealEnvelope } from '../../src/communities/sealed-envelop
 import { capabilityKey, communityKey } from '../../src/discovery/keys.js'
 import { createEnvelope } from '../../src/events/envelope.js'
 import { makeRecord } from '../../src/memory/record.js'
-import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { decodeWire, fromWire, toWire } from '../../src/memory/replication/codec.js'
 import { vectorBytes } from '../../src/memory/replication/vector.js'
 import { memoryTopic } from '../../src/memory/replication/replicator.js'

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { IndexThread } from '../../src/memory/stores/sqlite/index-thread.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { record } from '../contract/memory-store.js'

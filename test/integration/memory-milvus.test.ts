@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { MilvusClient } from '@zilliz/milvus2-sdk-node'
 import { DEFAULTS } from '../../src/config/schema.js'
-import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { EmbedderMismatchError } from '../../src/memory/errors.js'
 import { createCollectionRequest } from '../../src/memory/stores/milvus/requests.js'
 import { MilvusStore } from '../../src/memory/stores/milvus/store.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { record } from '../contract/memory-store.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'

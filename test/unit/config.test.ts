@@ -244,6 +244,6 @@ describe('memory keys that take effect only with one store or embedder', () => {
   it('ignores MILVUS_* and OPENAI_EMBEDDING_MODEL where the store or embedder chosen does not use them: other tools share them', async () => {
     const config = await loadConfig({ env: { MILVUS_ADDRESS: '127.0.0.1:19530', MILVUS_TOKEN: 'root:Milvus', OPENAI_EMBEDDING_MODEL: 'm' } })
     expect(config.memory.store).toBe('embedded')
-    expect(config.memory.embedder).toBe('local')
+    expect(config.memory.embedder).toBe('auto')
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULTS } from '../../src/config/schema.js'
 import { EndpointHealth } from '../../src/endpoints/health.js'
-import { LocalEmbedder } from '../../src/memory/embedders/local.js'
+import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { MemoryStoreError } from '../../src/memory/errors.js'
 import { customStoreAdapter, registerStoreAdapter, storeAdapter } from '../../src/memory/stores/registry.js'
 import type { MemoryStore } from '../../src/memory/types.js'

@@ -14,6 +14,10 @@ export interface StoreOpenContext {
   watch: (endpoint: EndpointKind, address: string) => EndpointHealth
   /** Says what opening does that the user should know of (a data dir moved to a new format). */
   log?: (format: string, ...args: unknown[]) => void
+  /** The embedder runs in the process: a store made with another embedder may be re-embedded with it rather than refused. */
+  reembed?: boolean
+  /** A line for the user (a re-embedding and its progress), shown at start. */
+  notice?: (message: string) => void
 }
 
 /**

@@ -14,5 +14,11 @@ import type { StoreAdapter } from '../adapter.js'
 export const sqliteAdapter: StoreAdapter = {
   name: 'sqlite',
   replicated: true,
-  open: async ({ dir, settings, embedder }) => SqliteStore.open({ dir, embedder, writeWindowMs: settings.writeWindowMs })
+  open: async ({ dir, settings, embedder, reembed, notice }) => SqliteStore.open({
+    dir,
+    embedder,
+    writeWindowMs: settings.writeWindowMs,
+    ...(reembed === true ? { reembed: embedder } : {}),
+    ...(notice == null ? {} : { notice })
+  })
 }

@@ -6,6 +6,7 @@ import { MemoryInputError, MemoryStoreError } from '../../errors.js'
 import { reciprocalRankFusion } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
+import { reembedDatabase } from './reembed.js'
 import { matchAny, queryWords } from './fts-query.js'
 import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, signedVectorOfText, signedVectorText, vectorOf, writeMeta } from './schema.js'
 import { cosine, norm } from './cosine.js'
@@ -15,6 +16,7 @@ import { StatementCache } from './statements.js'
 import { TermChooser } from './text-terms.js'
 import { sqliteWhere } from './where.js'
 import { wrongDimension } from '../write-check.js'
+import type { Reembedder } from './reembed.js'
 import type { DatabaseSync, StatementSync } from '../../../runtime/sqlite.js'
 import type { IndexChange } from './index-backlog.js'
 import type { IndexThread } from './index-thread.js'
@@ -39,6 +41,14 @@ export interface SqliteStoreInit {
   textMatchBudget?: number
   /** Rows added to the index per turn of the event loop while it is rebuilt (default 1,000). */
   rebuildChunk?: number
+  /**
+   * The embedder itself, when it runs in the process: a store made with another embedder
+   * is then re-embedded with it at open (the records stay; their vectors are derived)
+   * instead of refused.
+   */
+  reembed?: Reembedder
+  /** Says what opening does that the user should know of (a re-embedding, and its progress). */
+  notice?: (message: string) => void
 }
 
 /** A row as read back (vector aside). */
@@ -185,7 +195,8 @@ export class SqliteStore implements MemoryStore {
       db.exec('COMMIT')
     } else {
       const dimension = Number(readMeta(db, 'dimension'))
-      if (embedder !== init.embedder.name || dimension !== init.embedder.dimension) {
+      const halfDone = readMeta(db, 'reembed_to') != null
+      if ((embedder !== init.embedder.name || dimension !== init.embedder.dimension || halfDone) && init.reembed == null) {
         db.close()
         throw embedderMismatch(init.dir, { embedder, dimension }, init.embedder)
       }
@@ -194,6 +205,23 @@ export class SqliteStore implements MemoryStore {
       } catch (err) {
         db.close()
         throw new MemoryStoreError(`cannot open the memory store ${path}: ${(err as Error).message}`)
+      }
+      if ((embedder !== init.embedder.name || dimension !== init.embedder.dimension || halfDone) && init.reembed != null) {
+        const to = init.reembed
+        init.notice?.(`memory: ${init.dir} was embedded with ${embedder}; re-embedding its records with ${to.name} (once; the records are kept)`)
+        const began = performance.now()
+        let reported = began
+        try {
+          const n = await reembedDatabase(db, init.dir, to, (done, total) => {
+            if (performance.now() - reported < 2_000) return
+            reported = performance.now()
+            init.notice?.(`memory: re-embedded ${done} of ${total} records`)
+          })
+          init.notice?.(`memory: re-embedded ${n} records with ${to.name} in ${((performance.now() - began) / 1000).toFixed(1)} s`)
+        } catch (err) {
+          db.close()
+          throw new MemoryStoreError(`cannot re-embed the memory store ${path} with ${to.name}: ${(err as Error).message} (the records are kept; the next start resumes)`)
+        }
       }
     }
     // the native index library is loaded only by a node that chose this store, in the index's

@@ -29,24 +29,40 @@ function words (text: string): string[] {
   return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().match(/[a-z0-9_]+/g) ?? []
 }
 
+/** Options of the lexical embedder. */
+export interface LexicalOptions {
+  /** Vector size (default 1024: fewer hash collisions than 384 or 768, measured on bench:memory). */
+  dimension?: number
+  /**
+   * Also hash the hand-made developer-support concept groups (the embedder of release
+   * 0.1, named `local-hash-v2`). Off by default: they were drawn from the demo's own
+   * domains and do not help on questions written apart from them (bench:memory).
+   */
+  concepts?: boolean
+}
+
 /**
- * The offline default embedder: signed feature hashing of words, word stems,
- * character 4-grams and developer-support concept groups into a fixed-size,
- * L2-normalised vector. Deterministic, no downloads, no model to load.
+ * The embedder used when no neural model is installed: signed feature hashing of
+ * words, word stems and character 4-grams into a fixed-size, L2-normalised vector.
+ * It matches words and their forms, not meaning: "hangs" and "crashes" are far apart,
+ * "hangs" and "never finishes" too. Deterministic, no downloads, no model to load.
  *
  * @example
  * ```ts
- * const embedder = new LocalEmbedder()
- * const [a, b] = await embedder.embed(['my asyncio task hangs', 'coroutine stuck forever'])
+ * const embedder = new LexicalEmbedder()
+ * const [a, b] = await embedder.embed(['my asyncio task hangs', 'asyncio tasks hanging'])
  * ```
  */
-export class LocalEmbedder implements Embedder {
-  readonly name = 'local-hash-v2'
+export class LexicalEmbedder implements Embedder {
+  readonly name: string
   readonly dimension: number
+  private readonly concepts: boolean
 
-  /** 1024 dimensions: fewer hash collisions than 384 or 768, measured on bench:memory. */
-  constructor (dimension = 1024) {
-    this.dimension = dimension
+  constructor (options: LexicalOptions | number = {}) {
+    const o = typeof options === 'number' ? { dimension: options } : options
+    this.dimension = o.dimension ?? 1024
+    this.concepts = o.concepts ?? false
+    this.name = this.concepts ? 'local-hash-v2' : 'lexical-v1'
   }
 
   async embed (texts: string[]): Promise<number[][]> {
@@ -67,7 +83,7 @@ export class LocalEmbedder implements Embedder {
       const s = stem(word)
       add(`s:${s}`, 1)
       // weights chosen on bench:memory: concept groups help a little, more hurts (they are broad)
-      const concept = CONCEPT_OF.get(word) ?? CONCEPT_OF.get(s)
+      const concept = this.concepts ? CONCEPT_OF.get(word) ?? CONCEPT_OF.get(s) : undefined
       if (concept != null) add(`c:${concept}`, 0.6)
       const padded = `#${word}#`
       const grams = Math.max(1, padded.length - 3)
@@ -79,3 +95,6 @@ export class LocalEmbedder implements Embedder {
     return Array.from(v, x => (norm === 0 ? 0 : x / norm))
   }
 }
+
+// the lexical embedder's earlier name
+export { LexicalEmbedder as LocalEmbedder }
