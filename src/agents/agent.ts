@@ -22,6 +22,8 @@ export interface AgentInit {
   community: string
   capabilities?: string[]
   description?: string
+  /** Questions the agent answers well, announced in its card (at most 16, 300 characters each). */
+  examples?: string[]
   /** Channels the agent listens in (default: general). */
   channels?: string[]
   /** System instructions for the language model. */
@@ -87,6 +89,8 @@ export class Agent {
   readonly community: string
   readonly capabilities: string[]
   readonly description: string
+  /** Questions the agent answers well, announced in its card: coordinators route by their meaning. */
+  readonly examples: string[]
   readonly channels: string[]
   readonly instructions: string
   readonly options: Record<string, unknown>
@@ -99,6 +103,7 @@ export class Agent {
     this.community = init.community
     this.capabilities = init.capabilities ?? []
     this.description = init.description ?? ''
+    this.examples = init.examples ?? []
     this.channels = init.channels ?? ['general']
     this.instructions = init.instructions ?? ''
     this.options = init.options ?? {}

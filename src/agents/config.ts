@@ -13,6 +13,8 @@ export const agentConfigSchema = z.strictObject({
   community: communityName.optional(),
   capabilities: z.array(z.string().min(1).max(64)).max(64).optional(),
   description: z.string().max(2000).optional(),
+  /** Questions the agent answers well: coordinators match questions to them by meaning (at most 16). */
+  examples: z.array(z.string().min(1).max(300)).max(16).optional(),
   channels: z.array(channelName).optional(),
   /** System instructions for the language model. */
   instructions: z.string().max(20_000).optional(),

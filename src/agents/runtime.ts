@@ -255,6 +255,7 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
       community: config.community ?? '',
       capabilities: config.capabilities,
       description: config.description,
+      examples: config.examples,
       channels: config.channels,
       instructions: config.instructions,
       options: config.options
@@ -312,7 +313,7 @@ export class AgentRuntime extends TypedEventEmitter<AgentRuntimeEvents> implemen
           throw err
         }
       })
-      discovery.register({ name: agent.name, description: agent.description, community: agent.community, capabilities: agent.capabilities, channels: agent.channels, kind: agent.kind })
+      discovery.register({ name: agent.name, description: agent.description, community: agent.community, capabilities: agent.capabilities, channels: agent.channels, kind: agent.kind, examples: agent.examples })
       entry.state = 'running'
     } catch (err) {
       entry.state = 'failed'

@@ -4,6 +4,9 @@ import type { LimitReason } from '../limits/refusals.js'
 
 /** Most capabilities a card may list (the config allows as many per agent). */
 export const MAX_CARD_CAPABILITIES = 64
+/** Example questions a card may carry, and their length: a longer list or text makes the card invalid. */
+export const MAX_CARD_EXAMPLES = 16
+export const MAX_EXAMPLE_CHARS = 300
 
 /** The cards a peer served that this node accepts, and how many it refused, by reason. */
 export interface CheckedCards {
@@ -33,6 +36,7 @@ export function checkCards (owner: string, cards: AgentCard[], perPeer: number):
     if (card.peerId !== owner || card.id !== `${card.name}@${owner}`) refuse('card_foreign')
     else if (!AGENT_NAME.test(card.name) || names.has(card.name)) refuse('card_invalid')
     else if (card.capabilities.length > MAX_CARD_CAPABILITIES) refuse('card_capabilities')
+    else if (card.examples.length > MAX_CARD_EXAMPLES || card.examples.some(e => e.length > MAX_EXAMPLE_CHARS)) refuse('card_invalid')
     else if (accepted.length >= perPeer) refuse('card_peer')
     else {
       names.add(card.name)

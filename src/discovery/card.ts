@@ -22,6 +22,8 @@ export interface AgentCard {
   protocolVersion: string
   /** `expert`, `coordinator`, or `custom` for user modules. */
   kind: string
+  /** Questions the agent answers well (at most 16, 300 characters each): coordinators route by their meaning. */
+  examples: string[]
 }
 
 /** A card as a lookup returns it: `online` is false for an agent last seen on a node that went away. */

@@ -24,7 +24,8 @@ export function cardFromWire (card: AgentCardPb): AgentCard {
     peerId: card.peerId,
     multiaddrs: card.multiaddrs,
     protocolVersion: card.protocolVersion,
-    kind: card.kind
+    kind: card.kind,
+    examples: card.examples
   }
 }
 

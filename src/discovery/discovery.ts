@@ -50,6 +50,8 @@ export interface LocalAgent {
   capabilities: string[]
   channels: string[]
   kind: string
+  /** Questions the agent answers well (see AgentCard.examples). */
+  examples?: string[]
 }
 
 export interface FindAgentsOptions {
@@ -164,7 +166,7 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
     const multiaddrs = this.components.addressManager.getAddresses().map(ma => ma.toString())
     return [...this.local.values()]
       .filter(a => community === '' || a.community === community)
-      .map(a => ({ ...a, id: `${a.name}@${peerId}`, peerId, multiaddrs, protocolVersion: AGENT_PROTOCOL_VERSION }))
+      .map(a => ({ ...a, examples: a.examples ?? [], id: `${a.name}@${peerId}`, peerId, multiaddrs, protocolVersion: AGENT_PROTOCOL_VERSION }))
   }
 
   /**

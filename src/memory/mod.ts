@@ -46,7 +46,9 @@ export const memoryMod = defineMod<Memory, MemorySettings, MemoryFacade>({
       if (held.agent !== agent.id) throw new MemoryInputError('not_owner', `record ${id} in ${agent.community} was written by ${held.agent}, not by ${agent.id}`)
       await memory.delete(agent.community, id, { origin: self })
     },
-    similarity: async (a, b) => memory.similarity(a, b)
+    similarity: async (a, b) => memory.similarity(a, b),
+    embed: async (texts) => memory.embed(texts),
+    get embedder () { return memory.embedderName }
   }),
   statusFields: (memory) => ({ endpoints: memory.endpoints() }),
   files: ['memory/'],

@@ -363,6 +363,33 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   }
 
   /**
+   * Vectors of texts under this node's embedder, L2-normalised (a dot product is their
+   * cosine similarity).
+   *
+   * @example
+   * ```ts
+   * const [q, card] = await memory.embed(['pod gets OOMKilled', 'Answers Kubernetes questions'])
+   * ```
+   */
+  async embed (texts: string[], options: CallOptions = {}): Promise<number[][]> {
+    options.signal?.throwIfAborted()
+    return texts.length === 0 ? [] : this.ready().embedder.embed(texts)
+  }
+
+  /**
+   * The name of the embedder memory runs with (`all-minilm-l6-v2@8199be6f699a`,
+   * `lexical-v1`), undefined while memory is not running.
+   *
+   * @example
+   * ```ts
+   * memory.embedderName?.startsWith('lexical')   // true: no neural model installed
+   * ```
+   */
+  get embedderName (): string | undefined {
+    return this.running?.embedder.name
+  }
+
+  /**
    * Records with these ids in a community (of every origin that wrote one, each with its
    * `origin`; deleted ones are not returned). `origin` narrows them to one node's.
    *

@@ -17,7 +17,7 @@ import type { CID } from 'multiformats/cid'
 const C = 'devsupport'
 
 function card (name: string, peerId: string, overrides: Partial<AgentCard> = {}): AgentCard {
-  return { name, id: `${name}@${peerId}`, description: 'Answers Python questions', community: C, capabilities: ['python'], channels: ['general'], peerId, multiaddrs: [], protocolVersion: '1', kind: 'expert', ...overrides }
+  return { name, id: `${name}@${peerId}`, description: 'Answers Python questions', community: C, capabilities: ['python'], channels: ['general'], peerId, multiaddrs: [], protocolVersion: '1', kind: 'expert', examples: [], ...overrides }
 }
 
 /** What kad-dht on `node` answers GET_PROVIDERS for `key` with, from its own store. */

@@ -4,7 +4,7 @@ import type { DiscoveredAgent } from '../../src/discovery/card.js'
 
 const card = (name: string, capabilities: string[]): DiscoveredAgent => ({
   name, id: `${name}@12D3KooWPeer`, description: 'Answers questions', community: 'devsupport', capabilities, channels: ['general'],
-  peerId: '12D3KooWPeer', multiaddrs: [], protocolVersion: '1', kind: 'expert', online: true, seenAt: 0
+  peerId: '12D3KooWPeer', multiaddrs: [], protocolVersion: '1', kind: 'expert', examples: [], online: true, seenAt: 0
 })
 
 describe('rankExperts with trust', () => {

@@ -6,6 +6,7 @@ import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
 import { terms, termsMatch } from '../../text/terms.js'
 import { CAPABILITY } from '../../mods/social/events.js'
 import { topicBodyOf, topicTagsOf, topicTitleOf } from './forum-thread.js'
+import { CardVectors, MEANING_ROUTE_DEFAULTS, rankByMeaning } from './meaning-routing.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
 import type { DiscoveredAgent } from '../../discovery/card.js'
@@ -18,7 +19,11 @@ const coordinatorOptions = z.strictObject({
   /** Cosine similarity from which a stored solution is reused instead of asking again. */
   reuseThreshold: z.number().min(0).max(1).optional(),
   /** Relevance floor: a stored solution whose question is less similar than this is never reused (default DEFAULT_MIN_SIMILARITY). */
-  minSimilarity: z.number().min(0).max(1).optional()
+  minSimilarity: z.number().min(-1).max(1).optional(),
+  /** Routing by meaning: an expert is asked when the question's similarity to its card reaches this (default: chosen per embedder, MEANING_ROUTE_DEFAULTS). */
+  routeFloor: z.number().min(-1).max(1).optional(),
+  /** ...and is within this much of the best expert's (default per embedder). */
+  routeMargin: z.number().min(0).max(2).optional()
 })
 
 /** Why an expert was chosen for a question. */
@@ -31,9 +36,11 @@ export interface Routing {
   match: number
   /** The expert's trust for the capabilities matched (the highest, relative to the most trusted agent: 0 to 1); 0 without the social mod. */
   trust: number
-  /** Question terms that matched its capabilities or description. */
+  /** Question terms that matched its capabilities or description (by meaning: the capabilities the question names). */
   matched: string[]
   online: boolean
+  /** Routed by meaning: the question's similarity to the expert's card (see rankByMeaning). */
+  similarity?: number
 }
 
 /** What full trust (the most trusted agent for a matched capability) adds to an expert's match: less than one capability named (3), more than a description word (1). */
@@ -41,6 +48,11 @@ export const TRUST_WEIGHT = 2
 
 /** An agent's trust for a capability, 0 to 1 (1: the most trusted for it). */
 export type TrustLookup = (agentId: string, capability: string) => number
+
+/** Whether an embedder name is one of the lexical embedders (their cosines are on another scale than a neural model's). */
+function isLexical (embedder: string | undefined): boolean {
+  return embedder == null || embedder.startsWith('lexical') || embedder.startsWith('local-hash')
+}
 
 /** The answer of one expert, or why there is none. */
 export interface ExpertOutcome {
@@ -108,12 +120,17 @@ export function rankExperts (question: string, experts: DiscoveredAgent[], trust
  */
 export class CoordinatorAgent extends Agent {
   override readonly kind = 'coordinator'
-  private readonly settings: Required<z.infer<typeof coordinatorOptions>>
+  private readonly settings: Required<Omit<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin'>> & Pick<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin'>
+  private readonly cardVectors = new CardVectors(async texts => {
+    const memory = this.mods.memory
+    if (memory == null) throw new Error('the node runs no memory')
+    return memory.embed(texts)
+  })
 
   constructor (init: AgentInit) {
     super(init)
     const options = parseOptions(init.name, coordinatorOptions, init.options)
-    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold ?? 0.5, minSimilarity: options.minSimilarity ?? DEFAULT_MIN_SIMILARITY }
+    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold ?? 0.5, minSimilarity: options.minSimilarity ?? DEFAULT_MIN_SIMILARITY, routeFloor: options.routeFloor, routeMargin: options.routeMargin }
   }
 
   override async onChannelPost (message: ChannelMessage): Promise<void> {
@@ -143,7 +160,7 @@ export class CoordinatorAgent extends Agent {
       return
     }
     const experts = (await this.findAgents({ includeOffline: true })).filter(a => a.kind === 'expert')
-    const routing = rankExperts(message.text, experts, this.trustLookup()).slice(0, this.settings.maxExperts)
+    const routing = await this.route(message.text, experts)
     if (routing.length === 0) {
       const known = experts.map(e => `${e.name} (${e.capabilities.join(', ')})`).join('; ') || 'none found'
       await this.reply(message, `No expert in ${this.community} matches this question. Experts: ${known}.`, { metadata: { routing: [], answered: [], missing: [] } })
@@ -258,8 +275,34 @@ export class CoordinatorAgent extends Agent {
     }))
   }
 
+  /**
+   * The experts to ask: by meaning when the node has memory (the question against each
+   * card's description, capabilities and example questions), by the words of the cards
+   * otherwise, or when embedding fails.
+   */
+  private async route (question: string, experts: DiscoveredAgent[]): Promise<Routing[]> {
+    const memory = this.mods.memory
+    if (memory?.enabled === true && experts.length > 0) {
+      try {
+        const embedder = memory.embedder
+        const defaults = MEANING_ROUTE_DEFAULTS[isLexical(embedder) ? 'lexical' : 'neural']
+        const settings = { floor: this.settings.routeFloor ?? defaults.floor, margin: this.settings.routeMargin ?? defaults.margin, maxExperts: this.settings.maxExperts }
+        const [vector] = await memory.embed([question])
+        if (vector != null) {
+          const ranked = rankByMeaning(vector, question, experts, await this.cardVectors.of(experts, embedder), settings, this.trustLookup())
+          return ranked.map(r => ({ expert: r.expert, id: r.id, score: r.score, match: r.matched.length, trust: r.trust, matched: r.matched, online: r.online, similarity: r.similarity }))
+        }
+      } catch (err) {
+        if (!(err instanceof EndpointError)) this.log.warn(`routing by meaning failed, routing by words: ${(err as Error).message}`)
+      }
+    }
+    return rankExperts(question, experts, this.trustLookup()).slice(0, this.settings.maxExperts)
+  }
+
   private routingLine (routing: Routing[]): string {
-    return `Asked ${routing.map(r => `${r.expert} (matched: ${r.matched.join(', ')})`).join(' and ')}.`
+    return `Asked ${routing.map(r => r.similarity != null
+      ? `${r.expert} (similarity ${r.similarity.toFixed(2)}${r.matched.length > 0 ? `; names ${r.matched.join(', ')}` : ''})`
+      : `${r.expert} (matched: ${r.matched.join(', ')})`).join(' and ')}.`
   }
 
   private labelled (answers: ExpertOutcome[]): string {

@@ -12,6 +12,7 @@ import type { TopicView } from '../../mods/forum/views.js'
 import type { ChannelMessage } from '../message.js'
 import type { DirectRequest } from '../../channels/direct.js'
 import type { ScoreKind } from '../../memory/types.js'
+import type { MemoryHit } from '../../memory/hit.js'
 
 const kind = z.string().regex(KIND, { error: issue => `${JSON.stringify(issue.input)} is not a kind (lowercase letters, digits and "_", e.g. expert_knowledge)` })
 
@@ -23,7 +24,15 @@ const expertOptions = z.strictObject({
   /** Kinds of records the expert draws on (default: every kind but NOT_RECALLED). */
   recallKinds: z.array(kind).min(1).max(32).optional(),
   /** Cosine similarity below which a record is not a source (default DEFAULT_MIN_SIMILARITY). */
-  minSimilarity: z.number().min(0).max(1).optional()
+  minSimilarity: z.number().min(0).max(1).optional(),
+  /**
+   * Whose records the expert draws on: `community` (default: every member's) or `own`
+   * (those written as this agent: its knowledge), plus the kinds `shared` names from
+   * anyone.
+   */
+  scope: z.enum(['own', 'community']).optional(),
+  /** With scope `own`: kinds the expert also draws on from the whole community (e.g. problem_solutions). */
+  shared: z.array(kind).max(32).optional()
 })
 
 /**
@@ -161,6 +170,30 @@ export class ExpertAgent extends Agent {
   }
 
   /**
+   * The records in the expert's scope closest to a question: every member's (scope
+   * `community`), or its own plus the `shared` kinds from anyone (scope `own`), merged
+   * by similarity.
+   */
+  private async scopedRecall (question: string, k: number): Promise<MemoryHit[]> {
+    const kinds = this.settings.recallKinds
+    const base = {
+      k,
+      mode: 'hybrid' as const,
+      minSimilarity: this.settings.minSimilarity ?? DEFAULT_MIN_SIMILARITY,
+      ...(kinds == null ? { excludeKinds: [...NOT_RECALLED] } : { kinds })
+    }
+    if (this.settings.scope !== 'own') return this.recall(question, base)
+    const shared = this.settings.shared ?? []
+    const [own, others] = await Promise.all([
+      this.recall(question, { ...base, agent: this.id }),
+      shared.length === 0 ? Promise.resolve([]) : this.recall(question, { k, mode: 'hybrid', minSimilarity: base.minSimilarity, kinds: shared })
+    ])
+    const byId = new Map<string, MemoryHit>()
+    for (const hit of [...own, ...others]) if (!byId.has(hit.id)) byId.set(hit.id, hit)
+    return [...byId.values()].sort((a, b) => (b.similarity ?? 0) - (a.similarity ?? 0)).slice(0, k)
+  }
+
+  /**
    * What the expert knows about a question: the community's shared memory (hybrid
    * search over `recallKinds`, or every kind but NOT_RECALLED; records below
    * `minSimilarity` are not sources) when the node runs one and its store and embedder
@@ -171,15 +204,10 @@ export class ExpertAgent extends Agent {
     const k = this.settings.maxSources ?? 5
     if (this.hasMemory) {
       try {
-        const kinds = this.settings.recallKinds
-        const hits = await this.recall(question, {
-          k: k + 2,
-          mode: 'hybrid',
-          minSimilarity: this.settings.minSimilarity ?? DEFAULT_MIN_SIMILARITY,
-          ...(kinds == null ? { excludeKinds: [...NOT_RECALLED] } : { kinds })
-        })
-        // the question itself may already be in memory (captured from the channel): not a source
-        return hits.filter(h => h.text.trim() !== question.trim()).slice(0, k).map(h => ({
+        const hits = await this.scopedRecall(question, k + 2)
+        // the question itself may already be in memory (captured from the channel): not a
+        // source; nor is a stored solution to this very question (it would cite itself)
+        return hits.filter(h => h.text.trim() !== question.trim() && !(h.kind === 'problem_solutions' && String(h.metadata.question ?? '').trim() === question.trim())).slice(0, k).map(h => ({
           kind: h.kind,
           text: h.text,
           score: Math.round(h.score * 10000) / 10000,

@@ -13,6 +13,7 @@ export interface AgentCard {
   multiaddrs: string[]
   protocolVersion: string
   kind: string
+  examples: string[]
 }
 
 export namespace AgentCard {
@@ -81,6 +82,13 @@ export namespace AgentCard {
           w.string(obj.kind)
         }
 
+        if (obj.examples != null && obj.examples.length > 0) {
+          for (const value of obj.examples) {
+            w.uint32(90)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -95,7 +103,8 @@ export namespace AgentCard {
           peerId: '',
           multiaddrs: [],
           protocolVersion: '',
-          kind: ''
+          kind: '',
+          examples: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -156,6 +165,14 @@ export namespace AgentCard {
               obj.kind = reader.string()
               break
             }
+            case 11: {
+              if (opts.limits?.examples != null && obj.examples.length === opts.limits.examples) {
+                throw new MaxLengthError('Decode error - repeated field "examples" had too many elements')
+              }
+
+              obj.examples.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -168,7 +185,8 @@ export namespace AgentCard {
         const obj = {
           capabilities: 0,
           channels: 0,
-          multiaddrs: 0
+          multiaddrs: 0,
+          examples: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -271,6 +289,21 @@ export namespace AgentCard {
               }
               break
             }
+            case 11: {
+              if (opts.limits?.examples != null && obj.examples === opts.limits.examples) {
+                throw new MaxLengthError('Streaming decode error - repeated field "examples" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.examples[]`,
+                index: obj.examples,
+                value: reader.string()
+              }
+
+              obj.examples++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -336,6 +369,12 @@ export namespace AgentCard {
     value: string
   }
 
+  export interface AgentCardExamplesFieldEvent {
+    field: '$.examples[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<AgentCard>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AgentCard.codec())
   }
@@ -344,7 +383,7 @@ export namespace AgentCard {
     return decodeMessage(buf, AgentCard.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AgentCard>): Generator<AgentCardNameFieldEvent | AgentCardIdFieldEvent | AgentCardDescriptionFieldEvent | AgentCardCommunityFieldEvent | AgentCardCapabilitiesFieldEvent | AgentCardChannelsFieldEvent | AgentCardPeerIdFieldEvent | AgentCardMultiaddrsFieldEvent | AgentCardProtocolVersionFieldEvent | AgentCardKindFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AgentCard>): Generator<AgentCardNameFieldEvent | AgentCardIdFieldEvent | AgentCardDescriptionFieldEvent | AgentCardCommunityFieldEvent | AgentCardCapabilitiesFieldEvent | AgentCardChannelsFieldEvent | AgentCardPeerIdFieldEvent | AgentCardMultiaddrsFieldEvent | AgentCardProtocolVersionFieldEvent | AgentCardKindFieldEvent | AgentCardExamplesFieldEvent> {
     return streamMessage(buf, AgentCard.codec(), opts)
   }
 }
@@ -610,6 +649,12 @@ export namespace AgentCardsResponse {
     index: number
   }
 
+  export interface AgentCardsResponseCardsExamplesFieldEvent {
+    field: '$.cards[].examples[]'
+    index: number
+    value: string
+  }
+
   export interface AgentCardsResponseErrorFieldEvent {
     field: '$.error'
     value: string
@@ -623,7 +668,7 @@ export namespace AgentCardsResponse {
     return decodeMessage(buf, AgentCardsResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AgentCardsResponse>): Generator<AgentCardsResponseCardsNameFieldEvent | AgentCardsResponseCardsIdFieldEvent | AgentCardsResponseCardsDescriptionFieldEvent | AgentCardsResponseCardsCommunityFieldEvent | AgentCardsResponseCardsCapabilitiesFieldEvent | AgentCardsResponseCardsChannelsFieldEvent | AgentCardsResponseCardsPeerIdFieldEvent | AgentCardsResponseCardsMultiaddrsFieldEvent | AgentCardsResponseCardsProtocolVersionFieldEvent | AgentCardsResponseCardsKindFieldEvent | AgentCardsResponseErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AgentCardsResponse>): Generator<AgentCardsResponseCardsNameFieldEvent | AgentCardsResponseCardsIdFieldEvent | AgentCardsResponseCardsDescriptionFieldEvent | AgentCardsResponseCardsCommunityFieldEvent | AgentCardsResponseCardsCapabilitiesFieldEvent | AgentCardsResponseCardsChannelsFieldEvent | AgentCardsResponseCardsPeerIdFieldEvent | AgentCardsResponseCardsMultiaddrsFieldEvent | AgentCardsResponseCardsProtocolVersionFieldEvent | AgentCardsResponseCardsKindFieldEvent | AgentCardsResponseCardsExamplesFieldEvent | AgentCardsResponseErrorFieldEvent> {
     return streamMessage(buf, AgentCardsResponse.codec(), opts)
   }
 }
