@@ -101,8 +101,10 @@ export async function modelsListCommand (flags: ModelsListFlags): Promise<number
   for (const broken of listing.broken) print(`broken: ${broken.name}: ${broken.problem}`)
   if (flags.verify === true && listing.models.length > 0) print(`verified: every file of ${listing.models.length === 1 ? 'the model' : `the ${listing.models.length} models`} matches its sha256`)
   const pull = commandLine(`models pull${flags.modelDir == null ? '' : ` --model-dir ${flags.modelDir}`}`)
-  if (listing.models.length === 0) print(`no models installed; ${pull} downloads ${DEFAULT_MODEL}, the one the node uses by default`)
-  else if (hasDefault) print(`the node uses ${DEFAULT_MODEL} by default`)
+  const defaultBroken = listing.broken.some(b => b.name === DEFAULT_MODEL)
+  if (hasDefault) print(`the node uses ${DEFAULT_MODEL} by default`)
+  else if (defaultBroken) print(`the node uses ${DEFAULT_MODEL} by default, which is broken: ${pull} --force downloads it again`)
+  else if (listing.models.length === 0) print(`no models installed; ${pull} downloads ${DEFAULT_MODEL}, the one the node uses by default`)
   else print(`the node uses ${DEFAULT_MODEL} by default, which is not installed: ${pull}`)
   return code
 }

@@ -8,6 +8,7 @@ import { DEFAULT_HUB_URL, hubFiles, resolveUrl } from './hub.js'
 import type { HubFile } from './hub.js'
 import { MANIFEST_FILE, manifestSchema, ModelManifestError, readInstalledModel } from './manifest.js'
 import type { ModelManifest } from './manifest.js'
+import { modelProblems } from './problems.js'
 
 /** The folder, inside a model's folder, that downloads go to before they are checked. */
 export const PARTIAL_DIR = '.partial'
@@ -92,7 +93,8 @@ export async function pullModel (model: CatalogModel, options: PullOptions): Pro
       if (err instanceof ModelManifestError) return undefined
       throw err
     })
-    if (installed != null) {
+    // a manifest whose files are missing or cut short: the pull downloads them again
+    if (installed != null && (await modelProblems(installed)).length === 0) {
       return { name: model.name, dir: folder, source: installed.manifest.source, alreadyInstalled: true, fetched: 0, files: installed.manifest.files }
     }
   }
