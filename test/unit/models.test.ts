@@ -1,11 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { catalogFiles, catalogModel, catalogNames } from '../../src/models/catalog.js'
 import { ChecksumError, downloadFile } from '../../src/models/download.js'
 import { gitBlobHash } from '../../src/models/hash.js'
-import { hubFiles, hubUrl, resolveUrl, treeUrl } from '../../src/models/hub.js'
+import { HubError, hubFiles, hubUrl, listTree, resolveUrl, treeUrl } from '../../src/models/hub.js'
 import { formatBytes, pullProgress } from '../../src/models/progress.js'
 import { startModelHub } from '../helpers/model-hub.js'
 import type { FakeModelHub } from '../helpers/model-hub.js'
@@ -34,6 +37,24 @@ describe('the hub URL', () => {
     expect(treeUrl('https://h', 'Xenova/all-MiniLM-L6-v2', 'main', 'onnx')).toBe('https://h/api/models/Xenova/all-MiniLM-L6-v2/tree/main/onnx')
     expect(treeUrl('https://h', 'a/b', 'refs/pr/1', '')).toBe('https://h/api/models/a/b/tree/refs%2Fpr%2F1')
     expect(resolveUrl('https://h', 'a/b', 'main', 'onnx/model.onnx')).toBe('https://h/a/b/resolve/main/onnx/model.onnx')
+  })
+})
+
+describe('a hub that does not answer', () => {
+  it('fails after the timeout, naming the URL and --hub-url', async () => {
+    const held: ServerResponse[] = []
+    const server = createServer((_req, res) => { held.push(res) })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const err = await listTree(url, 'o/r', 'main', '', 300).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(HubError)
+      expect((err as Error).message).toBe(`cannot reach the model hub: GET ${url}/api/models/o/r/tree/main failed (no answer within 0.3 s); check the network, or name a reachable hub or mirror with --hub-url (or HF_ENDPOINT)`)
+      expect(held).toHaveLength(1)
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>(resolve => server.close(() => { resolve() }))
+    }
   })
 })
 
