@@ -101,8 +101,6 @@ export async function pullModel (model: CatalogModel, options: PullOptions): Pro
   const files = await hubFiles(hub, model.repo, revision, catalogFiles(model), options.timeoutMs)
   const paths = files.map(f => safePath(f.path))
   options.onEvent?.({ type: 'files', files, total: files.reduce((n, f) => n + f.size, 0) })
-  // the folder is incomplete from here on: no manifest until every file is in place
-  await rm(manifestPath, { force: true })
   if (options.force === true) await rm(partial, { recursive: true, force: true })
   const done: Array<{ path: string, part: string, result: DownloadResult }> = []
   for (const [i, file] of files.entries()) {
@@ -117,6 +115,9 @@ export async function pullModel (model: CatalogModel, options: PullOptions): Pro
     options.onEvent?.({ type: 'file', path: file.path, result })
     done.push({ path: paths[i] ?? file.path, part, result })
   }
+  // the model in place stays usable until every new file is checked; from here on the folder
+  // is incomplete, and has no manifest until every file is in place
+  await rm(manifestPath, { force: true })
   for (const { path, part } of done) {
     const target = join(folder, path)
     await mkdir(dirname(target), { recursive: true })

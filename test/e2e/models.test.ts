@@ -151,6 +151,19 @@ describe('oa-node models pull and list', () => {
     expect(existsSync(join(folder(), ONNX))).toBe(false)
   })
 
+  it('keeps the installed model when a --force pull fails its checksum', async () => {
+    expect((await pull()).code).toBe(0)
+    const manifest = await readFile(join(folder(), 'oa-model.json'), 'utf8')
+    hub.corrupt(ONNX)
+    const out = await pull('--force')
+    expect(out.code).toBe(1)
+    expect(out.stderr).toContain(`${ONNX}: sha256 checksum mismatch`)
+    expect(await readFile(join(folder(), 'oa-model.json'), 'utf8')).toBe(manifest)
+    expect((await readFile(join(folder(), ONNX))).equals(files[ONNX]!)).toBe(true)
+    const verify = await runCli(['models', 'list', '--model-dir', models, '--verify'])
+    expect(verify.code, verify.stdout).toBe(0)
+  })
+
   it('checks a file outside LFS by its git blob sha1', async () => {
     hub.corrupt('tokenizer.json')
     const out = await pull()
