@@ -12,6 +12,11 @@ import { agentsCommand, askCommand } from './agents.js'
 import { agentTokenCommand } from './agent-tokens.js'
 import { checkCommand } from './check.js'
 import { memoryMigrateCommand } from './migrate.js'
+import { modelsListCommand, modelsPullCommand } from './models.js'
+import { CATALOG, DEFAULT_REVISION } from '../models/catalog.js'
+import { ChecksumError } from '../models/download.js'
+import { HubError } from '../models/hub.js'
+import { DEFAULT_MODEL, ModelManifestError } from '../models/manifest.js'
 import { clusterCommand } from './cluster.js'
 import { communityCreateCommand, communityInviteCommand, communityJoinCommand, communityLeaveCommand, communityListCommand, communityMembersCommand, communityRemoveCommand } from './community.js'
 import { demoCommand } from './demo.js'
@@ -232,6 +237,21 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--json', 'print JSON'))
     .action(async (name: string, peer: string, opts: Record<string, unknown>) => { setCode(await communityRemoveCommand(name, peer, opts)) })
 
+  const models = suggestSubcommands(program.command('models').description('the embedding models the node can use: pull one from the hub, list those installed (no running node needed)'))
+  models.command('pull').description(`download an embedding model from the Hugging Face hub into the model dir, checked and resumable (default ${DEFAULT_MODEL})`)
+    .argument('[name]', `the model: ${CATALOG.map(m => `${m.name} (${m.description})`).join('; ')}`)
+    .option('--model-dir <dir>', 'where models live (default ~/.oa-node/models)')
+    .option('--hub-url <url>', 'the hub or a mirror (default: HF_ENDPOINT, else https://huggingface.co)')
+    .option('--revision <rev>', `branch, tag or commit of the model's repository (default ${DEFAULT_REVISION})`)
+    .option('--force', 'download again even when the model is complete')
+    .option('--json', 'print one JSON line with the result')
+    .action(async (name: string | undefined, opts: Record<string, unknown>) => { setCode(await modelsPullCommand(name, opts)) })
+  models.command('list').description('the installed models (name, dimension, pooling, size, source), broken ones with their problem, and the default')
+    .option('--model-dir <dir>', 'where models live (default ~/.oa-node/models)')
+    .option('--verify', 'check every file\'s sha256 against the manifest (exit 1 when one differs)')
+    .option('--json', 'print one JSON line')
+    .action(async (opts: Record<string, unknown>) => { setCode(await modelsListCommand(opts)) })
+
   addBuiltinCommands(program, 'wiki', 'the wiki of a community: pages, revisions, proposals (owners edit, others propose)', wikiCommands, setCode, suggestSubcommands)
   addBuiltinCommands(program, 'forum', 'the forum of a community: topics, nested comments, votes, search by meaning', forumCommands, setCode, suggestSubcommands)
   addBuiltinCommands(program, 'a2a', 'external A2A agents hosted in the node\'s communities: add, list, remove', a2aCommands, setCode, suggestSubcommands)
@@ -296,7 +316,7 @@ export function reportError (err: unknown, verbose: boolean): number {
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT_USAGE
   if (err instanceof CommunityError && err.code === 'bad_invite') return EXIT_USAGE
   if (err instanceof ApiRequestError && err.status >= 400 && err.status < 500) return EXIT_USAGE
-  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError, EndpointError, DemoPythonError]
+  const known = [CommunityError, DataDirError, IdentityError, ListenError, NodeNotRunningError, ApiError, ApiRequestError, ClusterStartError, DetachError, StopTimeoutError, EndpointError, DemoPythonError, HubError, ChecksumError, ModelManifestError]
   if (verbose && err instanceof EndpointError && err.detail != null) process.stderr.write(`(the ${err.endpoint} client said: ${err.detail})\n`)
   if (verbose && err instanceof ClusterStartError && err.reason != null) process.stderr.write(`${err.output.join('\n')}\n`)
   if (verbose && !known.some(k => err instanceof k) && err instanceof Error && err.stack != null) process.stderr.write(`${err.stack}\n`)
