@@ -8,6 +8,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: ['default', './test/summary-reporter.ts']
+    reporters: ['default', './test/summary-reporter.ts'],
+    // nodes embed with the lexical embedder unless a test names another (the neural model's
+    // tests set OA_EMBEDDER or memory.embedder); OA_EMBEDDER=auto npm test runs all on the model
+    env: { OA_EMBEDDER: process.env.OA_EMBEDDER ?? 'lexical' }
   }
 })

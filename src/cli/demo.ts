@@ -60,10 +60,11 @@ async function readSeed (file: string): Promise<Array<{ id: string, text: string
     .map(r => ({ id: r.id, text: r.text, kind: r.kind ?? 'expert_knowledge', metadata: r.metadata ?? {} }))
 }
 
-async function seed (api: ApiClient, records: Awaited<ReturnType<typeof readSeed>>): Promise<number> {
+/** Imports an expert's knowledge as written by the expert (`agent`): an expert of scope `own` draws on it. */
+async function seed (api: ApiClient, records: Awaited<ReturnType<typeof readSeed>>, agent: string): Promise<number> {
   let n = 0
   for (let i = 0; i < records.length; i += 100) {
-    const { records: stored } = await api.post<{ records: unknown[] }>(`/v1/communities/${C}/memory`, { records: records.slice(i, i + 100) })
+    const { records: stored } = await api.post<{ records: unknown[] }>(`/v1/communities/${C}/memory`, { records: records.slice(i, i + 100).map(r => ({ ...r, agent })) })
     n += stored.length
   }
   return n
@@ -221,7 +222,7 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
     for (const [node, file, expert] of SEEDS) {
       const records = await readSeed(file)
       progress(`importing knowledge: ${records.length} records into ${expert}'s node...`)
-      seeded += await seed(apis[node] ?? coordinatorNode, records)
+      seeded += await seed(apis[node] ?? coordinatorNode, records, `${expert}@${cluster.nodes[node]?.peerId ?? ''}`)
     }
     progress('waiting for the experts to be found through the DHT...')
     await until('the experts to be found through the DHT', async () => {

@@ -5,9 +5,14 @@ import type { ConfigLayer } from '../../src/config/schema.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 import type { CreateNodeOptions } from '../../src/node/create-node.js'
 
-/** Starts an in-process node on loopback with its own data dir under `root`. */
+/**
+ * Starts an in-process node on loopback with its own data dir under `root`. Its memory
+ * embeds with OA_EMBEDDER (vitest.config.ts sets lexical unless the environment names
+ * another), unless `layer.memory.embedder` says otherwise.
+ */
 export async function startTestNode (root: string, name: string, layer: ConfigLayer = {}, options: CreateNodeOptions = {}): Promise<OaNode> {
   const config = await loadConfig({
+    env: process.env.OA_EMBEDDER == null ? {} : { OA_EMBEDDER: process.env.OA_EMBEDDER },
     flags: {
       dataDir: join(root, name),
       ...layer,

@@ -7,6 +7,7 @@ import { terms, termsMatch } from '../../text/terms.js'
 import { CAPABILITY } from '../../mods/social/events.js'
 import { topicBodyOf, topicTagsOf, topicTitleOf } from './forum-thread.js'
 import { CardVectors, MEANING_ROUTE_DEFAULTS, rankByMeaning } from './meaning-routing.js'
+import { SAME_PROBLEM_DEFAULTS, sameProblem } from './same-problem.js'
 import type { AgentInit } from '../agent.js'
 import type { ChannelMessage } from '../message.js'
 import type { DiscoveredAgent } from '../../discovery/card.js'
@@ -16,7 +17,7 @@ const coordinatorOptions = z.strictObject({
   maxExperts: z.number().int().min(1).max(10).optional(),
   /** Time the experts have to answer, in ms. */
   deadlineMs: z.number().int().min(500).max(600_000).optional(),
-  /** Cosine similarity from which a stored solution is reused instead of asking again. */
+  /** Cosine similarity from which a stored solution to the same problem is reused instead of asking again (default per embedder, SAME_PROBLEM_DEFAULTS). */
   reuseThreshold: z.number().min(0).max(1).optional(),
   /** Relevance floor: a stored solution whose question is less similar than this is never reused (default DEFAULT_MIN_SIMILARITY). */
   minSimilarity: z.number().min(-1).max(1).optional(),
@@ -120,7 +121,9 @@ export function rankExperts (question: string, experts: DiscoveredAgent[], trust
  */
 export class CoordinatorAgent extends Agent {
   override readonly kind = 'coordinator'
-  private readonly settings: Required<Omit<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin'>> & Pick<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin'>
+  private readonly settings: Required<Omit<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin' | 'reuseThreshold'>> & Pick<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin' | 'reuseThreshold'>
+  /** Vectors of single words, for telling look-alike questions apart (see sameProblem). */
+  private readonly wordVectors = new Map<string, number[]>()
   private readonly cardVectors = new CardVectors(async texts => {
     const memory = this.mods.memory
     if (memory == null) throw new Error('the node runs no memory')
@@ -130,7 +133,7 @@ export class CoordinatorAgent extends Agent {
   constructor (init: AgentInit) {
     super(init)
     const options = parseOptions(init.name, coordinatorOptions, init.options)
-    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold ?? 0.5, minSimilarity: options.minSimilarity ?? DEFAULT_MIN_SIMILARITY, routeFloor: options.routeFloor, routeMargin: options.routeMargin }
+    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold, minSimilarity: options.minSimilarity ?? DEFAULT_MIN_SIMILARITY, routeFloor: options.routeFloor, routeMargin: options.routeMargin }
   }
 
   override async onChannelPost (message: ChannelMessage): Promise<void> {
@@ -232,13 +235,15 @@ export class CoordinatorAgent extends Agent {
     if (memory?.enabled !== true) return undefined
     try {
       const candidates = await this.recall(question, { kinds: ['problem_solutions'], k: 5, mode: 'hybrid' })
-      const floor = Math.max(this.settings.reuseThreshold, this.settings.minSimilarity)
+      const defaults = SAME_PROBLEM_DEFAULTS[isLexical(memory.embedder) ? 'lexical' : 'neural']
+      const settings = { ...defaults, threshold: Math.max(this.settings.reuseThreshold ?? defaults.threshold, this.settings.minSimilarity) }
       let best: { record: { id: string, text: string, metadata: Record<string, unknown> }, score: number } | undefined
       for (const hit of candidates) {
         const stored = hit.metadata.question
         if (typeof stored !== 'string') continue
-        const score = await memory.similarity(question, stored)
-        if (score >= floor && (best == null || score > best.score)) best = { record: hit, score }
+        const verdict = await sameProblem(question, stored, async texts => this.embedCached(texts), settings)
+        if (verdict.contrast != null) this.log.debug(`not reusing ${hit.id}: another problem (${[...verdict.contrast.ours, ...verdict.contrast.theirs].join(', ')})`)
+        if (verdict.same && (best == null || verdict.similarity > best.score)) best = { record: hit, score: verdict.similarity }
       }
       return best
     } catch (err) {
@@ -246,6 +251,22 @@ export class CoordinatorAgent extends Agent {
       if (!(err instanceof EndpointError)) this.log.warn(`looking up stored solutions failed: ${(err as Error).message}`)
       return undefined
     }
+  }
+
+  /** Vectors of texts, single words kept (the last 4,096) since questions share many. */
+  private async embedCached (texts: string[]): Promise<number[][]> {
+    const memory = this.mods.memory
+    if (memory == null) throw new Error('the node runs no memory')
+    const words = texts.filter(t => !t.includes(' ') && !this.wordVectors.has(t))
+    const rest = texts.filter(t => t.includes(' '))
+    const fresh = await memory.embed([...new Set([...rest, ...words])])
+    const got = new Map<string, number[]>()
+    ;[...new Set([...rest, ...words])].forEach((t, i) => { got.set(t, fresh[i] ?? []) })
+    for (const w of words) {
+      this.wordVectors.set(w, got.get(w) ?? [])
+      if (this.wordVectors.size > 4096) this.wordVectors.delete(this.wordVectors.keys().next().value ?? '')
+    }
+    return texts.map(t => got.get(t) ?? this.wordVectors.get(t) ?? [])
   }
 
   /** Writes to the community's memory when there is one; returns what was stored. */

@@ -207,7 +207,7 @@ export class ExpertAgent extends Agent {
         const hits = await this.scopedRecall(question, k + 2)
         // the question itself may already be in memory (captured from the channel): not a
         // source; nor is a stored solution to this very question (it would cite itself)
-        return hits.filter(h => h.text.trim() !== question.trim() && !(h.kind === 'problem_solutions' && String(h.metadata.question ?? '').trim() === question.trim())).slice(0, k).map(h => ({
+        return hits.filter(h => h.text.trim() !== question.trim() && !(h.kind === 'problem_solutions' && typeof h.metadata.question === 'string' && h.metadata.question.trim() === question.trim())).slice(0, k).map(h => ({
           kind: h.kind,
           text: h.text,
           score: Math.round(h.score * 10000) / 10000,

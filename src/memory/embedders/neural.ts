@@ -84,7 +84,9 @@ export class NeuralEmbedder implements Embedder {
       }
     }
     const [tokenizerJson, tokenizerConfig] = await Promise.all([readJson(manifest.tokenizer), readJson(manifest.tokenizerConfig)])
-    const tokenizer = new tokenizers.Tokenizer(tokenizerJson, tokenizerConfig)
+    // the package's declarations use extensionless imports, which NodeNext cannot follow: its shape, as used here
+    const { Tokenizer } = tokenizers as unknown as { Tokenizer: new (json: object, config: object) => TokenizerLike }
+    const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig)
     const onnx = join(dir, manifest.onnx)
     let session: InferenceSession
     try {
