@@ -6,8 +6,10 @@ export interface SameProblemSettings {
   threshold: number
   /** Questions sharing at least this share of their words (of the shorter one's)... */
   contrastShare: number
-  /** ...are different problems when a word one has and the other lacks has no counterpart at least this close (hangs / crashes, install / uninstall). */
+  /** ...swap words when a word each has and the other lacks has no counterpart at least this close (hangs / crashes, but also hangs / stuck)... */
   contrastAlign: number
+  /** ...and are then the same problem only from this cosine on (stuck for hangs keeps the sentence closer than crashes does). */
+  swapThreshold: number
 }
 
 /**
@@ -17,8 +19,8 @@ export interface SameProblemSettings {
  * alone. Cosines of a neural model and of word hashing are not on one scale.
  */
 export const SAME_PROBLEM_DEFAULTS: Record<'neural' | 'lexical', SameProblemSettings> = {
-  neural: { threshold: 0.4, contrastShare: 0.3, contrastAlign: 0.6 },
-  lexical: { threshold: 0.5, contrastShare: 0.3, contrastAlign: 0.6 }
+  neural: { threshold: 0.4, contrastShare: 0.3, contrastAlign: 0.6, swapThreshold: 0.93 },
+  lexical: { threshold: 0.5, contrastShare: 0.3, contrastAlign: 0.6, swapThreshold: 0.9 }
 }
 
 /** The verdict on two questions, with what decided it. */
@@ -45,9 +47,11 @@ function dot (a: readonly number[] | undefined, b: readonly number[] | undefined
  * answer it. Close meaning is not enough: "my task hangs on Kubernetes" and "my task
  * crashes on Kubernetes" are close in any embedding. So when the two share most of their
  * words (`contrastShare`) and each has a word the other lacks, those words must have a
- * close counterpart on the other side (`contrastAlign`: "stuck" for "hangs"); a swap of
- * words with none ("hangs" for "crashes", "install" for "uninstall") makes it another
- * problem, while a word only one side adds ("the M parameter") is detail. Otherwise the cosine of the
+ * close counterpart on the other side (`contrastAlign`); single words are a poor guide
+ * to meaning, so a swap of words with none ("crashes" for "hangs", but also "stuck" for
+ * "hangs") is the same problem only when the questions stay very close
+ * (`swapThreshold`: "stuck" keeps them closer than "crashes" does). A word only one side
+ * adds ("the M parameter") is detail. Otherwise the cosine of the
  * questions decides (`threshold`).
  *
  * @example
@@ -73,7 +77,9 @@ export async function sameProblem (question: string, stored: string, embed: Embe
     const unmatchedOurs = onlyOurs.filter(w => closest(ourVectors[ours.indexOf(w)], theirVectors) < settings.contrastAlign)
     const unmatchedTheirs = onlyTheirs.filter(w => closest(theirVectors[theirs.indexOf(w)], ourVectors) < settings.contrastAlign)
     // a swap (a word each side lacks a counterpart for) is another problem; a word only added is detail
-    if (unmatchedOurs.length > 0 && unmatchedTheirs.length > 0) return { same: false, similarity, contrast: { ours: unmatchedOurs, theirs: unmatchedTheirs } }
+    if (unmatchedOurs.length > 0 && unmatchedTheirs.length > 0) {
+      return similarity >= settings.swapThreshold ? { same: true, similarity } : { same: false, similarity, contrast: { ours: unmatchedOurs, theirs: unmatchedTheirs } }
+    }
   }
   return { same: similarity >= settings.threshold, similarity }
 }
