@@ -34,7 +34,7 @@ export interface DemoFlags {
 }
 
 interface ReplyMetadata {
-  routing?: Array<{ expert: string, matched: string[] }>
+  routing?: Array<{ expert: string, matched: string[], similarity?: number }>
   answered?: Array<{ expert: string, mode?: string, text?: string, sources?: Array<{ kind: string, text: string, score: number, scoreKind?: string, similarity?: number }> }>
   missing?: Array<{ expert: string, reason?: string }>
   reused?: { id: string, score: number, text: string }
@@ -84,7 +84,7 @@ function render (question: string, reply: EventJson, dataDir: string): string {
   if (meta.reused != null) {
     out.push(`Reused a stored solution (${meta.reused.id}, similarity ${meta.reused.score.toFixed(2)}) instead of asking the experts again.`)
   } else {
-    out.push(`Routed to: ${(meta.routing ?? []).map(r => `${r.expert} (matched: ${r.matched.join(', ')})`).join('; ') || 'no matching expert'}`)
+    out.push(`Routed to: ${(meta.routing ?? []).map(r => r.similarity != null ? `${r.expert} (similarity ${r.similarity.toFixed(2)})` : `${r.expert} (matched: ${r.matched.join(', ')})`).join('; ') || 'no matching expert'}`)
     for (const a of meta.answered ?? []) {
       out.push(`\n  ${a.expert} answered (${a.mode === 'llm' ? 'language model' : 'retrieval-only'}), using:`)
       for (const s of a.sources ?? []) out.push(`    - [${s.kind}] ${scoreLabel(s)}  ${short(s.text)}`)

@@ -20,7 +20,7 @@ export interface SameProblemSettings {
  */
 export const SAME_PROBLEM_DEFAULTS: Record<'neural' | 'lexical', SameProblemSettings> = {
   neural: { threshold: 0.4, contrastShare: 0.3, contrastAlign: 0.6, swapThreshold: 0.93 },
-  lexical: { threshold: 0.5, contrastShare: 0.3, contrastAlign: 0.6, swapThreshold: 0.9 }
+  lexical: { threshold: 0.5, contrastShare: 0.3, contrastAlign: 0.6, swapThreshold: 0.93 }
 }
 
 /** The verdict on two questions, with what decided it. */
