@@ -154,7 +154,7 @@ export async function benchMemory (): Promise<Figure[]> {
     figures.push(...keywordBaseline(data))
     for (const [i, embedder] of embedders.entries()) {
       figures.push(...await retrieval(embedder, data, sets, root, i === 0 ? ['text', 'vector', 'hybrid'] : ['vector', 'hybrid']))
-      figures.push(...await relevanceFloor(embedder, data))
+      figures.push(...await relevanceFloor(embedder, data, loadHeldOut().map(q => q.question)))
     }
     const meaningful = embedders.filter(e => e.name !== 'local-hash-v2')
     figures.push(...await benchRouting(meaningful))

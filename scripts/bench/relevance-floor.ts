@@ -5,7 +5,10 @@
  * source), and the share of off-topic questions whose best entry is below it (they get
  * "no knowledge"). Cosine similarity, exact, over every entry.
  */
-import { DEFAULT_MIN_SIMILARITY } from '../../src/memory/hit.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { defaultMinSimilarity } from '../../src/memory/hit.js'
+import { PACKAGE_ROOT } from '../../src/version.js'
 import { cosine } from '../../src/memory/similarity.js'
 import type { Figure } from './util.js'
 import type { Embedder } from '../../src/memory/embedders/types.js'
@@ -27,13 +30,25 @@ async function best (embedder: Embedder, entries: number[][], questions: string[
   return vectors.map(q => Math.max(...entries.map(e => cosine(q, e))))
 }
 
-export async function relevanceFloor (embedder: Embedder, data: Array<{ text: string, question: string }>): Promise<Figure[]> {
+/** Off-topic questions of scripts/bench/data/routing.jsonl (no expert covers them). */
+function routingOffTopic (): string[] {
+  return readFileSync(join(PACKAGE_ROOT, 'scripts', 'bench', 'data', 'routing.jsonl'), 'utf8').split('\n').filter(l => l.trim() !== '')
+    .map(l => JSON.parse(l) as { question: string, experts: string[] }).filter(q => q.experts.length === 0).map(q => q.question)
+}
+
+/**
+ * For floors from 0.15 to 0.4: the share of in-domain questions (the demo's paraphrases
+ * and the held-out ones) that keep a source, and of off-topic questions (OFF_TOPIC and
+ * routing.jsonl's) that find none.
+ */
+export async function relevanceFloor (embedder: Embedder, data: Array<{ text: string, question: string }>, heldOut: string[] = []): Promise<Figure[]> {
   const entries = await embedder.embed(data.map(d => d.text))
-  const inDomain = await best(embedder, entries, data.map(d => d.question))
-  const offTopic = await best(embedder, entries, OFF_TOPIC)
+  const inDomain = await best(embedder, entries, [...data.map(d => d.question), ...heldOut])
+  const offTopic = await best(embedder, entries, [...OFF_TOPIC, ...routingOffTopic()])
   const r3 = (n: number): number => Math.round(n * 1000) / 1000
-  return [0.15, DEFAULT_MIN_SIMILARITY, 0.25].flatMap((floor): Figure[] => [
-    { bench: 'memory', name: `relevance floor ${floor} ${embedder.name}: in-domain questions with a source`, value: r3(inDomain.filter(s => s >= floor).length / inDomain.length), unit: 'ratio', note: `${inDomain.length} paraphrased questions${floor === DEFAULT_MIN_SIMILARITY ? ', the default floor' : ''}` },
+  const chosen = defaultMinSimilarity(embedder.name)
+  return [0.15, 0.2, 0.25, 0.3, 0.35, 0.4].flatMap((floor): Figure[] => [
+    { bench: 'memory', name: `relevance floor ${floor} ${embedder.name}: in-domain questions with a source`, value: r3(inDomain.filter(s => s >= floor).length / inDomain.length), unit: 'ratio', note: `${inDomain.length} questions${floor === chosen ? ', the default floor' : ''}` },
     { bench: 'memory', name: `relevance floor ${floor} ${embedder.name}: off-topic questions with none`, value: r3(offTopic.filter(s => s < floor).length / offTopic.length), unit: 'ratio', note: `${offTopic.length} questions` }
   ])
 }

@@ -38,7 +38,7 @@ export interface MemoryFacade {
   similarity: (a: string, b: string) => Promise<number>
   /** Vectors of texts under the node's embedder (L2-normalised), for comparing many texts at once. */
   embed: (texts: string[]) => Promise<number[][]>
-  /** The node's embedder (`all-minilm-l6-v2@8199be6f699a`, `lexical-v1`); undefined until memory runs. */
+  /** The node's embedder (`all-minilm-l6-v2@8199be6f699a`, `lexical-v2`); undefined until memory runs. */
   readonly embedder: string | undefined
 }
 

@@ -41,6 +41,23 @@ export interface MemoryHit {
  */
 export const DEFAULT_MIN_SIMILARITY = 0.2
 
+/** The relevance floor for the neural model (measured as above, bench:memory). */
+export const NEURAL_MIN_SIMILARITY = 0.3
+
+/**
+ * The relevance floor an agent uses by default under an embedder: cosines of a neural
+ * model and of word hashing are not on one scale.
+ *
+ * @example
+ * ```ts
+ * defaultMinSimilarity('lexical-v2')                    // 0.2
+ * defaultMinSimilarity('all-minilm-l6-v2@8199be6f699a') // 0.3
+ * ```
+ */
+export function defaultMinSimilarity (embedder: string | undefined): number {
+  return embedder == null || embedder.startsWith('lexical') || embedder.startsWith('local-hash') || embedder.startsWith('openai:') ? DEFAULT_MIN_SIMILARITY : NEURAL_MIN_SIMILARITY
+}
+
 /**
  * A store's search hit in the shape of the HTTP search and the Agent API.
  *

@@ -378,7 +378,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
 
   /**
    * The name of the embedder memory runs with (`all-minilm-l6-v2@8199be6f699a`,
-   * `lexical-v1`), undefined while memory is not running.
+   * `lexical-v2`), undefined while memory is not running.
    *
    * @example
    * ```ts

@@ -74,7 +74,7 @@ describe('a data dir of release 0.1 (LanceDB memory)', () => {
     expect(existsSync(join(memory, 'memory.lance'))).toBe(true)
     const after = await runCli(['check', ...dd()])
     expect(after.code, after.stdout).toBe(0)
-    expect(after.stdout).toMatch(/memory\s+ok, 6 records \(devsupport 3, ops 3\), lexical-v1 1024-d\n/)
+    expect(after.stdout).toMatch(/memory\s+ok, 6 records \(devsupport 3, ops 3\), lexical-v2 1024-d\n/)
     await rm(join(memory, 'memory.lance'), { recursive: true })
     await rm(join(memory, 'store.json'))
     const again = await start()

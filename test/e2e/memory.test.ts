@@ -58,7 +58,7 @@ describe('memory through the CLI', () => {
 
     const stats = await runCli(['memory', 'stats', '--json', ...dd()])
     const info = JSON.parse(stats.stdout) as { store: string, embedder: string, communities: Record<string, { records: number }> }
-    expect(info).toMatchObject({ store: 'embedded', embedder: 'lexical-v1', communities: { devsupport: { records: 3 } } })
+    expect(info).toMatchObject({ store: 'embedded', embedder: 'lexical-v2', communities: { devsupport: { records: 3 } } })
   })
 
   it('imports a file again without duplicating it, and says what was already there', async () => {

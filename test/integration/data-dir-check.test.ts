@@ -44,11 +44,11 @@ describe('checking a data dir (oa-node check)', () => {
     expect(report.identity.peerId).toMatch(/^12D3KooW/)
     expect(report.identity.problems).toEqual([])
     expect(report.channels).toEqual({ present: true, messages: 3, problems: [] })
-    expect(report.memory).toMatchObject({ present: true, records: 5, communities: { [C]: 5 }, embedder: 'lexical-v1', dimension: 1024, problems: [] })
+    expect(report.memory).toMatchObject({ present: true, records: 5, communities: { [C]: 5 }, embedder: 'lexical-v2', dimension: 1024, problems: [] })
     const cli = await runCli(['check', '--data-dir', dataDir])
     expect(cli.code).toBe(0)
     expect(cli.stdout).toMatch(/channels\s+ok, 3 messages/)
-    expect(cli.stdout).toMatch(/memory\s+ok, 5 records \(devsupport 5\), lexical-v1 1024-d/)
+    expect(cli.stdout).toMatch(/memory\s+ok, 5 records \(devsupport 5\), lexical-v2 1024-d/)
     expect(cli.stdout).toMatch(/result\s+sound/)
   })
 

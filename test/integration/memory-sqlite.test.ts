@@ -391,7 +391,7 @@ describe('sqlite store', () => {
       await first.close()
       const other = SqliteStore.open({ dir: join(dir.path, 'memory'), embedder: { name: 'openai:text-embedding-3-small', dimension: 1536 }, writeWindowMs: 2 })
       await expect(other).rejects.toThrow(EmbedderMismatchError)
-      await expect(other).rejects.toThrow(/embedded with lexical-v1 \(1024 dimensions\).*oa-node memory export/)
+      await expect(other).rejects.toThrow(/embedded with lexical-v2 \(1024 dimensions\).*oa-node memory export/)
     } finally {
       await dir.cleanup()
     }
@@ -443,11 +443,11 @@ describe('sqlite store', () => {
       expect(existsSync(join(memoryDir, DB_FILE))).toBe(true)
       expect(existsSync(join(memoryDir, 'store.json'))).toBe(false)
       const sound = await checkDataDir(dataDir)
-      expect(sound.memory).toMatchObject({ store: 'sqlite', present: true, records: 3, communities: { devsupport: 3 }, embedder: 'lexical-v1', dimension: 1024, problems: [] })
+      expect(sound.memory).toMatchObject({ store: 'sqlite', present: true, records: 3, communities: { devsupport: 3 }, embedder: 'lexical-v2', dimension: 1024, problems: [] })
       expect(sound.ok).toBe(true)
       const cli = await runCli(['check', '--data-dir', dataDir])
       expect(cli.code).toBe(0)
-      expect(cli.stdout).toMatch(/memory\s+ok, 3 records \(devsupport 3\), lexical-v1 1024-d\n/)
+      expect(cli.stdout).toMatch(/memory\s+ok, 3 records \(devsupport 3\), lexical-v2 1024-d\n/)
       const db = new DatabaseSync(join(memoryDir, DB_FILE))
       db.prepare("UPDATE records SET text = 'rewritten' WHERE id = 'note-2'").run()
       db.prepare("UPDATE records SET vector = x'00' WHERE id = 'note-0'").run()

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { EndpointError } from '../../endpoints/errors.js'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
-import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
+import { defaultMinSimilarity } from '../../memory/hit.js'
 import { terms, termsMatch } from '../../text/terms.js'
 import { CAPABILITY } from '../../mods/social/events.js'
 import { topicBodyOf, topicTagsOf, topicTitleOf } from './forum-thread.js'
@@ -19,7 +19,7 @@ const coordinatorOptions = z.strictObject({
   deadlineMs: z.number().int().min(500).max(600_000).optional(),
   /** Cosine similarity from which a stored solution to the same problem is reused instead of asking again (default per embedder, SAME_PROBLEM_DEFAULTS). */
   reuseThreshold: z.number().min(0).max(1).optional(),
-  /** Relevance floor: a stored solution whose question is less similar than this is never reused (default DEFAULT_MIN_SIMILARITY). */
+  /** Relevance floor: a stored solution whose question is less similar than this is never reused (default per embedder, defaultMinSimilarity). */
   minSimilarity: z.number().min(-1).max(1).optional(),
   /** Routing by meaning: an expert is asked when the question's similarity to its card reaches this (default: chosen per embedder, MEANING_ROUTE_DEFAULTS). */
   routeFloor: z.number().min(-1).max(1).optional(),
@@ -121,7 +121,7 @@ export function rankExperts (question: string, experts: DiscoveredAgent[], trust
  */
 export class CoordinatorAgent extends Agent {
   override readonly kind = 'coordinator'
-  private readonly settings: Required<Omit<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin' | 'reuseThreshold'>> & Pick<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin' | 'reuseThreshold'>
+  private readonly settings: Required<Omit<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin' | 'reuseThreshold' | 'minSimilarity'>> & Pick<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin' | 'reuseThreshold' | 'minSimilarity'>
   /** Vectors of single words, for telling look-alike questions apart (see sameProblem). */
   private readonly wordVectors = new Map<string, number[]>()
   private readonly cardVectors = new CardVectors(async texts => {
@@ -133,7 +133,7 @@ export class CoordinatorAgent extends Agent {
   constructor (init: AgentInit) {
     super(init)
     const options = parseOptions(init.name, coordinatorOptions, init.options)
-    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold, minSimilarity: options.minSimilarity ?? DEFAULT_MIN_SIMILARITY, routeFloor: options.routeFloor, routeMargin: options.routeMargin }
+    this.settings = { maxExperts: options.maxExperts ?? 3, deadlineMs: options.deadlineMs ?? 20_000, reuseThreshold: options.reuseThreshold, minSimilarity: options.minSimilarity, routeFloor: options.routeFloor, routeMargin: options.routeMargin }
   }
 
   override async onChannelPost (message: ChannelMessage): Promise<void> {
@@ -236,7 +236,7 @@ export class CoordinatorAgent extends Agent {
     try {
       const candidates = await this.recall(question, { kinds: ['problem_solutions'], k: 5, mode: 'hybrid' })
       const defaults = SAME_PROBLEM_DEFAULTS[isLexical(memory.embedder) ? 'lexical' : 'neural']
-      const settings = { ...defaults, threshold: Math.max(this.settings.reuseThreshold ?? defaults.threshold, this.settings.minSimilarity) }
+      const settings = { ...defaults, threshold: Math.max(this.settings.reuseThreshold ?? defaults.threshold, this.settings.minSimilarity ?? defaultMinSimilarity(memory.embedder)) }
       let best: { record: { id: string, text: string, metadata: Record<string, unknown> }, score: number } | undefined
       for (const hit of candidates) {
         const stored = hit.metadata.question

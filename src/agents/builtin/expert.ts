@@ -3,7 +3,7 @@ import { EndpointError } from '../../endpoints/errors.js'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
 import { KIND } from '../../memory/filter.js'
-import { DEFAULT_MIN_SIMILARITY } from '../../memory/hit.js'
+import { defaultMinSimilarity } from '../../memory/hit.js'
 import { CAPTURED_KINDS, CHANNEL_MESSAGE } from '../../memory/kinds.js'
 import { overlap, terms } from '../../text/terms.js'
 import { topicBodyOf, topicTitleOf } from './forum-thread.js'
@@ -23,7 +23,7 @@ const expertOptions = z.strictObject({
   maxSources: z.number().int().min(1).max(20).optional(),
   /** Kinds of records the expert draws on (default: every kind but NOT_RECALLED). */
   recallKinds: z.array(kind).min(1).max(32).optional(),
-  /** Cosine similarity below which a record is not a source (default DEFAULT_MIN_SIMILARITY). */
+  /** Cosine similarity below which a record is not a source (default per embedder: 0.2 lexical, 0.3 neural; defaultMinSimilarity). */
   minSimilarity: z.number().min(0).max(1).optional(),
   /**
    * Whose records the expert draws on: `community` (default: every member's) or `own`
@@ -179,7 +179,7 @@ export class ExpertAgent extends Agent {
     const base = {
       k,
       mode: 'hybrid' as const,
-      minSimilarity: this.settings.minSimilarity ?? DEFAULT_MIN_SIMILARITY,
+      minSimilarity: this.settings.minSimilarity ?? defaultMinSimilarity(this.mods.memory?.embedder),
       ...(kinds == null ? { excludeKinds: [...NOT_RECALLED] } : { kinds })
     }
     if (this.settings.scope !== 'own') return this.recall(question, base)

@@ -1,3 +1,4 @@
+import { sameVectors } from '../../embedders/lexical.js'
 import { createHash } from 'node:crypto'
 import { milvusQuote, checkFilter } from '../../filter.js'
 import { EmbedderMismatchError, MemoryStoreError } from '../../errors.js'
@@ -259,7 +260,7 @@ export function checkCollection (description: string, dimension: number | undefi
   const match = /embedder=([^;]+); dim=(\d+)/.exec(description)
   const haveEmbedder = match?.[1]
   const haveDim = dimension ?? Number(match?.[2])
-  if ((haveEmbedder != null && haveEmbedder !== embedder) || haveDim !== wanted) {
+  if ((haveEmbedder != null && !sameVectors(haveEmbedder, embedder)) || haveDim !== wanted) {
     throw new EmbedderMismatchError(`the Milvus collection ${collection} holds vectors of ${haveEmbedder ?? 'another embedder'} (${haveDim} dimensions), but this node is configured with ${embedder} (${wanted}). Use the same embedder, or export each community (${commandLine('memory export <community>')}), point memory.milvus.collection at a new collection, and import them again.`)
   }
 }

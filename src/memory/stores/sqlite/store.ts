@@ -7,6 +7,7 @@ import { reciprocalRankFusion } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { reembedDatabase } from './reembed.js'
+import { sameVectors } from '../../embedders/lexical.js'
 import { matchAny, queryWords } from './fts-query.js'
 import { DB_FILE, FORMAT, INDEX_FILE, RECORD_COLUMNS, migrateDatabase, openDatabase, readMeta, signedVectorOfText, signedVectorText, vectorOf, writeMeta } from './schema.js'
 import { cosine, norm } from './cosine.js'
@@ -196,7 +197,8 @@ export class SqliteStore implements MemoryStore {
     } else {
       const dimension = Number(readMeta(db, 'dimension'))
       const halfDone = readMeta(db, 'reembed_to') != null
-      if ((embedder !== init.embedder.name || dimension !== init.embedder.dimension || halfDone) && init.reembed == null) {
+      const same = sameVectors(embedder, init.embedder.name) && dimension === init.embedder.dimension && !halfDone
+      if (!same && init.reembed == null) {
         db.close()
         throw embedderMismatch(init.dir, { embedder, dimension }, init.embedder)
       }
@@ -206,7 +208,9 @@ export class SqliteStore implements MemoryStore {
         db.close()
         throw new MemoryStoreError(`cannot open the memory store ${path}: ${(err as Error).message}`)
       }
-      if ((embedder !== init.embedder.name || dimension !== init.embedder.dimension || halfDone) && init.reembed != null) {
+      // the vectors of release 0.1's name for an embedder of now: only the name changes
+      if (same && embedder !== init.embedder.name) writeMeta(db, 'embedder', init.embedder.name)
+      if (!same && init.reembed != null) {
         const to = init.reembed
         init.notice?.(`memory: ${init.dir} was embedded with ${embedder}; re-embedding its records with ${to.name} (once; the records are kept)`)
         const began = performance.now()
