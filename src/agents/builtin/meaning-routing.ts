@@ -19,7 +19,7 @@ export interface MeaningRouteSettings {
  */
 export const MEANING_ROUTE_DEFAULTS: Record<'neural' | 'lexical', Omit<MeaningRouteSettings, 'maxExperts'>> = {
   neural: { floor: 0.2, margin: 0.18 },
-  lexical: { floor: 0.1, margin: 0.04 }
+  lexical: { floor: 0.08, margin: 0.06 }
 }
 
 /** Full trust (the most trusted agent for a capability the question names) adds this to an expert's similarity when experts are ordered. */
