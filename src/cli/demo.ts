@@ -48,9 +48,18 @@ function short (text: string, n = 110): string {
 }
 
 /** A node's log line as a text line; the demo shows only warnings and errors unless verbose. */
+/** Warnings every node gives alike (no neural model installed): shown once, from the first node. */
+const saidOnce = new Set<string>()
+
 function logLine (node: ClusterNode, line: string, verbose: boolean): void {
-  const level = parseEntry(line)?.level
+  const entry = parseEntry(line)
+  const level = entry?.level
   if (!verbose && (typeof level !== 'number' || level < 40)) return
+  const msg = typeof entry?.msg === 'string' ? entry.msg : ''
+  if (msg.startsWith('memory: the embedding model')) {
+    if (saidOnce.has(msg)) return
+    saidOnce.add(msg)
+  }
   process.stderr.write(`${relayLogLine(node.name, line, { format: 'text', verbose, color: useColor(process.stderr, process.env) })}\n`)
 }
 
