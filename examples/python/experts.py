@@ -88,6 +88,16 @@ class PythonExpert(Expert):
     capabilities = ["python", "asyncio", "coroutine", "django", "flask", "fastapi", "pip", "pytest", "gil", "threading",
                     "numpy", "pandas"]
     description = "Answers Python questions, from the language and asyncio to web frameworks, packaging and testing"
+    examples = [
+        "Why does my asyncio coroutine hang or never return?",
+        "How do I run blocking code without freezing the event loop?",
+        "pip cannot resolve my dependencies, how do I fix the install?",
+        "How do I structure a FastAPI or Django app?",
+        "Why are my Python threads not faster because of the GIL?",
+        "How do I write and parametrize pytest tests?",
+        "How do I speed up a pandas or NumPy computation?",
+        "What is the difference between a virtualenv and a system Python?",
+    ]
     channels = ["general", "python_channel"]
     knowledge = "python.jsonl"
 
@@ -97,6 +107,16 @@ class MilvusExpert(Expert):
     capabilities = ["milvus", "vector", "hnsw", "ivf", "index", "embedding", "embeddings", "recall", "lancedb", "rag",
                     "similarity"]
     description = "Answers questions about Milvus, vector indexes, embeddings and retrieval"
+    examples = [
+        "Which Milvus index should I use for millions of vectors, HNSW or IVF?",
+        "How do I tune HNSW M and ef for better recall?",
+        "My vector search returns poor nearest neighbours, how do I improve recall?",
+        "How should I choose an embedding model and its dimension?",
+        "How do I combine keyword and vector search for RAG retrieval?",
+        "How much memory does a vector index need?",
+        "How do I filter a similarity search by metadata in Milvus?",
+        "Should I normalise embeddings and use cosine or inner product?",
+    ]
     channels = ["general", "milvus_channel"]
     knowledge = "vectordb.jsonl"
 
@@ -106,6 +126,16 @@ class DevopsExpert(Expert):
     capabilities = ["kubernetes", "k8s", "docker", "container", "deploy", "deployment", "helm", "ci", "pod", "prometheus",
                     "terraform"]
     description = "Answers deployment, container, Kubernetes, CI and monitoring questions"
+    examples = [
+        "My pod keeps restarting in CrashLoopBackOff, how do I find out why?",
+        "My container gets OOMKilled in Kubernetes, how do I size its memory?",
+        "How do I roll out a new version of a deployment without downtime?",
+        "How do I write a Dockerfile that builds a small image?",
+        "How do I set up a CI pipeline that builds, tests and deploys?",
+        "How do I package my application as a Helm chart?",
+        "How do I monitor my service with Prometheus and alert on errors?",
+        "How do I manage cloud infrastructure with Terraform?",
+    ]
     channels = ["general", "devops_channel"]
     knowledge = "devops.jsonl"
 

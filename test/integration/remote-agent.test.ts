@@ -46,16 +46,16 @@ describe('remote agents over WS /v1/agents/connect', () => {
     await dir.cleanup()
   })
 
-  it('hosts a registered agent like its own: found by capability from another node, answering its direct request', async () => {
+  it('hosts a registered agent like its own: found by capability from another node with its example questions, answering its direct request', async () => {
     const client = await open()
     expect(client.frames[0]).toMatchObject({ type: 'welcome', protocol: 'oa-agent.v1', peerId: a.peerId.toString(), communities: [C], scope: null })
-    const registered = await client.register({ name: 'py_remote', capabilities: ['remote_python'], description: 'A Python process', kind: 'expert' })
+    const registered = await client.register({ name: 'py_remote', capabilities: ['remote_python'], description: 'A Python process', kind: 'expert', examples: ['Is the GIL gone in Python 3.13?'] })
     expect(registered).toMatchObject({ type: 'result', result: { agent: { id: idOn(a, 'py_remote'), community: C, kind: 'expert', capabilities: ['remote_python'], channels: ['general'] } } })
     expect(a.libp2p.services.agents.list()).toContainEqual(expect.objectContaining({ name: 'py_remote', state: 'running', via: 'remote' }))
 
     const found = await waitFor('py_remote found from b', async () =>
       (await b.libp2p.services.discovery.findAgents({ community: C, capability: 'remote_python' })).find(x => x.id === idOn(a, 'py_remote') && x.online), 30_000, 300)
-    expect(found).toMatchObject({ kind: 'expert', description: 'A Python process', peerId: a.peerId.toString() })
+    expect(found).toMatchObject({ kind: 'expert', description: 'A Python process', peerId: a.peerId.toString(), examples: ['Is the GIL gone in Python 3.13?'] })
 
     const asked = b.libp2p.services.channels.request({ community: C, from: 'user', to: idOn(a, 'py_remote'), payload: { text: 'is the GIL gone?' } })
     const request = await client.next('request frame', f => f.type === 'request')

@@ -20,6 +20,8 @@ export const agentCard = z.strictObject({
   community: communityName.optional(),
   capabilities: z.array(capability).max(64).optional(),
   description: z.string().max(2000).optional(),
+  /** Questions it answers well: coordinators route by their meaning (at most 16, 300 characters each). */
+  examples: z.array(z.string().min(1).max(300)).max(16).optional(),
   /** Channels it listens in (default: general). */
   channels: z.array(channelName).min(1).max(32).optional(),
   /** `custom` (default), `expert` (a coordinator asks it), or another lowercase word. */

@@ -118,6 +118,8 @@ class WorkerAgent:
     #: Lowercase words other agents find it by.
     capabilities: ClassVar[list[str]] = []
     description: ClassVar[str] = ""
+    #: Questions it answers well (at most 16): coordinators route questions to it by their meaning.
+    examples: ClassVar[list[str]] = []
     #: Default: the node's first community.
     community: ClassVar[str | None] = None
     #: Channels it listens in.
@@ -142,6 +144,8 @@ class WorkerAgent:
                                 "channels": list(self.channels), "kind": self.kind}
         if self.community is not None:
             card["community"] = self.community
+        if self.examples:
+            card["examples"] = list(self.examples)
         return card
 
     def _bind(self, conn: Connection, card: dict[str, Any]) -> None:
