@@ -189,3 +189,50 @@ describe('a coordinator and the relevance floor', () => {
     expect(again.text).toMatch(/^Found a stored solution \(similarity 0\.\d\d, from milvus_expert\)/)
   })
 })
+
+describe('a coordinator with a language model', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let stub: Awaited<ReturnType<typeof startLlmStub>>
+  let node: OaNode
+
+  beforeAll(async () => {
+    dir = await tempDir()
+    stub = await startLlmStub()
+    node = await startTestNode(dir.path, 'merge', {
+      communities: [C],
+      llm: { baseUrl: stub.url, model: 'stub-model' },
+      agents: [
+        // every expert with any similarity is asked: this is about merging, not routing
+        { name: 'coordinator', type: 'coordinator', community: C, channels: ['general'], options: { deadlineMs: 15_000, routeFloor: -1, routeMargin: 2 } },
+        { name: 'python_expert', type: 'expert', community: C, capabilities: ['python', 'asyncio', 'coroutine'], description: 'Answers Python and asyncio questions' },
+        { name: 'devops_expert', type: 'expert', community: C, capabilities: ['kubernetes', 'deploy', 'pod'], description: 'Answers deployment and Kubernetes questions' }
+      ]
+    })
+    await seedDemoKnowledge(node)
+  })
+
+  afterAll(async () => {
+    await node.stop()
+    await stub.stop()
+    await dir.cleanup()
+  })
+
+  it('has the model write the merged answer from the experts\' answers, citing the records they used by id', async () => {
+    const channels = node.libp2p.services.channels
+    const question = await channels.post({ community: C, channel: 'general', text: 'My asyncio task hangs when I deploy it to Kubernetes' })
+    const reply = await waitFor('the coordinator\'s reply', () => channels.list(C, 'general', { limit: 1000 }).find((m: EventJson) => m.replyTo === question.id && m.source.startsWith('coordinator@')), 30_000)
+    const { text, metadata } = reply.payload as { text: string, metadata: { answered: Array<{ expert: string, mode: string, sources: Source[] }>, cited?: string[] } }
+    expect(metadata.answered.map(a => a.expert).sort()).toEqual(['devops_expert', 'python_expert'])
+    const used = metadata.answered.flatMap(a => a.sources.map(s => s.id))
+    expect(used.length).toBeGreaterThan(0)
+    // the model was asked to cite, and given the ids of every record the answers used
+    const merge = stub.requests.find(r => r.messages.some(m => m.role === 'user' && m.content.startsWith('Question: My asyncio task hangs')))
+    expect(merge?.messages[0]?.content).toContain('Cite the memory records you use by their ids in square brackets')
+    for (const id of used) expect(merge?.messages[1]?.content).toContain(`[${id}]`)
+    // the stub echoes what it was given, so it cites every record; each cited id is one the answers used
+    expect(metadata.cited?.length).toBeGreaterThan(0)
+    for (const id of metadata.cited ?? []) expect(used).toContain(id)
+    expect(text).toContain(`records cited: ${(metadata.cited ?? []).join(', ')}`)
+    expect(text).toMatch(/^Asked .*\n\nstub answer to: Question: My asyncio task hangs/)
+  })
+})

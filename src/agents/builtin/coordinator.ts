@@ -50,6 +50,14 @@ export const TRUST_WEIGHT = 2
 /** An agent's trust for a capability, 0 to 1 (1: the most trusted for it). */
 export type TrustLookup = (agentId: string, capability: string) => number
 
+/** The ids of the memory records an expert's answer cites. */
+function sourceIds (answer: ExpertOutcome): string[] {
+  return (answer.sources ?? []).flatMap(s => {
+    const id = (s as { id?: unknown } | null)?.id
+    return typeof id === 'string' && id !== '' ? [id] : []
+  })
+}
+
 /** Whether an embedder name is one of the lexical embedders (their cosines are on another scale than a neural model's). */
 function isLexical (embedder: string | undefined): boolean {
   return embedder == null || embedder.startsWith('lexical') || embedder.startsWith('local-hash')
@@ -172,7 +180,7 @@ export class CoordinatorAgent extends Agent {
     const outcomes = await this.ask(message, routing)
     const answered = outcomes.filter(o => o.answered)
     const missing = outcomes.filter(o => !o.answered)
-    const merged = await this.merge(message.text, answered)
+    const { text: merged, cited } = await this.merge(message.text, answered)
     const text = `${this.routingLine(routing)}\n\n${merged}${missing.length > 0 ? `\n\nNo answer from ${missing.map(m => `${m.expert} (${m.reason ?? 'no answer'})`).join(', ')}.` : ''}`
     const thread = message.thread ?? message.id
     // an answer with no sources says the expert knows nothing: not a solution to reuse
@@ -184,7 +192,7 @@ export class CoordinatorAgent extends Agent {
     ]
     const forumTopic = answered.length > 0 ? await this.postTopic(message.text, merged, routing.flatMap(r => r.matched)) : undefined
     await this.reply(message, text, {
-      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, id: a.id, mode: a.mode, text: a.text, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })), stored, ...(forumTopic == null ? {} : { forumTopic }) }
+      metadata: { routing, answered: answered.map(a => ({ expert: a.expert, id: a.id, mode: a.mode, text: a.text, sources: a.sources })), missing: missing.map(m => ({ expert: m.expert, reason: m.reason })), stored, ...(cited == null ? {} : { cited }), ...(forumTopic == null ? {} : { forumTopic }) }
     })
   }
 
@@ -330,19 +338,26 @@ export class CoordinatorAgent extends Agent {
     return answers.map(a => `[${a.expert}] ${a.text ?? ''}`).join('\n\n')
   }
 
-  /** One answer from several: a model's summary when available, the labelled answers otherwise. */
-  private async merge (question: string, answers: ExpertOutcome[]): Promise<string> {
-    if (answers.length === 0) return 'None of the experts answered.'
-    if (answers.length === 1 || !this.llm.online) return this.labelled(answers)
+  /**
+   * One answer from several: with a language model, the model's answer written from the
+   * experts' answers, citing the memory records it used by id (`cited`: the ids it
+   * named that are sources of those answers, listed under the answer); the labelled
+   * answers otherwise.
+   */
+  private async merge (question: string, answers: ExpertOutcome[]): Promise<{ text: string, cited?: string[] }> {
+    if (answers.length === 0) return { text: 'None of the experts answered.' }
+    if (answers.length === 1 || !this.llm.online) return { text: this.labelled(answers) }
+    const ids = answers.flatMap(a => sourceIds(a))
     try {
       const summary = await this.llm.complete([
-        { role: 'system', content: this.instructions !== '' ? this.instructions : 'You merge answers from several experts into one short, correct answer. Keep facts, drop repetition, name which expert said what when they differ.' },
-        { role: 'user', content: `Question: ${question}\n\n${this.labelled(answers)}` }
+        { role: 'system', content: `${this.instructions !== '' ? this.instructions : 'You merge answers from several experts into one short, correct answer. Keep facts, drop repetition, name which expert said what when they differ.'} Cite the memory records you use by their ids in square brackets, as in [${ids[0] ?? 'py-003'}]; cite only ids listed with the answers.` },
+        { role: 'user', content: `Question: ${question}\n\n${answers.map(a => `[${a.expert}] ${a.text ?? ''}${sourceIds(a).length > 0 ? `\n(records: ${sourceIds(a).map(id => `[${id}]`).join(', ')})` : ''}`).join('\n\n')}` }
       ])
-      return `${summary}\n\n(merged from ${answers.map(a => a.expert).join(', ')})`
+      const cited = [...new Set([...summary.matchAll(/\[([^\]\s]+)\]/g)].map(m => m[1] ?? ''))].filter(id => ids.includes(id))
+      return { text: `${summary}\n\n(merged from ${answers.map(a => a.expert).join(', ')}${cited.length > 0 ? `; records cited: ${cited.join(', ')}` : ''})`, cited }
     } catch (err) {
       this.log.warn(`language model failed, posting the answers unmerged: ${(err as Error).message}`)
-      return this.labelled(answers)
+      return { text: this.labelled(answers) }
     }
   }
 }
