@@ -10,8 +10,8 @@ const C = 'devsupport'
 
 const EXPERTS: Record<string, AgentConfig> = {
   milvus: { name: 'milvus_expert', type: 'expert', community: C, capabilities: ['milvus', 'hnsw', 'vector', 'index'], description: 'Answers Milvus and vector database questions' },
-  python: { name: 'python_expert', type: 'expert', community: C, capabilities: ['python', 'asyncio', 'django', 'flask'], description: 'Answers Python questions', channels: ['general', 'python_channel'] },
-  devops: { name: 'devops_expert', type: 'expert', community: C, capabilities: ['kubernetes', 'docker', 'deployment', 'ci'], description: 'Answers deployment and infrastructure questions' }
+  python: { name: 'python_expert', type: 'expert', community: C, capabilities: ['python', 'asyncio', 'django', 'flask'], description: 'Answers Python questions', channels: ['general', 'python_channel'], examples: ['Why does my asyncio task hang?'] },
+  devops: { name: 'devops_expert', type: 'expert', community: C, capabilities: ['kubernetes', 'docker', 'deployment', 'ci'], description: 'Answers deployment and infrastructure questions', examples: ['Why does my app hang after I deploy it to Kubernetes?'] }
 }
 
 function repliesTo (node: OaNode, id: string): EventJson[] {
@@ -61,7 +61,7 @@ describe('agents on 4 nodes with no shared agent config', () => {
     expect(meta.missing).toEqual([])
     expect(reply.thread).toBe(question.id)
     const text = (reply.payload as { text: string }).text
-    expect(text).toContain('Asked python_expert (matched: python, asyncio)')
+    expect(text).toMatch(/^Asked python_expert \(similarity 0\.\d\d; names python, asyncio\)\./)
     expect(text).toContain('[python_expert] [retrieval-only: no language model configured]')
   })
 

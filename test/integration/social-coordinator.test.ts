@@ -1,3 +1,4 @@
+import { MEANING_TRUST_WEIGHT } from '../../src/agents/builtin/meaning-routing.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -50,10 +51,14 @@ describe('the coordinator ranks experts that match equally by trust', () => {
 
     const question = await n2.libp2p.services.channels.post({ community: C, channel: 'general', text: 'How do I tune milvus for recall?' })
     const routed = await waitFor('the coordinator replied', () => routingOf(n2, question.id, `coordinator@${n1.peerId.toString()}`), 30_000)
-    expect(routed).toEqual([expect.objectContaining({ id: zzz, match: 3, trust: 1, score: 5 })])
+    // equal cards, equal similarity: trust (up to MEANING_TRUST_WEIGHT) decides
+    expect(routed).toEqual([expect.objectContaining({ id: zzz, matched: ['milvus'], trust: 1 })])
+    expect(routed?.[0]?.score).toBeCloseTo((routed?.[0]?.similarity ?? 0) + MEANING_TRUST_WEIGHT, 6)
 
     const plain = await waitFor('the coordinator without social replied', () => routingOf(n2, question.id, `plain_coordinator@${n3.peerId.toString()}`), 30_000)
-    expect(plain).toEqual([expect.objectContaining({ id: aaa, match: 3, trust: 0, score: 3 })])
+    // with no trust, ties go by agent id
+    expect(plain).toEqual([expect.objectContaining({ id: aaa, matched: ['milvus'], trust: 0 })])
+    expect(plain?.[0]?.score).toBe(plain?.[0]?.similarity)
 
     // the dispatch is in the graph of every node that holds the coordinator's reply
     await waitFor('n2 sees the dispatch', () => n2.service<SocialService>('social')!.graph(C).edges.some(e => e.kind === 'routed' && e.from === `coordinator@${n1.peerId.toString()}` && e.to === zzz))
