@@ -3,7 +3,7 @@
  * developer-support entries, each with a paraphrased question) and the held-out sets of
  * scripts/bench/data:
  * - retrieval: recall@1, recall@5 and MRR of the demo's questions and of held-out ones,
- *   per embedder (lexical, lexical with the concept groups of release 0.1, the neural
+ *   per embedder (lexical, lexical without its concept groups, the neural
  *   model when installed) and mode, beside BM25 alone and a keyword-overlap baseline;
  * - the embedders' speed and load time;
  * - routing and reuse by meaning (meaning.ts);
@@ -140,7 +140,7 @@ export async function benchMemory (): Promise<Figure[]> {
     const texts: Array<[string, string[]]> = [['short texts (the demo questions)', data.map(d => d.question)], ['knowledge texts', data.map(d => d.text)]]
     const lexical = await speed('lexical embedder', async () => new LexicalEmbedder(), texts, 'goal >= 2000')
     figures.push(...lexical.figures)
-    const embedders: Embedder[] = [lexical.embedder, new LexicalEmbedder({ concepts: true })]
+    const embedders: Embedder[] = [lexical.embedder, new LexicalEmbedder({ concepts: false })]
     const model = await readInstalledModel(modelDir(process.env.OA_MODEL_DIR), DEFAULT_MODEL)
     if (model != null) {
       const neural = await speed(`neural embedder (${model.manifest.name})`, async () => NeuralEmbedder.load(model), texts, 'goal >= 200 short texts/s, load < 1 s')
@@ -154,7 +154,7 @@ export async function benchMemory (): Promise<Figure[]> {
       figures.push(...await retrieval(embedder, data, sets, root, i === 0 ? ['text', 'vector', 'hybrid'] : ['vector', 'hybrid']))
       figures.push(...await relevanceFloor(embedder, data, loadHeldOut().map(q => q.question)))
     }
-    const meaningful = embedders.filter(e => e.name !== 'local-hash-v2')
+    const meaningful = embedders.filter(e => e.name !== 'lexical-v2-words')
     figures.push(...await benchRouting(meaningful))
     figures.push(...await benchReuse(meaningful))
     if (process.env.OPENAI_BASE_URL != null || process.env.OPENAI_API_KEY != null) {
