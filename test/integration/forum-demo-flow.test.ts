@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -55,5 +57,13 @@ describe('the coordinator\'s answers on the forum', () => {
     const before = social.trust(C).find(t => t.agent === expertId)?.votes ?? 0
     await forum(n3).vote(C, comment?.id ?? '', 'up')
     await waitFor('the vote counts in the expert\'s trust on the coordinator\'s node', () => (social.trust(C).find(t => t.agent === expertId)?.votes ?? 0) === before + 1)
+    await waitFor('n1 holds the vote in forum.db', () => forum(n1).operations(C).some(op => op.type === 'forum.vote.cast'))
+
+    // channel history is pruned in time (and here lost): trust still reads the votes from forum.db
+    await n1.stop()
+    for (const suffix of ['', '-wal', '-shm']) await rm(join(dir.path, 'n1', `channels.db${suffix}`), { force: true })
+    n1 = await startTestNode(dir.path, 'n1', { communities: [C] })
+    expect(n1.libp2p.services.channels.list(C, 'forum', { limit: 100 })).toEqual([])
+    expect(n1.service<SocialService>('social')?.trust(C).find(t => t.agent === expertId)?.votes).toBe(before + 1)
   })
 })

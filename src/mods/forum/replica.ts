@@ -1,3 +1,4 @@
+import type { EventJson } from '../../events/json.js'
 import { join } from 'node:path'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { envelopeToJson } from '../../events/json.js'
@@ -52,6 +53,8 @@ export interface ForumInit {
 export interface ForumEvents {
   topic: CustomEvent<{ topic: TopicView, origin: EventOrigin }>
   comment: CustomEvent<{ comment: CommentView, community: string, origin: EventOrigin }>
+  /** Every operation the node takes, whatever brought it (gossip, local, history, catch-up): the social mod folds votes from these. */
+  operation: CustomEvent<{ event: EventJson, origin: EventOrigin }>
 }
 
 /** The operations the forum's wire rule checks against what the node holds. */
@@ -221,6 +224,7 @@ export class ForumReplica extends TypedEventEmitter<ForumEvents> implements Star
     this.requireStore().add(envelope)
     fold.add(op)
     this.settle(envelope.community)
+    this.safeDispatchEvent('operation', { detail: { event: envelopeToJson(envelope), origin } })
     const topicId = this.topicOf(fold, op)
     if (topicId != null && this.records != null && this.isMine(fold.topic(topicId)?.author)) {
       void this.records.sync(envelope.community, topicId, () => this.topicRecord(envelope.community, topicId))

@@ -8,6 +8,7 @@ import type { FoldRefusal, ForumFold, ForumOp } from './fold.js'
 import type { CommentView, TopicSort, TopicThread, TopicView } from './views.js'
 import type { RejectionCounts } from '../../counts/rejection-counter.js'
 import type { RejectReason } from '../../events/validate.js'
+import type { EventJson } from '../../events/json.js'
 
 export type { ForumComponents, ForumInit, ForumEvents } from './replica.js'
 
@@ -258,6 +259,19 @@ export class ForumService extends ForumReplica {
       out.push({ topic, score: hit.score, scoreKind: hit.scoreKind, ...(hit.similarity == null ? {} : { similarity: hit.similarity }) })
     }
     return out
+  }
+
+  /**
+   * Every operation this node holds of a community's forum as events, in (timestamp, id)
+   * order: what the social mod folds at start (channel history may have pruned them).
+   *
+   * @example
+   * ```ts
+   * for (const event of forum.operationEvents('devsupport')) fold.add(event)
+   * ```
+   */
+  operationEvents (community: string): EventJson[] {
+    return this.operations(community).map(op => ({ ...op, channel: FORUM_CHANNEL, time: new Date(op.timestamp).toISOString() }))
   }
 
   /** Every operation this node holds of a community's forum, in (timestamp, id) order. */

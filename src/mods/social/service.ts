@@ -5,6 +5,7 @@ import { SOCIAL_REFUSALS, SocialError } from './errors.js'
 import { ExchangeStore } from './exchange-store.js'
 import { SocialFold } from './fold.js'
 import { computeTrust } from './trust.js'
+import type { EventJson } from '../../events/json.js'
 import type { SocialRefusal } from './errors.js'
 import type { Endorsement, IgnoredReason, SocialGraph } from './fold.js'
 import type { TrustParams, TrustScore } from './trust.js'
@@ -57,6 +58,11 @@ const HISTORY_PAGE = 1000
  * social.trust('devsupport', 'milvus')[0]   // { agent: 'milvus_expert@12D3KooW...', relative: 1, ... }
  * ```
  */
+/** What the social mod reads of the forum service. */
+interface ForumOperations extends EventTarget {
+  operationEvents: (community: string) => EventJson[]
+}
+
 export class SocialService implements Startable {
   private readonly components: SocialComponents
   private readonly init: SocialInit
@@ -83,16 +89,33 @@ export class SocialService implements Startable {
     this.store = ExchangeStore.open(this.init.path)
   }
 
+  /**
+   * The forum service, when the forum mod runs: its `forum.db` keeps every forum
+   * operation without retention, so votes count in trust after channel history has
+   * pruned them, and operations caught up over the forum's own protocol count too.
+   */
+  private forum (): ForumOperations | undefined {
+    let forum: unknown
+    try {
+      forum = (this.components as unknown as Record<string, unknown>).forum
+    } catch {
+      return undefined
+    }
+    return forum instanceof EventTarget && typeof (forum as Partial<ForumOperations>).operationEvents === 'function' ? forum as unknown as ForumOperations : undefined
+  }
+
   /** Follows the channels mod (started by now) and folds what its history holds for each joined community. */
   afterStart (): void {
     const channels = this.components.channels
     channels.addEventListener('event', this.onEvent)
     channels.addEventListener('membership', this.onMembership)
+    this.forum()?.addEventListener('operation', this.onForumOperation)
     this.started = true
     for (const community of channels.communities()) this.onMembership(new CustomEvent('membership', { detail: { community, joined: true } }))
   }
 
   beforeStop (): void {
+    this.forum()?.removeEventListener('operation', this.onForumOperation)
     this.components.channels.removeEventListener('event', this.onEvent)
     this.components.channels.removeEventListener('membership', this.onMembership)
     this.started = false
@@ -228,6 +251,12 @@ export class SocialService implements Startable {
     this.folds.set(community, fold)
     channels.openChannel(community, SOCIAL_CHANNEL)
     for (const event of this.store?.list(community) ?? []) fold.add(event)
+    try {
+      for (const event of this.forum()?.operationEvents(community) ?? []) fold.add(event)
+    } catch (err) {
+      // the forum has not joined the community yet: its operations arrive as events
+      this.log('forum operations of %s not folded: %s', community, (err as Error).message)
+    }
     for (const channel of Object.keys(channels.stored(community)).sort()) {
       const read = new Set<string>()
       let before: number | undefined
@@ -248,6 +277,12 @@ export class SocialService implements Startable {
     }
     this.log('folded %s: %o', community, fold.size())
     return fold
+  }
+
+  private readonly onForumOperation = (evt: Event): void => {
+    if (!this.started) return
+    const { event } = (evt as CustomEvent<{ event: EventJson }>).detail
+    this.folds.get(event.community)?.add(event)
   }
 
   private readonly onEvent = (evt: CustomEvent<ObservedEvent>): void => {
