@@ -23,6 +23,7 @@ import type { CommunitySealer } from '../../src/communities/access.js'
 import type { Role } from '../../src/communities/objects.js'
 import type { EnvelopeInit } from '../../src/events/envelope.js'
 import type { ConfigLayer } from '../../src/config/schema.js'
+import type { ForumService } from '../../src/mods/forum/index.js'
 import type { OaNode } from '../../src/node/oa-node.js'
 import type { RawPeer, RelayPeer } from '../helpers/raw-peer.js'
 import type { Message, SignedMessage } from '@libp2p/gossipsub'
@@ -274,6 +275,24 @@ describe('a private community against peers that are not (or no longer) its writ
       expect(holds(m.data, 'launch code')).toBe(false)
       // not even the community's name travels: sealed content names it by its wire name
       expect(holds(m.data, V)).toBe(false)
+    }
+  })
+
+  it('carries the vault\'s forum sealed: a member\'s topic and vote reach the target, and the spy on the forum topic reads neither', async () => {
+    const FORUM = channelTopic(communities(target).wireName(V), 'forum')
+    expect(spy.topicsOf(target.peerId)).toContain(FORUM)
+    const forumOf = (node: OaNode): ForumService => node.service<ForumService>('forum')!
+    const topic = await forumOf(honest).post(V, { title: 'Where is the launch code 7421 kept?', body: 'In the vault, sealed.', tags: ['secrets'] })
+    await forumOf(honest).vote(V, topic.id, 'up')
+    await waitFor('the target holds the topic and its vote', () => forumOf(target).list(V).find(t => t.id === topic.id)?.score === 1)
+    await waitFor('the spy received the topic\'s operations', () => envelopesOn(spy.received, FORUM).some(e => e.id === topic.id))
+    for (const e of envelopesOn(spy.received, FORUM)) {
+      expect(e.epoch).toBeGreaterThan(0)
+      expect(() => JSON.parse(decoder.decode(e.payload)) as unknown).toThrow()
+    }
+    for (const m of spy.received.filter(m => m.topic === FORUM)) {
+      expect(holds(m.data, '7421')).toBe(false)
+      expect(holds(m.data, 'launch code')).toBe(false)
     }
   })
 
