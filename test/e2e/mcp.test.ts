@@ -66,6 +66,18 @@ describe('the node as an MCP server, through the official MCP client and the MCP
       expect((refused.content as Array<{ text: string }>)[0]?.text).toContain('nowhere')
       const badArgs = await client.callTool({ name: 'forum_vote', arguments: { community: C, id: topic.topic.id, vote: 'sideways' } })
       expect(badArgs.isError).toBe(true)
+
+      // resources: the channel, a wiki page (listed) and the forum topic, read through the same API
+      await client.callTool({ name: 'wiki_edit', arguments: { community: C, slug: 'hnsw-tuning', body: '# HNSW tuning\n\nRaise ef above k.' } })
+      const { resources } = await client.listResources()
+      expect(resources.map(r => r.uri)).toEqual(expect.arrayContaining([`oa://${C}/channels/general`, `oa://${C}/wiki/hnsw-tuning`]))
+      const page = await client.readResource({ uri: `oa://${C}/wiki/hnsw-tuning` })
+      expect(page.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: '# HNSW tuning\n\nRaise ef above k.' })
+      const general = await client.readResource({ uri: `oa://${C}/channels/general` })
+      expect(JSON.parse(String(general.contents[0]?.text)).messages.map((m: { id: string }) => m.id)).toContain(posted.message.id)
+      const thread = await client.readResource({ uri: `oa://${C}/forum/${topic.topic.id}` })
+      expect(JSON.parse(String(thread.contents[0]?.text))).toMatchObject({ topic: { id: topic.topic.id, score: 1 } })
+      await expect(client.readResource({ uri: `oa://${C}/wiki/no-such-page` })).rejects.toThrow(/no-such-page/)
     } finally {
       await client.close()
     }
