@@ -74,7 +74,7 @@ describe('the node as an MCP server, through the official MCP client and the MCP
       const page = await client.readResource({ uri: `oa://${C}/wiki/hnsw-tuning` })
       expect(page.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: '# HNSW tuning\n\nRaise ef above k.' })
       const general = await client.readResource({ uri: `oa://${C}/channels/general` })
-      expect(JSON.parse(String(general.contents[0]?.text)).messages.map((m: { id: string }) => m.id)).toContain(posted.message.id)
+      expect((JSON.parse(String(general.contents[0]?.text)) as { messages: Array<{ id: string }> }).messages.map(m => m.id)).toContain(posted.message.id)
       const thread = await client.readResource({ uri: `oa://${C}/forum/${topic.topic.id}` })
       expect(JSON.parse(String(thread.contents[0]?.text))).toMatchObject({ topic: { id: topic.topic.id, score: 1 } })
       await expect(client.readResource({ uri: `oa://${C}/wiki/no-such-page` })).rejects.toThrow(/no-such-page/)
