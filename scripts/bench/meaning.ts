@@ -14,6 +14,7 @@ import { parse } from 'yaml'
 import { rankExperts } from '../../src/agents/builtin/coordinator.js'
 import { CardVectors, MEANING_ROUTE_DEFAULTS, rankByMeaning } from '../../src/agents/builtin/meaning-routing.js'
 import { SAME_PROBLEM_DEFAULTS, sameProblem } from '../../src/agents/builtin/same-problem.js'
+import { embedderKind } from '../../src/memory/hit.js'
 import { PACKAGE_ROOT } from '../../src/version.js'
 import type { DiscoveredAgent } from '../../src/discovery/card.js'
 import type { Embedder } from '../../src/memory/embedders/types.js'
@@ -56,10 +57,6 @@ function scoreRouting (cases: RoutingCase[], chosen: string[][]): { exact: numbe
   return { exact: exact / cases.length, right: right / cases.length, offTopic: `${offRight}/${off}` }
 }
 
-function kindOf (embedder: Embedder): 'neural' | 'lexical' {
-  return embedder.name.startsWith('lexical') || embedder.name.startsWith('local-hash') ? 'lexical' : 'neural'
-}
-
 export async function benchRouting (embedders: Embedder[]): Promise<Figure[]> {
   const all = jsonl<RoutingCase>('routing.jsonl')
   const cards = demoCards()
@@ -71,7 +68,7 @@ export async function benchRouting (embedders: Embedder[]): Promise<Figure[]> {
     for (const embedder of embedders) {
       const vectors = await new CardVectors(async texts => embedder.embed(texts)).of(cards, embedder.name)
       const questions = await embedder.embed(cases.map(c => c.question))
-      const settings = { ...MEANING_ROUTE_DEFAULTS[kindOf(embedder)], maxExperts: 3 }
+      const settings = { ...MEANING_ROUTE_DEFAULTS[embedderKind(embedder.name)], maxExperts: 3 }
       const chosen = cases.map((c, i) => rankByMeaning(questions[i] ?? [], c.question, cards, vectors, settings).map(r => r.expert))
       const s = scoreRouting(cases, chosen)
       figures.push({ bench: 'memory', name: `routing ${split}: by meaning, ${embedder.name}`, value: r3(s.exact), unit: 'exact', note: `right ${r3(s.right)}, off-topic ${s.offTopic}, floor ${settings.floor}, margin ${settings.margin}` })
@@ -96,7 +93,7 @@ export async function benchReuse (embedders: Embedder[]): Promise<Figure[]> {
   const all = jsonl<ReusePair>('reuse-pairs.jsonl')
   const figures: Figure[] = []
   for (const embedder of embedders) {
-    const settings = SAME_PROBLEM_DEFAULTS[kindOf(embedder)]
+    const settings = SAME_PROBLEM_DEFAULTS[embedderKind(embedder.name)]
     const words = new Map<string, number[]>()
     const embed = async (texts: string[]): Promise<number[][]> => {
       const missing = [...new Set(texts.filter(t => !words.has(t)))]

@@ -54,7 +54,7 @@ async function openStore (dir: string, embedder: Embedder): Promise<SqliteStore>
 
 interface Query { question: string, answers: string[] }
 
-/** Held-out questions (scripts/bench/data/retrieval-heldout.jsonl), written apart from the knowledge and never tuned on. */
+/** Held-out questions (scripts/bench/data/retrieval-heldout.jsonl), written apart from the knowledge: no embedder was tuned on them (the relevance floors were chosen with them among the in-domain questions). */
 export function loadHeldOut (): Query[] {
   return readFileSync(join(PACKAGE_ROOT, 'scripts', 'bench', 'data', 'retrieval-heldout.jsonl'), 'utf8').split('\n').filter(l => l.trim() !== '')
     .map(l => JSON.parse(l) as Query)

@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,7 +65,8 @@ def extract(archive: Path, member: str, target: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model-dir", default=str(Path.home() / ".oa-node" / "models"))
+    parser.add_argument("--model-dir", default=os.environ.get("OA_MODEL_DIR") or str(Path.home() / ".oa-node" / "models"),
+                        help="where oa-node finds models (default: OA_MODEL_DIR, else ~/.oa-node/models)")
     args = parser.parse_args()
     root = Path(args.model_dir).expanduser().resolve()
     folder = root / NAME
@@ -97,9 +99,8 @@ def main() -> None:
         }
         (staging / "oa-model.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         if folder.exists():
-            for old in folder.iterdir():
-                old.unlink()
-            folder.rmdir()
+            # a folder `oa-node models pull` wrote holds subfolders (onnx/, .partial/)
+            shutil.rmtree(folder)
         staging.rename(folder)
         # the temporary folder is gone now: recreate it so its cleanup finds it
         staging.mkdir()

@@ -47,10 +47,10 @@ function short (text: string, n = 110): string {
   return one.length > n ? `${one.slice(0, n - 1)}…` : one
 }
 
-/** A node's log line as a text line; the demo shows only warnings and errors unless verbose. */
 /** Warnings every node gives alike (no neural model installed): shown once, from the first node. */
 const saidOnce = new Set<string>()
 
+/** A node's log line as a text line; the demo shows only warnings and errors unless verbose. */
 function logLine (node: ClusterNode, line: string, verbose: boolean): void {
   const entry = parseEntry(line)
   const level = entry?.level

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdir, open, readFile } from 'node:fs/promises'
+import { mkdir, open, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiClient } from '../api/client.js'
 import { readApiInfo } from '../api/files.js'
@@ -54,11 +54,18 @@ export async function startDetached (flags: StartFlags, argv: string[]): Promise
   await log.close()
   let exit: string | undefined
   child.once('exit', (code, signal) => { exit = signal ?? `code ${code ?? '?'}` })
-  const deadline = Date.now() + READY_TIMEOUT_MS
+  let deadline = Date.now() + READY_TIMEOUT_MS
+  let logSize = 0
   for (;;) {
     if (exit != null) throw new DetachError(`the node exited (${exit}) before it started; the end of ${logPath}:\n${await tail(logPath)}`)
     const info = await readApiInfo(config.dataDir).catch(() => undefined)
     if (info != null && info.pid === child.pid) break
+    // a node re-embedding its memory at start says how far it is every two seconds: it is not stuck
+    const size = (await stat(logPath).catch(() => undefined))?.size ?? 0
+    if (size > logSize) {
+      logSize = size
+      if ((await tail(logPath)).includes('memory: re-embedded')) deadline = Date.now() + READY_TIMEOUT_MS
+    }
     if (Date.now() > deadline) {
       child.kill('SIGTERM')
       throw new DetachError(`the node did not start within ${READY_TIMEOUT_MS / 1000}s; the end of ${logPath}:\n${await tail(logPath)}`)

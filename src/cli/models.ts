@@ -38,7 +38,7 @@ export async function modelsPullCommand (name: string | undefined, flags: Models
   const chosen = name ?? DEFAULT_MODEL
   const model = catalogModel(chosen)
   if (model == null) throw new UsageError(`no model named ${chosen} to pull; the models are: ${catalogNames().join(', ')}`)
-  const dir = modelDir(flags.modelDir)
+  const dir = modelDir(flags.modelDir ?? process.env.OA_MODEL_DIR)
   const hub = hubUrl(flags.hubUrl)
   const revision = flags.revision ?? DEFAULT_REVISION
   const showProgress = process.stderr.isTTY || flags.json !== true
@@ -74,7 +74,7 @@ export async function modelsPullCommand (name: string | undefined, flags: Models
  * ```
  */
 export async function modelsListCommand (flags: ModelsListFlags): Promise<number> {
-  const dir = modelDir(flags.modelDir)
+  const dir = modelDir(flags.modelDir ?? process.env.OA_MODEL_DIR)
   const listing = await listModels(dir, { verify: flags.verify })
   const code = flags.verify === true && listing.broken.length > 0 ? 1 : 0
   const hasDefault = listing.models.some(m => m.manifest.name === DEFAULT_MODEL)

@@ -45,8 +45,9 @@ export const memoryStoreChoiceSchema = z.discriminatedUnion('store', [
 export const memoryEmbedderChoiceSchema = z.discriminatedUnion('embedder', [
   z.looseObject({ embedder: z.literal('auto'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai') }),
   z.looseObject({ embedder: z.literal('neural'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai') }),
-  z.looseObject({ embedder: z.literal('lexical'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai'), model: onlyWith('memory.embedder: auto or neural'), modelDir: onlyWith('memory.embedder: auto or neural') }),
-  z.looseObject({ embedder: z.literal('openai'), model: onlyWith('memory.embedder: auto or neural'), modelDir: onlyWith('memory.embedder: auto or neural') })
+  z.looseObject({ embedder: z.literal('lexical'), embeddingModel: onlyWith('memory.embedder: openai'), embeddingDimensions: onlyWith('memory.embedder: openai') }),
+  // memory.model and memory.modelDir are harmless with the other embedders: OA_MODEL_DIR may be set for `models pull`
+  z.looseObject({ embedder: z.literal('openai') })
 ])
 
 /**

@@ -55,7 +55,23 @@ export const NEURAL_MIN_SIMILARITY = 0.3
  * ```
  */
 export function defaultMinSimilarity (embedder: string | undefined): number {
-  return embedder == null || embedder.startsWith('lexical') || embedder.startsWith('local-hash') || embedder.startsWith('openai:') ? DEFAULT_MIN_SIMILARITY : NEURAL_MIN_SIMILARITY
+  return embedderKind(embedder) === 'lexical' ? DEFAULT_MIN_SIMILARITY : NEURAL_MIN_SIMILARITY
+}
+
+/**
+ * The scale an embedder's cosines are on: `lexical` (word hashing: `lexical-*`, release
+ * 0.1's `local-hash-*`, or no embedder known) or `neural` (a sentence-embedding model,
+ * in process or behind an OpenAI-compatible endpoint). Floors and thresholds are chosen
+ * per kind.
+ *
+ * @example
+ * ```ts
+ * embedderKind('lexical-v2')                      // 'lexical'
+ * embedderKind('all-minilm-l6-v2@8199be6f699a')   // 'neural'
+ * ```
+ */
+export function embedderKind (embedder: string | undefined): 'lexical' | 'neural' {
+  return embedder == null || embedder.startsWith('lexical') || embedder.startsWith('local-hash') ? 'lexical' : 'neural'
 }
 
 /**

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { EndpointHealth } from '../endpoints/health.js'
 import { chooseEmbedder } from './embedders/select.js'
-import { MemoryInputError, MemoryUnavailableError } from './errors.js'
+import { EmbedderMismatchError, MemoryInputError, MemoryUnavailableError } from './errors.js'
 import { checkFilter } from './filter.js'
 import { agentOfOrigin, checkInput, DEFAULT_KIND } from './record.js'
 import { Replica } from './replication/replica.js'
@@ -117,11 +117,19 @@ const MAX_K = 100
  * tombstones). A node reads and writes only the communities it joined; every query is
  * filtered by community.
  */
+/** A vector scaled to length 1 (a zero vector stays as it is). */
+function unit (v: number[]): number[] {
+  let n = 0
+  for (const x of v) n += x * x
+  n = Math.sqrt(n)
+  return n === 0 || Math.abs(n - 1) < 1e-6 ? v : v.map(x => x / n)
+}
+
 export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable, ReplicaSource {
   private readonly components: MemoryComponents
   private readonly init: MemoryInit
   private readonly log: Logger
-  private running?: { store: MemoryStore, embedder: Embedder, replica: Replica }
+  private running?: { store: MemoryStore, embedder: Embedder, replica: Replica, owned: boolean }
   private readonly refusals: OwnershipRefusals = { not_owner: 0, bad_agent: 0 }
   /** Milvus and the embeddings endpoint, when the node uses them. */
   private readonly health: EndpointHealth[] = []
@@ -162,7 +170,18 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     const notice = (message: string): void => { this.safeDispatchEvent('notice', { detail: { message } }) }
     if (choice.notice != null) notice(choice.notice)
     const adapter = this.init.storeAdapter ?? (this.init.openStore != null ? customStoreAdapter(this.init.openStore) : storeAdapter(settings.store))
-    const store = await adapter.open({ dir, settings, embedder, reembed: choice.inProcess, notice, watch: (endpoint, address) => this.watch(endpoint, address), log: this.log })
+    // an embedder the node opened is the node's to close; one given to it is not
+    const owned = this.init.embedder == null
+    let store: MemoryStore
+    try {
+      store = await adapter.open({ dir, settings, embedder, reembed: choice.inProcess && choice.fallback !== true, notice, watch: (endpoint, address) => this.watch(endpoint, address), log: this.log })
+    } catch (err) {
+      if (owned) await embedder.close?.().catch(() => {})
+      if (err instanceof EmbedderMismatchError && choice.fallback === true && choice.notice != null) {
+        throw new EmbedderMismatchError(`${err.message} This node runs the lexical embedder only because ${choice.notice.replace(/^memory: /, '')}.`)
+      }
+      throw err
+    }
     const replica = await Replica.open({
       store,
       replicated: adapter.replicated,
@@ -174,10 +193,11 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
       log: this.log
     }).catch(async (err: unknown) => {
       await store.close().catch(() => {})
+      if (owned) await embedder.close?.().catch(() => {})
       throw err
     })
     replica.addEventListener('record:added', (evt) => { this.safeDispatchEvent('record:added', { detail: evt.detail }) })
-    this.running = { store, embedder, replica }
+    this.running = { store, embedder, replica, owned }
     for (const community of this.init.communities) await replica.versionOf(community)
   }
 
@@ -187,6 +207,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     if (running == null) return
     await running.replica.close()
     await running.store.close()
+    if (running.owned) await running.embedder.close?.()
   }
 
   /** The health of an endpoint the node uses, whose outages become this service's events. */
@@ -373,7 +394,9 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    */
   async embed (texts: string[], options: CallOptions = {}): Promise<number[][]> {
     options.signal?.throwIfAborted()
-    return texts.length === 0 ? [] : this.ready().embedder.embed(texts)
+    if (texts.length === 0) return []
+    // an OpenAI-compatible endpoint may answer with vectors of any length: a dot product of these is a cosine
+    return (await this.ready().embedder.embed(texts)).map(unit)
   }
 
   /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { isAbsolute, join, normalize, resolve } from 'node:path'
 import { z } from 'zod'
 
 /** The file in a model's folder that says what the folder holds; written last, so its presence means the files are complete. */
@@ -43,6 +43,11 @@ export type ModelManifest = z.infer<typeof manifestSchema>
 export interface InstalledModel {
   dir: string
   manifest: ModelManifest
+}
+
+/** A relative path that stays inside its folder: no `..` step, not absolute, no backslash or NUL. */
+function insideFolder (file: string): boolean {
+  return file !== '' && !isAbsolute(file) && !/[\\\0]/.test(file) && normalize(file).split('/').every(part => part !== '..' && part !== '')
 }
 
 /** A manifest that cannot be read or is not one. */
@@ -98,5 +103,10 @@ export async function readInstalledModel (dir: string, name: string): Promise<In
     throw new ModelManifestError(`${path}: ${issue == null ? 'not a model manifest' : `${issue.path.join('.') || 'manifest'}: ${issue.message}`}`)
   }
   if (parsed.data.name !== name) throw new ModelManifestError(`${path} names the model ${parsed.data.name}, but sits in the folder ${name}`)
-  return { dir: folder, manifest: parsed.data }
+  const m = parsed.data
+  for (const file of [m.onnx, m.tokenizer, m.tokenizerConfig, ...Object.keys(m.files)]) {
+    if (!insideFolder(file)) throw new ModelManifestError(`${path}: the file ${JSON.stringify(file)} is not a path inside the model's folder`)
+  }
+  if (m.files[m.onnx] == null) throw new ModelManifestError(`${path}: files has no checksum for the ONNX graph ${m.onnx}`)
+  return { dir: folder, manifest: m }
 }

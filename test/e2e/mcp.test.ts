@@ -19,6 +19,9 @@ function json<T> (result: unknown): T {
   return JSON.parse(content[0]?.text ?? 'null') as T
 }
 
+/** The text of a resource read's first content. */
+const textOf = (read: { contents: unknown[] }): string => String((read.contents[0] as { text?: unknown } | undefined)?.text)
+
 describe('the node as an MCP server, through the official MCP client and the MCP inspector', () => {
   let dir: { path: string, cleanup: () => Promise<void> }
   let node: NodeProcess
@@ -74,9 +77,9 @@ describe('the node as an MCP server, through the official MCP client and the MCP
       const page = await client.readResource({ uri: `oa://${C}/wiki/hnsw-tuning` })
       expect(page.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: '# HNSW tuning\n\nRaise ef above k.' })
       const general = await client.readResource({ uri: `oa://${C}/channels/general` })
-      expect((JSON.parse(String(general.contents[0]?.text)) as { messages: Array<{ id: string }> }).messages.map(m => m.id)).toContain(posted.message.id)
+      expect((JSON.parse(textOf(general)) as { messages: Array<{ id: string }> }).messages.map(m => m.id)).toContain(posted.message.id)
       const thread = await client.readResource({ uri: `oa://${C}/forum/${topic.topic.id}` })
-      expect(JSON.parse(String(thread.contents[0]?.text))).toMatchObject({ topic: { id: topic.topic.id, score: 1 } })
+      expect(JSON.parse(textOf(thread))).toMatchObject({ topic: { id: topic.topic.id, score: 1 } })
       await expect(client.readResource({ uri: `oa://${C}/wiki/no-such-page` })).rejects.toThrow(/no-such-page/)
     } finally {
       await client.close()

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -59,7 +60,10 @@ describe('the neural embedder', () => {
       await copyFile(join(model.dir, model.manifest.tokenizer), join(folder, model.manifest.tokenizer))
       await copyFile(join(model.dir, model.manifest.tokenizerConfig), join(folder, model.manifest.tokenizerConfig))
       await writeFile(join(folder, model.manifest.onnx), 'not an onnx graph')
-      await expect(NeuralEmbedder.load({ dir: folder, manifest: model.manifest })).rejects.toThrow(new RegExp(`cannot load the model all-minilm-l6-v2 from ${join(folder, model.manifest.onnx)}`))
+      // weights other than the manifest's are refused before they run
+      await expect(NeuralEmbedder.load({ dir: folder, manifest: model.manifest })).rejects.toThrow(/does not match its manifest .*models pull all-minilm-l6-v2 --force/)
+      const garbage = { ...model.manifest, files: { ...model.manifest.files, [model.manifest.onnx]: { sha256: createHash('sha256').update('not an onnx graph').digest('hex'), size: 17 } } }
+      await expect(NeuralEmbedder.load({ dir: folder, manifest: garbage })).rejects.toThrow(new RegExp(`cannot load the model all-minilm-l6-v2 from ${join(folder, model.manifest.onnx)}`))
       await expect(NeuralEmbedder.load({ dir: join(dir.path, 'nowhere'), manifest: model.manifest })).rejects.toThrow(/cannot read the tokenizer file .*nowhere.*tokenizer/)
     } finally {
       await dir.cleanup()
@@ -98,6 +102,8 @@ describe('choosing the embedder (memory.embedder)', () => {
       const choice = await chooseEmbedder({ ...MEMORY_DEFAULTS, embedder: 'auto', modelDir: dir.path }, DEFAULTS.llm, watch)
       expect(choice.embedder.name).toBe('lexical-v2')
       expect(choice.notice).toMatch(/cannot be used: .*oa-model\.json/)
+      await writeFile(join(dir.path, 'all-minilm-l6-v2', 'oa-model.json'), JSON.stringify({ name: 'all-minilm-l6-v2', source: 'x', dimension: 384, pooling: 'mean', maxTokens: 256, onnx: '../../etc/passwd', tokenizer: 't.json', tokenizerConfig: 'c.json', files: {} }))
+      expect((await chooseEmbedder({ ...MEMORY_DEFAULTS, embedder: 'auto', modelDir: dir.path }, DEFAULTS.llm, watch)).notice).toMatch(/"\.\.\/\.\.\/etc\/passwd" is not a path inside the model's folder/)
       await expect(chooseEmbedder({ ...MEMORY_DEFAULTS, embedder: 'neural', modelDir: dir.path }, DEFAULTS.llm, watch)).rejects.toThrow(/oa-model\.json.*reinstall it with/)
     } finally {
       await dir.cleanup()

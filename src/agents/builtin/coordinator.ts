@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { EndpointError } from '../../endpoints/errors.js'
 import { Agent } from '../agent.js'
 import { parseOptions } from '../options.js'
-import { defaultMinSimilarity } from '../../memory/hit.js'
+import { defaultMinSimilarity, embedderKind } from '../../memory/hit.js'
 import { terms, termsMatch } from '../../text/terms.js'
 import { CAPABILITY } from '../../mods/social/events.js'
 import { topicBodyOf, topicTagsOf, topicTitleOf } from './forum-thread.js'
@@ -56,11 +56,6 @@ function sourceIds (answer: ExpertOutcome): string[] {
     const id = (s as { id?: unknown } | null)?.id
     return typeof id === 'string' && id !== '' ? [id] : []
   })
-}
-
-/** Whether an embedder name is one of the lexical embedders (their cosines are on another scale than a neural model's). */
-function isLexical (embedder: string | undefined): boolean {
-  return embedder == null || embedder.startsWith('lexical') || embedder.startsWith('local-hash')
 }
 
 /** The answer of one expert, or why there is none. */
@@ -132,6 +127,7 @@ export class CoordinatorAgent extends Agent {
   private readonly settings: Required<Omit<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin' | 'reuseThreshold' | 'minSimilarity'>> & Pick<z.infer<typeof coordinatorOptions>, 'routeFloor' | 'routeMargin' | 'reuseThreshold' | 'minSimilarity'>
   /** Vectors of single words, for telling look-alike questions apart (see sameProblem). */
   private readonly wordVectors = new Map<string, number[]>()
+  private wordsOf?: string
   private readonly cardVectors = new CardVectors(async texts => {
     const memory = this.mods.memory
     if (memory == null) throw new Error('the node runs no memory')
@@ -243,7 +239,7 @@ export class CoordinatorAgent extends Agent {
     if (memory?.enabled !== true) return undefined
     try {
       const candidates = await this.recall(question, { kinds: ['problem_solutions'], k: 5, mode: 'hybrid' })
-      const defaults = SAME_PROBLEM_DEFAULTS[isLexical(memory.embedder) ? 'lexical' : 'neural']
+      const defaults = SAME_PROBLEM_DEFAULTS[embedderKind(memory.embedder)]
       const settings = { ...defaults, threshold: Math.max(this.settings.reuseThreshold ?? defaults.threshold, this.settings.minSimilarity ?? defaultMinSimilarity(memory.embedder)) }
       let best: { record: { id: string, text: string, metadata: Record<string, unknown> }, score: number } | undefined
       for (const hit of candidates) {
@@ -261,20 +257,30 @@ export class CoordinatorAgent extends Agent {
     }
   }
 
-  /** Vectors of texts, single words kept (the last 4,096) since questions share many. */
+  /** Vectors of texts, single words kept (the 4,096 used last, per embedder) since questions share many. */
   private async embedCached (texts: string[]): Promise<number[][]> {
     const memory = this.mods.memory
     if (memory == null) throw new Error('the node runs no memory')
-    const words = texts.filter(t => !t.includes(' ') && !this.wordVectors.has(t))
-    const rest = texts.filter(t => t.includes(' '))
-    const fresh = await memory.embed([...new Set([...rest, ...words])])
-    const got = new Map<string, number[]>()
-    ;[...new Set([...rest, ...words])].forEach((t, i) => { got.set(t, fresh[i] ?? []) })
-    for (const w of words) {
-      this.wordVectors.set(w, got.get(w) ?? [])
-      if (this.wordVectors.size > 4096) this.wordVectors.delete(this.wordVectors.keys().next().value ?? '')
+    if (memory.embedder !== this.wordsOf) {
+      this.wordVectors.clear()
+      this.wordsOf = memory.embedder
     }
-    return texts.map(t => got.get(t) ?? this.wordVectors.get(t) ?? [])
+    const got = new Map<string, number[]>()
+    for (const t of texts) {
+      const held = t.includes(' ') ? undefined : this.wordVectors.get(t)
+      if (held != null) got.set(t, held)
+    }
+    const missing = [...new Set(texts.filter(t => !got.has(t)))]
+    const fresh = await memory.embed(missing)
+    missing.forEach((t, i) => { got.set(t, fresh[i] ?? []) })
+    for (const t of new Set(texts)) {
+      if (t.includes(' ')) continue
+      // used now: the last to be dropped
+      this.wordVectors.delete(t)
+      this.wordVectors.set(t, got.get(t) ?? [])
+    }
+    while (this.wordVectors.size > 4096) this.wordVectors.delete(this.wordVectors.keys().next().value ?? '')
+    return texts.map(t => got.get(t) ?? [])
   }
 
   /** Writes to the community's memory when there is one; returns what was stored. */
@@ -314,7 +320,7 @@ export class CoordinatorAgent extends Agent {
     if (memory?.enabled === true && experts.length > 0) {
       try {
         const embedder = memory.embedder
-        const defaults = MEANING_ROUTE_DEFAULTS[isLexical(embedder) ? 'lexical' : 'neural']
+        const defaults = MEANING_ROUTE_DEFAULTS[embedderKind(embedder)]
         const settings = { floor: this.settings.routeFloor ?? defaults.floor, margin: this.settings.routeMargin ?? defaults.margin, maxExperts: this.settings.maxExperts }
         const [vector] = await memory.embed([question])
         if (vector != null) {

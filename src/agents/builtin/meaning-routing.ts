@@ -62,14 +62,18 @@ function dot (a: readonly number[], b: readonly number[]): number {
   return s
 }
 
+/** Card texts embedded for one question at most: a peer that keeps changing its cards cannot make every question embed thousands of texts. */
+const MAX_NEW_TEXTS = 512
+
 /**
  * The vectors of agent cards, embedded once per card content (a card that changes is
- * embedded again) and kept for the last 256 cards.
+ * embedded again) and kept for the 256 cards used last. At most MAX_NEW_TEXTS texts
+ * are embedded per call; cards past that are left out of this question's ranking.
  *
  * @example
  * ```ts
  * const cards = new CardVectors(async texts => memory.embed(texts))
- * const ranked = rankByMeaning(await memory.embed([question]).then(v => v[0]!), experts, await cards.of(experts), settings)
+ * const ranked = rankByMeaning((await memory.embed([question]))[0] ?? [], question, experts, await cards.of(experts), settings)
  * ```
  */
 export class CardVectors {
@@ -91,21 +95,38 @@ export class CardVectors {
       const texts = cardTexts(card)
       return { card, texts, key: `${card.id}\n${createHash('sha256').update(JSON.stringify(texts)).digest('hex')}` }
     })
-    const missing = keyed.filter(k => !this.cache.has(k.key))
+    const result = new Map<string, number[][]>()
+    const missing: typeof keyed = []
+    let budget = MAX_NEW_TEXTS
+    for (const k of keyed) {
+      const held = this.cache.get(k.key)
+      if (held != null) {
+        // used now: the last to be dropped
+        this.cache.delete(k.key)
+        this.cache.set(k.key, held)
+        result.set(k.card.id, held)
+      } else if (k.texts.length <= budget) {
+        budget -= k.texts.length
+        missing.push(k)
+      }
+    }
     if (missing.length > 0) {
       const vectors = await this.embed(missing.flatMap(m => m.texts))
       let at = 0
       for (const m of missing) {
-        this.cache.set(m.key, vectors.slice(at, at + m.texts.length))
+        const v = vectors.slice(at, at + m.texts.length)
         at += m.texts.length
-      }
-      while (this.cache.size > 256) {
-        const oldest = this.cache.keys().next().value
-        if (oldest == null) break
-        this.cache.delete(oldest)
+        this.cache.set(m.key, v)
+        result.set(m.card.id, v)
       }
     }
-    return new Map(keyed.map(k => [k.card.id, this.cache.get(k.key) ?? []]))
+    // least recently used first; the cards of this call were just used
+    while (this.cache.size > Math.max(256, keyed.length)) {
+      const oldest = this.cache.keys().next().value
+      if (oldest == null) break
+      this.cache.delete(oldest)
+    }
+    return result
   }
 }
 
@@ -118,7 +139,7 @@ export class CardVectors {
  *
  * @example
  * ```ts
- * rankByMeaning(questionVector, experts, vectorsById, { floor: 0.2, margin: 0.18, maxExperts: 3 })
+ * rankByMeaning(questionVector, question, experts, vectorsById, { floor: 0.2, margin: 0.18, maxExperts: 3 })
  * // [{ expert: 'devops_expert', similarity: 0.46, ... }, { expert: 'python_expert', similarity: 0.33, ... }]
  * ```
  */

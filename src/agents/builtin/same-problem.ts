@@ -23,6 +23,9 @@ export const SAME_PROBLEM_DEFAULTS: Record<'neural' | 'lexical', SameProblemSett
   lexical: { threshold: 0.5, contrastShare: 0.3, contrastAlign: 0.6, swapThreshold: 0.93 }
 }
 
+/** The most terms, of both questions together, compared word by word. */
+export const MAX_ALIGNED_TERMS = 64
+
 /** The verdict on two questions, with what decided it. */
 export interface SameProblemVerdict {
   same: boolean
@@ -67,7 +70,8 @@ export async function sameProblem (question: string, stored: string, embed: Embe
   const onlyOurs = ours.filter(w => !theirs.some(t => termsMatch(w, t)))
   const onlyTheirs = theirs.filter(w => !ours.some(t => termsMatch(w, t)))
   const shared = (ours.length - onlyOurs.length) / Math.max(1, Math.min(ours.length, theirs.length))
-  const lookAlike = shared >= settings.contrastShare && onlyOurs.length + onlyTheirs.length > 0 && ours.length > 0 && theirs.length > 0
+  // word by word only for questions of question length: a long post's words are not embedded one by one
+  const lookAlike = shared >= settings.contrastShare && onlyOurs.length + onlyTheirs.length > 0 && ours.length > 0 && theirs.length > 0 && ours.length + theirs.length <= MAX_ALIGNED_TERMS
   const vectors = await embed([question, stored, ...(lookAlike ? [...ours, ...theirs] : [])])
   const similarity = dot(vectors[0], vectors[1])
   if (lookAlike) {

@@ -1,9 +1,19 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { commandLine } from '../../cli/invocation.js'
 import { EmbedderError } from '../errors.js'
 import type { Embedder } from './types.js'
 import type { InstalledModel, ModelManifest } from '../../models/manifest.js'
 import type { InferenceSession, Tensor } from 'onnxruntime-node'
+
+/** The sha256 of a file, streamed. */
+async function fileSha256 (path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
 
 /** Texts embedded in one run of the model: larger batches pad more and gain little on one core. */
 const BATCH = 16
@@ -48,6 +58,7 @@ export class NeuralEmbedder implements Embedder {
   private readonly withTokenTypes: boolean
   /** Runs of the model, one at a time: a second caller waits for the first. */
   private queue: Promise<unknown> = Promise.resolve()
+  private closed = false
 
   private constructor (init: { ort: Ort, session: InferenceSession, tokenizer: TokenizerLike, manifest: ModelManifest, loadMs: number }) {
     this.ort = init.ort
@@ -88,6 +99,10 @@ export class NeuralEmbedder implements Embedder {
     const { Tokenizer } = tokenizers as unknown as { Tokenizer: new (json: object, config: object) => TokenizerLike }
     const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig)
     const onnx = join(dir, manifest.onnx)
+    // the name carries the digest of the weights run, not of the weights the manifest claims
+    const expected = manifest.files[manifest.onnx]?.sha256
+    const digest = await fileSha256(onnx).catch((err: unknown) => { throw new EmbedderError(`cannot read the model ${manifest.name} at ${onnx}: ${(err as Error).message}`) })
+    if (digest !== expected) throw new EmbedderError(`the model file ${onnx} does not match its manifest (sha256 ${digest}, expected ${expected ?? 'none'}): reinstall it with ${commandLine(`models pull ${manifest.name} --force`)}`)
     let session: InferenceSession
     try {
       session = await ort.InferenceSession.create(onnx, {
@@ -109,13 +124,19 @@ export class NeuralEmbedder implements Embedder {
   }
 
   async embed (texts: string[], signal?: AbortSignal): Promise<number[][]> {
-    const run = this.queue.then(async () => this.embedAll(texts, signal))
+    if (this.closed) throw new EmbedderError(`the model ${this.manifest.name} was closed`)
+    const run = this.queue.then(async () => {
+      if (this.closed) throw new EmbedderError(`the model ${this.manifest.name} was closed`)
+      return this.embedAll(texts, signal)
+    })
     this.queue = run.catch(() => {})
     return run
   }
 
   /** Frees the model's native memory. */
   async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
     await this.queue
     await this.session.release()
   }

@@ -15,6 +15,8 @@ export interface EmbedderChoice {
   inProcess: boolean
   /** What the user should know (no model installed, a model that did not load), said once at start. */
   notice?: string
+  /** `auto` fell back to the lexical embedder: a store of the model is refused, not re-embedded down to words. */
+  fallback?: boolean
 }
 
 /**
@@ -62,6 +64,7 @@ export async function chooseEmbedder (settings: NodeConfig['memory'], llm: NodeC
   return {
     embedder: new LexicalEmbedder(),
     inProcess: true,
+    fallback: true,
     notice: `memory: ${problem}; memory matches words, not meaning, until you get it with ${pull}`
   }
 }

@@ -4,4 +4,6 @@ export interface Embedder {
   readonly name: string
   readonly dimension: number
   embed (texts: string[], signal?: AbortSignal): Promise<number[][]>
+  /** Frees what the embedder holds (a model's native memory); it embeds nothing after. */
+  close?: () => Promise<void>
 }

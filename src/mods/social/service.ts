@@ -43,6 +43,11 @@ const TRUST_CACHE_SIZE = 256
 /** Messages read from a channel's history per page, when a community's fold is built. */
 const HISTORY_PAGE = 1000
 
+/** What the social mod reads of the forum service. */
+interface ForumOperations extends EventTarget {
+  operationEvents: (community: string) => EventJson[]
+}
+
 /**
  * The social service: folds, per community, the interactions this node sees on the
  * channels mod's `event` stream (direct exchanges, replies, coordinator dispatches,
@@ -58,11 +63,6 @@ const HISTORY_PAGE = 1000
  * social.trust('devsupport', 'milvus')[0]   // { agent: 'milvus_expert@12D3KooW...', relative: 1, ... }
  * ```
  */
-/** What the social mod reads of the forum service. */
-interface ForumOperations extends EventTarget {
-  operationEvents: (community: string) => EventJson[]
-}
-
 export class SocialService implements Startable {
   private readonly components: SocialComponents
   private readonly init: SocialInit

@@ -20,7 +20,8 @@ export interface Reembedder {
  * crash resumes where it stopped, and a store left half done with another embedder is
  * redone from the start. Kept vector signatures are dropped with the vectors they
  * signed; tombstones get an empty vector. The vector index is removed, to be rebuilt
- * from the new vectors. Returns how many records were embedded.
+ * from the new vectors. Returns how many records this call embedded (a resumed run
+ * counts only its own).
  *
  * @example
  * ```ts
@@ -29,7 +30,8 @@ export interface Reembedder {
  */
 export async function reembedDatabase (db: DatabaseSync, dir: string, to: Reembedder, progress?: (done: number, total: number) => void): Promise<number> {
   const resumable = readMeta(db, 'reembed_to') === to.name
-  let after = resumable ? Number(readMeta(db, 'reembed_after') ?? '0') : 0
+  const kept = Number(readMeta(db, 'reembed_after') ?? '0')
+  let after = resumable && Number.isSafeInteger(kept) && kept >= 0 ? kept : 0
   db.exec('BEGIN')
   writeMeta(db, 'reembed_to', to.name)
   writeMeta(db, 'reembed_after', String(after))
@@ -39,6 +41,7 @@ export async function reembedDatabase (db: DatabaseSync, dir: string, to: Reembe
   rmSync(join(dir, INDEX_FILE), { force: true })
   const total = (db.prepare('SELECT COUNT(*) AS n FROM records WHERE deleted = 0').get() as { n: number }).n
   let done = (db.prepare('SELECT COUNT(*) AS n FROM records WHERE deleted = 0 AND rid <= ?').get(after) as { n: number }).n
+  const before = done
   const select = db.prepare('SELECT rid, text, deleted FROM records WHERE rid > ? ORDER BY rid LIMIT ?')
   const update = db.prepare('UPDATE records SET vector = ?, vector_signature = NULL WHERE rid = ?')
   const empty = new Uint8Array(new Float32Array(to.dimension).buffer)
@@ -71,5 +74,5 @@ export async function reembedDatabase (db: DatabaseSync, dir: string, to: Reembe
   db.prepare("DELETE FROM meta WHERE key IN ('reembed_to', 'reembed_after')").run()
   db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'").run()
   db.exec('COMMIT')
-  return done
+  return done - before
 }
