@@ -96,17 +96,19 @@ describe('oa-node demo, offline, with the neural model', () => {
   }, 240_000)
 
   it('keeps its nodes and memory in --data-dir between runs: the second run reuses the first run\'s solution, and not for a look-alike', async () => {
+    // the embedded store, whose memory lives in the data dir (on Milvus it lives in Milvus whatever the dir)
+    const env = { ...NEURAL, MILVUS_ADDRESS: '' }
     const dir = await tempDir()
     try {
       const question = 'How do I choose between HNSW and IVF_FLAT for ten million vectors?'
-      const first = await runCli(['demo', '--json', '--data-dir', dir.path, '--ask', question], { timeoutMs: 120_000, env: NEURAL })
+      const first = await runCli(['demo', '--json', '--data-dir', dir.path, '--ask', question], { timeoutMs: 120_000, env })
       expect(first.code, first.stderr).toBe(0)
       const asked = JSON.parse(first.stdout.trim()) as DemoLine
       expect(asked.reply.payload.metadata.reused).toBeUndefined()
       const solution = asked.reply.payload.metadata.stored?.find(s => s.kind === 'problem_solutions')?.id
-      expect(solution).toBeDefined()
+      expect(solution, JSON.stringify(asked.reply.payload.metadata)).toBeDefined()
 
-      const second = await runCli(['demo', '--json', '--data-dir', dir.path, '--ask', question, '--ask', 'How do I choose between HNSW and DiskANN for ten million vectors?'], { timeoutMs: 120_000, env: NEURAL })
+      const second = await runCli(['demo', '--json', '--data-dir', dir.path, '--ask', question, '--ask', 'How do I choose between HNSW and DiskANN for ten million vectors?'], { timeoutMs: 120_000, env })
       expect(second.code, second.stderr).toBe(0)
       const [again, other] = second.stdout.trim().split('\n').map(l => JSON.parse(l) as DemoLine)
       expect(again!.reply.payload.metadata.reused?.id).toBe(solution)

@@ -93,7 +93,7 @@ describe('the wiki in node processes, through the CLI', () => {
     expect(refused.stderr).toContain('page hnsw-tuning is locked')
     const pages = await json<Array<{ slug: string, revisions: number, protection: string }>>('n3', 'list', C)
     expect(pages).toEqual([expect.objectContaining({ slug: 'hnsw-tuning', revisions: 4, protection: 'locked' })])
-  })
+  }, 180_000)
 
   it('refuses bad input with exit code 2, naming the problem', async () => {
     const badSlug = await wiki('n1', 'create', C, 'Bad Slug', '--file', join(dir.path, 'hnsw.md'))
