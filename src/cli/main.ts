@@ -184,6 +184,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
   dataDirOption(memory.command('import').description('import a JSONL file, one {"text", "kind"?, "metadata"?, "id"?} per line; importing it again adds nothing')
     .argument('<community>').argument('<file>')
     .option('--kind <kind>', 'kind for lines that name none (default expert_knowledge)')
+    .option('--agent <name>', 'write the records as this agent of the node (an expert of scope own draws on its own records)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', IMPORT_HELP))
     .action(async (community: string, file: string, opts: Record<string, unknown>) => { setCode(await memoryImportCommand(community, file, opts)) })

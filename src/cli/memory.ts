@@ -127,6 +127,8 @@ function progress (done: number, total: number, counts: ImportCounts, rejected: 
 
 export interface MemoryImportFlags extends ClientFlags {
   kind?: string
+  /** Write the records as this agent of the node (`python_expert`), whose knowledge they become. */
+  agent?: string
 }
 
 /** What an import did with the lines it took. */
@@ -173,6 +175,8 @@ export async function memoryImportCommand (community: string, file: string, flag
     throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
   }
   const api = await ApiClient.fromDataDir(clientDataDir(flags))
+  // an agent named without its node is one of this node's: an expert of scope own draws on its records
+  const agent = flags.agent == null ? undefined : flags.agent.includes('@') ? flags.agent : `${flags.agent}@${(await api.get<{ peerId: string }>('/v1/status')).peerId}`
   const rejected: Array<{ line: number, error: string }> = []
   const counts: ImportCounts = { added: 0, updated: 0, present: 0 }
   /** Derived ids sent so far: a line repeated in the file names a record already imported from it. */
@@ -205,7 +209,7 @@ export async function memoryImportCommand (community: string, file: string, flag
       continue
     }
     const kind = parsed.kind ?? flags.kind
-    const record = { ...parsed, ...(kind == null ? {} : { kind }) }
+    const record = { ...parsed, ...(kind == null ? {} : { kind }), ...(agent == null ? {} : { agent }) }
     const id = record.id ?? importId(community, record)
     if (record.id == null) {
       if (sent.has(id)) {

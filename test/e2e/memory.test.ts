@@ -87,6 +87,16 @@ describe('memory through the CLI', () => {
     expect(changed.stdout).toContain('imported 2 records into devsupport: 1 new, 1 updated, 0 already present')
     expect(await count()).toBe(before + 3)
 
+    // --agent writes the records as one of the node's agents: its own knowledge
+    const own = join(dir.path, 'own.jsonl')
+    await writeFile(own, JSON.stringify({ id: 'ops-own-1', text: 'kubectl rollout undo returns a deployment to its previous revision' }) + '\n')
+    const asAgent = await runCli(['memory', 'import', 'devsupport', own, '--agent', 'devops_expert', ...dd()])
+    expect(asAgent.code, asAgent.stderr).toBe(0)
+    const exported = (await runCli(['memory', 'export', 'devsupport', ...dd()])).stdout.split('\n').filter(l => l.includes('ops-own-1')).map(l => JSON.parse(l) as { agent: string })
+    expect(exported).toEqual([expect.objectContaining({ agent: expect.stringMatching(/^devops_expert@12D3KooW/) as unknown })])
+    const foreign = await runCli(['memory', 'import', 'devsupport', own, '--agent', 'devops_expert@12D3KooWNotThisNode', ...dd()])
+    expect(foreign.stderr).toMatch(/is not an agent of this node/)
+
     const help = await runCli(['memory', 'import', '--help'])
     expect(help.stdout).toContain('Each line of the file is one JSON object:')
     expect(help.stdout).toContain('Example line:')
