@@ -81,6 +81,9 @@ describe('the node as an MCP server, through the official MCP client and the MCP
       const thread = await client.readResource({ uri: `oa://${C}/forum/${topic.topic.id}` })
       expect(JSON.parse(textOf(thread))).toMatchObject({ topic: { id: topic.topic.id, score: 1 } })
       await expect(client.readResource({ uri: `oa://${C}/wiki/no-such-page` })).rejects.toThrow(/no-such-page/)
+      const added = json<{ record: { id: string } }>(await client.callTool({ name: 'memory_add', arguments: { community: C, text: 'Use IVF_FLAT when the index must fit in less memory than HNSW needs.' } }))
+      const record = await client.readResource({ uri: `oa://${C}/memory/${added.record.id}` })
+      expect(JSON.parse(textOf(record))).toMatchObject({ records: [{ id: added.record.id, text: 'Use IVF_FLAT when the index must fit in less memory than HNSW needs.' }] })
     } finally {
       await client.close()
     }

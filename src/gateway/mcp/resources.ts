@@ -21,8 +21,10 @@ interface CommunityList { communities: Array<{ name: string, channels: Array<{ n
 /**
  * Registers the node's resources on an MCP server, read through the control API like
  * the tools: `oa://<community>/channels/<channel>` (the latest 100 messages, JSON),
- * `oa://<community>/wiki/<slug>` (a wiki page's markdown) and
- * `oa://<community>/forum/<topic id>` (a topic with its comments, JSON). Channels and
+ * `oa://<community>/wiki/<slug>` (a wiki page's markdown),
+ * `oa://<community>/memory/<record id>` (a memory record, JSON) and
+ * `oa://<community>/forum/<topic id>` (a topic with its comments, JSON). Memory hits
+ * and forum topics name their ids, so a client reads them after a search. Channels and
  * wiki pages are listed; a resource the API refuses is an MCP error naming why.
  *
  * @example
@@ -56,6 +58,12 @@ export function registerNodeResources (server: McpServer, api: NodeApi): void {
     const { page } = await api.get<{ page: { revision: { body: string } } }>(`/v1/communities/${enc(one(vars.community))}/wiki/${enc(one(vars.slug))}`)
     return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: page.revision.body }] }
   })
+
+  server.registerResource('memory_record', new ResourceTemplate('oa://{community}/memory/{id}', { list: undefined }),
+    { description: 'A record of the community\'s shared memory by id (every origin that wrote one), with its text, kind, agent and metadata', mimeType: 'application/json' }, async (uri, vars): Promise<ReadResourceResult> => {
+      const records = await api.get<unknown>(`/v1/communities/${enc(one(vars.community))}/memory/records/${enc(one(vars.id))}`)
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(records, null, 2) }] }
+    })
 
   server.registerResource('forum_topic', new ResourceTemplate('oa://{community}/forum/{topic}', { list: undefined }),
     { description: 'A forum topic with its nested comments and scores', mimeType: 'application/json' }, async (uri, vars): Promise<ReadResourceResult> => {
