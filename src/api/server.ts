@@ -152,7 +152,7 @@ export class ApiServer {
     this.router = buildRoutes(init.node, this.rejections)
     this.events = new EventStream(init.node)
     this.sockets = new ModSockets(init.node)
-    this.mcp = new McpHttpEndpoint(() => new ApiClient({ url: this.url(), pid: process.pid, peerId: init.node.peerId.toString(), version: '' }, init.token))
+    this.mcp = new McpHttpEndpoint(() => new ApiClient({ url: this.url(), pid: process.pid, peerId: init.node.peerId.toString(), version: '' }, init.token), (reason) => { this.rejections.count(reason) })
   }
 
   /** Listens and returns the base URL. */

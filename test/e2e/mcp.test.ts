@@ -89,7 +89,7 @@ describe('the node as an MCP server, through the official MCP client and the MCP
     }
   })
 
-  it('over Streamable HTTP at /mcp on the API port: the token is required and a foreign Origin is refused', async () => {
+  it('over Streamable HTTP at /mcp on the API port: the token is required, a foreign Origin is refused, and calls the SDK refuses are counted', async () => {
     const client = new Client({ name: 'test', version: '1.0.0' })
     await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
     try {
@@ -97,6 +97,17 @@ describe('the node as an MCP server, through the official MCP client and the MCP
       expect(tools.map(t => t.name)).toContain('memory_search')
       const listed = json<{ topics: Array<{ title: string }> }>(await client.callTool({ name: 'forum_list', arguments: { community: C } }))
       expect(listed.topics.map(t => t.title)).toContain('Which index for 10M vectors?')
+
+      const rejected = async (): Promise<Record<string, number>> => {
+        const status = await fetch(`${url}/v1/status`, { headers: { authorization: `Bearer ${token}` } })
+        return ((await status.json()) as { api: { rejected: { byReason: Record<string, number> } } }).api.rejected.byReason
+      }
+      const before = await rejected()
+      expect((await client.callTool({ name: 'forum_vote', arguments: { community: C, id: 'x', vote: 'sideways' } })).isError).toBe(true)
+      expect((await client.callTool({ name: 'no_such_tool', arguments: {} })).isError).toBe(true)
+      const after = await rejected()
+      expect(after.mcp_bad_arguments).toBe((before.mcp_bad_arguments ?? 0) + 1)
+      expect(after.mcp_unknown_tool).toBe((before.mcp_unknown_tool ?? 0) + 1)
     } finally {
       await client.close()
     }

@@ -1,5 +1,6 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { nodeMcpServer } from './server.js'
+import type { McpRefusal } from './server.js'
 import type { NodeApi } from './tools.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -19,13 +20,16 @@ export const MCP_PATH = '/mcp'
  */
 export class McpHttpEndpoint {
   private readonly api: () => NodeApi
+  private readonly onRefused?: (reason: McpRefusal) => void
 
-  constructor (api: () => NodeApi) {
+  /** `onRefused` counts the calls the MCP layer refuses before the API sees them. */
+  constructor (api: () => NodeApi, onRefused?: (reason: McpRefusal) => void) {
     this.api = api
+    this.onRefused = onRefused
   }
 
   async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const server = nodeMcpServer(this.api())
+    const server = nodeMcpServer(this.api(), this.onRefused)
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined })
     res.once('close', () => {
       void transport.close()
