@@ -14,7 +14,7 @@ from .conftest import COMMUNITY, REPO, NodeProcess, node_command
 def doc_agent() -> str:
     """The doc's first ```python block that defines a WorkerAgent."""
     text = (REPO / "docs" / "gateways.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
+    blocks: list[str] = re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
     return next(b for b in blocks if "WorkerAgent" in b and ".run(" in b)
 
 
