@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { readFile, symlink, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { describe, expect, it } from 'vitest'
@@ -9,6 +11,7 @@ import { waitFor } from '../helpers/wait.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const C = 'devsupport'
+const INSPECTOR = join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector', 'clients', 'launcher', 'build', 'index.js')
 
 /** The code blocks of a language in a Markdown file, in order. */
 async function blocks (file: string, lang: string): Promise<string[]> {
@@ -58,4 +61,64 @@ describe('docs/gateways.md, as a user copies it', () => {
       await dir.cleanup()
     }
   }, 120_000)
+
+  it('the A2A examples: the start line serves the node\'s agents, and the doc\'s curl, Node.js and Python clients get the answer; the MCP inspector line lists the tools', async () => {
+    const sh = await blocks('docs/gateways.md', 'sh')
+    const start = sh.find(b => b.includes('--a2a-port 7790'))?.split('\n')[0]
+    const curl = sh.find(b => b.startsWith('curl -s http://127.0.0.1:7790'))
+    const js = (await blocks('docs/gateways.md', 'js')).find(b => b.startsWith('// a2a-client.mjs'))
+    const py = (await blocks('docs/gateways.md', 'python')).find(b => b.startsWith('# a2a_client.py'))
+    const inspector = sh.find(b => b.includes('@modelcontextprotocol/inspector --cli'))?.split('\n').find(l => l.startsWith('npx @modelcontextprotocol/inspector'))
+    expect([start, curl, js, py, inspector].every(b => b != null)).toBe(true)
+    const dir = await tempDir()
+    await symlink(join(ROOT, 'node_modules'), join(dir.path, 'node_modules'))
+    await symlink(join(ROOT, 'config'), join(dir.path, 'config'))
+    // the doc's start line, run as written from the folder the user is in (npx oa-node is this checkout's bin)
+    const args = (start ?? '').split(/\s+/).slice(2)
+    expect(args.slice(0, 1)).toEqual(['start'])
+    const node = spawn(process.execPath, [BIN, ...args], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    node.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    node.stderr.on('data', (d: Buffer) => { out += d.toString() })
+    const n1 = await startNodeProcess(['--data-dir', join(dir.path, 'n1'), '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', '--community', C])
+    try {
+      await waitFor('the doc\'s node serves A2A on 7790', () => out.includes('a2a          http://127.0.0.1:7790'), 60_000)
+      const answer = '[retrieval-only: no language model configured] I have no knowledge about this in devsupport.'
+      const viaCurl = await runProcess('bash', ['-euo', 'pipefail', '-c', curl ?? ''], { cwd: dir.path })
+      expect(viaCurl.code, viaCurl.stderr).toBe(0)
+      expect(JSON.parse(viaCurl.stdout)).toMatchObject({ jsonrpc: '2.0', id: 1, result: { task: { status: { state: 'TASK_STATE_COMPLETED' } } } })
+      expect(viaCurl.stdout).toContain(answer)
+
+      await writeFile(join(dir.path, 'a2a-client.mjs'), js ?? '')
+      const viaJs = await runProcess(process.execPath, ['a2a-client.mjs'], { cwd: dir.path })
+      expect(viaJs.code, viaJs.stderr).toBe(0)
+      expect(viaJs.stdout).toContain(answer)
+
+      const python = process.env.A2A_PYTHON ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'oa-node', 'a2a-venv', 'bin', 'python')
+      // .ci/run installs the official a2a-sdk there; elsewhere this part says why it did not run
+      if (existsSync(python)) {
+        await writeFile(join(dir.path, 'a2a_client.py'), py ?? '')
+        const viaPython = await runProcess(python, ['a2a_client.py'], { cwd: dir.path })
+        expect(viaPython.code, viaPython.stderr).toBe(0)
+        expect(viaPython.stdout).toContain(answer)
+      } else {
+        console.log(`the doc's Python A2A client was not run: no Python with a2a-sdk at ${python} (.ci/run installs it and sets A2A_PYTHON)`)
+      }
+
+      // npx resolves both packages to this checkout's: the inspector and oa-node
+      const line = (inspector ?? '').replace('npx @modelcontextprotocol/inspector', `${process.execPath} ${INSPECTOR}`).replace('npx oa-node', `${process.execPath} ${BIN}`)
+      const [command, ...rest] = line.split(/\s+/)
+      const listed = await runProcess(command ?? '', rest, { cwd: dir.path, env: { MCP_CATALOG_PATH: join(dir.path, 'inspector-catalog.json') } })
+      expect(listed.code, listed.stderr).toBe(0)
+      expect((JSON.parse(listed.stdout) as { tools: Array<{ name: string }> }).tools.map(t => t.name)).toEqual(expect.arrayContaining(['channel_post', 'memory_search', 'forum_post']))
+    } finally {
+      if (node.exitCode == null && node.signalCode == null) {
+        const exited = new Promise(resolve => node.once('exit', resolve))
+        node.kill('SIGINT')
+        await exited
+      }
+      await n1.stop()
+      await dir.cleanup()
+    }
+  }, 180_000)
 })
