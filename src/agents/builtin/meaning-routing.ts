@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { cosine } from '../../memory/similarity.js'
 import { terms, termsMatch } from '../../text/terms.js'
 import type { DiscoveredAgent } from '../../discovery/card.js'
 
@@ -56,11 +57,6 @@ export function cardTexts (card: Pick<DiscoveredAgent, 'description' | 'capabili
   return [card.description, card.capabilities.join(', '), ...card.examples].map(t => t.trim()).filter(t => t !== '')
 }
 
-function dot (a: readonly number[], b: readonly number[]): number {
-  let s = 0
-  for (let i = 0; i < a.length && i < b.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0)
-  return s
-}
 
 /** Card texts embedded for one question at most: a peer that keeps changing its cards cannot make every question embed thousands of texts. */
 const MAX_NEW_TEXTS = 512
@@ -145,8 +141,9 @@ export class CardVectors {
  */
 export function rankByMeaning (question: readonly number[], questionText: string, experts: readonly DiscoveredAgent[], vectors: ReadonlyMap<string, number[][]>, settings: MeaningRouteSettings, trust?: MeaningTrustLookup): MeaningRouting[] {
   const words = terms(questionText)
+  const q = [...question]
   const scored = experts.map((card) => {
-    const cosines = (vectors.get(card.id) ?? []).map(v => dot(question, v)).sort((a, b) => b - a)
+    const cosines = (vectors.get(card.id) ?? []).map(v => cosine(q, v)).sort((a, b) => b - a)
     const similarity = cosines.length === 0 ? 0 : cosines.length === 1 ? (cosines[0] ?? 0) : ((cosines[0] ?? 0) + (cosines[1] ?? 0)) / 2
     const matched = card.capabilities.filter(c => { const w = terms(c); return w.length > 0 && w.every(x => words.some(q => termsMatch(q, x))) })
     const trusted = Math.max(0, ...matched.map(c => Math.min(1, Math.max(0, trust?.(card.id, c) ?? 0))))

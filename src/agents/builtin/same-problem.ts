@@ -1,3 +1,4 @@
+import { cosine } from '../../memory/similarity.js'
 import { terms, termsMatch } from '../../text/terms.js'
 
 /** When a stored solution to one question is reused for another. */
@@ -38,12 +39,6 @@ export interface SameProblemVerdict {
 /** Embeds texts (L2-normalised vectors, so a dot product is a cosine). */
 export type Embed = (texts: string[]) => Promise<number[][]>
 
-function dot (a: readonly number[] | undefined, b: readonly number[] | undefined): number {
-  if (a == null || b == null) return 0
-  let s = 0
-  for (let i = 0; i < a.length && i < b.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0)
-  return s
-}
 
 /**
  * Whether `question` asks the same problem as `stored`, so that the stored solution may
@@ -73,11 +68,11 @@ export async function sameProblem (question: string, stored: string, embed: Embe
   // word by word only for questions of question length: a long post's words are not embedded one by one
   const lookAlike = shared >= settings.contrastShare && onlyOurs.length + onlyTheirs.length > 0 && ours.length > 0 && theirs.length > 0 && ours.length + theirs.length <= MAX_ALIGNED_TERMS
   const vectors = await embed([question, stored, ...(lookAlike ? [...ours, ...theirs] : [])])
-  const similarity = dot(vectors[0], vectors[1])
+  const similarity = cosine(vectors[0] ?? [], vectors[1] ?? [])
   if (lookAlike) {
     const ourVectors = vectors.slice(2, 2 + ours.length)
     const theirVectors = vectors.slice(2 + ours.length)
-    const closest = (v: number[] | undefined, others: number[][]): number => Math.max(-1, ...others.map(o => dot(v, o)))
+    const closest = (v: number[] | undefined, others: number[][]): number => Math.max(-1, ...others.map(o => cosine(v ?? [], o)))
     const unmatchedOurs = onlyOurs.filter(w => closest(ourVectors[ours.indexOf(w)], theirVectors) < settings.contrastAlign)
     const unmatchedTheirs = onlyTheirs.filter(w => closest(theirVectors[theirs.indexOf(w)], ourVectors) < settings.contrastAlign)
     // a swap (a word each side lacks a counterpart for) is another problem; a word only added is detail
