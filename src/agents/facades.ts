@@ -36,7 +36,7 @@ export interface MemoryFacade {
   forget: (id: string) => Promise<void>
   /** Cosine similarity of two texts under the node's embedder. */
   similarity: (a: string, b: string) => Promise<number>
-  /** Vectors of texts under the node's embedder (L2-normalised), for comparing many texts at once. */
+  /** Vectors of texts under the node's embedder, for comparing many texts at once (with a cosine). */
   embed: (texts: string[]) => Promise<number[][]>
   /** The node's embedder (`all-minilm-l6-v2@8199be6f699a`, `lexical-v2`); undefined until memory runs. */
   readonly embedder: string | undefined

@@ -117,14 +117,6 @@ const MAX_K = 100
  * tombstones). A node reads and writes only the communities it joined; every query is
  * filtered by community.
  */
-/** A vector scaled to length 1 (a zero vector stays as it is). */
-function unit (v: number[]): number[] {
-  let n = 0
-  for (const x of v) n += x * x
-  n = Math.sqrt(n)
-  return n === 0 || Math.abs(n - 1) < 1e-6 ? v : v.map(x => x / n)
-}
-
 export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable, ReplicaSource {
   private readonly components: MemoryComponents
   private readonly init: MemoryInit
@@ -384,8 +376,8 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
   }
 
   /**
-   * Vectors of texts under this node's embedder, L2-normalised (a dot product is their
-   * cosine similarity).
+   * Vectors of texts under this node's embedder, for comparing many texts at once with
+   * `cosine` (an OpenAI-compatible endpoint's vectors need not be unit length).
    *
    * @example
    * ```ts
@@ -394,9 +386,7 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
    */
   async embed (texts: string[], options: CallOptions = {}): Promise<number[][]> {
     options.signal?.throwIfAborted()
-    if (texts.length === 0) return []
-    // an OpenAI-compatible endpoint may answer with vectors of any length: a dot product of these is a cosine
-    return (await this.ready().embedder.embed(texts)).map(unit)
+    return texts.length === 0 ? [] : this.ready().embedder.embed(texts)
   }
 
   /**

@@ -36,7 +36,7 @@ export interface SameProblemVerdict {
   contrast?: { ours: string[], theirs: string[] }
 }
 
-/** Embeds texts (L2-normalised vectors, so a dot product is a cosine). */
+/** Embeds texts into vectors, compared by cosine. */
 export type Embed = (texts: string[]) => Promise<number[][]>
 
 
