@@ -20,7 +20,7 @@ import type { Figure } from './util.js'
 
 const quick = process.argv.includes('--quick')
 process.stdout.write(`oa-node ${VERSION} benchmarks on ${machine()}${quick ? ' (quick)' : ''}\n\n`)
-const figures: Figure[] = [...await benchNet(quick), ...await benchChannels(quick), ...await benchDiscovery(quick), ...await benchMemory(), ...await benchStore(quick), ...await benchWritePath(quick), ...await benchReplication(quick), ...await benchSoak(quick)]
+const figures: Figure[] = [...await benchNet(quick), ...await benchChannels(quick), ...await benchDiscovery(quick), ...await benchMemory(), ...await benchStore(quick), ...await benchStore(quick, false, 'neural'), ...await benchWritePath(quick), ...await benchReplication(quick, 'lexical'), ...await benchReplication(quick, 'neural'), ...await benchSoak(quick)]
 printTable(figures)
 const dir = join(PACKAGE_ROOT, 'bench', 'results')
 await mkdir(dir, { recursive: true })

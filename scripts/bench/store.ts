@@ -1,7 +1,9 @@
 /**
  * Store benchmark: the embedded SQLite store, opened as a node opens it (default
  * settings), on real English sentences found on this machine (`sentences.ts`) embedded
- * with the local embedder; each figure beside a baseline measured in the same run on the
+ * with the lexical embedder (1,024 dimensions), then again with the neural model (384
+ * dimensions; its vectors are kept in bench/cache, so only the first run embeds the
+ * 100,000 sentences); each figure beside a baseline measured in the same run on the
  * same rows and the same file system:
  * - a durable single write (one at a time, store otherwise idle) p50/p99, beside a raw
  *   SQLite insert + fsync (WAL, synchronous FULL); 50 writers at once;
@@ -15,8 +17,9 @@
  * `--sweep` adds the choice of index quantization and search breadth: recall@10, p99 and
  * build rate of each, on the same vectors.
  *
- *   npm run bench:store                # 10,000 and 100,000 records
+ *   npm run bench:store                # 10,000 and 100,000 records, both embedders
  *   npm run bench:store -- --quick     # 10,000 records
+ *   npm run bench:store -- --neural    # or --lexical: one embedder
  *   npm run bench:store -- --sweep     # and the quantization / breadth table
  */
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -26,15 +29,19 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Index } from 'usearch'
 import { MEMORY_DEFAULTS } from '../../src/memory/config.js'
 import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
+import { NeuralEmbedder } from '../../src/memory/embedders/neural.js'
+import { DEFAULT_MODEL, modelDir, readInstalledModel } from '../../src/models/manifest.js'
 import { makeRecord } from '../../src/memory/record.js'
 import { INDEX_FILE, vectorOf } from '../../src/memory/stores/sqlite/schema.js'
 import { cosine, norm } from '../../src/memory/stores/sqlite/cosine.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { VectorIndex, usearchConfig } from '../../src/memory/stores/sqlite/vector-index.js'
 import { DatabaseSync } from '../../src/runtime/sqlite.js'
+import { openEmbeddingCache } from './embedding-cache.js'
 import { loadDataset } from './memory.js'
 import { englishSentences } from './sentences.js'
 import { machine, percentile, printTable } from './util.js'
+import type { Embedder } from '../../src/memory/embedders/types.js'
 import type { Quantization } from '../../src/memory/stores/sqlite/vector-index.js'
 import type { MemoryRecord, SearchHit } from '../../src/memory/types.js'
 import type { Figure } from './util.js'
@@ -46,7 +53,6 @@ const COMMUNITY = 'bench'
 const r1 = (n: number): number => Math.round(n * 10) / 10
 const r3 = (n: number): number => Math.round(n * 1000) / 1000
 
-const embedder = new LocalEmbedder()
 const key = await generateKeyPair('Ed25519')
 
 async function timed (fn: () => unknown): Promise<number> {
@@ -55,7 +61,7 @@ async function timed (fn: () => unknown): Promise<number> {
   return performance.now() - t
 }
 
-async function recordsOf (texts: string[], seqStart: number): Promise<MemoryRecord[]> {
+async function recordsOf (embedder: Embedder, texts: string[], seqStart: number): Promise<MemoryRecord[]> {
   const vectors = await embedder.embed(texts)
   return Promise.all(texts.map(async (text, i) => ({ ...await makeRecord({ text }, COMMUNITY, seqStart + i, key), vector: vectors[i] ?? [] })))
 }
@@ -204,11 +210,40 @@ function sweep (dbPath: string, dimension: number, queries: Query[], truth: stri
 }
 
 /**
+ * The lexical embedder, or two instances of the installed neural model (one core each)
+ * behind the bench's disk cache of vectors; undefined when the model is not installed.
+ */
+async function benchEmbedder (kind: 'lexical' | 'neural'): Promise<Embedder | undefined> {
+  if (kind === 'lexical') return new LocalEmbedder()
+  const model = await readInstalledModel(modelDir(process.env.OA_MODEL_DIR), DEFAULT_MODEL)
+  if (model == null) return undefined
+  const cache = openEmbeddingCache([await NeuralEmbedder.load(model), await NeuralEmbedder.load(model)], join(process.cwd(), 'bench', 'cache'))
+  let reported = 0
+  return {
+    name: cache.name,
+    dimension: cache.dimension,
+    embed: async (texts: string[]) => {
+      const vectors = await cache.embed(texts)
+      if (cache.embedded - reported >= 10_000) {
+        process.stderr.write(`bench:store: ${cache.embedded.toLocaleString('en')} sentences embedded by ${cache.name} (kept in bench/cache for the next run)\n`)
+        reported = cache.embedded
+      }
+      return vectors
+    }
+  }
+}
+
+/**
  * The store on 10,000 then 100,000 records of real sentences (`quick`: 10,000), with every
  * baseline; `withSweep` adds the quantization and breadth table at the largest size.
  */
-export async function benchStore (quick: boolean, withSweep = false): Promise<Figure[]> {
-  const bench = 'store'
+export async function benchStore (quick: boolean, withSweep = false, kind: 'lexical' | 'neural' = 'lexical'): Promise<Figure[]> {
+  const bench = kind === 'lexical' ? 'store' : 'store (neural)'
+  const embedder = await benchEmbedder(kind)
+  if (embedder == null) {
+    process.stderr.write(`bench:store: no ${DEFAULT_MODEL} in ${modelDir(process.env.OA_MODEL_DIR)} (npm run models:test): the neural run is left out\n`)
+    return []
+  }
   const sizes = quick ? [10_000] : [10_000, 100_000]
   const largest = Math.max(...sizes)
   const { sentences, sources } = englishSentences(largest + QUERIES + SINGLES)
@@ -237,7 +272,7 @@ export async function benchStore (quick: boolean, withSweep = false): Promise<Fi
         // records made for 10,000 rows at a time, outside the timings
         const texts = corpus.slice(written, Math.min(size, written + 10_000))
         const batches: MemoryRecord[][] = []
-        for (let i = 0; i < texts.length; i += BATCH) batches.push(await recordsOf(texts.slice(i, i + BATCH), seq + i))
+        for (let i = 0; i < texts.length; i += BATCH) batches.push(await recordsOf(embedder, texts.slice(i, i + BATCH), seq + i))
         seq += texts.length
         for (const batch of batches) {
           rawMs += await timed(() => { raw.write(batch) })
@@ -249,7 +284,7 @@ export async function benchStore (quick: boolean, withSweep = false): Promise<Fi
         written += texts.length
       }
       if (figures.length === 0) {
-        figures.push(...await writeFigures(store, raw, await recordsOf(singles, 1_000_000_000), bench))
+        figures.push(...await writeFigures(store, raw, await recordsOf(embedder, singles, 1_000_000_000), bench))
       }
       await store.indexBuilt()
       const held = await store.count({ communities: [COMMUNITY] })
@@ -301,5 +336,6 @@ async function writeFigures (store: SqliteStore, raw: RawTable, singles: MemoryR
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   const quick = process.argv.includes('--quick')
   process.stdout.write(`bench:store on ${machine()}${quick ? ' (quick)' : ''}, default settings (writeWindowMs ${MEMORY_DEFAULTS.writeWindowMs})\n`)
-  printTable(await benchStore(quick, process.argv.includes('--sweep')))
+  const kinds: Array<'lexical' | 'neural'> = process.argv.includes('--lexical') ? ['lexical'] : process.argv.includes('--neural') ? ['neural'] : ['lexical', 'neural']
+  for (const kind of kinds) printTable(await benchStore(quick, process.argv.includes('--sweep'), kind))
 }
