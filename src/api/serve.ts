@@ -22,10 +22,10 @@ export interface ServedApi {
  * await api.stop()   // also removes api.json
  * ```
  */
-export async function serveApi (node: OaNode, options: { port: number, logger?: Logger, timeouts?: Partial<ApiTimeouts> }): Promise<ServedApi> {
+export async function serveApi (node: OaNode, options: { port: number, logger?: Logger, timeouts?: Partial<ApiTimeouts>, studioDir?: string }): Promise<ServedApi> {
   const dataDir = node.config.dataDir
   const token = await loadOrCreateToken(dataDir)
-  const server = new ApiServer({ node, token, port: options.port, logger: options.logger, timeouts: options.timeouts })
+  const server = new ApiServer({ node, token, port: options.port, logger: options.logger, timeouts: options.timeouts, studioDir: options.studioDir })
   const url = await server.start()
   await writeApiInfo(dataDir, { url, pid: process.pid, peerId: node.peerId.toString(), version: VERSION })
   return {

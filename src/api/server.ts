@@ -12,6 +12,9 @@ import { ApiRejections } from './rejections.js'
 import { Router } from './router.js'
 import { checkHost, checkOrigin } from './same-origin.js'
 import { DEFAULT_API_TIMEOUTS } from './timeouts.js'
+import { requireOwnOrigin, STUDIO_PATH, StudioEndpoint } from './studio/endpoint.js'
+import { PACKAGE_ROOT } from '../version.js'
+import { join } from 'node:path'
 import type { ApiRejectionCounts } from './rejections.js'
 import type { ApiTimeouts } from './timeouts.js'
 import type { Logger } from '../log/index.js'
@@ -29,6 +32,8 @@ export interface ApiServerInit {
   logger?: Logger
   /** Bounds on slow clients; DEFAULT_API_TIMEOUTS for what is not given. */
   timeouts?: Partial<ApiTimeouts>
+  /** The built Studio served at /studio/; `<package>/dist/studio` unless given. */
+  studioDir?: string
 }
 
 /** What `GET /v1/status` answers: the node's status and the control API's own. */
@@ -38,6 +43,9 @@ export interface StatusAnswer extends NodeStatus {
     rejected: ApiRejectionCounts
   }
 }
+
+/** Methods that change nothing: a Studio page may send them on its cookie alone. */
+const SAFE_METHODS = new Set(['GET', 'HEAD'])
 
 /** The loopback address the control API binds; it is never exposed to the network. */
 export const API_HOST = '127.0.0.1'
@@ -143,6 +151,8 @@ export class ApiServer {
   private readonly sockets: ModSockets
   /** MCP over Streamable HTTP at /mcp: its tools call this API. */
   private readonly mcp: McpHttpEndpoint
+  /** The Studio web app and its sign-in at /studio/. */
+  private readonly studio: StudioEndpoint
   /** Connections with a request being answered: a client error there must not write a second response into it. */
   private readonly answering = new WeakSet<Duplex>()
 
@@ -152,6 +162,7 @@ export class ApiServer {
     this.router = buildRoutes(init.node, this.rejections)
     this.events = new EventStream(init.node)
     this.sockets = new ModSockets(init.node)
+    this.studio = new StudioEndpoint({ token: init.token, dir: init.studioDir ?? join(PACKAGE_ROOT, 'dist', 'studio'), port: () => this.port })
     this.mcp = new McpHttpEndpoint(() => new ApiClient({ url: this.url(), pid: process.pid, peerId: init.node.peerId.toString(), version: '' }, init.token), (reason) => { this.rejections.count(reason) })
   }
 
@@ -212,7 +223,14 @@ export class ApiServer {
     checkHost(req, this.port)
     checkOrigin(req, this.port)
     const token = presentedToken(req, url, { websocket })
-    if (token == null || !sameToken(token, this.init.token)) throw UNAUTHORIZED
+    if (token != null) {
+      if (!sameToken(token, this.init.token)) throw UNAUTHORIZED
+    } else if (this.studio.signedIn(req)) {
+      // a Studio page's session cookie: what changes something, and every WebSocket, must name this node's page as its Origin
+      if (websocket || !SAFE_METHODS.has(req.method ?? 'GET')) requireOwnOrigin(req)
+    } else {
+      throw UNAUTHORIZED
+    }
     if (!websocket) checkBodyHeaders(req)
   }
 
@@ -256,6 +274,12 @@ export class ApiServer {
       this.answering.delete(req.socket)
     })
     try {
+      if (url.pathname === STUDIO_PATH || url.pathname.startsWith(`${STUDIO_PATH}/`)) {
+        checkHost(req, this.port)
+        checkOrigin(req, this.port)
+        await this.studio.handle(req, res, url)
+        return
+      }
       this.admit(req, url, false)
       if (url.pathname === MCP_PATH) {
         await this.mcp.handle(req, res)

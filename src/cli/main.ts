@@ -36,6 +36,7 @@ import { wikiCommands } from '../mods/wiki/cli.js'
 import { IMPORT_HELP, memoryAddCommand, memoryDeleteCommand, memoryExportCommand, memoryImportCommand, memorySearchCommand, memoryStatsCommand } from './memory.js'
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
+import { studioCommand } from './studio.js'
 import { StopTimeoutError, stopCommand } from './stop.js'
 import { clientDataDir, peersCommand, statusCommand } from './status.js'
 import { unknownCommand } from './suggest.js'
@@ -285,6 +286,12 @@ export function buildProgram (setCode: (code: number) => void): Command {
         setCode(2)
       }
     })
+
+  program.command('studio').description('open the Studio (the web dashboard) of the running node of a data dir in a browser, signed in')
+    .option('-d, --data-dir <dir>', 'data dir of the running node (default ~/.oa-node)')
+    .option('--no-open', 'only print the one-time sign-in link')
+    .option('--json', 'print the Studio address and the sign-in link as JSON')
+    .action(async (opts: Record<string, unknown>) => { setCode(await studioCommand(opts)) })
 
   program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
     .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')
