@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.js'
 import { EndpointError, withHint } from '../endpoints/errors.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { print, printJson } from './format.js'
+import { commandLine } from './invocation.js'
 import { checkPython, startPythonExperts } from './demo-python.js'
 import type { PythonExperts } from './demo-python.js'
 import type { Cluster, ClusterNode } from '../cluster/launcher.js'
@@ -112,6 +113,23 @@ function render (question: string, reply: EventJson, dataDir: string): string {
 }
 
 /** Posts a question in general on node 1 and waits for the coordinator's reply. */
+/**
+ * Where to watch the demo: each node's Studio, and a one-time link that opens the
+ * coordinator's signed in (the data dirs may be temporary, so the link is printed now).
+ */
+async function printStudio (apis: ApiClient[], nodes: Array<{ name: string, dataDir: string }>): Promise<void> {
+  print('Studio, to watch questions being routed and answered:')
+  for (const [i, api] of apis.entries()) {
+    const node = nodes[i]
+    if (node == null) continue
+    print(`  ${node.name}  ${api.info.url}/studio/   sign in: ${commandLine(`studio --data-dir ${node.dataDir}`)}`)
+  }
+  const coordinator = apis[0]
+  if (coordinator == null) return
+  const { url } = await coordinator.post<{ url: string }>('/studio/codes', {})
+  print(`  open ${nodes[0]?.name ?? 'n1'}'s Studio signed in (once, within 2 minutes): ${url}`)
+}
+
 async function askOnce (api: ApiClient, question: string, json: boolean, dataDir: string): Promise<void> {
   const ws = await api.events({ community: C, channel: 'general', type: 'channel.message.reply' })
   try {
@@ -242,6 +260,7 @@ export async function demoCommand (flags: DemoFlags): Promise<number> {
     progress(`ready in ${((Date.now() - began) / 1000).toFixed(1)} s`)
     if (flags.json !== true) {
       for (const [i, n] of cluster.nodes.entries()) print(`  ${n.name}  ${ROLES[i] ?? ''}  ${n.peerId}`)
+      await printStudio(apis, cluster.nodes)
       print(`Seeded ${seeded} knowledge records on the experts' nodes. Language model: ${status.llm.mode === 'offline' ? 'none (offline: retrieval-only answers, labelled as such)' : status.llm.mode}.`)
     }
     const questions = flags.ask ?? []
