@@ -24,8 +24,8 @@ function sample (text: string, name: string, labels: Record<string, string> = {}
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
     if (match?.[1] !== name) continue
-    const held = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1], m[2]]))
-    if (Object.entries(labels).every(([k, v]) => held[k] === v)) return Number(match[3])
+    const held = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1] ?? '', m[2] ?? '']))
+    if (Object.entries(labels).every(([k, v]) => held.get(k) === v)) return Number(match[3])
   }
   return undefined
 }
