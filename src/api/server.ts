@@ -8,6 +8,7 @@ import { EventStream, parseEventFilter, refuseUpgrade } from './events-ws.js'
 import { ModSockets } from './mod-sockets.js'
 import { ApiClient } from './client.js'
 import { MCP_PATH, McpHttpEndpoint } from '../gateway/mcp/http.js'
+import { answerMetrics, METRICS_PATH } from '../metrics/endpoint.js'
 import { ApiRejections } from './rejections.js'
 import { Router } from './router.js'
 import { checkHost, checkOrigin } from './same-origin.js'
@@ -163,6 +164,7 @@ export class ApiServer {
     this.events = new EventStream(init.node)
     this.sockets = new ModSockets(init.node)
     this.studio = new StudioEndpoint({ token: init.token, dir: init.studioDir ?? join(PACKAGE_ROOT, 'dist', 'studio'), port: () => this.port })
+    init.node.metrics?.countRejections('api', () => this.rejections.counts().byReason)
     this.mcp = new McpHttpEndpoint(() => new ApiClient({ url: this.url(), pid: process.pid, peerId: init.node.peerId.toString(), version: '' }, init.token), (reason) => { this.rejections.count(reason) })
   }
 
@@ -283,6 +285,10 @@ export class ApiServer {
       this.admit(req, url, false)
       if (url.pathname === MCP_PATH) {
         await this.mcp.handle(req, res)
+        return
+      }
+      if (url.pathname === METRICS_PATH) {
+        await answerMetrics(req, res, this.init.node.metrics)
         return
       }
       const { handler, params, status } = this.router.match(req.method ?? 'GET', url.pathname)

@@ -48,6 +48,8 @@ export interface ChannelsEvents {
   rejected: CustomEvent<{ reason: string, path: InboundPath, peer?: string, message: string }>
   /** The node joined or left a community. */
   membership: CustomEvent<{ community: string, joined: boolean }>
+  /** A direct request this node sent was answered (`ok`) or failed (`error`), after `ms`. */
+  'request:done': CustomEvent<{ community: string, outcome: 'ok' | 'error', ms: number }>
 }
 
 export interface PostInit {
@@ -442,7 +444,19 @@ export class Channels extends TypedEventEmitter<ChannelsEvents> implements Start
    * ```
    */
   async request (options: SendDirectOptions): Promise<DirectReply> {
-    return this.requireStarted().direct.send(options)
+    const { direct } = this.requireStarted()
+    const started = performance.now()
+    const done = (outcome: 'ok' | 'error'): void => {
+      this.safeDispatchEvent('request:done', { detail: { community: options.community, outcome, ms: performance.now() - started } })
+    }
+    try {
+      const reply = await direct.send(options)
+      done('ok')
+      return reply
+    } catch (err) {
+      done('error')
+      throw err
+    }
   }
 
   /**

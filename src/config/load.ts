@@ -94,6 +94,7 @@ export const ENV_VARS: Record<string, EnvVar> = {
   OA_MDNS: { path: ['network', 'mdns'], kind: 'boolean' },
   OA_MAX_CONNECTIONS: { path: ['network', 'maxConnections'], kind: 'integer' },
   OA_API_PORT: { path: ['api', 'port'], kind: 'integer' },
+  OA_API_METRICS: { path: ['api', 'metrics'], kind: 'boolean' },
   OA_COMMUNITIES: { path: ['communities'], kind: 'list' },
   OA_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' },
   OA_LOG_FORMAT: { path: ['log', 'format'], kind: 'string' },

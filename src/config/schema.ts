@@ -63,7 +63,8 @@ export const configLayerSchema = z.strictObject({
     minPeers: z.number().int().min(0).max(100).optional()
   }).optional(),
   api: z.strictObject({
-    port: port.optional()
+    port: port.optional(),
+    metrics: z.boolean().optional()
   }).optional(),
   communities: z.array(communityName).optional(),
   channels: channelsSection.optional(),
@@ -129,6 +130,8 @@ export interface NodeConfig {
   api: {
     /** Port of the local control API on 127.0.0.1 (0 = any free port). */
     port: number
+    /** Collect metrics and answer Prometheus scrapes on `GET /metrics` (default true). */
+    metrics: boolean
   }
   /** Communities this node joins. */
   communities: string[]
@@ -302,7 +305,8 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     minPeers: 4
   },
   api: {
-    port: DEFAULT_API_PORT
+    port: DEFAULT_API_PORT,
+    metrics: true
   },
   communities: [],
   channels: CHANNELS_DEFAULTS,

@@ -78,6 +78,14 @@ export interface MemoryEvents {
   'endpoint:up': CustomEvent<EndpointUp>
   /** What the user should know about memory at start: no neural model installed, a re-embedding under way. */
   notice: CustomEvent<MemoryNotice>
+  /** A search answered: its mode and how long it took. */
+  recalled: CustomEvent<Recalled>
+}
+
+/** A search `recall` answered. */
+export interface Recalled {
+  mode: SearchMode
+  ms: number
 }
 
 /** A line for the user about memory, said once. */
@@ -352,13 +360,17 @@ export class Memory extends TypedEventEmitter<MemoryEvents> implements Startable
     if (floor != null && (!Number.isFinite(floor) || floor < -1 || floor > 1)) throw new MemoryInputError('bad_min_similarity', 'minSimilarity must be a number from -1 to 1')
     const filter = { communities: list, kinds: options.kinds, excludeKinds: options.excludeKinds, agent: options.agent, since: options.since, until: options.until }
     checkFilter(filter)
+    const started = performance.now()
     const vector = mode === 'text' && floor == null ? undefined : (await embedder.embed([query]))[0]
     signal?.throwIfAborted()
-    const hits = await store.search({ mode, text: query, vector, k, filter })
-    if (vector == null) return hits
-    signal?.throwIfAborted()
-    await fillSimilarity(hits, vector, embedder)
-    return floor == null ? hits : hits.filter(h => (h.similarity ?? -1) >= floor)
+    let hits = await store.search({ mode, text: query, vector, k, filter })
+    if (vector != null) {
+      signal?.throwIfAborted()
+      await fillSimilarity(hits, vector, embedder)
+      if (floor != null) hits = hits.filter(h => (h.similarity ?? -1) >= floor)
+    }
+    this.safeDispatchEvent('recalled', { detail: { mode, ms: performance.now() - started } })
+    return hits
   }
 
   /**

@@ -9,6 +9,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
+import { Registry } from 'prom-client'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { composeMods } from '../mods/compose.js'
 import { gossipFastMessageId, gossipMessageId } from '../channels/message-id.js'
@@ -20,6 +21,8 @@ import { DHT_DATASTORE_PREFIX, DHT_PROTOCOL } from './constants.js'
 import { ensureDataDir, lockDataDir } from './data-dir.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { OaNode } from './oa-node.js'
+import { libp2pMetrics } from '../metrics/libp2p-metrics.js'
+import { OaMetrics } from '../metrics/oa-metrics.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { AgentRuntime } from '../agents/runtime.js'
 import type { Channels } from '../channels/channels.js'
@@ -164,11 +167,13 @@ export interface BuiltinServices {
 /** The libp2p node with oa-node's services, as `createNode` builds it: the core ones, each mod's under its name. */
 export type OaLibp2p = Libp2p<Instances<ReturnType<typeof coreServices>> & BuiltinServices & { bootstrapKeeper: BootstrapKeeper, meshKeeper: MeshKeeper } & Record<string, unknown>>
 
-async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, composed: ComposedMods, options: CreateNodeOptions): Promise<OaLibp2p> {
+async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, composed: ComposedMods, options: CreateNodeOptions, registry: Registry | undefined): Promise<OaLibp2p> {
   const { connectionGater } = options
   const node = await createLibp2p({
     privateKey,
     ...(connectionGater == null ? {} : { connectionGater }),
+    // each node has a registry of its own, also when several run in one process
+    ...(registry == null ? {} : { metrics: libp2pMetrics(registry) }),
     start: false,
     addresses: {
       listen: config.network.listen,
@@ -213,8 +218,10 @@ export async function createNode (config: NodeConfig, options: CreateNodeOptions
   try {
     const composed = await composeMods(config)
     const privateKey = options.privateKey ?? await loadOrCreateIdentity(config.dataDir)
-    const libp2p = await createOaLibp2p(config, privateKey, composed, options)
-    return new OaNode({ config, libp2p, privateKey, peerId: peerIdFromPrivateKey(privateKey), lock, mods: composed })
+    const registry = config.api.metrics ? new Registry() : undefined
+    const libp2p = await createOaLibp2p(config, privateKey, composed, options, registry)
+    const metrics = registry == null ? undefined : new OaMetrics(registry)
+    return new OaNode({ config, libp2p, privateKey, peerId: peerIdFromPrivateKey(privateKey), lock, mods: composed, metrics })
   } catch (err) {
     await lock?.release()
     throw err

@@ -21,6 +21,7 @@ import type { ModPeers } from '../mods/contract.js'
 import type { Memory, MemoryNotice } from '../memory/service.js'
 import type { OaLibp2p } from './create-node.js'
 import type { DataDirLock } from './data-dir.js'
+import type { OaMetrics } from '../metrics/oa-metrics.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 /**
@@ -92,6 +93,8 @@ export interface OaNodeInit {
   lock?: DataDirLock
   /** The mods the node runs and their event types. */
   mods: ComposedMods
+  /** The node's metrics registry and oa_ metrics; none with `api.metrics: false`. */
+  metrics?: OaMetrics
 }
 
 export interface OaNodeEvents {
@@ -117,6 +120,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
   readonly privateKey: PrivateKey
   /** The mods the node runs (built-in and user mods), in the order their services start, and their event types. */
   readonly mods: ComposedMods
+  /** What `GET /metrics` answers: libp2p's and oa-node's metrics; undefined with `api.metrics: false`. */
+  readonly metrics?: OaMetrics
   private readonly lock?: DataDirLock
   private startedAt?: number
 
@@ -128,6 +133,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
     this.privateKey = init.privateKey
     this.lock = init.lock
     this.mods = init.mods
+    this.metrics = init.metrics
+    this.metrics?.observe(this)
     this.libp2p.services.bootstrapKeeper.addEventListener('unreachable', (evt) => {
       this.safeDispatchEvent('bootstrap:unreachable', { detail: evt.detail })
     })

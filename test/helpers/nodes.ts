@@ -17,7 +17,7 @@ export async function startTestNode (root: string, name: string, layer: ConfigLa
       dataDir: join(root, name),
       ...layer,
       network: { listen: ['/ip4/127.0.0.1/tcp/0'], ...layer.network },
-      api: { port: 0 }
+      api: { ...layer.api, port: 0 }
     }
   })
   const node = await createNode(config, options)

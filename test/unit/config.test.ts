@@ -82,6 +82,12 @@ describe('environment', () => {
     expect(layer).toEqual({ network: { listen: ['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2/ws'], mdns: true }, api: { port: 9000 }, communities: ['a', 'b'] })
   })
 
+  it('keeps metrics on by default; OA_API_METRICS turns them off', async () => {
+    expect((await loadConfig({ env: {} })).api.metrics).toBe(true)
+    expect((await loadConfig({ env: { OA_API_METRICS: 'false' } })).api.metrics).toBe(false)
+    expect((await problemsOf(() => configFromEnv({ OA_API_METRICS: 'maybe' })))[0]).toBe('OA_API_METRICS: expected true or false, got "maybe"')
+  })
+
   it('rejects an unknown OA_ variable by name', async () => {
     const problems = await problemsOf(() => configFromEnv({ OA_LISTNE: 'x' }))
     expect(problems[0]).toMatch(/^OA_LISTNE: unknown environment variable/)
