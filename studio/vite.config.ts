@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
-import type { ProxyOptions } from 'vite'
+import type { Connect, Plugin, ProxyOptions } from 'vite'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const outDir = fileURLToPath(new URL('../dist/studio', import.meta.url))
 
 /**
  * `npm run studio:dev` serves the page with hot reload and forwards `/v1` (WebSocket
- * included) and `/studio/session` to the node named by OA_STUDIO_API, adding the
+ * included) to the node named by OA_STUDIO_API, adding the
  * node's API token from OA_STUDIO_TOKEN to each forwarded request.
  */
 function devProxy (): Record<string, ProxyOptions> | undefined {
@@ -28,14 +28,35 @@ function devProxy (): Record<string, ProxyOptions> | undefined {
   }
   return {
     '/v1': { ...common, ws: true },
-    '/studio/session': common
+    // without a token here, the node's own session endpoints sign the page in
+    ...(token === '' ? { '/studio/session': common } : {})
+  }
+}
+
+/**
+ * With OA_STUDIO_TOKEN set the proxy authenticates every request itself, so the dev
+ * server answers Studio's session endpoints: always signed in.
+ */
+function devSession (): Plugin {
+  const answer: Connect.NextHandleFunction = (req, res, next) => {
+    if (req.url?.startsWith('/studio/session') !== true || (process.env.OA_STUDIO_TOKEN ?? '') === '') {
+      next()
+      return
+    }
+    res.setHeader('content-type', 'application/json; charset=utf-8')
+    res.end(JSON.stringify({ signedIn: true }))
+  }
+  return {
+    name: 'oa-studio-dev-session',
+    configureServer: (server) => { server.middlewares.use(answer) },
+    configurePreviewServer: (server) => { server.middlewares.use(answer) }
   }
 }
 
 export default defineConfig({
   root,
   base: '/studio/',
-  plugins: [react()],
+  plugins: [react(), devSession()],
   build: {
     outDir,
     emptyOutDir: true,

@@ -32,7 +32,10 @@ export function Graph ({ elements, styles = [], height = 420, label, testId }: G
       elements,
       style: [...baseStyle(dark), ...styles],
       layout: { name: elements.length > 2 ? 'cose' : 'grid', animate: false, padding: 30 },
-      wheelSensitivity: 0.3
+      wheelSensitivity: 0.3,
+      // a graph of two or three nodes is not blown up to fill the frame
+      maxZoom: 1.6,
+      minZoom: 0.2
     })
     return () => { cy.destroy() }
   }, [elements, styles, dark])

@@ -21,7 +21,7 @@ function AgentCard ({ agent, trust, self, onAsk }: { agent: Agent, trust: TrustS
         <Badge variant="outline">{agent.kind}</Badge>
         {agent.capabilities.map(c => <Badge key={c} variant="light">{c}</Badge>)}
       </Group>
-      <Text size="xs">Node: <Code title={agent.peerId}>{shortId(agent.peerId)}</Code>{self && <Badge size="xs" ml={4}>this node</Badge>}</Text>
+      <Text size="xs">Node: <Code title={agent.peerId}>{shortId(agent.peerId)}</Code>{self && <Badge component="span" size="xs" ml={4}>this node</Badge>}</Text>
       <Text size="xs">Community: {agent.community} · seen {clock(agent.seenAt)}</Text>
       {trust != null && <Text size="xs" data-testid="agent-trust">Trust: {(trust.relative * 100).toFixed(0)}% of the most trusted ({trust.endorsers} endorsers, {trust.votes} net votes)</Text>}
       <Button mt="sm" size="xs" variant="light" onClick={() => { onAsk(agent.id) }} disabled={!agent.online}>Ask {agent.name}</Button>

@@ -46,7 +46,7 @@ function Identity ({ status }: { status: Status }): ReactNode {
         <Text size="sm">Peer id: <Code data-testid="node-peer-id">{status.peerId}</Code></Text>
         <Text size="sm">Version: <Code data-testid="node-version">{status.version}</Code></Text>
         <Text size="sm">Data dir: <Code>{status.dataDir}</Code></Text>
-        <Text size="sm">Mods: {status.mods.map(m => <Badge key={m} variant="light" mr={4}>{m}</Badge>)}</Text>
+        <Group gap={4}><Text size="sm">Mods:</Text>{status.mods.map(m => <Badge key={m} variant="light">{m}</Badge>)}</Group>
         <Text size="sm">Listening on:</Text>
         {status.multiaddrs.map(a => <Code key={a} block>{a}</Code>)}
       </Stack>
