@@ -62,7 +62,7 @@ function DirectForm ({ agents, community, target, setTarget }: { agents: Agent[]
       <ErrorNote error={ask.error} title="The request failed" />
       {reply != null && (
         <Alert color="green" title={`Reply from ${shortAgent(reply.source)}`} mt="sm" data-testid="direct-reply">
-          <Text style={{ whiteSpace: 'pre-wrap' }}>{textOf(reply.payload)}</Text>
+          <Text style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{textOf(reply.payload)}</Text>
         </Alert>
       )}
     </Card>

@@ -67,7 +67,7 @@ function Message ({ event, reactions, onReply, onReact, reply }: { event: OaEven
         </Group>
         <Text size="xs" c="dimmed">{clock(event.timestamp)}</Text>
       </Group>
-      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="message-text">{textOf(event.payload)}</Text>
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="message-text">{textOf(event.payload)}</Text>
       <Group justify="space-between" mt={4}>
         <Reactions counts={reactions} onReact={(r) => { onReact(event, r) }} />
         <Tooltip label="Reply in thread">

@@ -66,7 +66,7 @@ function CommentItem ({ comment, actions }: { comment: Comment, actions: ThreadA
           </Group>
           <Votes score={comment.score} onVote={(v) => { actions.vote(comment.id, v) }} />
         </Group>
-        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} c={comment.deleted ? 'dimmed' : undefined}>{comment.deleted ? '(deleted)' : comment.body}</Text>
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} c={comment.deleted ? 'dimmed' : undefined}>{comment.deleted ? '(deleted)' : comment.body}</Text>
         <Group gap="xs" mt={4}>
           <Button size="compact-xs" variant="subtle" onClick={() => { actions.reply(comment) }}>Reply</Button>
           {actions.accepted !== comment.id && <Button size="compact-xs" variant="subtle" color="green" onClick={() => { actions.accept(comment) }} data-testid="forum-accept">Accept as answer</Button>}
@@ -111,7 +111,7 @@ function TopicView ({ community, id, author }: { community: string, id: string, 
             <Votes score={t.score} onVote={(v) => { actions.vote(t.id, v) }} />
           </Group>
           <Group gap={4}>{t.tags.map(tag => <Badge key={tag} variant="light">{tag}</Badge>)}<Text size="xs" c="dimmed">by {shortAgent(t.author)}, {clock(t.createdAt)}</Text></Group>
-          <Text style={{ whiteSpace: 'pre-wrap' }}>{t.body}</Text>
+          <Text style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{t.body}</Text>
           {t.accepted != null && <Button size="compact-xs" variant="subtle" w="fit-content" onClick={() => { run(async () => api.accept(community, id, null, as)) }}>Clear the accepted answer</Button>}
           <Title order={5} mt="sm">{t.comments} comments</Title>
           {thread.data?.comments.map(c => <CommentItem key={c.id} comment={c} actions={actions} />)}

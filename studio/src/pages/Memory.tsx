@@ -72,7 +72,7 @@ function RecordDetail ({ community, hit, onClose, onDeleted, own }: { community:
         <Stack gap="xs" data-testid="memory-record">
           <Group gap="xs"><Badge>{r.kind}</Badge><Text size="sm">by {shortAgent(r.agent)}</Text></Group>
           <Text size="sm">Origin <Code>{r.origin}</Code>, seq {r.seq}, {clock(r.createdAt)}</Text>
-          <Text style={{ whiteSpace: 'pre-wrap' }} data-testid="memory-record-text">{r.text}</Text>
+          <Text style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="memory-record-text">{r.text}</Text>
           <Code block>{JSON.stringify(r.metadata, null, 2)}</Code>
           {own && (
             <Group>

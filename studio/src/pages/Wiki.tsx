@@ -55,7 +55,7 @@ function PageView ({ community, slug, author }: { community: string, slug: strin
           </Tabs.List>
           <Tabs.Panel value="read" pt="sm">
             <Text size="xs" c="dimmed" mb="xs">Revision {p.revision.number} by {shortAgent(p.revision.author)}, {clock(p.revision.timestamp)}; owner {shortAgent(p.owner)}</Text>
-            <Text style={{ whiteSpace: 'pre-wrap' }} ff="monospace" size="sm" data-testid="wiki-body">{p.revision.body}</Text>
+            <Text style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} ff="monospace" size="sm" data-testid="wiki-body">{p.revision.body}</Text>
           </Tabs.Panel>
           <Tabs.Panel value="edit" pt="sm">
             {note != null && <Text c="green" size="sm" mb="xs">{note}</Text>}
@@ -117,7 +117,7 @@ function Proposals ({ community, author, proposals, onDecided }: { community: st
           <Paper key={p.id} withBorder p="xs" data-testid="wiki-proposal">
             <Text size="sm" fw={600}>{p.slug}: {p.summary ?? '(no summary)'}</Text>
             <Text size="xs" c="dimmed">by {shortAgent(p.author)}, {clock(p.timestamp)}</Text>
-            <Text size="xs" ff="monospace" lineClamp={4} style={{ whiteSpace: 'pre-wrap' }}>{p.body}</Text>
+            <Text size="xs" ff="monospace" lineClamp={4} style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{p.body}</Text>
             <Group gap="xs" mt={4}>
               <Button size="compact-xs" color="green" onClick={() => { void decide.run(p.id, 'accept').then(onDecided) }} data-testid="wiki-proposal-accept">Accept</Button>
               <Button size="compact-xs" color="red" variant="light" onClick={() => { void decide.run(p.id, 'reject').then(onDecided) }} data-testid="wiki-proposal-reject">Reject</Button>
