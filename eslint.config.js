@@ -1,4 +1,5 @@
 import js from '@eslint/js'
+import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -27,6 +28,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off'
     }
+  },
+  {
+    files: ['studio/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended
   },
   {
     files: ['**/*.js'],

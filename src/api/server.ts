@@ -11,6 +11,7 @@ import { MCP_PATH, McpHttpEndpoint } from '../gateway/mcp/http.js'
 import { answerMetrics, METRICS_PATH } from '../metrics/endpoint.js'
 import { ApiRejections } from './rejections.js'
 import { Router } from './router.js'
+import { networkRoutes } from './routes/network.js'
 import { checkHost, checkOrigin } from './same-origin.js'
 import { DEFAULT_API_TIMEOUTS } from './timeouts.js'
 import { requireOwnOrigin, STUDIO_PATH, StudioEndpoint } from './studio/endpoint.js'
@@ -121,6 +122,7 @@ export function buildRoutes (node: OaNode, rejections = new ApiRejections()): Ro
     })
     .delete('/v1/peers/:id', async ({ params }) => ({ disconnected: await node.hangUp(params.id ?? '') }))
     .get('/v1/mods', () => Promise.resolve({ mods: modsJson(node) }))
+  networkRoutes(router, node)
   for (const { mod } of node.mods.mods) {
     mod.routes?.(router, { service: node.service<unknown>(mod.name), node, body: readBody })
   }
