@@ -105,12 +105,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the Studio in Chromium, on the demo\'s three no
     const node2 = demo.nodes[1]
     if (node2 == null) throw new Error('no node-2')
     await n2.goto(node2.studio)
-    await n2.getByTestId('sign-in-token').fill('0'.repeat(64))
-    await n2.getByTestId('sign-in-submit').click()
-    await n2.getByText('wrong API token').waitFor()
+    await n2.getByTestId('signin-token').fill('0'.repeat(64))
+    await n2.getByTestId('signin-submit').click()
+    expect(await n2.getByTestId('signin-error').textContent()).toContain('wrong API token')
     const token = (await readFile(join(node2.dataDir, 'api.token'), 'utf8')).trim()
-    await n2.getByTestId('sign-in-token').fill(token)
-    await n2.getByTestId('sign-in-submit').click()
+    await n2.getByTestId('signin-token').fill(token)
+    await n2.getByTestId('signin-submit').click()
     await n2.getByTestId('peer-row').nth(1).waitFor()
     await shot(n2, 'sign-in')
   })
@@ -142,17 +142,20 @@ describe.skipIf(!HAVE_CHROMIUM)('the Studio in Chromium, on the demo\'s three no
 
   it('searches the community\'s memory by meaning and opens a hit', async () => {
     await open(n1, 'memory')
-    await n1.getByTestId('memory-query').fill('the event loop freezes because of a blocking call')
-    await n1.getByTestId('memory-search').click()
+    await n1.getByTestId('memory-search-input').fill('the event loop freezes because of a blocking call')
+    await n1.getByTestId('memory-search-submit').click()
     const hit = n1.getByTestId('memory-hit').first()
     await hit.waitFor()
     const text = (await hit.textContent()) ?? ''
     expect(text).toMatch(/event loop|blocking|asyncio/)
-    await hit.click()
-    const detail = n1.getByTestId('record-detail')
+    await hit.getByTestId('memory-open').click()
+    const detail = n1.getByTestId('memory-record')
     await detail.waitFor()
     expect(await detail.textContent()).toMatch(/origin/i)
     await shot(n1, 'memory')
+    // the record opens in a dialog; Escape closes it, as a keyboard user does
+    await n1.keyboard.press('Escape')
+    await detail.waitFor({ state: 'detached' })
   })
 
   it('sends a direct request to an expert on another node and reads its reply', async () => {
@@ -160,9 +163,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the Studio in Chromium, on the demo\'s three no
     const expert = n1.getByTestId('agent-row').filter({ hasText: 'python_expert' })
     await expert.waitFor()
     await shot(n1, 'agents')
-    await expert.click()
-    await n1.getByTestId('direct-input').fill('How do I run blocking code without freezing the event loop?')
-    await n1.getByTestId('direct-send').click()
+    await expert.getByRole('button', { name: 'Ask python_expert' }).click()
+    await n1.getByTestId('direct-text').fill('How do I run blocking code without freezing the event loop?')
+    await n1.getByTestId('direct-submit').click()
     const reply = n1.getByTestId('direct-reply')
     await reply.waitFor({ timeout: 60_000 })
     expect(await reply.textContent()).toMatch(/to_thread|executor|event loop/)
@@ -170,7 +173,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Studio in Chromium, on the demo\'s three no
 
   it('logs events live and filters them by type', async () => {
     await open(n1, 'events')
-    await n1.getByTestId('event-filter-type').fill('channel.')
+    await n1.getByTestId('events-type').fill('channel.')
     await open(n2, 'channels')
     const text = `an event for the log ${Date.now()}`
     await n2.getByTestId('post-input').fill(text)
@@ -181,13 +184,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the Studio in Chromium, on the demo\'s three no
 
   it('shows the forum topic of the answered question, the wiki and the trust graph', async () => {
     await open(n1, 'forum')
-    await n1.getByTestId('forum-topic').first().waitFor()
+    await n1.getByTestId('forum-topic-row').first().waitFor()
     await shot(n1, 'forum')
     await open(n1, 'wiki')
-    await n1.getByTestId('wiki-page-list').waitFor()
+    await n1.getByTestId('wiki-new-page').waitFor()
     await shot(n1, 'wiki')
     await open(n1, 'social')
-    await n1.getByTestId('trust-graph').waitFor()
+    await n1.getByTestId('social-graph').waitFor()
     await shot(n1, 'social')
   })
 })
