@@ -78,7 +78,8 @@ export class OaMetrics {
         const running = node()
         const memory = running?.service<Memory>('memory')
         if (running == null || memory == null || running.service('replication') == null) return
-        for (const community of running.config.communities) {
+        // every community the node is in now, joined at runtime included
+        for (const community of running.communities) {
           const summary = await memory.replicaStatus(community).catch(() => ({}))
           for (const [origin, { lag }] of Object.entries(summary)) this.set({ community, origin }, lag)
         }
