@@ -14,6 +14,7 @@ export interface NodeFlags {
   announce?: string[]
   bootstrap?: string[]
   mdns?: boolean
+  swarmKey?: string
   apiPort?: number
   a2aPort?: number
   a2aHost?: string
@@ -33,6 +34,7 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'network.announce': '--announce',
   'network.bootstrap': '--bootstrap',
   'network.mdns': '--mdns',
+  'network.swarmKey': '--swarm-key',
   'api.port': '--api-port',
   'a2a.port': '--a2a-port',
   'a2a.host': '--a2a-host',
@@ -61,6 +63,7 @@ export function flagsToLayer (flags: NodeFlags): ConfigLayer {
   if (flags.announce != null) network.announce = flags.announce
   if (flags.bootstrap != null) network.bootstrap = flags.bootstrap
   if (flags.mdns === true) network.mdns = true
+  if (flags.swarmKey != null) network.swarmKey = flags.swarmKey
   if (Object.keys(network).length > 0) raw.network = network
   if (flags.apiPort != null) raw.api = { port: flags.apiPort }
   if (flags.a2aPort != null || flags.a2aHost != null) raw.a2a = { ...(flags.a2aPort == null ? {} : { port: flags.a2aPort }), ...(flags.a2aHost == null ? {} : { host: flags.a2aHost }) }

@@ -60,7 +60,8 @@ export const configLayerSchema = z.strictObject({
     maxConnections: z.number().int().min(1).optional(),
     inboundConnectionsPerSecond: z.number().int().min(1).optional(),
     dialTimeoutMs: z.number().int().min(100).optional(),
-    minPeers: z.number().int().min(0).max(100).optional()
+    minPeers: z.number().int().min(0).max(100).optional(),
+    swarmKey: z.string().min(1).optional()
   }).optional(),
   api: z.strictObject({
     port: port.optional()
@@ -125,6 +126,8 @@ export interface NodeConfig {
     dialTimeoutMs: number
     /** Peers the node keeps connections to, found through the DHT when it has fewer (0: off). */
     minPeers: number
+    /** A swarm key file: only nodes with the same key can connect (a private network). Absolute once loaded. */
+    swarmKey?: string
   }
   api: {
     /** Port of the local control API on 127.0.0.1 (0 = any free port). */

@@ -6,6 +6,7 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
@@ -19,6 +20,7 @@ import { NodeLimits, withProviderLimits } from '../limits/index.js'
 import { DHT_DATASTORE_PREFIX, DHT_PROTOCOL } from './constants.js'
 import { ensureDataDir, lockDataDir } from './data-dir.js'
 import { loadOrCreateIdentity } from './identity.js'
+import { readSwarmKey } from './swarm-key.js'
 import { OaNode } from './oa-node.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { AgentRuntime } from '../agents/runtime.js'
@@ -166,9 +168,12 @@ export type OaLibp2p = Libp2p<Instances<ReturnType<typeof coreServices>> & Built
 
 async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, composed: ComposedMods, options: CreateNodeOptions): Promise<OaLibp2p> {
   const { connectionGater } = options
+  // a private network: every connection is encrypted with the swarm key before Noise, so a node without it cannot connect
+  const psk = config.network.swarmKey == null ? undefined : await readSwarmKey(config.network.swarmKey)
   const node = await createLibp2p({
     privateKey,
     ...(connectionGater == null ? {} : { connectionGater }),
+    ...(psk == null ? {} : { connectionProtector: preSharedKey({ psk }) }),
     start: false,
     addresses: {
       listen: config.network.listen,
