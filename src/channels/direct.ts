@@ -67,7 +67,7 @@ export class DirectMessenger {
 
   async start (): Promise<void> {
     const onStream = this.ctx.limits.streams.guard(DIRECT_PROTOCOL, this.onStream, this.refuseStream)
-    await this.ctx.components.registrar.handle(DIRECT_PROTOCOL, onStream, { maxInboundStreams: 64, maxOutboundStreams: 64 })
+    await this.ctx.components.registrar.handle(DIRECT_PROTOCOL, onStream, { maxInboundStreams: 64, maxOutboundStreams: 64, runOnLimitedConnection: true })
   }
 
   async stop (): Promise<void> {
@@ -146,7 +146,7 @@ export class DirectMessenger {
     } else {
       let stream: Stream
       try {
-        stream = await this.ctx.components.connectionManager.openStream(target.peerId, DIRECT_PROTOCOL, { signal })
+        stream = await this.ctx.components.connectionManager.openStream(target.peerId, DIRECT_PROTOCOL, { signal, runOnLimitedConnection: true })
       } catch (err) {
         throw failure(err, true)
       }

@@ -31,7 +31,7 @@ export class HistorySync {
   }
 
   async start (): Promise<void> {
-    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.ctx.limits.streams.guard(HISTORY_PROTOCOL, this.onStream, refuseHistory), { maxInboundStreams: 32, maxOutboundStreams: 32 })
+    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.ctx.limits.streams.guard(HISTORY_PROTOCOL, this.onStream, refuseHistory), { maxInboundStreams: 32, maxOutboundStreams: 32, runOnLimitedConnection: true })
   }
 
   async stop (): Promise<void> {
@@ -47,7 +47,7 @@ export class HistorySync {
     if (!this.ctx.components.communities.mayRead(community, peer.toString())) return 0
     const timeout = AbortSignal.timeout(TIMEOUT_MS)
     const abort = signal == null ? timeout : AbortSignal.any([signal, timeout])
-    const stream = await this.ctx.components.connectionManager.openStream(peer, HISTORY_PROTOCOL, { signal: abort })
+    const stream = await this.ctx.components.connectionManager.openStream(peer, HISTORY_PROTOCOL, { signal: abort, runOnLimitedConnection: true })
     const lp = lpStream(stream, { maxDataLength: HISTORY_FRAME_BYTES + this.ctx.settings.maxMessageBytes + 1024 })
     let added = 0
     let received = 0

@@ -72,6 +72,8 @@ function addNodeOptions (cmd: Command): Command {
     .option('--announce <multiaddr>', 'address to announce instead of the listen addresses, repeatable', collect)
     .option('-b, --bootstrap <multiaddr>', 'peer to join through, /.../p2p/<peer id>, repeatable', collect)
     .option('--mdns', 'discover peers on the local network with mDNS')
+    .option('--relay', 'offer a circuit relay to nodes behind NAT (for a publicly reachable node; limits in network.relay)')
+    .option('--upnp', 'ask the router for a port mapping (UPnP / NAT-PMP)')
     .option('--swarm-key <file>', 'join only the private network of this swarm key file (oa-node swarm-key generate)')
     .option('--api-port <port>', 'control API port on 127.0.0.1 (default 7780; 0 = any free port)', wholeNumber)
     .option('--a2a-port <port>', 'serve the node\'s agents over A2A 1.0 on this port (0 = any free port; default: off)', wholeNumber)

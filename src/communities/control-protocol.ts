@@ -16,7 +16,7 @@ export const refuseControl = refuseWithFrame(message => CommunityResponse.encode
 
 /** Sends one request over `/oa/community/1.0.0` and reads the answer. */
 export async function requestControl (connectionManager: ConnectionManager, peer: PeerId, request: CommunityRequest, signal: AbortSignal): Promise<CommunityResponse> {
-  const stream = await connectionManager.openStream(peer, COMMUNITY_PROTOCOL, { signal })
+  const stream = await connectionManager.openStream(peer, COMMUNITY_PROTOCOL, { signal, runOnLimitedConnection: true })
   try {
     const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES })
     await lp.write(CommunityRequest.encode(request), { signal })

@@ -95,6 +95,8 @@ export const ENV_VARS: Record<string, EnvVar> = {
   OA_BOOTSTRAP: { path: ['network', 'bootstrap'], kind: 'list' },
   OA_MDNS: { path: ['network', 'mdns'], kind: 'boolean' },
   OA_SWARM_KEY: { path: ['network', 'swarmKey'], kind: 'string' },
+  OA_UPNP: { path: ['network', 'upnp'], kind: 'boolean' },
+  OA_RELAY_SERVE: { path: ['network', 'relay', 'serve'], kind: 'boolean' },
   OA_MAX_CONNECTIONS: { path: ['network', 'maxConnections'], kind: 'integer' },
   OA_API_PORT: { path: ['api', 'port'], kind: 'integer' },
   OA_COMMUNITIES: { path: ['communities'], kind: 'list' },

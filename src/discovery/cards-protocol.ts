@@ -46,7 +46,7 @@ export async function serveCards (stream: Stream, cards: (community: string) => 
  * peer refused (its stream limits), naming its reason.
  */
 export async function fetchCards (connectionManager: ConnectionManager, peer: PeerId, community: string, signal: AbortSignal): Promise<AgentCard[]> {
-  const stream = await connectionManager.openStream(peer, AGENTS_PROTOCOL, { signal })
+  const stream = await connectionManager.openStream(peer, AGENTS_PROTOCOL, { signal, runOnLimitedConnection: true })
   try {
     const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES })
     await lp.write(AgentCardsRequest.encode({ community }), { signal })

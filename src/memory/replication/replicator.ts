@@ -134,7 +134,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   async start (): Promise<void> {
     if (!this.components.memory.enabled) return
-    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16, runOnLimitedConnection: true })
     this.started = true
   }
 
@@ -413,7 +413,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     const replica = this.components.memory.replica
     if (replica == null) return 0
     const vv = await replica.versionOf(community)
-    const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: idle() })
+    const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: idle(), runOnLimitedConnection: true })
     // frames are taken as fast as they are checked and stored, and the sender is held
     // back to that pace: what waits unread is bounded by the pause mark and one window
     stream.maxReadBufferLength = MUXER_WINDOW + SYNC_FRAME_BYTES

@@ -72,7 +72,7 @@ export class OperationSync {
   }
 
   async start (): Promise<void> {
-    await this.ctx.registrar.handle(this.kind.protocol, this.ctx.limits.streams.guard(this.kind.protocol, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    await this.ctx.registrar.handle(this.kind.protocol, this.ctx.limits.streams.guard(this.kind.protocol, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16, runOnLimitedConnection: true })
   }
 
   async stop (): Promise<void> {
@@ -83,7 +83,7 @@ export class OperationSync {
   async fetch (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
     if (!this.ctx.communities.mayRead(community, peer.toString())) return 0
     const abort = signal == null ? AbortSignal.timeout(TIMEOUT_MS) : AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)])
-    const stream = await this.ctx.connectionManager.openStream(peer, this.kind.protocol, { signal: abort })
+    const stream = await this.ctx.connectionManager.openStream(peer, this.kind.protocol, { signal: abort, runOnLimitedConnection: true })
     const lp = lpStream(stream, { maxDataLength: HISTORY_FRAME_BYTES + this.ctx.maxMessageBytes + 1024 })
     let added = 0
     try {
