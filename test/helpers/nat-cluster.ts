@@ -59,9 +59,10 @@ function nodeConfig (name: string, network: string[], extra = ''): string {
 /**
  * Builds the namespace topology and starts a node in each place: `publicNodes` nodes on the
  * public network (the first with `network.relay.serve`), and one behind each home's NAT,
- * all joining through the first. Names start with `prefix`; `bin` is the CLI to run (default this checkout's).
+ * all joining through the first. Names start with `prefix`; `bin` is the CLI to run (default this checkout's);
+ * `common` is YAML added to every node's config.
  */
-export async function startNatCluster (prefix: string, publicNodes: number, homes: NatHomeOptions[], bin = BIN): Promise<NatCluster> {
+export async function startNatCluster (prefix: string, publicNodes: number, homes: NatHomeOptions[], bin = BIN, common = ''): Promise<NatCluster> {
   const root = await mkdtemp(join(tmpdir(), `${prefix}-`))
   const started: NatNode[] = []
   let topology: Topology | undefined
@@ -77,7 +78,7 @@ export async function startNatCluster (prefix: string, publicNodes: number, home
     const start = async (name: string, ns: string, config: string): Promise<NatNode> => {
       const dataDir = join(root, name)
       const file = join(root, `${name}.yaml`)
-      await writeFile(file, config)
+      await writeFile(file, `${config}${common}`)
       const proc = await startNodeProcess(['--config', file, '--data-dir', dataDir, '--api-port', '0'], { OA_EMBEDDER: process.env.OA_EMBEDDER ?? 'lexical' }, { prefix: exec(ns), bin })
       const cli = async (args: string[], timeoutMs = 60_000): Promise<CliResult> => runProcess(exec(ns)[0] ?? 'ip', [...exec(ns).slice(1), process.execPath, bin, ...args, '--data-dir', dataDir], { timeoutMs })
       const json = async <T>(args: string[], timeoutMs?: number): Promise<T> => {

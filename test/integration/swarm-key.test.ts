@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/config/errors.js'
 import { writeNewSwarmKey } from '../../src/node/swarm-key.js'
+import { runCli } from '../helpers/cli.js'
 import { startTestNode, tcpAddr } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
@@ -62,5 +63,21 @@ describe('a private network (network.swarmKey)', () => {
     const bad = join(dir.path, 'bad.key')
     await writeFile(bad, 'not a key\n')
     await expect(startTestNode(dir.path, 'p7', { network: { swarmKey: bad } })).rejects.toThrow(`${bad} is not a swarm key`)
+  })
+
+  it('oa-node swarm-key generate writes a key a node starts with, and refuses to overwrite it', async () => {
+    const out = join(dir.path, 'cli.key')
+    const made = await runCli(['swarm-key', 'generate', '--out', out, '--json'])
+    expect(made.code).toBe(0)
+    expect(JSON.parse(made.stdout)).toEqual({ swarmKey: out })
+    expect((await stat(out)).mode & 0o777).toBe(0o600)
+    const again = await runCli(['swarm-key', 'generate', '--out', out])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain(`${out} exists already`)
+    const node = await startTestNode(dir.path, 'p8', { network: { swarmKey: out } })
+    nodes.push(node)
+    const bad = await runCli(['start', '--swarm-key', join(dir.path, 'absent.key'), '--data-dir', join(dir.path, 'p9'), '--api-port', '0', '--listen', '/ip4/127.0.0.1/tcp/0'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain(`network.swarmKey: cannot read the swarm key file ${join(dir.path, 'absent.key')}`)
   })
 })
