@@ -37,9 +37,9 @@ async function until<T> (what: string, check: () => Promise<T | undefined>): Pro
 }
 
 /** Round trips of `count` direct requests from `asker` to `agent`, measured inside the asker's namespace. */
-async function probe (asker: NatNode, agent: string, count: number): Promise<number[]> {
+async function probe (asker: NatNode, agent: string, count: number): Promise<{ ms: number[], failures: string[] }> {
   const { stdout } = await run('ip', ['netns', 'exec', asker.ns, process.execPath, PROBE, asker.dataDir, NAT_COMMUNITY, agent, String(count)], { timeout: 30_000 + count * 2_000 })
-  return (JSON.parse(stdout) as { ms: number[] }).ms
+  return JSON.parse(stdout) as { ms: number[], failures: string[] }
 }
 
 export async function benchNat (quick: boolean): Promise<Figure[]> {
@@ -66,15 +66,16 @@ export async function benchNat (quick: boolean): Promise<Figure[]> {
     for (const path of paths) {
       const agent = `${path.target.name}_expert`
       // the first request finds the agent (DHT) and opens the connection; then the path must be the one measured
-      await until(`${path.asker.name} reaches ${agent}`, async () => (await probe(path.asker, agent, 1)).length === 1 ? true : undefined)
+      await until(`${path.asker.name} reaches ${agent}`, async () => (await probe(path.asker, agent, 1)).ms.length === 1 ? true : undefined)
       await until(`a ${path.expect} connection from ${path.asker.name} to ${path.target.name}`, async () => {
         const view = await peerView(path.asker, path.target.peerId)
         return view != null && view.relayed === (path.expect === 'relayed') ? true : undefined
       })
       await probe(path.asker, agent, 5)
-      const ms = await probe(path.asker, agent, samples)
+      const { ms, failures } = await probe(path.asker, agent, samples)
       const view = await peerView(path.asker, path.target.peerId)
-      const note = `${samples} requests; ${path.note}; ${view?.relayed === true ? 'relayed' : 'direct'} at the end`
+      const failed = failures.length === 0 ? '' : `; ${failures.length} FAILED (${[...new Set(failures)].join('; ')})`
+      const note = `${samples} requests; ${path.note}; ${view?.relayed === true ? 'relayed' : 'direct'} at the end${failed}`
       figures.push({ bench: 'nat', name: `direct request p50, ${path.name}`, value: Math.round(percentile(ms, 50) * 10) / 10, unit: 'ms', note })
       figures.push({ bench: 'nat', name: `direct request p99, ${path.name}`, value: Math.round(percentile(ms, 99) * 10) / 10, unit: 'ms' })
     }

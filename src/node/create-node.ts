@@ -93,6 +93,7 @@ function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: Nod
     ping: ping(),
     dht: withProviderLimits(kadDHT({
       protocol: DHT_PROTOCOL,
+      // the reach service switches to client mode while the node is reachable only through relays
       clientMode: false,
       // local clusters live on loopback and private addresses: kept unless network.announcePrivate drops them
       peerInfoMapper: hygiene.peerInfoMapper,
@@ -199,6 +200,7 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, compo
     peerDiscovery: config.network.mdns ? [mdns()] : [],
     services: buildServices(config, composed, options, hygiene)
   })
+  node.services.reach.useDht(node.services.dht)
   // the built-in mods' services are typed as present; a mod that is off has none (OaNode.service)
   return node as unknown as OaLibp2p
 }

@@ -8,7 +8,7 @@ import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeConfig } from '../config/schema.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
-import type { Connection, PeerInfo } from '@libp2p/interface'
+import type { Connection, Libp2pEvents, PeerInfo, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -24,6 +24,8 @@ export interface ReachStatus {
   relayServing: boolean
   /** Whether the node announces its private and loopback addresses now (`network.announcePrivate`). */
   announcingPrivate: boolean
+  /** `client` while the node is reachable only through relays: it queries the DHT but does not serve it. */
+  dhtMode: 'client' | 'server'
 }
 
 /** True when the address goes through a relay (`.../p2p-circuit/...`). */
@@ -158,7 +160,7 @@ export function relaysOf (addrs: Multiaddr[]): string[] {
  * `private` when it holds relay reservations or has only private addresses, `unknown`
  * while a public address waits for AutoNAT to confirm it.
  */
-function reachStatus (addrs: Multiaddr[], candidates: Multiaddr[], relay: CircuitRelayService | undefined, hygiene: AddressHygiene): ReachStatus {
+function reachStatus (addrs: Multiaddr[], candidates: Multiaddr[], relay: CircuitRelayService | undefined, hygiene: AddressHygiene): Omit<ReachStatus, 'dhtMode'> {
   const held = relaysOf(addrs)
   const direct = addrs.filter(ma => !isRelayedAddress(ma))
   let reachability: Reachability
@@ -173,20 +175,59 @@ function reachStatus (addrs: Multiaddr[], candidates: Multiaddr[], relay: Circui
   }
 }
 
-/** A libp2p service that sees the node's addresses as the address manager holds them, verified or not. */
+/** What the reach service needs of the DHT: its mode. */
+export interface DhtMode {
+  getMode: () => 'client' | 'server'
+  setMode: (mode: 'client' | 'server') => Promise<void>
+}
+
+export interface ReachComponents {
+  addressManager: AddressManager
+  events: TypedEventTarget<Libp2pEvents>
+}
+
+/**
+ * A libp2p service that sees the node's addresses as the address manager holds them,
+ * verified or not, and keeps the DHT in client mode while the node is reachable only
+ * through relays (its peers would otherwise dial it through the relay for every query).
+ */
 export class ReachService {
-  constructor (private readonly components: { addressManager: AddressManager }, readonly hygiene: AddressHygiene) {}
+  private dht?: DhtMode
+
+  constructor (private readonly components: ReachComponents, readonly hygiene: AddressHygiene) {}
 
   readonly [Symbol.toStringTag] = '@oa-node/reach'
+
+  /** The DHT whose mode follows the node's reachability. */
+  useDht (dht: DhtMode): void {
+    this.dht = dht
+  }
+
+  start (): void {
+    this.components.events.addEventListener('self:peer:update', this.onSelfUpdate)
+  }
+
+  stop (): void {
+    this.components.events.removeEventListener('self:peer:update', this.onSelfUpdate)
+  }
+
+  private readonly onSelfUpdate = (): void => {
+    const dht = this.dht
+    if (dht == null) return
+    const addrs = this.components.addressManager.getAddresses()
+    const relayedOnly = addrs.some(isRelayedAddress) && !addrs.some(ma => !isRelayedAddress(ma) && isUsableEverywhere(ma))
+    const mode = relayedOnly ? 'client' : 'server'
+    if (dht.getMode() !== mode) dht.setMode(mode).catch(() => undefined)
+  }
 
   /** Reachability and relay reservations; `relay` is the node's relay service when it offers one. */
   status (relay: CircuitRelayService | undefined): ReachStatus {
     const all = this.components.addressManager.getAddressesWithMetadata()
-    return reachStatus(this.components.addressManager.getAddresses(), all.map(a => a.multiaddr), relay, this.hygiene)
+    return { ...reachStatus(this.components.addressManager.getAddresses(), all.map(a => a.multiaddr), relay, this.hygiene), dhtMode: this.dht?.getMode() ?? 'server' }
   }
 }
 
 /** The reach service factory, for `services.reach`. */
-export function reachService (hygiene: AddressHygiene): (components: { addressManager: AddressManager }) => ReachService {
+export function reachService (hygiene: AddressHygiene): (components: ReachComponents) => ReachService {
   return components => new ReachService(components, hygiene)
 }

@@ -49,6 +49,8 @@ describe.skipIf(unavailable != null)('nodes behind NAT, in network namespaces', 
         return s.reach.relayReservations.held.includes(relay.peerId) ? s : undefined
       }, 30_000, 250)
       expect(status.reach.reachability).toBe('private')
+      // reached only through the relay, it queries the DHT without serving it
+      await waitFor(`${home.name}'s DHT in client mode`, async () => (await home.status()).reach.dhtMode === 'client', 15_000, 250)
       // nothing of the home network is announced: only the address through the relay
       expect(status.multiaddrs.length).toBeGreaterThan(0)
       for (const a of status.multiaddrs) expect(a).toContain(`/p2p/${relay.peerId}/p2p-circuit/p2p/${home.peerId}`)
@@ -57,7 +59,7 @@ describe.skipIf(unavailable != null)('nodes behind NAT, in network namespaces', 
       const s = await relay.status()
       return s.reach.relayReservations.served >= 2 ? s : undefined
     }, 30_000, 250)
-    expect(relayStatus.reach).toMatchObject({ reachability: 'public', relayServing: true })
+    expect(relayStatus.reach).toMatchObject({ reachability: 'public', relayServing: true, dhtMode: 'server' })
     // home3's mapped port is announced: it needs no relay
     expect((await home3.status()).multiaddrs).toEqual([`/ip4/${net().topology.homes[2]?.publicIp ?? ''}/tcp/7700/p2p/${home3.peerId}`])
   })
