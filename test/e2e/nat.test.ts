@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NAT_COMMUNITY, peerView, startNatCluster } from '../helpers/nat-cluster.js'
 import { netnsUnavailable } from '../helpers/netns.js'
@@ -111,4 +113,24 @@ describe.skipIf(unavailable != null)('nodes behind NAT, in network namespaces', 
       }, 60_000, 500)
     }
   }, 240_000)
+
+  it('carries a private community\'s post between two nodes behind NATs through the relay, which keeps nothing of it', async () => {
+    const created = await home1.cli(['community', 'create', 'vault', '--private'])
+    expect(created.code, created.stderr).toBe(0)
+    const invite = await home1.cli(['community', 'invite', 'vault', '--for', home2.peerId, '--role', 'member'])
+    expect(invite.code, invite.stderr).toBe(0)
+    const joined = await home2.cli(['community', 'join', invite.stdout.trim()])
+    expect(joined.code, joined.stderr).toBe(0)
+    const secret = `the launch code is ${Date.now()}`
+    const posted = await home2.json<{ id: string }>(['post', 'vault/general', secret])
+    await waitFor('home1 reads the post', async () => (await home1.cli(['history', 'vault/general', '--json'])).stdout.includes(posted.id), 45_000, 500)
+    expect((await home1.cli(['history', 'vault/general'])).stdout).toContain(secret)
+    // both are behind NATs: their only connection goes through the relay
+    expect((await peerView(home1, home2.peerId))?.relayed).toBe(true)
+    // nothing the relay wrote holds the text
+    for (const file of await readdir(relay.dataDir, { recursive: true, withFileTypes: true })) {
+      if (!file.isFile()) continue
+      expect((await readFile(join(file.parentPath, file.name))).includes(secret), `${file.name} on the relay`).toBe(false)
+    }
+  }, 120_000)
 })
