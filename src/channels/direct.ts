@@ -8,6 +8,7 @@ import { DirectResponse, Envelope } from '../wire/generated/event.js'
 import { DIRECT_PROTOCOL } from '../wire/topics.js'
 import { refuseWithFrame } from '../limits/stream-limits.js'
 import { ChannelInputError, DirectError, DirectTimeoutError, LimitedError, NoSuchAgentError, RejectedError, UnreachableError } from './errors.js'
+import { openPeerStream } from '../node/peer-stream.js'
 import type { ChannelsContext } from './context.js'
 import type { EventJson } from '../events/json.js'
 import type { LimitRefusal } from '../limits/direct-rate.js'
@@ -67,7 +68,7 @@ export class DirectMessenger {
 
   async start (): Promise<void> {
     const onStream = this.ctx.limits.streams.guard(DIRECT_PROTOCOL, this.onStream, this.refuseStream)
-    await this.ctx.components.registrar.handle(DIRECT_PROTOCOL, onStream, { maxInboundStreams: 64, maxOutboundStreams: 64 })
+    await this.ctx.components.registrar.handle(DIRECT_PROTOCOL, onStream, { maxInboundStreams: 64, maxOutboundStreams: 64, runOnLimitedConnection: true })
   }
 
   async stop (): Promise<void> {
@@ -146,7 +147,7 @@ export class DirectMessenger {
     } else {
       let stream: Stream
       try {
-        stream = await this.ctx.components.connectionManager.openStream(target.peerId, DIRECT_PROTOCOL, { signal })
+        stream = await openPeerStream(this.ctx.components.connectionManager, target.peerId, DIRECT_PROTOCOL, { signal })
       } catch (err) {
         throw failure(err, true)
       }

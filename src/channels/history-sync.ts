@@ -7,6 +7,7 @@ import { checkEnvelope, EnvelopeRejectedError } from '../events/validate.js'
 import { Envelope, HistoryRequest, HistoryResponse } from '../wire/generated/event.js'
 import { HISTORY_PROTOCOL } from '../wire/topics.js'
 import { HISTORY_FRAME_BYTES, writeHistoryFrames } from './history-frames.js'
+import { openPeerStream } from '../node/peer-stream.js'
 import type { ChannelsContext } from './context.js'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 
@@ -31,7 +32,7 @@ export class HistorySync {
   }
 
   async start (): Promise<void> {
-    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.ctx.limits.streams.guard(HISTORY_PROTOCOL, this.onStream, refuseHistory), { maxInboundStreams: 32, maxOutboundStreams: 32 })
+    await this.ctx.components.registrar.handle(HISTORY_PROTOCOL, this.ctx.limits.streams.guard(HISTORY_PROTOCOL, this.onStream, refuseHistory), { maxInboundStreams: 32, maxOutboundStreams: 32, runOnLimitedConnection: true })
   }
 
   async stop (): Promise<void> {
@@ -47,7 +48,7 @@ export class HistorySync {
     if (!this.ctx.components.communities.mayRead(community, peer.toString())) return 0
     const timeout = AbortSignal.timeout(TIMEOUT_MS)
     const abort = signal == null ? timeout : AbortSignal.any([signal, timeout])
-    const stream = await this.ctx.components.connectionManager.openStream(peer, HISTORY_PROTOCOL, { signal: abort })
+    const stream = await openPeerStream(this.ctx.components.connectionManager, peer, HISTORY_PROTOCOL, { signal: abort })
     const lp = lpStream(stream, { maxDataLength: HISTORY_FRAME_BYTES + this.ctx.settings.maxMessageBytes + 1024 })
     let added = 0
     let received = 0

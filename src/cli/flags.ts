@@ -14,6 +14,9 @@ export interface NodeFlags {
   announce?: string[]
   bootstrap?: string[]
   mdns?: boolean
+  swarmKey?: string
+  upnp?: boolean
+  relay?: boolean
   apiPort?: number
   a2aPort?: number
   a2aHost?: string
@@ -33,6 +36,9 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'network.announce': '--announce',
   'network.bootstrap': '--bootstrap',
   'network.mdns': '--mdns',
+  'network.swarmKey': '--swarm-key',
+  'network.upnp': '--upnp',
+  'network.relay.serve': '--relay',
   'api.port': '--api-port',
   'a2a.port': '--a2a-port',
   'a2a.host': '--a2a-host',
@@ -61,6 +67,9 @@ export function flagsToLayer (flags: NodeFlags): ConfigLayer {
   if (flags.announce != null) network.announce = flags.announce
   if (flags.bootstrap != null) network.bootstrap = flags.bootstrap
   if (flags.mdns === true) network.mdns = true
+  if (flags.swarmKey != null) network.swarmKey = flags.swarmKey
+  if (flags.upnp === true) network.upnp = true
+  if (flags.relay === true) network.relay = { serve: true }
   if (Object.keys(network).length > 0) raw.network = network
   if (flags.apiPort != null) raw.api = { port: flags.apiPort }
   if (flags.a2aPort != null || flags.a2aHost != null) raw.a2a = { ...(flags.a2aPort == null ? {} : { port: flags.a2aPort }), ...(flags.a2aHost == null ? {} : { host: flags.a2aHost }) }

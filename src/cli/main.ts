@@ -37,6 +37,7 @@ import { IMPORT_HELP, memoryAddCommand, memoryDeleteCommand, memoryExportCommand
 import { historyCommand, postCommand, tailCommand } from './messages.js'
 import { startCommand } from './start.js'
 import { studioCommand } from './studio.js'
+import { swarmKeyGenerateCommand } from './swarm-key.js'
 import { StopTimeoutError, stopCommand } from './stop.js'
 import { clientDataDir, peersCommand, statusCommand } from './status.js'
 import { unknownCommand } from './suggest.js'
@@ -71,6 +72,9 @@ function addNodeOptions (cmd: Command): Command {
     .option('--announce <multiaddr>', 'address to announce instead of the listen addresses, repeatable', collect)
     .option('-b, --bootstrap <multiaddr>', 'peer to join through, /.../p2p/<peer id>, repeatable', collect)
     .option('--mdns', 'discover peers on the local network with mDNS')
+    .option('--relay', 'offer a circuit relay to nodes behind NAT (for a publicly reachable node; limits in network.relay)')
+    .option('--upnp', 'ask the router for a port mapping (UPnP / NAT-PMP)')
+    .option('--swarm-key <file>', 'join only the private network of this swarm key file (oa-node swarm-key generate)')
     .option('--api-port <port>', 'control API port on 127.0.0.1 (default 7780; 0 = any free port)', wholeNumber)
     .option('--a2a-port <port>', 'serve the node\'s agents over A2A 1.0 on this port (0 = any free port; default: off)', wholeNumber)
     .option('--a2a-host <address>', 'address the A2A gateway listens on (default 127.0.0.1)')
@@ -292,6 +296,12 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('--no-open', 'only print the one-time sign-in link')
     .option('--json', 'print the Studio address and the sign-in link as JSON')
     .action(async (opts: Record<string, unknown>) => { setCode(await studioCommand(opts)) })
+
+  const swarmKey = suggestSubcommands(program.command('swarm-key').description('the key of a private network: only nodes with the same swarm key can connect'))
+  swarmKey.command('generate').description('make a new swarm key (printed, or written with mode 0600 to --out, never over an existing file)')
+    .option('-o, --out <file>', 'write the key to this file')
+    .option('--json', 'print the file written as JSON')
+    .action(async (opts: Record<string, unknown>) => { setCode(await swarmKeyGenerateCommand(opts)) })
 
   program.command('id').description('print the peer id of a data dir, without starting a node (creates the key on first use)')
     .option('-d, --data-dir <dir>', 'data dir (default ~/.oa-node)')

@@ -49,6 +49,7 @@ export async function statusCommand (flags: ClientFlags): Promise<number> {
     ['communities', status.communities.map(c => `${c} (${(status.channels[c] ?? []).join(', ')})`)],
     ['rejected', rejectedLine(status)],
     ['listening', status.multiaddrs],
+    ...reachLines(status.reach),
     ['api', api.info.url],
     ['api refused', apiRefusedLine(status)],
     ...remoteAgentsLine((status as unknown as Record<string, unknown>).remote_agents),
@@ -79,8 +80,18 @@ export async function peersCommand (flags: ClientFlags): Promise<number> {
     print('no connected peers')
     return 0
   }
-  print(table(['PEER ID', 'DIRECTION', 'CONNECTED', 'ADDRESS'], peers.map(p => [p.peerId, p.direction, duration(p.connectedForMs), p.addresses.join(', ')])))
+  print(table(['PEER ID', 'DIRECTION', 'PATH', 'CONNECTED', 'ADDRESS'], peers.map(p => [p.peerId, p.direction, p.relayed ? 'relayed' : 'direct', duration(p.connectedForMs), p.addresses.join(', ')])))
   return 0
+}
+
+/** Reachability and relay reservations (a node of an older version does not report them). */
+function reachLines (reach: NodeStatus['reach'] | undefined): Array<[string, string]> {
+  if (reach == null) return []
+  const held = reach.relayReservations.held
+  return [
+    ['reachability', `${reach.reachability}${reach.announcingPrivate ? '' : ' (private addresses not announced)'}`],
+    ['relays', `${held.length === 0 ? 'no reservation' : `reserved on ${held.join(', ')}`}; ${reach.relayServing ? `serving ${reach.relayReservations.served} reservation${reach.relayReservations.served === 1 ? '' : 's'}` : 'not offering a relay'}`]
+  ]
 }
 
 /** `milvus 127.0.0.1:19530 up (1 outage, 7 failed calls)`, or `down since ... : reason`. */

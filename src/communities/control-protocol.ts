@@ -1,6 +1,7 @@
 import { lpStream } from '@libp2p/utils'
 import { refuseWithFrame } from '../limits/stream-limits.js'
 import { CommunityRequest, CommunityResponse } from '../wire/generated/community.js'
+import { openPeerStream } from '../node/peer-stream.js'
 import type { PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
@@ -16,7 +17,7 @@ export const refuseControl = refuseWithFrame(message => CommunityResponse.encode
 
 /** Sends one request over `/oa/community/1.0.0` and reads the answer. */
 export async function requestControl (connectionManager: ConnectionManager, peer: PeerId, request: CommunityRequest, signal: AbortSignal): Promise<CommunityResponse> {
-  const stream = await connectionManager.openStream(peer, COMMUNITY_PROTOCOL, { signal })
+  const stream = await openPeerStream(connectionManager, peer, COMMUNITY_PROTOCOL, { signal })
   try {
     const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES })
     await lp.write(CommunityRequest.encode(request), { signal })

@@ -130,7 +130,7 @@ export class Communities extends TypedEventEmitter<CommunitiesEvents> implements
       for (const r of refused) this.log('%s: ignoring a stored %s: %s', file, r.object.kind, r.error)
       this.adopt(state)
     }
-    await this.components.registrar.handle(COMMUNITY_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(COMMUNITY_PROTOCOL, this.onStream, refuseControl), { maxInboundStreams: 8, maxOutboundStreams: 8 })
+    await this.components.registrar.handle(COMMUNITY_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(COMMUNITY_PROTOCOL, this.onStream, refuseControl), { maxInboundStreams: 8, maxOutboundStreams: 8, runOnLimitedConnection: true })
     this.started = true
   }
 

@@ -73,6 +73,8 @@ export async function loadConfigFile (path: string): Promise<ConfigLayer> {
   for (const agent of layer.agents ?? []) {
     if (agent.module != null && !isAbsolute(agent.module)) agent.module = resolve(dirname(resolve(path)), agent.module)
   }
+  // so is the swarm key file
+  if (layer.network?.swarmKey != null && !isAbsolute(layer.network.swarmKey)) layer.network.swarmKey = resolve(dirname(resolve(path)), layer.network.swarmKey)
   for (const entry of Object.values(layer.mods ?? {})) {
     if (entry.module != null && !isAbsolute(entry.module)) entry.module = resolve(dirname(resolve(path)), entry.module)
   }
@@ -92,6 +94,9 @@ export const ENV_VARS: Record<string, EnvVar> = {
   OA_ANNOUNCE: { path: ['network', 'announce'], kind: 'list' },
   OA_BOOTSTRAP: { path: ['network', 'bootstrap'], kind: 'list' },
   OA_MDNS: { path: ['network', 'mdns'], kind: 'boolean' },
+  OA_SWARM_KEY: { path: ['network', 'swarmKey'], kind: 'string' },
+  OA_UPNP: { path: ['network', 'upnp'], kind: 'boolean' },
+  OA_RELAY_SERVE: { path: ['network', 'relay', 'serve'], kind: 'boolean' },
   OA_MAX_CONNECTIONS: { path: ['network', 'maxConnections'], kind: 'integer' },
   OA_API_PORT: { path: ['api', 'port'], kind: 'integer' },
   OA_API_METRICS: { path: ['api', 'metrics'], kind: 'boolean' },
@@ -248,6 +253,7 @@ export async function loadConfig (options: LoadConfigOptions = {}): Promise<Node
   const fileLayer = file != null ? await loadConfigFile(file) : undefined
   const merged = mergeLayers<NodeConfig>({ ...DEFAULTS, dataDir: DEFAULT_DATA_DIR }, fileLayer, envLayer, options.flags)
   merged.dataDir = resolveDataDir(merged.dataDir)
+  if (merged.network.swarmKey != null) merged.network.swarmKey = resolveDataDir(merged.network.swarmKey)
   // the variables other tools share (MILVUS_ADDRESS, OPENAI_EMBEDDING_MODEL, ...) are read only
   // where the chosen store or embedder uses them; a key set on purpose (file, OA_*, flags) must apply
   const onPurpose = mergeLayers<ConfigLayer>({}, fileLayer, configFromEnv(withoutStandardVars(env)), options.flags)

@@ -60,7 +60,18 @@ export const configLayerSchema = z.strictObject({
     maxConnections: z.number().int().min(1).optional(),
     inboundConnectionsPerSecond: z.number().int().min(1).optional(),
     dialTimeoutMs: z.number().int().min(100).optional(),
-    minPeers: z.number().int().min(0).max(100).optional()
+    minPeers: z.number().int().min(0).max(100).optional(),
+    swarmKey: z.string().min(1).optional(),
+    announcePrivate: z.union([z.boolean(), z.literal('auto')]).optional(),
+    upnp: z.boolean().optional(),
+    relay: z.strictObject({
+      serve: z.boolean().optional(),
+      reserve: z.union([z.boolean(), z.literal('auto')]).optional(),
+      maxReservations: z.number().int().min(1).max(10_000).optional(),
+      reservationTtlMs: z.number().int().min(60_000).max(86_400_000).optional(),
+      maxDurationMs: z.number().int().min(1_000).max(86_400_000).optional(),
+      maxDataBytes: z.number().int().min(65_536).max(17_179_869_184).optional()
+    }).optional()
   }).optional(),
   api: z.strictObject({
     port: port.optional(),
@@ -126,6 +137,17 @@ export interface NodeConfig {
     dialTimeoutMs: number
     /** Peers the node keeps connections to, found through the DHT when it has fewer (0: off). */
     minPeers: number
+    /** A swarm key file: only nodes with the same key can connect (a private network). Absolute once loaded. */
+    swarmKey?: string
+    /**
+     * Announce private and loopback addresses: `auto` (only while the node has no address
+     * usable from anywhere, direct or relayed: a local cluster keeps them), `true` always,
+     * `false` never. The DHT drops other peers' private addresses by the same rule.
+     */
+    announcePrivate: boolean | 'auto'
+    /** Ask the router for a port mapping with UPnP / NAT-PMP. */
+    upnp: boolean
+    relay: RelaySettings
   }
   api: {
     /** Port of the local control API on 127.0.0.1 (0 = any free port). */
@@ -254,6 +276,22 @@ export interface ModEntry {
   [key: string]: unknown
 }
 
+/** `network.relay`: the relay service this node offers, and the reservations it makes on others. */
+export interface RelaySettings {
+  /** Offer a circuit relay (v2) service to nodes that cannot be reached directly (a publicly reachable node). */
+  serve: boolean
+  /** Reserve a slot on a relay and announce the relayed address: `auto` (when the node has no public address and offers no relay), `true`, `false`. */
+  reserve: boolean | 'auto'
+  /** Reservations the relay service holds at once. */
+  maxReservations: number
+  /** How long one reservation lasts before the node must renew it, in ms. */
+  reservationTtlMs: number
+  /** Longest one relayed connection lasts, in ms (then it is closed; the peers reconnect). */
+  maxDurationMs: number
+  /** Most bytes one relayed connection carries, in each direction. */
+  maxDataBytes: number
+}
+
 /** A rate: at most `points` requests in each window of `durationMs`. */
 export interface RateLimitSetting {
   points: number
@@ -302,7 +340,17 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     maxConnections: 300,
     inboundConnectionsPerSecond: 25,
     dialTimeoutMs: 10_000,
-    minPeers: 4
+    minPeers: 4,
+    announcePrivate: 'auto',
+    upnp: false,
+    relay: {
+      serve: false,
+      reserve: 'auto',
+      maxReservations: 32,
+      reservationTtlMs: 3_600_000,
+      maxDurationMs: 600_000,
+      maxDataBytes: 16_777_216
+    }
   },
   api: {
     port: DEFAULT_API_PORT,

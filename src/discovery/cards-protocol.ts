@@ -1,6 +1,7 @@
 import { lpStream } from '@libp2p/utils'
 import { refuseWithFrame } from '../limits/stream-limits.js'
 import { AgentCard as AgentCardPb, AgentCardsRequest, AgentCardsResponse } from '../wire/generated/agents.js'
+import { openPeerStream } from '../node/peer-stream.js'
 import type { AgentCard } from './card.js'
 import type { Stream, PeerId } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
@@ -46,7 +47,7 @@ export async function serveCards (stream: Stream, cards: (community: string) => 
  * peer refused (its stream limits), naming its reason.
  */
 export async function fetchCards (connectionManager: ConnectionManager, peer: PeerId, community: string, signal: AbortSignal): Promise<AgentCard[]> {
-  const stream = await connectionManager.openStream(peer, AGENTS_PROTOCOL, { signal })
+  const stream = await openPeerStream(connectionManager, peer, AGENTS_PROTOCOL, { signal })
   try {
     const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES })
     await lp.write(AgentCardsRequest.encode({ community }), { signal })

@@ -118,7 +118,7 @@ export class Discovery extends TypedEventEmitter<DiscoveryEvents> implements Sta
 
   async start (): Promise<void> {
     this.controller = new AbortController()
-    await this.components.registrar.handle(AGENTS_PROTOCOL, this.limits.streams.guard(AGENTS_PROTOCOL, this.onStream, refuseCards), { maxInboundStreams: 32, maxOutboundStreams: 32 })
+    await this.components.registrar.handle(AGENTS_PROTOCOL, this.limits.streams.guard(AGENTS_PROTOCOL, this.onStream, refuseCards), { maxInboundStreams: 32, maxOutboundStreams: 32, runOnLimitedConnection: true })
     this.started = true
   }
 

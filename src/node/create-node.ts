@@ -2,10 +2,11 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { kadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
@@ -20,6 +21,8 @@ import { NodeLimits, withProviderLimits } from '../limits/index.js'
 import { DHT_DATASTORE_PREFIX, DHT_PROTOCOL } from './constants.js'
 import { ensureDataDir, lockDataDir } from './data-dir.js'
 import { loadOrCreateIdentity } from './identity.js'
+import { readSwarmKey } from './swarm-key.js'
+import { AddressHygiene, reachListen, reachService, reachServices, relayTransport } from './reach.js'
 import { OaNode } from './oa-node.js'
 import { libp2pMetrics } from '../metrics/libp2p-metrics.js'
 import { OaMetrics } from '../metrics/oa-metrics.js'
@@ -81,8 +84,11 @@ export interface CreateNodeOptions {
 }
 
 /** The services every node runs, whatever its mods: limits, identify, ping, the DHT, gossipsub. */
-function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: NodeLimits) {
+function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: NodeLimits, hygiene: AddressHygiene) {
   return {
+    // reachability, relay reservations, AutoNAT, DCUtR, the relay service and UPnP (src/node/reach.ts)
+    reach: reachService(hygiene),
+    ...reachServices(config.network),
     limits: () => limits,
     identify: identify(),
     // tell connected peers when our addresses change
@@ -90,14 +96,17 @@ function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: Nod
     ping: ping(),
     dht: withProviderLimits(kadDHT({
       protocol: DHT_PROTOCOL,
+      // the reach service switches to client mode while the node is reachable only through relays
       clientMode: false,
-      // local clusters live on loopback and private addresses: keep them
-      peerInfoMapper: passthroughMapper,
+      // local clusters live on loopback and private addresses: kept unless network.announcePrivate drops them
+      peerInfoMapper: hygiene.peerInfoMapper,
       logPrefix: 'oa:kad-dht',
       datastorePrefix: DHT_DATASTORE_PREFIX
     }), limits.providerRecords),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
+      // a node behind a NAT that drops unsolicited traffic is reached through a relay only
+      runOnLimitedConnection: true,
       emitSelf: false,
       globalSignaturePolicy: 'StrictSign',
       msgIdFn: gossipMessageId,
@@ -124,7 +133,7 @@ function withCapabilities (mod: AnyMod, create: (components: never) => unknown):
   }
 }
 
-function buildServices (config: NodeConfig, composed: ComposedMods, options: CreateNodeOptions) {
+function buildServices (config: NodeConfig, composed: ComposedMods, options: CreateNodeOptions, hygiene: AddressHygiene) {
   // invalid messages found by the services lower the sender's gossipsub score
   const penalties = new PeerPenalties()
   // what one peer can make this node do; refusals it earns lower its score too
@@ -143,7 +152,7 @@ function buildServices (config: NodeConfig, composed: ComposedMods, options: Cre
     }))
   }
   return {
-    ...coreServices(config, penalties, limits),
+    ...coreServices(config, penalties, limits, hygiene),
     ...mods,
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs }),
     meshKeeper: meshKeeper({ minPeers: config.network.minPeers, dialTimeoutMs: config.network.dialTimeoutMs })
@@ -169,17 +178,22 @@ export type OaLibp2p = Libp2p<Instances<ReturnType<typeof coreServices>> & Built
 
 async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, composed: ComposedMods, options: CreateNodeOptions, registry: Registry | undefined): Promise<OaLibp2p> {
   const { connectionGater } = options
+  // a private network: every connection is encrypted with the swarm key before Noise, so a node without it cannot connect
+  const psk = config.network.swarmKey == null ? undefined : await readSwarmKey(config.network.swarmKey)
+  const hygiene = new AddressHygiene(config.network.announcePrivate)
   const node = await createLibp2p({
     privateKey,
     ...(connectionGater == null ? {} : { connectionGater }),
     // each node has a registry of its own, also when several run in one process
     ...(registry == null ? {} : { metrics: libp2pMetrics(registry) }),
+    ...(psk == null ? {} : { connectionProtector: preSharedKey({ psk }) }),
     start: false,
     addresses: {
-      listen: config.network.listen,
-      announce: config.network.announce
+      listen: reachListen(config.network),
+      announce: config.network.announce,
+      announceFilter: hygiene.announceFilter
     },
-    transports: [tcp(), webSockets()],
+    transports: [tcp(), webSockets(), relayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
@@ -189,8 +203,9 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, compo
     },
     // bootstrap peers are dialled by the bootstrapKeeper service once the node listens
     peerDiscovery: config.network.mdns ? [mdns()] : [],
-    services: buildServices(config, composed, options)
+    services: buildServices(config, composed, options, hygiene)
   })
+  node.services.reach.useDht(node.services.dht)
   // the built-in mods' services are typed as present; a mod that is off has none (OaNode.service)
   return node as unknown as OaLibp2p
 }

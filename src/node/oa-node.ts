@@ -6,6 +6,7 @@ import { COMMUNITY_NAME } from '../config/schema.js'
 import { VERSION } from '../version.js'
 import { ListenError, PeerInputError, PeerUnreachableError } from './errors.js'
 import { OaError } from '../errors.js'
+import { isRelayedConnection } from './reach.js'
 import type { AgentStatus } from '../agents/runtime.js'
 import type { LlmUsage } from '../agents/llm/client.js'
 import type { Channels } from '../channels/channels.js'
@@ -23,6 +24,7 @@ import type { OaLibp2p } from './create-node.js'
 import type { DataDirLock } from './data-dir.js'
 import type { OaMetrics } from '../metrics/oa-metrics.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { ReachStatus } from './reach.js'
 
 /**
  * What `GET /v1/status` and `oa-node status` report: the node's own fields, and each
@@ -62,6 +64,8 @@ export interface NodeStatus {
   dataDir: string
   /** The mods the node runs, in the order their services start. */
   mods: string[]
+  /** Reachability (public, private, unknown) and relay reservations held (relay peer ids) and served. */
+  reach: ReachStatus
   /** The sections of user mods, under their names. */
   [section: string]: unknown
 }
@@ -83,6 +87,8 @@ export interface PeerInfoView {
   protocols: string[]
   /** The peer's gossipsub score; below -80 everything it sends on gossip is ignored. */
   score?: number
+  /** Every open connection to this peer goes through a relay (none is direct). */
+  relayed: boolean
 }
 
 export interface OaNodeInit {
@@ -351,7 +357,8 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
       channels: {},
       limits: this.libp2p.services.limits.status(),
       dataDir: this.config.dataDir,
-      mods: this.mods.mods.map(m => m.mod.name)
+      mods: this.mods.mods.map(m => m.mod.name),
+      reach: this.libp2p.services.reach.status(this.libp2p.services.relay)
     }
     const peers: ModPeers = { service: name => this.service<unknown>(name) }
     for (const { mod } of this.mods.mods) {
@@ -393,8 +400,9 @@ export class OaNode extends TypedEventEmitter<OaNodeEvents> {
     const byPeer = new Map<string, { view: PeerInfoView, id: PeerId }>()
     for (const conn of this.libp2p.getConnections()) {
       const key = conn.remotePeer.toString()
-      const entry = byPeer.get(key) ?? { id: conn.remotePeer, view: { peerId: key, addresses: [], direction: conn.direction, connectedForMs: 0, protocols: [] } }
+      const entry = byPeer.get(key) ?? { id: conn.remotePeer, view: { peerId: key, addresses: [], direction: conn.direction, connectedForMs: 0, protocols: [], relayed: true } }
       entry.view.addresses.push(conn.remoteAddr.toString())
+      if (!isRelayedConnection(conn)) entry.view.relayed = false
       entry.view.connectedForMs = Math.max(entry.view.connectedForMs, now - conn.timeline.open)
       byPeer.set(key, entry)
     }

@@ -53,9 +53,13 @@ export interface NodeProcess {
   exited: Promise<number | null>
 }
 
-/** Starts `oa-node start --json <args>` and waits for its start line. */
-export async function startNodeProcess (args: string[], env?: NodeJS.ProcessEnv, options: Pick<CliOptions, 'bin' | 'cwd'> = {}): Promise<NodeProcess> {
-  const proc = spawn(process.execPath, [options.bin ?? BIN, 'start', '--json', ...args], { cwd: options.cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/**
+ * Starts `oa-node start --json <args>` and waits for its start line. `prefix` runs it
+ * through another command (`['ip', 'netns', 'exec', 'ns1']`), which must exec the node in its place.
+ */
+export async function startNodeProcess (args: string[], env?: NodeJS.ProcessEnv, options: Pick<CliOptions, 'bin' | 'cwd'> & { prefix?: string[] } = {}): Promise<NodeProcess> {
+  const argv = [...(options.prefix ?? []), process.execPath, options.bin ?? BIN, 'start', '--json', ...args]
+  const proc = spawn(argv[0] ?? process.execPath, argv.slice(1), { cwd: options.cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   proc.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
   const exited = new Promise<number | null>(resolve => proc.once('exit', (code) => { resolve(code) }))

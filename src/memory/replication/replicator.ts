@@ -9,6 +9,7 @@ import { MemoryInputError } from '../errors.js'
 import { decodeWire, SealedRecordError, toWire } from './codec.js'
 import { PacedReader } from './paced-reader.js'
 import { checkCarriedVector, checkRemoteRecord } from './validate.js'
+import { openPeerStream } from '../../node/peer-stream.js'
 import type { NodeLimits } from '../../limits/node-limits.js'
 import type { Channels } from '../../channels/channels.js'
 import type { CommunityMembership } from '../../communities/access.js'
@@ -134,7 +135,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
 
   async start (): Promise<void> {
     if (!this.components.memory.enabled) return
-    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    await this.components.registrar.handle(MEMSYNC_PROTOCOL, this.init.limits == null ? this.onStream : this.init.limits.streams.guard(MEMSYNC_PROTOCOL, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16, runOnLimitedConnection: true })
     this.started = true
   }
 
@@ -413,7 +414,7 @@ export class Replicator extends TypedEventEmitter<ReplicationEvents> implements 
     const replica = this.components.memory.replica
     if (replica == null) return 0
     const vv = await replica.versionOf(community)
-    const stream = await this.components.connectionManager.openStream(peer, MEMSYNC_PROTOCOL, { signal: idle() })
+    const stream = await openPeerStream(this.components.connectionManager, peer, MEMSYNC_PROTOCOL, { signal: idle() })
     // frames are taken as fast as they are checked and stored, and the sender is held
     // back to that pace: what waits unread is bounded by the pause mark and one window
     stream.maxReadBufferLength = MUXER_WINDOW + SYNC_FRAME_BYTES

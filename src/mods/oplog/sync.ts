@@ -4,6 +4,7 @@ import { allows } from '../../communities/access.js'
 import { HISTORY_FRAME_BYTES, writeHistoryFrames } from '../../channels/history-frames.js'
 import { refuseWithFrame } from '../../limits/stream-limits.js'
 import { Envelope, HistoryRequest, HistoryResponse } from '../../wire/generated/event.js'
+import { openPeerStream } from '../../node/peer-stream.js'
 import type { OperationStore } from './store.js'
 import type { Channels } from '../../channels/channels.js'
 import type { CommunityMembership } from '../../communities/access.js'
@@ -72,7 +73,7 @@ export class OperationSync {
   }
 
   async start (): Promise<void> {
-    await this.ctx.registrar.handle(this.kind.protocol, this.ctx.limits.streams.guard(this.kind.protocol, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    await this.ctx.registrar.handle(this.kind.protocol, this.ctx.limits.streams.guard(this.kind.protocol, this.onStream, refuseSync), { maxInboundStreams: 16, maxOutboundStreams: 16, runOnLimitedConnection: true })
   }
 
   async stop (): Promise<void> {
@@ -83,7 +84,7 @@ export class OperationSync {
   async fetch (peer: PeerId, community: string, signal?: AbortSignal): Promise<number> {
     if (!this.ctx.communities.mayRead(community, peer.toString())) return 0
     const abort = signal == null ? AbortSignal.timeout(TIMEOUT_MS) : AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)])
-    const stream = await this.ctx.connectionManager.openStream(peer, this.kind.protocol, { signal: abort })
+    const stream = await openPeerStream(this.ctx.connectionManager, peer, this.kind.protocol, { signal: abort })
     const lp = lpStream(stream, { maxDataLength: HISTORY_FRAME_BYTES + this.ctx.maxMessageBytes + 1024 })
     let added = 0
     try {
