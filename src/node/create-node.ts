@@ -93,7 +93,8 @@ function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: Nod
     identify: identify(),
     // tell connected peers when our addresses change
     identifyPush: identifyPush(),
-    ping: ping(),
+    // two: the connection monitor's ping and one of GET /v1/network may run at once
+    ping: ping({ maxOutboundStreams: 2 }),
     dht: withProviderLimits(kadDHT({
       protocol: DHT_PROTOCOL,
       // the reach service switches to client mode while the node is reachable only through relays

@@ -90,6 +90,7 @@ export interface NetworkCommunity {
 export interface Network {
   peerId: string
   reachability: 'public' | 'private' | 'unknown'
+  relayReservations: { held: string[], served: number }
   addresses: Array<{ multiaddr: string, verified: boolean, type?: string }>
   dht: { mode: 'client' | 'server', routingTableSize: number | null }
   peers: NetworkPeer[]

@@ -56,8 +56,10 @@ describe('GET /v1/network on two connected nodes', () => {
     await waitFor('n2 in n1\'s routing table', async () => (await network()).dht.routingTableSize === 1)
     const answer = await network()
     expect(answer.dht.mode).toBe('server')
-    // loopback addresses only, and no relay: nothing tells whether the node is reachable
-    expect(answer.reachability).toBe('unknown')
+    // loopback addresses only: no peer outside this machine can dial it, as status says too
+    expect(answer.reachability).toBe('private')
+    expect(answer.reachability).toBe(n1.status().reach.reachability)
+    expect(answer.relayReservations).toEqual({ held: [], served: 0 })
     expect(answer.addresses.length).toBeGreaterThan(0)
     expect(answer.addresses.every(a => typeof a.multiaddr === 'string' && typeof a.verified === 'boolean')).toBe(true)
   })

@@ -1,4 +1,3 @@
-import { isPrivateIp } from '@libp2p/utils'
 import { channelTopic } from '../../wire/topics.js'
 import type { OaNode } from '../../node/oa-node.js'
 import type { Router } from '../router.js'
@@ -41,8 +40,10 @@ export type Reachability = 'public' | 'private' | 'unknown'
 /** What `GET /v1/network` answers. */
 export interface NetworkAnswer {
   peerId: string
-  /** `public`: an address with a public IP verified reachable; `private`: reached through a relay; else `unknown`. */
+  /** As `GET /v1/status` reports it under `reach`: `public` with a verified public address, `private` behind NAT (relay reservations held), else `unknown`. */
   reachability: Reachability
+  /** Relays this node holds reservations on, and reservations it serves. */
+  relayReservations: { held: string[], served: number }
   /** The node's own addresses, with whether each was verified reachable by other peers. */
   addresses: Array<{ multiaddr: string, verified: boolean, type?: string }>
   dht: { mode: 'client' | 'server', routingTableSize: number | null }
@@ -60,20 +61,6 @@ function ownAddresses (node: OaNode): NetworkAnswer['addresses'] {
   const withMetadata = components?.addressManager?.getAddressesWithMetadata?.()
   if (withMetadata == null) return node.libp2p.getMultiaddrs().map(ma => ({ multiaddr: ma.toString(), verified: false }))
   return withMetadata.map(a => ({ multiaddr: a.multiaddr.toString(), verified: a.verified, ...(a.type == null ? {} : { type: a.type }) }))
-}
-
-function ipOf (multiaddr: string): string | undefined {
-  return /^\/(?:ip4|ip6)\/([^/]+)/.exec(multiaddr)?.[1]
-}
-
-export function reachabilityOf (addresses: NetworkAnswer['addresses']): Reachability {
-  const isPublic = (ma: string): boolean => {
-    const ip = ipOf(ma)
-    return ip != null && isPrivateIp(ip) === false
-  }
-  if (addresses.some(a => a.verified && !a.multiaddr.includes('/p2p-circuit') && isPublic(a.multiaddr))) return 'public'
-  if (addresses.some(a => a.multiaddr.includes('/p2p-circuit'))) return 'private'
-  return 'unknown'
 }
 
 function routingTableSize (node: OaNode): number | null {
@@ -162,7 +149,9 @@ export function networkRoutes (router: Router, node: OaNode): Router {
     const addresses = ownAddresses(node)
     const answer: NetworkAnswer = {
       peerId: node.peerId.toString(),
-      reachability: reachabilityOf(addresses),
+      // the reach service's answer, as `status` reports it (relay reservations, AutoNAT)
+      reachability: node.status().reach.reachability,
+      relayReservations: node.status().reach.relayReservations,
       addresses,
       dht: { mode: node.libp2p.services.dht.getMode(), routingTableSize: routingTableSize(node) },
       peers,

@@ -53,6 +53,9 @@ function Facts ({ net }: { net: Network }): ReactNode {
       <Card withBorder padding="sm">
         <Text size="xs" c="dimmed" tt="uppercase">Reachability</Text>
         <Badge color={reach} size="lg" data-testid="network-reachability">{net.reachability}</Badge>
+        <Text size="xs" c="dimmed" data-testid="network-relays">
+          relay reservations: {net.relayReservations.held.length} held, {net.relayReservations.served} served
+        </Text>
       </Card>
       <Card withBorder padding="sm">
         <Text size="xs" c="dimmed" tt="uppercase">DHT routing table</Text>
