@@ -8,13 +8,13 @@ const outDir = fileURLToPath(new URL('../dist/studio', import.meta.url))
 
 /**
  * `npm run studio:dev` serves the page with hot reload and forwards `/v1` (WebSocket
- * included) to the node named by OA_STUDIO_API, adding the
- * node's API token from OA_STUDIO_TOKEN to each forwarded request.
+ * included) to the node named by STUDIO_DEV_API, adding the
+ * node's API token from STUDIO_DEV_TOKEN to each forwarded request.
  */
 function devProxy (): Record<string, ProxyOptions> | undefined {
-  const target = process.env.OA_STUDIO_API
+  const target = process.env.STUDIO_DEV_API
   if (target == null || target === '') return undefined
-  const token = process.env.OA_STUDIO_TOKEN ?? ''
+  const token = process.env.STUDIO_DEV_TOKEN ?? ''
   const headers = token === '' ? undefined : { authorization: `Bearer ${token}` }
   const common: ProxyOptions = {
     target,
@@ -34,12 +34,12 @@ function devProxy (): Record<string, ProxyOptions> | undefined {
 }
 
 /**
- * With OA_STUDIO_TOKEN set the proxy authenticates every request itself, so the dev
+ * With STUDIO_DEV_TOKEN set the proxy authenticates every request itself, so the dev
  * server answers Studio's session endpoints: always signed in.
  */
 function devSession (): Plugin {
   const answer: Connect.NextHandleFunction = (req, res, next) => {
-    if (req.url?.startsWith('/studio/session') !== true || (process.env.OA_STUDIO_TOKEN ?? '') === '') {
+    if (req.url?.startsWith('/studio/session') !== true || (process.env.STUDIO_DEV_TOKEN ?? '') === '') {
       next()
       return
     }

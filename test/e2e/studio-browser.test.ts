@@ -10,10 +10,10 @@ import { tempDir } from '../helpers/tmp.js'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 
-// .ci/run installs Debian's chromium and sets OA_CHROMIUM
-const CHROMIUM = process.env.OA_CHROMIUM ?? '/usr/bin/chromium'
+// .ci/run installs Debian's chromium and sets CHROMIUM_PATH
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const HAVE_CHROMIUM = existsSync(CHROMIUM)
-if (!HAVE_CHROMIUM) console.log(`skipping the Studio's browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set OA_CHROMIUM; .ci/run does)`)
+if (!HAVE_CHROMIUM) console.log(`skipping the Studio's browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH; .ci/run does)`)
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 /** The current screenshots of each page, shown in docs/studio.md. */
