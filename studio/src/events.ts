@@ -31,7 +31,8 @@ export function eventsUrl (filter: EventFilter): string {
  * pause after it closes. A change of filter opens a new socket.
  */
 export function useEvents (filter: EventFilter | null, onEvent: (event: ObservedEvent) => void): SocketState {
-  const [state, setState] = useState<SocketState>('connecting')
+  // the state of the socket of one URL: a new filter's socket is 'connecting' until it opens
+  const [current, setCurrent] = useState<{ url: string | null, state: SocketState }>({ url: null, state: 'connecting' })
   const deliver = useEffectEvent((event: ObservedEvent) => { onEvent(event) })
   const url = filter == null ? null : eventsUrl(filter)
   useEffect(() => {
@@ -40,6 +41,7 @@ export function useEvents (filter: EventFilter | null, onEvent: (event: Observed
     let retry: ReturnType<typeof setTimeout> | undefined
     let delay = FIRST_RETRY_MS
     let stopped = false
+    const setState = (state: SocketState): void => { setCurrent({ url, state }) }
     const connect = (): void => {
       setState('connecting')
       const ws = new WebSocket(url, SUBPROTOCOL)
@@ -70,5 +72,5 @@ export function useEvents (filter: EventFilter | null, onEvent: (event: Observed
       socket?.close()
     }
   }, [url])
-  return state
+  return current.url === url ? current.state : 'connecting'
 }

@@ -24,7 +24,9 @@ interface DemoNode { name: string, studio: string, dataDir: string }
 
 /** `oa-node demo --data-dir D`, as a user starts it, up to its question prompt. */
 async function startDemo (dataDir: string): Promise<{ proc: ChildProcessWithoutNullStreams, nodes: DemoNode[], signIn: string, output: () => string }> {
-  const proc = spawn(process.execPath, [BIN, 'demo', '--data-dir', dataDir], { stdio: ['pipe', 'pipe', 'pipe'] })
+  // on the embedded store: a shared Milvus (MILVUS_ADDRESS in CI) belongs to the Milvus suites and the neural demo test
+  const { MILVUS_ADDRESS: _milvus, ...env } = process.env
+  const proc = spawn(process.execPath, [BIN, 'demo', '--data-dir', dataDir], { stdio: ['pipe', 'pipe', 'pipe'], env })
   let output = ''
   proc.stderr.on('data', (d: Buffer) => { output += d.toString() })
   const nodes: DemoNode[] = []
@@ -174,6 +176,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the Studio in Chromium, on the demo\'s three no
   it('logs events live and filters them by type', async () => {
     await open(n1, 'events')
     await n1.getByTestId('events-type').fill('channel.')
+    // the log follows the new filter once its socket is open
+    await n1.locator('[data-testid="events-socket"][data-type="channel."][data-state="open"]').waitFor()
     await open(n2, 'channels')
     const text = `an event for the log ${Date.now()}`
     await n2.getByTestId('post-input').fill(text)

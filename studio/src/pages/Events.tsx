@@ -52,7 +52,7 @@ export function EventsPage (): ReactNode {
   return (
     <>
       <PageTitle title="Events">
-        <Badge color={socket === 'open' ? 'green' : 'yellow'} variant="dot">{socket}</Badge>
+        <Badge color={socket === 'open' ? 'green' : 'yellow'} variant="dot" data-testid="events-socket" data-state={socket} data-type={filter?.type ?? ''}>{socket}</Badge>
         <Button variant="default" onClick={() => { setLog([]) }} data-testid="events-clear">Clear</Button>
       </PageTitle>
       <Stack>
