@@ -1,8 +1,17 @@
 /**
- * The JSON the control API answers, as Studio reads it. These mirror the node's own
- * types (src/node/oa-node.ts, src/api/routes/*.ts, src/mods/*), kept here so the page
- * builds without the node's server-side modules.
+ * The JSON the control API answers, as Studio reads it: the node's own types where the
+ * server declares them (type imports only, erased from the bundle), and the shapes of
+ * answers the server builds inline.
  */
+
+import type { NetworkAnswer, NetworkCommunityJson, NetworkPeerJson } from '../../src/api/routes/network.js'
+import type { StatusAnswer } from '../../src/api/server.js'
+import type { PeerInfoView } from '../../src/node/oa-node.js'
+import type { EventJson } from '../../src/events/json.js'
+import type { MemoryHit as ServerMemoryHit } from '../../src/memory/hit.js'
+import type { StoredRecord } from '../../src/memory/types.js'
+import type { DiscoveredAgent } from '../../src/discovery/card.js'
+import type { CommentView, TopicThread, TopicView } from '../../src/mods/forum/views.js'
 
 export interface Counts {
   total: number
@@ -10,48 +19,9 @@ export interface Counts {
   byPath?: Record<string, Record<string, number> | number>
 }
 
-export interface AgentStatus {
-  name: string
-  id: string
-  kind: string
-  community: string
-  capabilities: string[]
-  channels: string[]
-  state: 'loading' | 'running' | 'failed' | 'stopped'
-  error?: string
-  module?: string
-  via?: string
-}
+export type Status = StatusAnswer
 
-export interface Status {
-  peerId: string
-  version: string
-  multiaddrs: string[]
-  peers: number
-  connections: number
-  streams: { total: number, byProtocol: Record<string, number> }
-  memory: { rssMiB: number, heapTotalMiB: number, heapUsedMiB: number, externalMiB: number }
-  uptimeMs: number
-  communities: string[]
-  channels: Record<string, string[]>
-  rejected?: Counts
-  limits?: Counts & { openStreams?: Record<string, number> }
-  agents?: AgentStatus[]
-  llm?: { mode: string }
-  dataDir: string
-  mods: string[]
-  api?: { rejected: Counts }
-  [section: string]: unknown
-}
-
-export interface PeerInfo {
-  peerId: string
-  addresses: string[]
-  direction: 'inbound' | 'outbound'
-  connectedForMs: number
-  protocols: string[]
-  score?: number
-}
+export type PeerInfo = PeerInfoView
 
 export interface Community {
   name: string
@@ -71,64 +41,17 @@ export interface Member {
   expiresAt?: number
 }
 
-export interface NetworkPeer {
-  peerId: string
-  address: string
-  addresses: string[]
-  direction: 'inbound' | 'outbound'
-  relayed: boolean
-  latencyMs: number | null
-  connectedForMs: number
-}
+export type NetworkPeer = NetworkPeerJson
 
-export interface NetworkCommunity {
-  name: string
-  policy: 'open' | 'private'
-  peers: Array<{ peerId: string, member: boolean, role?: string, connected: boolean, subscribed: boolean }>
-}
+export type NetworkCommunity = NetworkCommunityJson
 
-export interface Network {
-  peerId: string
-  reachability: 'public' | 'private' | 'unknown'
-  relayReservations: { held: string[], served: number }
-  addresses: Array<{ multiaddr: string, verified: boolean, type?: string }>
-  dht: { mode: 'client' | 'server', routingTableSize: number | null }
-  peers: NetworkPeer[]
-  communities: NetworkCommunity[]
-}
+export type Network = NetworkAnswer
 
-export interface Agent {
-  name: string
-  id: string
-  description: string
-  community: string
-  capabilities: string[]
-  channels: string[]
-  peerId: string
-  multiaddrs: string[]
-  protocolVersion: string
-  kind: string
-  examples: string[]
-  online: boolean
-  seenAt: number
-}
+export type Agent = DiscoveredAgent
 
 export type EventOrigin = 'local' | 'gossip' | 'history' | 'direct'
 
-export interface OaEvent {
-  id: string
-  type: string
-  community: string
-  channel?: string
-  source: string
-  target?: string
-  replyTo?: string
-  thread?: string
-  timestamp: number
-  time: string
-  payload: unknown
-  ttl?: number
-}
+export type OaEvent = EventJson
 
 /** One frame of `WS /v1/events`. */
 export interface ObservedEvent {
@@ -136,33 +59,9 @@ export interface ObservedEvent {
   event: OaEvent
 }
 
-export interface MemoryHit {
-  id: string
-  community: string
-  kind: string
-  text: string
-  score: number
-  scoreKind: string
-  similarity?: number
-  bm25?: number
-  metadata: Record<string, unknown>
-  agent: string
-  origin: string
-  seq: number
-  createdAt: number
-}
+export type MemoryHit = ServerMemoryHit
 
-export interface MemoryRecord {
-  id: string
-  community: string
-  kind: string
-  agent: string
-  origin: string
-  seq: number
-  text: string
-  metadata: Record<string, unknown>
-  createdAt: number
-}
+export type MemoryRecord = StoredRecord
 
 export interface MemoryStats {
   community: string
@@ -182,44 +81,11 @@ export interface MemoryOverview {
 
 export type SearchMode = 'hybrid' | 'vector' | 'text'
 
-export interface Topic {
-  id: string
-  community: string
-  title: string
-  body: string
-  tags: string[]
-  author: string
-  createdAt: number
-  editedAt?: number
-  deleted: boolean
-  score: number
-  up: number
-  down: number
-  comments: number
-  activeAt: number
-  accepted?: string
-}
+export type Topic = TopicView
 
-export interface Comment {
-  id: string
-  topic: string
-  parent?: string
-  depth: number
-  body: string
-  author: string
-  createdAt: number
-  editedAt?: number
-  deleted: boolean
-  score: number
-  up: number
-  down: number
-  replies: Comment[]
-}
+export type Comment = CommentView
 
-export interface TopicThread {
-  topic: Topic
-  comments: Comment[]
-}
+export type { TopicThread }
 
 export type Vote = 'up' | 'down' | 'none'
 
