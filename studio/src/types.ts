@@ -7,6 +7,7 @@
 import type { NetworkAnswer, NetworkCommunityJson, NetworkPeerJson } from '../../src/api/routes/network.js'
 import type { StatusAnswer } from '../../src/api/server.js'
 import type { PeerInfoView } from '../../src/node/oa-node.js'
+import type { Proposal } from '../../src/mods/wiki/page-fold.js'
 import type { EventJson } from '../../src/events/json.js'
 import type { MemoryHit as ServerMemoryHit } from '../../src/memory/hit.js'
 import type { StoredRecord } from '../../src/memory/types.js'
@@ -118,51 +119,14 @@ export interface WikiPage extends WikiPageSummary {
   leaves: string[]
 }
 
-export interface WikiProposal {
-  id: string
-  slug: string
-  author: string
-  timestamp: number
-  parent: string
-  body: string
-  summary?: string
-  status: 'open' | 'accepted' | 'rejected'
-  decidedBy?: string
-  reason?: string
-}
+/** A proposal as the API answers it: with the slug of its page. */
+export type WikiProposal = Proposal & { slug: string }
 
 export type WikiEdit = { kind: 'revision', revision: WikiRevision, page: WikiPage } | { kind: 'proposal', proposal: WikiProposal }
 
-export interface SocialEdge {
-  from: string
-  to: string
-  kind: string
-  capability?: string
-  count: number
-}
+export type { SocialEdge, SocialGraph, Endorsement } from '../../src/mods/social/fold.js'
 
-export interface SocialGraph {
-  community: string
-  agents: string[]
-  edges: SocialEdge[]
-}
-
-export interface TrustScore {
-  agent: string
-  capability?: string
-  score: number
-  relative: number
-  endorsers: number
-  votes: number
-}
-
-export interface Endorsement {
-  endorser: string
-  agent: string
-  capability: string
-  timestamp: number
-  id: string
-}
+export type { TrustScore } from '../../src/mods/social/trust.js'
 
 export interface ModInfo {
   name: string
