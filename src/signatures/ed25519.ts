@@ -1,13 +1,15 @@
 import { createPrivateKey, createPublicKey, sign as signSync, verify } from 'node:crypto'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { sodiumCheck } from './sodium.js'
+import { VerifyPool } from './verify-pool.js'
 import type { KeyObject } from 'node:crypto'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 
 /** Origins whose public keys are kept ready to verify with (the oldest is dropped past this). */
 const CACHED_KEYS = 4096
 
-/** A peer's public key as parsed once: Node's key object for Ed25519, libp2p's key otherwise. */
-type OriginKey = { node: KeyObject } | { other: PublicKey } | { none: true }
+/** A peer's public key as parsed once: for Ed25519 its raw bytes and Node's key object, libp2p's key otherwise. */
+type OriginKey = { node: KeyObject, raw: Uint8Array } | { other: PublicKey } | { none: true }
 
 const keys = new Map<string, OriginKey>()
 
@@ -27,7 +29,7 @@ function originKey (origin: string): OriginKey {
   try {
     const publicKey = peerIdFromString(origin).publicKey
     if (publicKey == null) key = { none: true }
-    else if (publicKey.type === 'Ed25519') key = { node: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(publicKey.raw) }, format: 'jwk' }) }
+    else if (publicKey.type === 'Ed25519') key = { node: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(publicKey.raw) }, format: 'jwk' }), raw: Uint8Array.from(publicKey.raw) }
     else key = { other: publicKey }
   } catch {
     key = { none: true }
@@ -40,17 +42,19 @@ function originKey (origin: string): OriginKey {
 /** Where a signature is checked. */
 export interface VerifyOptions {
   /**
-   * On libuv's thread pool (true), so that many checks in flight use every core and
-   * leave the event loop free: for throughput (catch-up). On the calling thread (false,
-   * the default): for latency, one check at a time (gossip).
+   * Off the calling thread (true), batched with the other checks asked in the same turn
+   * of the event loop, so that many checks in flight use every core and leave the event
+   * loop free: for throughput (catch-up). On the calling thread (false, the default):
+   * for latency, one check at a time (gossip).
    */
   pool?: boolean
 }
 
 /**
  * Whether `signature` over `data` was made by the key of the peer `origin` (a peer id
- * string); each origin's key is parsed once. False, never a throw, for a malformed peer
- * id or signature.
+ * string); each origin's key is parsed once. Ed25519 checks run with libsodium where
+ * its addon loads (`sodium.ts`), with `node:crypto` otherwise. False, never a throw,
+ * for a malformed peer id or signature.
  *
  * @example
  * ```ts
@@ -67,6 +71,11 @@ export async function verifyByOrigin (origin: string, data: Uint8Array, signatur
     } catch {
       return false
     }
+  }
+  const sodium = sodiumCheck()
+  if (sodium != null) {
+    if (options.pool === true) return VerifyPool.shared().verify(key.raw, data, signature)
+    return sodium(signature, data, key.raw)
   }
   const node = key.node
   if (options.pool !== true) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { endianness } from 'node:os'
 import { signWith, verifyByOrigin } from '../../signatures/ed25519.js'
 import type { VerifyOptions } from '../../signatures/ed25519.js'
@@ -174,7 +174,7 @@ export async function verifyVector (r: VectorOwner, carried: CarriedVector, opti
  * ```
  */
 export function vectorDigest (bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest())
+  return new Uint8Array(hash('sha256', bytes, 'buffer'))
 }
 
 /**

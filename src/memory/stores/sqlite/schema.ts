@@ -63,6 +63,17 @@ END;
 `
 
 /**
+ * Pages the write-ahead log grows to before a commit copies it into the database
+ * (SQLite's default is 1,000, 4 MiB). A record with its vector spans several pages, and
+ * the index and full-text pages a batch of records touches are copied once per
+ * checkpoint however often they changed: at 8,192 pages (32 MiB) inserting 11,000
+ * records with their 4 KiB vectors took 62-70 µs a record against 85-97 µs at the
+ * default (same machine, same rows, best of four runs). The log is emptied (and its
+ * space reused) at every checkpoint and when the store closes.
+ */
+export const WAL_CHECKPOINT_PAGES = 8192
+
+/**
  * Opens (creating when new) the store's database: WAL, full sync (a committed write
  * survives a crash of the process and of the machine), the tables, indexes and the
  * full-text table kept in step by triggers.
@@ -77,7 +88,7 @@ export function openDatabase (path: string): DatabaseSync {
   preparePrivateFileSync(path, ['-wal', '-shm'])
   const db = new DatabaseSync(path)
   try {
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;')
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES};`)
     db.exec(SCHEMA)
     return db
   } catch (err) {

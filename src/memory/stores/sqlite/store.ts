@@ -418,8 +418,9 @@ export class SqliteStore implements MemoryStore {
           for (const r of p.records) {
             rows++
             const c = toColumns(r)
-            // kept by the index backlog: a vector of its own, not the caller's
-            const vector = Float32Array.from(r.vector)
+            // kept by the index backlog: a vector of its own, not the caller's (a received
+            // record's Float32Array was made for it by the decoder and is taken as it is)
+            const vector = r.vector instanceof Float32Array && r.vector.byteOffset === 0 && r.vector.byteLength === r.vector.buffer.byteLength ? r.vector : Float32Array.from(r.vector)
             const row = this.upsertRow.get(c.community, c.origin, c.id, c.kind, c.agent, c.seq, c.text, JSON.stringify(c.metadata), c.created_at, c.deleted ? 1 : 0, c.covers, c.signature,
               new Uint8Array(vector.buffer), r.vectorSignature ?? null, signedVectorText(r.signedVector)) as { rid: number, deleted: number } | undefined
             if (row != null) changed.push({ rid: row.rid, deleted: row.deleted === 1, vector })
