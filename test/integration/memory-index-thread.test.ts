@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { IndexThread } from '../../src/memory/stores/sqlite/index-thread.js'
@@ -15,6 +18,33 @@ function unit (values: number[]): Float32Array {
 }
 
 describe('the vector index thread', () => {
+  it('keeps a process with nothing else to do alive until a long search answers', async () => {
+    // a search that takes longer than the blocking wait continues without blocking; the
+    // process, with no other handle, must wait for it rather than exit mid-search
+    const dir = await tempDir('oa-index-alive-')
+    const script = join(dir.path, 'search.mjs')
+    const module = new URL('../../dist/src/memory/stores/sqlite/index-thread.js', import.meta.url).href
+    await writeFile(script, `import { IndexThread } from ${JSON.stringify(module)}
+const dimension = 64
+const index = await IndexThread.start(dimension)
+const rows = 40000
+const rids = Array.from({ length: rows }, (_, i) => i + 1)
+let seed = 7
+const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 - 0.5 }
+const vectors = rids.map(() => Float32Array.from({ length: dimension }, random))
+for (let i = 0; i < rows; i += 5000) await index.put(rids.slice(i, i + 5000), vectors.slice(i, i + 5000))
+const found = await index.search(vectors[0], 16384)
+console.log(JSON.stringify({ found: found.length, first: found[0]?.rid }))
+await index.close()
+`)
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 120_000 })
+      expect(JSON.parse(stdout.trim())).toEqual({ found: 16384, first: 1 })
+    } finally {
+      await dir.cleanup()
+    }
+  }, 150_000)
+
   it('adds, replaces, removes, searches, saves and loads vectors on a thread of its own', async () => {
     const dir = await tempDir('oa-index-thread-')
     const index = await IndexThread.start(4)

@@ -69,6 +69,8 @@ export class IndexThread {
   private readonly waiting = new Map<number, Waiting>()
   private nextId = 1
   private held = 0
+  /** Requests and searches waiting on the thread (see hold). */
+  private holds = 0
   private failure?: Error
   /** The search in flight: a second one waits for it, since the lane holds one. */
   private searching?: Promise<unknown>
@@ -162,8 +164,16 @@ export class IndexThread {
     // the caller goes on meanwhile (a hybrid search reads the full-text table), then waits for the answer
     await Promise.resolve()
     if (Atomics.wait(control, LANE.state, ASKED, BLOCKING_WAIT_MS) === 'timed-out') {
-      const wait = Atomics.waitAsync(control, LANE.state, ASKED, SEARCH_TIMEOUT_MS)
-      if (wait.async && await wait.value === 'timed-out') this.fail(new Error(`the vector index thread did not answer a search in ${SEARCH_TIMEOUT_MS / 1000} s`))
+      // an asynchronous wait does not keep the event loop alive: the thread is held
+      // referenced until the answer, or a process with nothing else to do would exit
+      // with the search pending (and the thread torn down in the middle of it)
+      this.hold(1)
+      try {
+        const wait = Atomics.waitAsync(control, LANE.state, ASKED, SEARCH_TIMEOUT_MS)
+        if (wait.async && await wait.value === 'timed-out') this.fail(new Error(`the vector index thread did not answer a search in ${SEARCH_TIMEOUT_MS / 1000} s`))
+      } finally {
+        this.hold(-1)
+      }
     }
     const state = Atomics.load(control, LANE.state)
     // the thread may have failed while this search waited
@@ -204,11 +214,8 @@ export class IndexThread {
     if (this.failure != null) throw this.failure
     const id = this.nextId++
     const reply = await new Promise<IndexReply>((resolve, reject) => {
-      if (this.waiting.size === 0) {
-        this.worker.ref()
-        this.port.ref()
-      }
       this.waiting.set(id, { resolve, reject })
+      this.hold(1)
       this.port.postMessage({ ...body, id }, transfer)
       this.ring()
     })
@@ -221,16 +228,30 @@ export class IndexThread {
     const waiting = this.waiting.get(reply.id)
     if (waiting == null) return
     this.waiting.delete(reply.id)
-    if (this.waiting.size === 0) {
+    this.hold(-1)
+    waiting.resolve(reply)
+  }
+
+  /**
+   * Counts what waits on the thread (requests, a search waiting without blocking): while
+   * anything does, the thread and its port keep the event loop alive; idle, they do not.
+   */
+  private hold (delta: 1 | -1): void {
+    const before = this.holds
+    this.holds = Math.max(0, this.holds + delta)
+    if (before === 0 && this.holds > 0) {
+      this.worker.ref()
+      this.port.ref()
+    } else if (before > 0 && this.holds === 0) {
       this.worker.unref()
       this.port.unref()
     }
-    waiting.resolve(reply)
   }
 
   private fail (err: Error): void {
     this.failure ??= err
     for (const w of this.waiting.values()) w.reject(this.failure)
+    for (let i = 0; i < this.waiting.size; i++) this.hold(-1)
     this.waiting.clear()
     // a search waiting for its answer without blocking wakes up and finds the failure
     Atomics.notify(this.control, LANE.state)
