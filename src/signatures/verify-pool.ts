@@ -26,6 +26,15 @@ interface Lane {
   pending: Map<number, Check[]>
 }
 
+/**
+ * Fewer checks than this in one turn are done on the calling thread: a thread's message
+ * costs more than a few checks, and a node that only ever sees small syncs never starts
+ * one (each thread is a JavaScript heap of its own, about 10 MiB).
+ */
+export const MIN_THREAD_BATCH = 32
+/** Threads with nothing to do for this long are stopped, and started again when a large batch comes. */
+export const THREAD_IDLE_MS = 10_000
+
 /** The worker script: beside this module once built; from the sources (tests), the built one. */
 function workerFile (): string | undefined {
   const here = import.meta.url
@@ -54,7 +63,10 @@ export class VerifyPool {
   private static instance: VerifyPool | undefined
   private readonly file: string | undefined
   private readonly count: number
+  private readonly minBatch: number
+  private readonly idleMs: number
   private readonly lanes: Lane[] = []
+  private idleTimer: ReturnType<typeof setTimeout> | undefined
   private queued: Check[] = []
   private scheduled = false
   private nextId = 1
@@ -65,9 +77,11 @@ export class VerifyPool {
    * `workerFile` (the built `verify-worker.js` by default); the process shares one,
    * `VerifyPool.shared()`.
    */
-  constructor (options: { workerFile?: string, lanes?: number } = {}) {
+  constructor (options: { workerFile?: string, lanes?: number, minBatch?: number, idleMs?: number } = {}) {
     this.file = options.workerFile ?? workerFile()
     this.count = options.lanes ?? laneCount()
+    this.minBatch = options.minBatch ?? MIN_THREAD_BATCH
+    this.idleMs = options.idleMs ?? THREAD_IDLE_MS
   }
 
   /** Threads running now (0 before the first check, and once they failed). */
@@ -100,7 +114,7 @@ export class VerifyPool {
     this.scheduled = false
     const checks = this.queued
     this.queued = []
-    const lanes = this.ensureLanes()
+    const lanes = checks.length < this.minBatch ? [] : this.ensureLanes()
     if (lanes.length === 0) {
       inThread(checks)
       return
@@ -128,6 +142,8 @@ export class VerifyPool {
       at += CHECK_HEADER_BYTES + c.data.byteLength
     }
     const id = this.nextId++
+    clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
     lane.pending.set(id, checks)
     if (lane.pending.size === 1) lane.worker.ref()
     const request: VerifyRequest = { id, count: checks.length, buffer }
@@ -157,7 +173,10 @@ export class VerifyPool {
       const checks = lane.pending.get(reply.id)
       if (checks == null) return
       lane.pending.delete(reply.id)
-      if (lane.pending.size === 0) worker.unref()
+      if (lane.pending.size === 0) {
+        worker.unref()
+        this.stopWhenIdle()
+      }
       checks.forEach((c, i) => { c.resolve(reply.ok[i] === 1) })
     })
     const fail = (): void => {
@@ -170,6 +189,21 @@ export class VerifyPool {
     worker.on('error', fail)
     worker.on('exit', fail)
     return lane
+  }
+
+  /** Stops the threads once none has had anything to do for `idleMs`. */
+  private stopWhenIdle (): void {
+    if (this.lanes.some(l => l.pending.size > 0)) return
+    clearTimeout(this.idleTimer)
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined
+      if (this.lanes.some(l => l.pending.size > 0)) return
+      for (const lane of this.lanes.splice(0)) {
+        lane.worker.removeAllListeners('exit').removeAllListeners('error').on('error', () => {})
+        void lane.worker.terminate()
+      }
+    }, this.idleMs)
+    this.idleTimer.unref()
   }
 
   private stopAll (): void {

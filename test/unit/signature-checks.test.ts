@@ -7,7 +7,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { signWith, verifyByOrigin } from '../../src/signatures/ed25519.js'
 import { sodiumCheck } from '../../src/signatures/sodium.js'
-import { VerifyPool } from '../../src/signatures/verify-pool.js'
+import { MIN_THREAD_BATCH, VerifyPool } from '../../src/signatures/verify-pool.js'
+import { waitFor } from '../helpers/wait.js'
 
 const key = await generateKeyPair('Ed25519')
 const origin = peerIdFromPrivateKey(key).toString()
@@ -55,6 +56,20 @@ describe('Ed25519 signature checks', () => {
     expect(pool.threads).toBe(3)
     expect(got).toEqual(items.map(it => it.valid))
     expect(got.filter(ok => !ok).length).toBe(334)
+  })
+
+  it('start no thread for a few checks, and stop the threads once they are idle', async () => {
+    const pool = new VerifyPool({ lanes: 2, idleMs: 50 })
+    const few = await batch(MIN_THREAD_BATCH - 1)
+    expect(await Promise.all(few.map(async it => pool.verify(raw, it.data, it.signature)))).toEqual(few.map(it => it.valid))
+    expect(pool.threads).toBe(0)
+    const many = await batch(MIN_THREAD_BATCH * 4)
+    expect(await Promise.all(many.map(async it => pool.verify(raw, it.data, it.signature)))).toEqual(many.map(it => it.valid))
+    expect(pool.threads).toBe(2)
+    await waitFor('the idle threads stopped', () => pool.threads === 0 ? true : undefined, 10_000, 20)
+    // and started again for the next large batch
+    expect(await Promise.all(many.map(async it => pool.verify(raw, it.data, it.signature)))).toEqual(many.map(it => it.valid))
+    expect(pool.threads).toBe(2)
   })
 
   it('check on the calling thread when the threads cannot run, with the same answers', async () => {
