@@ -1,9 +1,6 @@
-import { dcutr } from '@libp2p/dcutr'
 import { isLoopback, isPrivate } from '@libp2p/utils'
-import { serviceDependencies } from '@libp2p/interface'
-import { CODE_P2P } from '@multiformats/multiaddr'
-import type { DCUtRServiceComponents } from '@libp2p/dcutr'
-import type { IdentifyResult, Libp2pEvents, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
+import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+import type { PeerId } from '@libp2p/interface'
 import type { AddressManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -21,6 +18,13 @@ interface Seen {
   /** Peer id -> when it last reported the address. */
   observers: Map<string, number>
   last: number
+}
+
+/** The address without a trailing `/p2p/<peer id>` (a relayed address keeps its relay's). */
+function withoutPeerId (ma: Multiaddr): Multiaddr {
+  const parts = ma.getComponents()
+  if (parts.at(-1)?.code !== CODE_P2P) return ma
+  return multiaddr(parts.slice(0, -1))
 }
 
 /** At most this many observers are remembered per address: enough to pass any sensible threshold. */
@@ -50,7 +54,7 @@ export class ObservedAddresses {
     let addr: Multiaddr
     try {
       // an address of the node itself: /ip4|ip6/<ip>/tcp/<port>, without a peer id
-      addr = ma.decapsulateCode(CODE_P2P)
+      addr = withoutPeerId(ma)
       const [ip, port, ...rest] = addr.getComponents()
       if ((ip?.name !== 'ip4' && ip?.name !== 'ip6') || port?.name !== 'tcp' || rest.length > 0) return
       if (isPrivate(addr) || isLoopback(addr)) return
@@ -92,12 +96,6 @@ export class ObservedAddresses {
   }
 }
 
-/** What the hole-punching service needs of libp2p: DCUtR's components, the node's events and its peer id. */
-export interface HolePunchComponents extends DCUtRServiceComponents {
-  events: TypedEventTarget<Libp2pEvents>
-  peerId: PeerId
-}
-
 /**
  * The address manager as DCUtR sees it: the node's addresses and, after them, the
  * observed candidates (with the node's peer id), which DCUtR sends in its CONNECT
@@ -106,7 +104,7 @@ export interface HolePunchComponents extends DCUtRServiceComponents {
 export function holePunchAddressManager (addressManager: AddressManager, observed: ObservedAddresses, peerId: PeerId): AddressManager {
   const getAddresses = (): Multiaddr[] => {
     const addrs = addressManager.getAddresses()
-    const have = new Set(addrs.map(a => a.decapsulateCode(CODE_P2P).toString()))
+    const have = new Set(addrs.map(a => withoutPeerId(a).toString()))
     const extra = observed.candidates().filter(ma => !have.has(ma.toString())).map(ma => ma.encapsulate(`/p2p/${peerId.toString()}`))
     return [...addrs, ...extra]
   }
@@ -117,49 +115,4 @@ export function holePunchAddressManager (addressManager: AddressManager, observe
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
     }
   })
-}
-
-/**
- * DCUtR with the node's observed addresses: it collects them from identify results
- * (`peer:identify`) and gives DCUtR an address manager that also returns the
- * candidates, so that two nodes behind NATs that keep the mapped port (endpoint-independent
- * mapping) can hole punch. Without port reuse the observed ports are ephemeral and of no use:
- * without `observed` it is plain DCUtR.
- */
-export class HolePunchService implements Startable {
-  readonly [Symbol.toStringTag] = '@oa-node/hole-punch'
-  readonly [serviceDependencies]: string[] = ['@libp2p/identify']
-  private readonly dcutr: Partial<Startable>
-
-  constructor (private readonly components: HolePunchComponents, readonly observed: ObservedAddresses | undefined) {
-    const addressManager = observed == null ? components.addressManager : holePunchAddressManager(components.addressManager, observed, components.peerId)
-    this.dcutr = dcutr()({
-      peerStore: components.peerStore,
-      connectionManager: components.connectionManager,
-      registrar: components.registrar,
-      transportManager: components.transportManager,
-      logger: components.logger,
-      addressManager
-    }) as Partial<Startable>
-  }
-
-  async start (): Promise<void> {
-    if (this.observed != null) this.components.events.addEventListener('peer:identify', this.onIdentify)
-    await this.dcutr.start?.()
-  }
-
-  async stop (): Promise<void> {
-    this.components.events.removeEventListener('peer:identify', this.onIdentify)
-    await this.dcutr.stop?.()
-  }
-
-  private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
-    const { peerId, observedAddr } = event.detail
-    if (observedAddr != null) this.observed?.observe(peerId.toString(), observedAddr)
-  }
-}
-
-/** The hole-punching service factory, for `services.dcutr`: it fills `observed` and sends its candidates (with `network.reusePort`); without, plain DCUtR. */
-export function holePunching (observed: ObservedAddresses | undefined): (components: HolePunchComponents) => HolePunchService {
-  return components => new HolePunchService(components, observed)
 }

@@ -2,7 +2,7 @@ import net from 'node:net'
 import { tcp } from '@libp2p/tcp'
 import { isLoopback, isPrivate } from '@libp2p/utils'
 import type { TCPComponents, TCPDialOptions, TCPOptions } from '@libp2p/tcp'
-import type { Listener, Logger, Transport } from '@libp2p/interface'
+import type { Listener, Logger, MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Socket } from 'node:net'
 
@@ -127,6 +127,26 @@ function isLoopbackHost (b: Bound): boolean {
   return b.family === 'ip4' ? b.host.startsWith('127.') : b.host === '::1'
 }
 
+/**
+ * The upgrader for a dial made with `initiator: false` (the second dial of a hole punch):
+ * the connection is marked inbound before it is upgraded, so that Noise, multistream-select
+ * and yamux all take the responder's part. libp2p's upgrader alone switches only the first two,
+ * and both ends of a TCP simultaneous open would be yamux clients.
+ */
+function responderUpgrader (upgrader: Upgrader): Upgrader {
+  const upgradeOutbound = async (maConn: MultiaddrConnection, opts: Parameters<Upgrader['upgradeOutbound']>[1]): ReturnType<Upgrader['upgradeOutbound']> => {
+    maConn.direction = 'inbound'
+    return upgrader.upgradeOutbound(maConn, opts)
+  }
+  return new Proxy(upgrader, {
+    get (target, prop) {
+      if (prop === 'upgradeOutbound') return upgradeOutbound
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    }
+  })
+}
+
 export interface ReusePortTcpInit {
   /** Options of @libp2p/tcp. */
   tcp?: TCPOptions
@@ -143,7 +163,8 @@ export interface ReusePortTcpInit {
  * from an ephemeral port as before; so does a dial whose port cannot be reused (a second
  * connection to the same remote address and port, or a runtime without the handle API).
  * A listener first checks its port is not held by another socket, so two nodes cannot
- * share a port by mistake.
+ * share a port by mistake. A dial with `initiator: false` (DCUtR's second dial) takes the
+ * responder's part in every layer of the upgrade.
  *
  * @example
  * ```ts
@@ -170,6 +191,12 @@ export function reusePortTcp (init: ReusePortTcpInit = {}): (components: TCPComp
       const listener = createListener(options)
       reuse.track(listener)
       return listener
+    }
+    const dial = transport.dial.bind(transport)
+    transport.dial = async (ma, options) => {
+      // DCUtR's `initiator`, handed down by the transport manager
+      const responding = (options as { initiator?: boolean }).initiator === false
+      return dial(ma, responding ? { ...options, upgrader: responderUpgrader(options.upgrader) } : options)
     }
     connectable._connect = async (ma, options) => {
       const source = options.signal.aborted ? undefined : reuse.sourceFor(ma)
