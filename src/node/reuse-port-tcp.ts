@@ -192,19 +192,34 @@ export function reusePortTcp (init: ReusePortTcpInit = {}): (components: TCPComp
       reuse.track(listener)
       return listener
     }
+    // the options of dials whose socket connected from the listening port, and of those that must not
+    const connectedFromPort = new WeakSet<object>()
+    const ephemeral = new WeakSet<object>()
     const dial = transport.dial.bind(transport)
     transport.dial = async (ma, options) => {
       // DCUtR's `initiator`, handed down by the transport manager
       const responding = (options as { initiator?: boolean }).initiator === false
-      return dial(ma, responding ? { ...options, upgrader: responderUpgrader(options.upgrader) } : options)
+      const opts = responding ? { ...options, upgrader: responderUpgrader(options.upgrader) } : options
+      try {
+        return await dial(ma, opts)
+      } catch (err) {
+        // two nodes that dial each other from their listening ports at the same moment meet in one
+        // TCP connection on which both start the handshake: dial again, from an ephemeral port
+        if (responding || !connectedFromPort.has(opts) || opts.signal.aborted) throw err
+        log('upgrading the connection to %a from port-reusing socket failed (%s): dialling from an ephemeral port', ma, (err as Error).message)
+        const again = { ...opts }
+        ephemeral.add(again)
+        return dial(ma, again)
+      }
     }
     connectable._connect = async (ma, options) => {
-      const source = options.signal.aborted ? undefined : reuse.sourceFor(ma)
+      const source = options.signal.aborted || ephemeral.has(options) ? undefined : reuse.sourceFor(ma)
       const handle = source == null ? undefined : reuse.handleFor(source)
       if (source == null || handle == null) return connect(ma, options)
       try {
         // manualStart: the socket must not read before it is connected
         const socket = await connect(ma, { ...options, handle, manualStart: true } as TCPDialOptions)
+        connectedFromPort.add(options)
         log.trace('dialled %a from port %d', ma, source.port)
         return socket
       } catch (err) {
