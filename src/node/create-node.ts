@@ -23,7 +23,7 @@ import { loadOrCreateIdentity } from './identity.js'
 import { readSwarmKey } from './swarm-key.js'
 import { AddressHygiene, reachListen, reachService, reachServices, relayTransport } from './reach.js'
 import { OaNode } from './oa-node.js'
-import { reusePortTcp } from './reuse-port-tcp.js'
+import { portReuseAvailable, reusePortTcp } from './reuse-port-tcp.js'
 import { ObservedAddresses } from './observed-addresses.js'
 import { libp2pMetrics } from '../metrics/libp2p-metrics.js'
 import { OaMetrics } from '../metrics/oa-metrics.js'
@@ -87,7 +87,7 @@ export interface CreateNodeOptions {
 /** The services every node runs, whatever its mods: limits, identify, ping, the DHT, gossipsub. */
 function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: NodeLimits, hygiene: AddressHygiene) {
   // the node's addresses as peers observe them, for hole punching only (never announced); of use only when dials leave from the listening port
-  const observed = config.network.reusePort ? new ObservedAddresses() : undefined
+  const observed = config.network.reusePort && portReuseAvailable() ? new ObservedAddresses() : undefined
   return {
     // reachability, relay reservations, AutoNAT, DCUtR, the relay service and UPnP (src/node/reach.ts)
     reach: reachService(hygiene, observed),

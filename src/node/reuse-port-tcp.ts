@@ -33,8 +33,12 @@ interface Bound {
 /** Errors that mean "this local port cannot be used for that remote now": the dial goes out from an ephemeral port instead. */
 const PORT_BUSY = new Set(['EADDRINUSE', 'EADDRNOTAVAIL'])
 
-/** Node's TCP handle constructor, or undefined where the runtime has none with SO_REUSEPORT. */
+/** Where libuv's SO_REUSEPORT does what is needed here (elsewhere Node refuses `reusePort` for listening, or it balances differently). */
+const REUSE_PORT_PLATFORMS = new Set<string>(['linux', 'freebsd'])
+
+/** Node's TCP handle constructor, or undefined where the runtime or platform has none with SO_REUSEPORT. */
 function tcpBinding (): TcpBinding | undefined {
+  if (!REUSE_PORT_PLATFORMS.has(process.platform)) return undefined
   try {
     const binding = (process as unknown as { binding: (name: string) => unknown }).binding('tcp_wrap') as Partial<TcpBinding> | undefined
     if (typeof binding?.TCP !== 'function' || typeof binding.constants?.UV_TCP_REUSEPORT !== 'number') return undefined
@@ -147,6 +151,11 @@ function responderUpgrader (upgrader: Upgrader): Upgrader {
   })
 }
 
+/** Whether outbound TCP connections can leave from the listening port here (the platform and runtime allow it). */
+export function portReuseAvailable (): boolean {
+  return tcpBinding() != null
+}
+
 export interface ReusePortTcpInit {
   /** Options of @libp2p/tcp. */
   tcp?: TCPOptions
@@ -163,7 +172,8 @@ export interface ReusePortTcpInit {
  * from an ephemeral port as before; so does a dial whose port cannot be reused (a second
  * connection to the same remote address and port, or a runtime without the handle API).
  * A listener first checks its port is not held by another socket, so two nodes cannot
- * share a port by mistake. A dial with `initiator: false` (DCUtR's second dial) takes the
+ * share a port by mistake. Only on Linux and FreeBSD; elsewhere it is plain @libp2p/tcp.
+ * A dial with `initiator: false` (DCUtR's second dial) takes the
  * responder's part in every layer of the upgrade.
  *
  * @example
