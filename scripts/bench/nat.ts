@@ -1,10 +1,13 @@
 /**
  * NAT benchmark: direct-request latency between nodes of the namespace topology of
  * test/e2e/nat.test.ts (root, ip netns, iptables): a home node asking a public node
- * (direct, the baseline), a home node behind a NAT that drops unsolicited traffic
- * asking another home node (relayed through the public relay), and a home node with
- * a mapped port asking one behind a plain NAT once DCUtR has upgraded their relayed
- * connection (direct after the upgrade). The same expert agent answers in each case.
+ * (direct, the baseline), a home node behind a symmetric NAT asking another home node
+ * (relayed through the public relay: no hole punch is possible), a home node with
+ * a mapped port asking one behind a home router once DCUtR has upgraded their relayed
+ * connection (a direct dial to the mapped port), and a home node behind a home router
+ * asking another behind a home router once DCUtR has hole punched their relayed
+ * connection (observed addresses, dials from the listening port). The same expert agent
+ * answers in each case.
  *
  *   npm run bench:nat             # 100 requests per path after 5 to warm up
  *   npm run bench:nat -- --quick  # 20 per path
@@ -51,17 +54,19 @@ export async function benchNat (quick: boolean): Promise<Figure[]> {
   const samples = quick ? 20 : 100
   const cluster = await startNatCluster(PREFIX, 2, [
     { nat: 'masquerade', network: ['minPeers: 0'], extra: 'discovery:\n  communityPeers: 0\n' },
-    { nat: 'drop' },
-    { nat: 'mapped' }
+    { nat: 'symmetric' },
+    { nat: 'mapped' },
+    ...[0, 1].map(() => ({ nat: 'masquerade' as const, bootstrapAll: true, network: ['minPeers: 0'], extra: 'discovery:\n  communityPeers: 0\n' }))
   ], BIN_PATH, BENCH_LIMITS)
   const figures: Figure[] = []
   try {
-    const [home1, home2, home3] = cluster.homes as [NatNode, NatNode, NatNode]
+    const [home1, home2, home3, home4, home5] = cluster.homes as [NatNode, NatNode, NatNode, NatNode, NatNode]
     const pub2 = cluster.publics[1] as NatNode
     const paths: Array<{ name: string, asker: NatNode, target: NatNode, expect: 'direct' | 'relayed', note: string }> = [
       { name: 'direct (home -> public node)', asker: home1, target: pub2, expect: 'direct', note: 'through home1\'s NAT, no relay' },
-      { name: 'relayed (home behind a dropping NAT -> home)', asker: home2, target: home1, expect: 'relayed', note: 'both ends behind NAT, through the public relay' },
-      { name: 'hole-punched (DCUtR upgrade -> direct)', asker: home3, target: home1, expect: 'direct', note: 'relayed first, upgraded by DCUtR (home3\'s port mapped)' }
+      { name: 'relayed (home behind a symmetric NAT -> home)', asker: home2, target: home1, expect: 'relayed', note: 'both ends behind NAT, through the public relay' },
+      { name: 'upgraded (DCUtR, mapped port -> direct)', asker: home3, target: home1, expect: 'direct', note: 'relayed first, upgraded by DCUtR (home3\'s port mapped)' },
+      { name: 'hole-punched (DCUtR, two home routers -> direct)', asker: home5, target: home4, expect: 'direct', note: 'relayed first, hole punched by DCUtR (both behind plain MASQUERADE)' }
     ]
     for (const path of paths) {
       const agent = `${path.target.name}_expert`

@@ -64,6 +64,7 @@ export const configLayerSchema = z.strictObject({
     swarmKey: z.string().min(1).optional(),
     announcePrivate: z.union([z.boolean(), z.literal('auto')]).optional(),
     upnp: z.boolean().optional(),
+    reusePort: z.boolean().optional(),
     relay: z.strictObject({
       serve: z.boolean().optional(),
       reserve: z.union([z.boolean(), z.literal('auto')]).optional(),
@@ -147,6 +148,12 @@ export interface NodeConfig {
     announcePrivate: boolean | 'auto'
     /** Ask the router for a port mapping with UPnP / NAT-PMP. */
     upnp: boolean
+    /**
+     * Dial public addresses from the TCP listening port (SO_REUSEPORT), and send the
+     * addresses peers observe for the node to DCUtR, so that two nodes behind NATs can
+     * hole punch. Observed addresses are never announced.
+     */
+    reusePort: boolean
     relay: RelaySettings
   }
   api: {
@@ -343,6 +350,7 @@ export const DEFAULTS: Omit<NodeConfig, 'dataDir'> = {
     minPeers: 4,
     announcePrivate: 'auto',
     upnp: false,
+    reusePort: true,
     relay: {
       serve: false,
       reserve: 'auto',

@@ -7,7 +7,6 @@ import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
-import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
@@ -24,6 +23,8 @@ import { loadOrCreateIdentity } from './identity.js'
 import { readSwarmKey } from './swarm-key.js'
 import { AddressHygiene, reachListen, reachService, reachServices, relayTransport } from './reach.js'
 import { OaNode } from './oa-node.js'
+import { portReuseAvailable, reusePortTcp } from './reuse-port-tcp.js'
+import { ObservedAddresses } from './observed-addresses.js'
 import { libp2pMetrics } from '../metrics/libp2p-metrics.js'
 import { OaMetrics } from '../metrics/oa-metrics.js'
 import type { NodeConfig } from '../config/schema.js'
@@ -85,10 +86,12 @@ export interface CreateNodeOptions {
 
 /** The services every node runs, whatever its mods: limits, identify, ping, the DHT, gossipsub. */
 function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: NodeLimits, hygiene: AddressHygiene) {
+  // the node's addresses as peers observe them, for hole punching only (never announced); of use only when dials leave from the listening port
+  const observed = config.network.reusePort && portReuseAvailable() ? new ObservedAddresses() : undefined
   return {
     // reachability, relay reservations, AutoNAT, DCUtR, the relay service and UPnP (src/node/reach.ts)
-    reach: reachService(hygiene),
-    ...reachServices(config.network),
+    reach: reachService(hygiene, observed),
+    ...reachServices(config.network, observed),
     limits: () => limits,
     identify: identify(),
     // tell connected peers when our addresses change
@@ -194,7 +197,8 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, compo
       announce: config.network.announce,
       announceFilter: hygiene.announceFilter
     },
-    transports: [tcp(), webSockets(), relayTransport()],
+    // with network.reusePort, dials to public addresses leave from the listening port (hole punching)
+    transports: [reusePortTcp({ reusePort: config.network.reusePort }), webSockets(), relayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {

@@ -1,11 +1,12 @@
 import { networkInterfaces } from 'node:os'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { dcutr } from '@libp2p/dcutr'
 import { removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
+import { holePunching } from './hole-punch.js'
+import type { ObservedAddresses } from './observed-addresses.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Connection, Libp2pEvents, PeerInfo, TypedEventTarget } from '@libp2p/interface'
@@ -26,6 +27,12 @@ export interface ReachStatus {
   announcingPrivate: boolean
   /** `client` while the node is reachable only through relays: it queries the DHT but does not serve it. */
   dhtMode: 'client' | 'server'
+  /**
+   * Public TCP addresses at least two peers observed for the node (with `network.reusePort`):
+   * behind a NAT, its public address and the port it mapped. DCUtR sends them for hole
+   * punching; they are never announced.
+   */
+  observedAddrs: string[]
 }
 
 /** True when the address goes through a relay (`.../p2p-circuit/...`). */
@@ -118,14 +125,14 @@ export function relayTransport () {
   return circuitRelayTransport({ reservationConcurrency: 1 })
 }
 
-/** The services of reach: AutoNAT, DCUtR, the relay service when offered, UPnP when asked for. */
-export function reachServices (network: NodeConfig['network']) {
+/** The services of reach: AutoNAT, DCUtR (with the observed addresses, when given), the relay service when offered, UPnP when asked for. */
+export function reachServices (network: NodeConfig['network'], observed: ObservedAddresses | undefined) {
   const { relay } = network
   return {
     // learns whether the node's public addresses can be dialled from outside
     autoNAT: autoNAT(),
-    // upgrades a relayed connection to a direct one where the NATs allow
-    dcutr: dcutr(),
+    // upgrades a relayed connection to a direct one where the NATs allow; with port reuse, hole punching with observed addresses
+    dcutr: holePunching(observed),
     ...(relay.serve
       ? {
           relay: circuitRelayServer({
@@ -160,7 +167,7 @@ export function relaysOf (addrs: Multiaddr[]): string[] {
  * `private` when it holds relay reservations or has only private addresses, `unknown`
  * while a public address waits for AutoNAT to confirm it.
  */
-function reachStatus (addrs: Multiaddr[], candidates: Multiaddr[], relay: CircuitRelayService | undefined, hygiene: AddressHygiene): Omit<ReachStatus, 'dhtMode'> {
+function reachStatus (addrs: Multiaddr[], candidates: Multiaddr[], relay: CircuitRelayService | undefined, hygiene: AddressHygiene): Omit<ReachStatus, 'dhtMode' | 'observedAddrs'> {
   const held = relaysOf(addrs)
   const direct = addrs.filter(ma => !isRelayedAddress(ma))
   let reachability: Reachability
@@ -194,7 +201,7 @@ export interface ReachComponents {
 export class ReachService {
   private dht?: DhtMode
 
-  constructor (private readonly components: ReachComponents, readonly hygiene: AddressHygiene) {}
+  constructor (private readonly components: ReachComponents, readonly hygiene: AddressHygiene, private readonly observed?: ObservedAddresses) {}
 
   readonly [Symbol.toStringTag] = '@oa-node/reach'
 
@@ -223,11 +230,15 @@ export class ReachService {
   /** Reachability and relay reservations; `relay` is the node's relay service when it offers one. */
   status (relay: CircuitRelayService | undefined): ReachStatus {
     const all = this.components.addressManager.getAddressesWithMetadata()
-    return { ...reachStatus(this.components.addressManager.getAddresses(), all.map(a => a.multiaddr), relay, this.hygiene), dhtMode: this.dht?.getMode() ?? 'server' }
+    return {
+      ...reachStatus(this.components.addressManager.getAddresses(), all.map(a => a.multiaddr), relay, this.hygiene),
+      dhtMode: this.dht?.getMode() ?? 'server',
+      observedAddrs: this.observed?.candidates().map(String) ?? []
+    }
   }
 }
 
-/** The reach service factory, for `services.reach`. */
-export function reachService (hygiene: AddressHygiene): (components: ReachComponents) => ReachService {
-  return components => new ReachService(components, hygiene)
+/** The reach service factory, for `services.reach`; `observed` are the addresses peers observe for the node, when it collects them. */
+export function reachService (hygiene: AddressHygiene, observed?: ObservedAddresses): (components: ReachComponents) => ReachService {
+  return components => new ReachService(components, hygiene, observed)
 }

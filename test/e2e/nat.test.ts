@@ -13,9 +13,11 @@ if (unavailable != null) console.log(`skipping the NAT tests: ${unavailable}`)
 
 /**
  * Real node processes in network namespaces: two public nodes (the first offers a relay
- * and is the bootstrap peer), and three homes, each behind a NAT namespace doing
- * MASQUERADE: home1 plain (endpoint-independent mapping), home2 dropping every unsolicited
- * packet, home3 with its port mapped (as UPnP would) and announced.
+ * and is the bootstrap peer), and five homes, each behind a NAT namespace doing
+ * MASQUERADE: home1, home4 and home5 behind home routers (endpoint-independent mapping,
+ * unsolicited packets dropped), home2 behind a symmetric NAT (a random port for every
+ * connection), home3 with its port mapped (as UPnP would) and announced. home4 and home5
+ * join through both public nodes, which so observe the address each one's NAT maps it to.
  */
 describe.skipIf(unavailable != null)('nodes behind NAT, in network namespaces', () => {
   let cluster: NatCluster | undefined
@@ -23,29 +25,42 @@ describe.skipIf(unavailable != null)('nodes behind NAT, in network namespaces', 
   let home1: NatNode
   let home2: NatNode
   let home3: NatNode
+  let home4: NatNode
+  let home5: NatNode
 
   const net = (): NatCluster => {
     if (cluster == null) throw new Error('the cluster did not start')
     return cluster
   }
 
+  /** Waits until `asker` finds `target`'s agent by its capability (through the DHT and a card fetched from the target). */
+  const findsAgent = async (asker: NatNode, target: NatNode): Promise<void> => {
+    const agents = await waitFor(`${asker.name} finds ${target.name}'s agent`, async () => {
+      const { agents } = await asker.json<{ agents: DiscoveredAgent[] }>(['agents', '--community', NAT_COMMUNITY, '--capability', `${target.name}_skill`])
+      return agents.length > 0 ? agents : undefined
+    }, 45_000, 500)
+    expect(agents.map(a => [a.name, a.peerId])).toEqual([[`${target.name}_expert`, target.peerId]])
+  }
+
   beforeAll(async () => {
     cluster = await startNatCluster(PREFIX, 2, [
       // home1 dials nobody by itself, so its connection to home3 can only become direct by an upgrade
       { nat: 'masquerade', network: ['minPeers: 0'], extra: 'discovery:\n  communityPeers: 0\n' },
-      { nat: 'drop' },
-      { nat: 'mapped' }
+      { nat: 'symmetric' },
+      { nat: 'mapped' },
+      // home4 and home5 dial nobody by themselves either: their connection is the relayed one of a request, then its upgrade
+      ...[0, 1].map(() => ({ nat: 'masquerade' as const, bootstrapAll: true, network: ['minPeers: 0'], extra: 'discovery:\n  communityPeers: 0\n' }))
     ])
     relay = cluster.publics[0] as NatNode
-    ;[home1, home2, home3] = cluster.homes as [NatNode, NatNode, NatNode]
-  }, 120_000)
+    ;[home1, home2, home3, home4, home5] = cluster.homes as [NatNode, NatNode, NatNode, NatNode, NatNode]
+  }, 180_000)
 
   afterAll(async () => {
     await cluster?.stop()
   }, 60_000)
 
   it('joins the home nodes through the public node, each reserving a slot on its relay and announcing only relayed addresses', async () => {
-    for (const home of [home1, home2]) {
+    for (const home of [home1, home2, home4, home5]) {
       const status = await waitFor(`${home.name} holds a reservation on the relay`, async () => {
         const s = await home.status()
         return s.reach.relayReservations.held.includes(relay.peerId) ? s : undefined
@@ -57,9 +72,9 @@ describe.skipIf(unavailable != null)('nodes behind NAT, in network namespaces', 
       expect(status.multiaddrs.length).toBeGreaterThan(0)
       for (const a of status.multiaddrs) expect(a).toContain(`/p2p/${relay.peerId}/p2p-circuit/p2p/${home.peerId}`)
     }
-    const relayStatus = await waitFor('the relay serves both reservations', async () => {
+    const relayStatus = await waitFor('the relay serves the four reservations', async () => {
       const s = await relay.status()
-      return s.reach.relayReservations.served >= 2 ? s : undefined
+      return s.reach.relayReservations.served >= 4 ? s : undefined
     }, 30_000, 250)
     expect(relayStatus.reach).toMatchObject({ reachability: 'public', relayServing: true, dhtMode: 'server' })
     // home3's mapped port is announced: it needs no relay
@@ -67,16 +82,16 @@ describe.skipIf(unavailable != null)('nodes behind NAT, in network namespaces', 
   })
 
   it('finds each other\'s agents by capability', async () => {
-    for (const [asker, target] of [[home2, home1], [home1, home2], [home3, home1]] as const) {
-      const agents = await waitFor(`${asker.name} finds ${target.name}'s agent`, async () => {
-        const { agents } = await asker.json<{ agents: DiscoveredAgent[] }>(['agents', '--community', NAT_COMMUNITY, '--capability', `${target.name}_skill`])
-        return agents.length > 0 ? agents : undefined
-      }, 45_000, 500)
-      expect(agents.map(a => [a.name, a.peerId])).toEqual([[`${target.name}_expert`, target.peerId]])
-    }
+    for (const [asker, target] of [[home2, home1], [home1, home2], [home3, home1]] as const) await findsAgent(asker, target)
   }, 120_000)
 
-  it('exchanges direct requests through the relay, also with a node whose NAT drops unsolicited traffic', async () => {
+  it('exchanges direct requests through the relay with a node behind a symmetric NAT, which cannot hole punch', async () => {
+    // two public peers observed home2 at two ports of its NAT: it has no address to hole punch with
+    await waitFor('home2 connected directly to both public nodes', async () => {
+      const peers = await home2.peers()
+      return net().publics.every(p => peers.some(v => v.peerId === p.peerId && !v.relayed))
+    }, 30_000, 250)
+    expect((await home2.status()).reach.observedAddrs).toEqual([])
     for (const [asker, target] of [[home2, home1], [home1, home2]] as const) {
       const reply = await asker.json<{ payload: { text?: string } }>(['ask', `${NAT_COMMUNITY}/${target.name}_expert`, `what is ${target.name}?`, '--wait', '30', '--timeout', '30'], 90_000)
       expect(typeof reply.payload.text).toBe('string')
@@ -95,6 +110,41 @@ describe.skipIf(unavailable != null)('nodes behind NAT, in network namespaces', 
       return v?.relayed === false ? v : undefined
     }, 30_000, 250)
     expect(view.addresses.some(a => a.startsWith(`/ip4/${net().topology.homes[2]?.publicIp ?? ''}/tcp/7700`))).toBe(true)
+  }, 120_000)
+
+  it('hole punches a relayed connection between two nodes behind home routers (DCUtR with observed addresses)', async () => {
+    const natIp = (home: NatNode): string => net().topology.homes[net().homes.indexOf(home)]?.publicIp ?? ''
+    for (const home of [home4, home5]) {
+      // its dials to the public nodes left from its listening port: both saw the NAT's address with that port
+      const status = await waitFor(`${home.name} knows the address its NAT maps it to`, async () => {
+        const s = await home.status()
+        return s.reach.observedAddrs.includes(`/ip4/${natIp(home)}/tcp/7700`) ? s : undefined
+      }, 30_000, 250)
+      // used for hole punching only: what it announces is still only the relayed address
+      for (const a of status.multiaddrs) expect(a).toContain('/p2p-circuit')
+    }
+    // the community's catch-up may have connected them through the relay (and so hole punched) already
+    await findsAgent(home5, home4)
+    const reply = await home5.json<{ payload: { text?: string } }>(['ask', `${NAT_COMMUNITY}/home4_expert`, 'what is home4?', '--wait', '30', '--timeout', '30'], 90_000)
+    expect(typeof reply.payload.text).toBe('string')
+    // neither NAT lets in what its node did not ask for: the direct connection is a hole punch
+    const view = await waitFor('a direct connection between home4 and home5', async () => {
+      const v = await peerView(home4, home5.peerId)
+      return v?.relayed === false ? v : undefined
+    }, 30_000, 250)
+    expect(view.addresses.some(a => a.startsWith(`/ip4/${natIp(home5)}/tcp/7700`))).toBe(true)
+    const back = await peerView(home5, home4.peerId)
+    expect(back?.relayed).toBe(false)
+    expect(back?.addresses.some(a => a.startsWith(`/ip4/${natIp(home4)}/tcp/7700`))).toBe(true)
+  }, 120_000)
+
+  it('keeps a connection with the symmetric NAT relayed, though the other end could hole punch', async () => {
+    await findsAgent(home2, home4)
+    const reply = await home2.json<{ payload: { text?: string } }>(['ask', `${NAT_COMMUNITY}/home4_expert`, 'what is home4?', '--wait', '30', '--timeout', '30'], 90_000)
+    expect(typeof reply.payload.text).toBe('string')
+    expect((await home4.status()).reach.observedAddrs).not.toEqual([])
+    const view = await peerView(home2, home4.peerId)
+    expect(view?.relayed).toBe(true)
   }, 120_000)
 
   it('delivers a channel post and a memory record to every node', async () => {

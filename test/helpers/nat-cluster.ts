@@ -36,6 +36,8 @@ export interface NatCluster {
 }
 
 export interface NatHomeOptions extends HomeSpec {
+  /** Bootstrap through every public node, not only the first (so that two public peers observe the node's address). */
+  bootstrapAll?: boolean
   /** Extra YAML lines for the node's `network:` section. */
   network?: string[]
   /** Extra top-level YAML. */
@@ -102,12 +104,14 @@ export async function startNatCluster (prefix: string, publicNodes: number, home
     }
     const publics: NatNode[] = []
     let bootstrap = ''
+    const everyPublic: string[] = []
     for (const [i, ip] of topology.publicIps.entries()) {
       const name = `pub${i + 1}`
       const addr = `/ip4/${ip}/tcp/${NODE_PORT}`
       const network = [`listen: [${addr}]`, `announce: [${addr}]`, ...(i === 0 ? ['relay: { serve: true }'] : [`bootstrap: [${bootstrap}]`])]
       const node = await start(name, topology.publicNs, nodeConfig(name, network))
       if (i === 0) bootstrap = `${addr}/p2p/${node.peerId}`
+      everyPublic.push(`${addr}/p2p/${node.peerId}`)
       publics.push(node)
     }
     const homeNodes: NatNode[] = []
@@ -116,7 +120,7 @@ export async function startNatCluster (prefix: string, publicNodes: number, home
       const spec = homes[i]
       const network = [
         `listen: [/ip4/0.0.0.0/tcp/${NODE_PORT}]`,
-        `bootstrap: [${bootstrap}]`,
+        `bootstrap: [${spec?.bootstrapAll === true ? everyPublic.join(', ') : bootstrap}]`,
         // a mapped port is announced, as UPnP would
         ...(home.nat === 'mapped' ? [`announce: [/ip4/${home.publicIp}/tcp/${NODE_PORT}]`] : []),
         ...(spec?.network ?? [])

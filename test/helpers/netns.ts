@@ -5,10 +5,19 @@ const run = promisify(execFile)
 
 /** How a NAT namespace treats traffic from the public side that no home node asked for. */
 export type NatKind =
-  /** MASQUERADE: endpoint-independent mapping; unsolicited packets reach the NAT itself and are refused. */
+  /**
+   * A home router: MASQUERADE with endpoint-independent mapping (the NAT keeps the source
+   * port when it is free), and every unsolicited packet from the public side dropped
+   * silently (no RST). A packet of a connection the home node opened, or is opening, passes:
+   * two such NATs allow a TCP hole punch.
+   */
   | 'masquerade'
-  /** MASQUERADE, and every unsolicited packet from the public side is dropped silently. */
-  | 'drop'
+  /**
+   * MASQUERADE with endpoint-dependent mapping (a random public port for every connection,
+   * `--random-fully`), unsolicited packets dropped silently: peers observe another port
+   * each, so no hole punch is possible.
+   */
+  | 'symmetric'
   /** MASQUERADE, and the home node's TCP port is mapped on the NAT's public address (as UPnP or a port forward does). */
   | 'mapped'
 
@@ -138,10 +147,10 @@ export async function buildTopology (prefix: string, publicNodes: number, homes:
       await inNs(ns, 'ip', 'link', 'set', `${prefix}h${i}`, 'up')
       await inNs(ns, 'ip', 'route', 'add', 'default', 'via', `192.168.${i}.1`)
       await inNs(natNs, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1')
-      await inNs(natNs, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', `${prefix}n${i}p`, '-j', 'MASQUERADE')
-      if (spec.nat === 'drop') {
+      await inNs(natNs, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', `${prefix}n${i}p`, '-j', 'MASQUERADE', ...(spec.nat === 'symmetric' ? ['--random-fully'] : []))
+      if (spec.nat === 'masquerade' || spec.nat === 'symmetric') {
         for (const chain of ['INPUT', 'FORWARD']) await inNs(natNs, 'iptables', '-A', chain, '-i', `${prefix}n${i}p`, '-m', 'conntrack', '--ctstate', 'NEW,INVALID', '-j', 'DROP')
-      } else if (spec.nat === 'mapped') {
+      } else {
         await inNs(natNs, 'iptables', '-t', 'nat', '-A', 'PREROUTING', '-i', `${prefix}n${i}p`, '-p', 'tcp', '--dport', String(NODE_PORT), '-j', 'DNAT', '--to-destination', `${ip}:${NODE_PORT}`)
       }
       built.push({ ns, natNs, ip, publicIp, nat: spec.nat })

@@ -48,6 +48,14 @@ describe('config file', () => {
     }
   })
 
+  it('reuses the listening port by default, takes network.reusePort: false, and refuses a value that is not a boolean', async () => {
+    expect((await loadConfig({ flags: { dataDir: dir.path } })).network.reusePort).toBe(true)
+    const off = await yamlFile('network:\n  reusePort: false\n')
+    expect((await loadConfig({ file: off, flags: { dataDir: dir.path } })).network.reusePort).toBe(false)
+    const bad = await yamlFile('network:\n  reusePort: sometimes\n')
+    expect((await problemsOf(async () => loadConfigFile(bad)))[0]).toMatch(new RegExp(`^${bad}: network.reusePort: `))
+  })
+
   it('names each key of the LanceDB store of release 0.1 as no longer used', async () => {
     const file = await yamlFile('memory:\n  storeRecycleRssMiB: 512\n  storeProcess: true\n  commitIntervalMs: 500\n  vectorIndexThreshold: 10000\n')
     const problems = await problemsOf(async () => loadConfigFile(file))
