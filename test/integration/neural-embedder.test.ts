@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { appendFile, copyFile, cp, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MEMORY_DEFAULTS } from '../../src/memory/config.js'
 import { EmbedderError } from '../../src/memory/errors.js'
 import { NeuralEmbedder } from '../../src/memory/embedders/neural.js'
+import { LazyNeuralEmbedder } from '../../src/memory/embedders/lazy-neural.js'
 import { LexicalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { chooseEmbedder } from '../../src/memory/embedders/select.js'
 import { EndpointHealth } from '../../src/endpoints/health.js'
@@ -72,12 +73,39 @@ describe('the neural embedder', () => {
 })
 
 describe('choosing the embedder (memory.embedder)', () => {
-  it('auto: the neural model when its files are there', async () => {
+  it('auto: the neural model when its files are there, loaded when it first embeds, under the name and with the vectors of the model itself', async () => {
     const model = await testModel()
     const choice = await chooseEmbedder({ ...MEMORY_DEFAULTS, embedder: 'auto', modelDir: join(model.dir, '..') }, DEFAULTS.llm, watch)
-    expect(choice.embedder).toBeInstanceOf(NeuralEmbedder)
+    expect(choice.embedder).toBeInstanceOf(LazyNeuralEmbedder)
     expect(choice.notice).toBeUndefined()
-    if (choice.embedder instanceof NeuralEmbedder) await choice.embedder.close()
+    const lazy = choice.embedder as LazyNeuralEmbedder
+    expect(lazy.loaded).toBe(false)
+    const direct = await NeuralEmbedder.load(model)
+    try {
+      expect([lazy.name, lazy.dimension]).toEqual([direct.name, direct.dimension])
+      const texts = ['my asyncio task hangs', 'pin numpy below 2 for the legacy service']
+      const [got, expected] = await Promise.all([lazy.embed(texts), direct.embed(texts)])
+      expect(lazy.loaded).toBe(true)
+      expect(got).toEqual(expected)
+    } finally {
+      await lazy.close()
+      await direct.close()
+    }
+    expect(lazy.loaded).toBe(false)
+    await expect(lazy.embed(['after close'])).rejects.toThrow(/was closed/)
+  })
+
+  it('a model file altered after install is refused when the embedder is opened, not at its first use', async () => {
+    const model = await testModel()
+    const dir = await tempDir()
+    try {
+      const folder = join(dir.path, 'all-minilm-l6-v2')
+      await cp(model.dir, folder, { recursive: true })
+      await appendFile(join(folder, model.manifest.onnx), 'x')
+      await expect(LazyNeuralEmbedder.open({ dir: folder, manifest: model.manifest })).rejects.toThrow(/does not match its manifest/)
+    } finally {
+      await dir.cleanup()
+    }
   })
 
   it('auto without the model: the lexical embedder, and a notice naming the folder and the pull command; neural without it: an error', async () => {

@@ -2,7 +2,7 @@ import { commandLine } from '../../cli/invocation.js'
 import { modelDir, readInstalledModel } from '../../models/manifest.js'
 import { EmbedderError } from '../errors.js'
 import { LexicalEmbedder } from './lexical.js'
-import { NeuralEmbedder } from './neural.js'
+import { LazyNeuralEmbedder } from './lazy-neural.js'
 import { OpenAIEmbedder } from './openai.js'
 import type { Embedder } from './types.js'
 import type { EndpointHealth } from '../../endpoints/health.js'
@@ -54,7 +54,7 @@ export async function chooseEmbedder (settings: NodeConfig['memory'], llm: NodeC
   let problem: string
   try {
     const model = await readInstalledModel(dir, settings.model)
-    if (model != null) return { embedder: await NeuralEmbedder.load(model), inProcess: true }
+    if (model != null) return { embedder: await LazyNeuralEmbedder.open(model), inProcess: true }
     problem = `the embedding model ${settings.model} is not in ${dir}`
   } catch (err) {
     if (settings.embedder === 'neural') throw new EmbedderError(`${(err as Error).message} (reinstall it with ${pull})`)
