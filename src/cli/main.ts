@@ -28,7 +28,6 @@ import { idCommand } from './id.js'
 import { invocation } from './invocation.js'
 import { initCommand } from './init/init.js'
 import { addBuiltinCommands, addModCommands } from './mod-commands.js'
-import { runMcpStdio } from '../gateway/mcp/stdio.js'
 import { forumCommands } from '../mods/forum/cli.js'
 import { a2aCommands } from '../mods/a2a/cli.js'
 import { socialCommands } from '../mods/social/cli.js'
@@ -283,6 +282,7 @@ export function buildProgram (setCode: (code: number) => void): Command {
     .option('-d, --data-dir <dir>', 'data dir of the running node (default ~/.oa-node)')
     .action(async (opts: Record<string, unknown>) => {
       try {
+        const { runMcpStdio } = await import('../gateway/mcp/stdio.js')
         await runMcpStdio(clientDataDir({ dataDir: typeof opts.dataDir === 'string' ? opts.dataDir : undefined }))
         setCode(0)
       } catch (err) {

@@ -1,5 +1,3 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { nodeMcpServer } from './server.js'
 import type { McpRefusal } from './server.js'
 import type { NodeApi } from './tools.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -29,6 +27,8 @@ export class McpHttpEndpoint {
   }
 
   async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // the MCP SDK (about 20 MiB of code) is loaded by the first MCP request, not by every node at start
+    const [{ StreamableHTTPServerTransport }, { nodeMcpServer }] = await Promise.all([import('@modelcontextprotocol/sdk/server/streamableHttp.js'), import('./server.js')])
     const server = nodeMcpServer(this.api(), this.onRefused)
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined })
     res.once('close', () => {
