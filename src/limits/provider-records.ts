@@ -1,3 +1,4 @@
+import { overriding } from '../runtime/overriding.js'
 import type { LimitReason } from './refusals.js'
 import type { KadDHTComponents } from '@libp2p/kad-dht'
 import type { AbortOptions } from '@libp2p/interface'
@@ -76,14 +77,7 @@ export class ProviderRecordLimits {
       const record = this.parse(key, self)
       if (record != null) this.remove(record)
     }
-    return new Proxy(store, {
-      get: (target, property) => {
-        if (property === 'put') return put
-        if (property === 'delete') return remove
-        const value: unknown = Reflect.get(target, property)
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
-      }
-    })
+    return overriding(store, { put, delete: remove })
   }
 
   counts (): ProviderRecordCounts {

@@ -2,6 +2,7 @@ import { dcutr } from '@libp2p/dcutr'
 import { serviceDependencies } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CODE_P2P } from '@multiformats/multiaddr'
+import { overriding } from '../runtime/overriding.js'
 import { holePunchAddressManager } from './observed-addresses.js'
 import type { ObservedAddresses } from './observed-addresses.js'
 import type { DCUtRServiceComponents } from '@libp2p/dcutr'
@@ -60,13 +61,7 @@ export function holePunchConnectionManager (components: Pick<HolePunchComponents
     }
     throw last
   }
-  return new Proxy(connectionManager, {
-    get (target, prop) {
-      if (prop === 'openConnection') return openConnection
-      const value: unknown = Reflect.get(target, prop, target)
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
-    }
-  })
+  return overriding(connectionManager, { openConnection })
 }
 
 /**

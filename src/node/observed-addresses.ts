@@ -1,5 +1,6 @@
 import { isLoopback, isPrivate } from '@libp2p/utils'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+import { overriding } from '../runtime/overriding.js'
 import type { PeerId } from '@libp2p/interface'
 import type { AddressManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -108,11 +109,5 @@ export function holePunchAddressManager (addressManager: AddressManager, observe
     const extra = observed.candidates().filter(ma => !have.has(ma.toString())).map(ma => ma.encapsulate(`/p2p/${peerId.toString()}`))
     return [...addrs, ...extra]
   }
-  return new Proxy(addressManager, {
-    get (target, prop) {
-      if (prop === 'getAddresses') return getAddresses
-      const value: unknown = Reflect.get(target, prop, target)
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
-    }
-  })
+  return overriding(addressManager, { getAddresses })
 }

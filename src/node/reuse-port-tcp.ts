@@ -1,6 +1,7 @@
 import net from 'node:net'
 import { tcp } from '@libp2p/tcp'
 import { isLoopback, isPrivate } from '@libp2p/utils'
+import { overriding } from '../runtime/overriding.js'
 import type { TCPComponents, TCPDialOptions, TCPOptions } from '@libp2p/tcp'
 import type { Listener, Logger, MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -142,13 +143,7 @@ function responderUpgrader (upgrader: Upgrader): Upgrader {
     maConn.direction = 'inbound'
     return upgrader.upgradeOutbound(maConn, opts)
   }
-  return new Proxy(upgrader, {
-    get (target, prop) {
-      if (prop === 'upgradeOutbound') return upgradeOutbound
-      const value: unknown = Reflect.get(target, prop, target)
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
-    }
-  })
+  return overriding(upgrader, { upgradeOutbound })
 }
 
 /** Whether outbound TCP connections can leave from the listening port here (the platform and runtime allow it). */

@@ -61,6 +61,7 @@ export class LazyNeuralEmbedder implements Embedder {
   }
 
   private async load (): Promise<NeuralEmbedder> {
+    // checked again as it loads: the file may have changed since the node started
     this.loading ??= NeuralEmbedder.load(this.model).then((model) => {
       this.resident = model
       return model
