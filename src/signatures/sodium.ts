@@ -1,7 +1,7 @@
 /**
  * libsodium's Ed25519 check (`sodium-native`, prebuilt for the common platforms and
  * shipped inside the package): about twice as fast as OpenSSL's through `node:crypto`
- * (44 against 96 µs a check on one core, measured on the same machine), and stricter
+ * (37 against 89 µs a check on one core, bench:replication, same run), and stricter
  * (it refuses non-canonical signatures and small-order keys, which no honest signer
  * makes). Where the addon does not load, callers use `node:crypto`.
  */

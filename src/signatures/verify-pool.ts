@@ -3,8 +3,9 @@
  * the same turn of the event loop are packed into one buffer per thread and checked
  * there with libsodium, so the event loop pays one message per batch instead of a
  * thread-pool job per signature, and the checks run beside it on the other cores.
- * Where a thread cannot start (no built worker script, no libsodium), or fails, the
- * checks run on the calling thread instead: never an error, only slower.
+ * It needs libsodium (`sodiumCheck()`): `verifyByOrigin` uses it only then, and checks
+ * with `node:crypto` otherwise. Where a thread cannot start (no built worker script) or
+ * fails, the checks run on the calling thread instead: never an error, only slower.
  */
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
