@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js'
 import { createLogger } from '../log/index.js'
 import { createNode } from '../node/create-node.js'
 import { restrictUmask } from '../files/private-files.js'
+import { startIdleCollector } from '../runtime/idle-collector.js'
 import { VERSION } from '../version.js'
 import { fields, print, printJson } from './format.js'
 import { flagsToLayer } from './flags.js'
@@ -69,6 +70,12 @@ export async function startCommand (flags: StartFlags): Promise<number> {
     throw err
   }
   log.info({ peerId: node.peerId.toString(), api: api.url }, 'node started')
+  // the process is the node's: hand back what the start and each burst left once it is idle
+  const idle = startIdleCollector({
+    onCollect: ({ residentBefore, residentAfter, ms }) => {
+      log.debug({ heapMiB: [residentBefore, residentAfter].map(b => Math.round(b / 1048576)), ms: Math.round(ms) }, 'idle: heap collected')
+    }
+  })
 
   const a2aUrl = node.service<A2AService>('a2a')?.inboundUrl
   const announce = (): void => {
@@ -121,6 +128,7 @@ export async function startCommand (flags: StartFlags): Promise<number> {
       }, STOP_DEADLINE_MS)
       void (async () => {
         try {
+          idle?.stop()
           await api.stop()
           await node.stop()
           log.info('stopped')

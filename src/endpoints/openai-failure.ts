@@ -1,5 +1,5 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
 import { networkCause } from './network-cause.js'
+import { openAiSdk } from './openai-sdk.js'
 
 /** What went wrong with a call to an OpenAI-compatible endpoint. */
 export interface OpenAiFailure {
@@ -23,15 +23,17 @@ function firstLine (text: string, max = 200): string {
 
 /**
  * Classifies an error of the `openai` client (the embedder's and the language model's),
- * with `timeoutMs` the time each request was allowed.
+ * with `timeoutMs` the time each request was allowed. Asynchronous because the `openai`
+ * package is imported on first use (it is already loaded when its client threw).
  *
  * @example
  * ```ts
- * await client.embeddings.create({ model, input }).catch(err => openAiFailure(err, 60_000))
+ * await client.embeddings.create({ model, input }).catch(async err => await openAiFailure(err, 60_000))
  * // { kind: 'unreachable', reason: 'connection refused', answered: false }
  * ```
  */
-export function openAiFailure (err: unknown, timeoutMs: number): OpenAiFailure {
+export async function openAiFailure (err: unknown, timeoutMs: number): Promise<OpenAiFailure> {
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = await openAiSdk()
   if (err instanceof APIConnectionTimeoutError) return { kind: 'unreachable', reason: `no answer within ${timeoutMs} ms`, answered: false }
   if (err instanceof APIConnectionError) return { kind: 'unreachable', reason: networkCause(err) ?? firstLine(err.message), answered: false }
   if (err instanceof APIUserAbortError) return { kind: 'aborted', reason: 'aborted', answered: false }

@@ -21,7 +21,7 @@ import { DHT_DATASTORE_PREFIX, DHT_PROTOCOL } from './constants.js'
 import { ensureDataDir, lockDataDir } from './data-dir.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { readSwarmKey } from './swarm-key.js'
-import { AddressHygiene, reachListen, reachService, reachServices, relayTransport } from './reach.js'
+import { AddressHygiene, reachListen, reachService, reachServices, relayTransport, upnpService } from './reach.js'
 import { OaNode } from './oa-node.js'
 import { portReuseAvailable, reusePortTcp } from './reuse-port-tcp.js'
 import { ObservedAddresses } from './observed-addresses.js'
@@ -44,6 +44,7 @@ import type { Embedder } from '../memory/embedders/types.js'
 import type { MemoryStore } from '../memory/types.js'
 import type { StoreAdapter } from '../memory/stores/adapter.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
+import type { UPnPService } from './reach.js'
 
 export interface CreateNodeOptions {
   /** Use this key instead of `<dataDir>/identity.key` (tests, embedding). */
@@ -85,13 +86,13 @@ export interface CreateNodeOptions {
 }
 
 /** The services every node runs, whatever its mods: limits, identify, ping, the DHT, gossipsub. */
-function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: NodeLimits, hygiene: AddressHygiene) {
+function coreServices (config: NodeConfig, penalties: PeerPenalties, limits: NodeLimits, hygiene: AddressHygiene, upnp: UPnPService | undefined) {
   // the node's addresses as peers observe them, for hole punching only (never announced); of use only when dials leave from the listening port
   const observed = config.network.reusePort && portReuseAvailable() ? new ObservedAddresses() : undefined
   return {
     // reachability, relay reservations, AutoNAT, DCUtR, the relay service and UPnP (src/node/reach.ts)
     reach: reachService(hygiene, observed),
-    ...reachServices(config.network, observed),
+    ...reachServices(config.network, observed, upnp),
     limits: () => limits,
     identify: identify(),
     // tell connected peers when our addresses change
@@ -137,7 +138,7 @@ function withCapabilities (mod: AnyMod, create: (components: never) => unknown):
   }
 }
 
-function buildServices (config: NodeConfig, composed: ComposedMods, options: CreateNodeOptions, hygiene: AddressHygiene) {
+function buildServices (config: NodeConfig, composed: ComposedMods, options: CreateNodeOptions, hygiene: AddressHygiene, upnp: UPnPService | undefined) {
   // invalid messages found by the services lower the sender's gossipsub score
   const penalties = new PeerPenalties()
   // what one peer can make this node do; refusals it earns lower its score too
@@ -156,7 +157,7 @@ function buildServices (config: NodeConfig, composed: ComposedMods, options: Cre
     }))
   }
   return {
-    ...coreServices(config, penalties, limits, hygiene),
+    ...coreServices(config, penalties, limits, hygiene, upnp),
     ...mods,
     bootstrapKeeper: bootstrapKeeper({ list: config.network.bootstrap, dialTimeoutMs: config.network.dialTimeoutMs }),
     meshKeeper: meshKeeper({ minPeers: config.network.minPeers, dialTimeoutMs: config.network.dialTimeoutMs })
@@ -208,7 +209,7 @@ async function createOaLibp2p (config: NodeConfig, privateKey: PrivateKey, compo
     },
     // bootstrap peers are dialled by the bootstrapKeeper service once the node listens
     peerDiscovery: config.network.mdns ? [mdns()] : [],
-    services: buildServices(config, composed, options, hygiene)
+    services: buildServices(config, composed, options, hygiene, await upnpService(config.network))
   })
   node.services.reach.useDht(node.services.dht)
   // the built-in mods' services are typed as present; a mod that is off has none (OaNode.service)

@@ -2,7 +2,6 @@ import { networkInterfaces } from 'node:os'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { removePrivateAddressesMapper } from '@libp2p/kad-dht'
-import { uPnPNAT } from '@libp2p/upnp-nat'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { holePunching } from './hole-punch.js'
@@ -12,6 +11,7 @@ import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Connection, Libp2pEvents, PeerInfo, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { UPnPNAT, UPnPNATComponents } from '@libp2p/upnp-nat'
 
 /** How the node can be reached: `public` (a verified public address), `private` (behind NAT or on a private network only), `unknown` (a public address not verified yet). */
 export type Reachability = 'public' | 'private' | 'unknown'
@@ -125,8 +125,25 @@ export function relayTransport () {
   return circuitRelayTransport({ reservationConcurrency: 1 })
 }
 
-/** The services of reach: AutoNAT, DCUtR (with the observed addresses, when given), the relay service when offered, UPnP when asked for. */
-export function reachServices (network: NodeConfig['network'], observed: ObservedAddresses | undefined) {
+/** The UPnP / NAT-PMP service, when `network.upnp` asks for it: its module (and its XML and SSDP parsers) is imported only then. */
+export type UPnPService = (components: UPnPNATComponents) => UPnPNAT
+
+/**
+ * The UPnP service `network.upnp` asks for, or undefined.
+ *
+ * @example
+ * ```ts
+ * const upnp = await upnpService(config.network)   // undefined unless --upnp
+ * ```
+ */
+export async function upnpService (network: NodeConfig['network']): Promise<UPnPService | undefined> {
+  if (!network.upnp) return undefined
+  const { uPnPNAT } = await import('@libp2p/upnp-nat')
+  return uPnPNAT()
+}
+
+/** The services of reach: AutoNAT, DCUtR (with the observed addresses, when given), the relay service when offered, UPnP when asked for (see upnpService). */
+export function reachServices (network: NodeConfig['network'], observed: ObservedAddresses | undefined, upnp: UPnPService | undefined) {
   const { relay } = network
   return {
     // learns whether the node's public addresses can be dialled from outside
@@ -146,7 +163,7 @@ export function reachServices (network: NodeConfig['network'], observed: Observe
           })
         }
       : {}),
-    ...(network.upnp ? { upnp: uPnPNAT() } : {})
+    ...(upnp == null ? {} : { upnp })
   }
 }
 

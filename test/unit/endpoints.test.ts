@@ -74,17 +74,17 @@ describe('Milvus failures', () => {
 
 describe('openAiFailure', () => {
   const headers = new Headers()
-  it('classifies the client\'s errors', () => {
-    expect(openAiFailure(new APIConnectionTimeoutError(), 60_000)).toEqual({ kind: 'unreachable', reason: 'no answer within 60000 ms', answered: false })
+  it('classifies the client\'s errors', async () => {
+    expect(await openAiFailure(new APIConnectionTimeoutError(), 60_000)).toEqual({ kind: 'unreachable', reason: 'no answer within 60000 ms', answered: false })
     const refused = new APIConnectionError({ cause: new Error('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }) })
-    expect(openAiFailure(refused, 1000)).toEqual({ kind: 'unreachable', reason: 'connection refused', answered: false })
-    expect(openAiFailure(new AuthenticationError(401, { message: 'Incorrect API key provided' }, 'Incorrect API key provided', headers), 1000)).toEqual({ kind: 'credentials', reason: 'HTTP 401: Incorrect API key provided', answered: true })
-    expect(openAiFailure(new NotFoundError(404, undefined, undefined, headers), 1000)).toMatchObject({ kind: 'not_found', reason: 'HTTP 404' })
-    expect(openAiFailure(new RateLimitError(429, { message: 'slow down' }, 'slow down', headers), 1000).kind).toBe('busy')
-    expect(openAiFailure(new InternalServerError(500, undefined, 'boom', headers), 1000)).toMatchObject({ kind: 'server', reason: 'HTTP 500: boom' })
-    expect(openAiFailure(new BadRequestError(400, { message: 'input too long' }, 'input too long', headers), 1000)).toMatchObject({ kind: 'refused', answered: true })
-    expect(openAiFailure(new APIUserAbortError(), 1000).kind).toBe('aborted')
-    expect(openAiFailure(new SyntaxError('Unexpected token'), 1000)).toEqual({ kind: 'garbage', reason: 'the answer is not valid JSON', answered: true })
+    expect(await openAiFailure(refused, 1000)).toEqual({ kind: 'unreachable', reason: 'connection refused', answered: false })
+    expect(await openAiFailure(new AuthenticationError(401, { message: 'Incorrect API key provided' }, 'Incorrect API key provided', headers), 1000)).toEqual({ kind: 'credentials', reason: 'HTTP 401: Incorrect API key provided', answered: true })
+    expect(await openAiFailure(new NotFoundError(404, undefined, undefined, headers), 1000)).toMatchObject({ kind: 'not_found', reason: 'HTTP 404' })
+    expect((await openAiFailure(new RateLimitError(429, { message: 'slow down' }, 'slow down', headers), 1000)).kind).toBe('busy')
+    expect(await openAiFailure(new InternalServerError(500, undefined, 'boom', headers), 1000)).toMatchObject({ kind: 'server', reason: 'HTTP 500: boom' })
+    expect(await openAiFailure(new BadRequestError(400, { message: 'input too long' }, 'input too long', headers), 1000)).toMatchObject({ kind: 'refused', answered: true })
+    expect((await openAiFailure(new APIUserAbortError(), 1000)).kind).toBe('aborted')
+    expect(await openAiFailure(new SyntaxError('Unexpected token'), 1000)).toEqual({ kind: 'garbage', reason: 'the answer is not valid JSON', answered: true })
   })
 })
 

@@ -1,5 +1,6 @@
-import OpenAI from 'openai'
 import { openAiFailure } from '../../endpoints/openai-failure.js'
+import { lazyOpenAiClient } from '../../endpoints/openai-sdk.js'
+import type { OpenAI } from 'openai'
 import type { NodeConfig } from '../../config/schema.js'
 
 /** What the client uses of the `llm` settings. */
@@ -46,13 +47,14 @@ export class LlmRequestError extends Error {
  */
 export class LlmClient {
   readonly settings: LlmSettings
-  private readonly client?: OpenAI
+  /** The `openai` client, made (and the package imported) on the first request. */
+  private readonly client?: () => Promise<OpenAI>
   private readonly counts: LlmUsage = { requests: 0, failures: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 }
 
   constructor (settings: LlmSettings) {
     this.settings = settings
     if (settings.baseUrl != null || settings.apiKey != null) {
-      this.client = new OpenAI({
+      this.client = lazyOpenAiClient({
         baseURL: settings.baseUrl,
         // local servers (Ollama, llama.cpp) take any key
         apiKey: settings.apiKey ?? 'unused',
@@ -81,7 +83,8 @@ export class LlmClient {
     if (this.client == null) throw new LlmOfflineError()
     this.counts.requests++
     try {
-      const response = await this.client.chat.completions.create({
+      const client = await this.client()
+      const response = await client.chat.completions.create({
         model: this.settings.model,
         messages,
         // the field every OpenAI-compatible server (Ollama, vLLM, llama.cpp) understands
@@ -98,7 +101,7 @@ export class LlmClient {
     } catch (err) {
       this.counts.failures++
       if (err instanceof LlmRequestError) throw err
-      throw new LlmRequestError(`${this.describe()}: ${openAiFailure(err, this.settings.timeoutMs).reason}`)
+      throw new LlmRequestError(`${this.describe()}: ${(await openAiFailure(err, this.settings.timeoutMs)).reason}`)
     }
   }
 }

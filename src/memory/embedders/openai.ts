@@ -1,9 +1,10 @@
-import OpenAI from 'openai'
 import { EndpointError } from '../../endpoints/errors.js'
 import { openAiFailure } from '../../endpoints/openai-failure.js'
+import { lazyOpenAiClient } from '../../endpoints/openai-sdk.js'
 import { MemoryStoreError } from '../errors.js'
 import type { EndpointHealth } from '../../endpoints/health.js'
 import type { Embedder } from './types.js'
+import type { OpenAI } from 'openai'
 
 export interface OpenAIEmbedderInit {
   baseUrl?: string
@@ -44,14 +45,15 @@ const HINTS: Record<string, string> = {
 export class OpenAIEmbedder implements Embedder {
   readonly name: string
   private dim?: number
-  private readonly client: OpenAI
+  /** The `openai` client, made (and the package imported) on the first request. */
+  private readonly client: () => Promise<OpenAI>
   private readonly init: OpenAIEmbedderInit
 
   constructor (init: OpenAIEmbedderInit) {
     this.init = init
     this.name = `openai:${init.model}`
     this.dim = init.dimensions
-    this.client = new OpenAI({ baseURL: init.baseUrl, apiKey: init.apiKey ?? 'unused', timeout: init.timeoutMs, maxRetries: init.maxRetries })
+    this.client = lazyOpenAiClient({ baseURL: init.baseUrl, apiKey: init.apiKey ?? 'unused', timeout: init.timeoutMs, maxRetries: init.maxRetries })
   }
 
   /** The endpoint's base URL. */
@@ -94,9 +96,10 @@ export class OpenAIEmbedder implements Embedder {
   private async embedBatch (input: string[], signal?: AbortSignal): Promise<number[][]> {
     let response: unknown
     try {
-      response = await this.client.embeddings.create({ model: this.init.model, input, ...(this.init.dimensions == null ? {} : { dimensions: this.init.dimensions }) }, { signal })
+      const client = await this.client()
+      response = await client.embeddings.create({ model: this.init.model, input, ...(this.init.dimensions == null ? {} : { dimensions: this.init.dimensions }) }, { signal })
     } catch (err) {
-      const failure = openAiFailure(err, this.init.timeoutMs)
+      const failure = await openAiFailure(err, this.init.timeoutMs)
       const detail = (err as Error).message
       if (failure.kind === 'aborted') throw new MemoryStoreError(`embedding with ${this.name} at ${this.address} was aborted`)
       if (failure.kind === 'refused') throw new MemoryStoreError(`the embeddings endpoint at ${this.address} refused the request: ${failure.reason}`)

@@ -4,13 +4,14 @@ import { a2aCommands } from './cli.js'
 import { a2aSection, A2A_DEFAULTS } from './config.js'
 import { a2aRoutes } from './routes.js'
 import { A2AService } from './service.js'
-import { A2A_DB_FILE, checkA2AFile } from './store.js'
+import { A2A_DB_FILE } from './files.js'
 import { A2A_TOKEN_FILE } from './token.js'
 import type { A2AConfig } from './config.js'
 import type { A2AComponents } from './service.js'
 
 /**
- * The A2A mod: the node's agents as A2A 1.0 servers (with `a2a.port`), and external A2A
+ * The A2A mod (its SDK and HTTP server are imported only when the gateway is used: with
+ * `a2a.port`, an `a2a.db` or an added agent): the node's agents as A2A 1.0 servers (with `a2a.port`), and external A2A
  * agents hosted as agents of its communities (`a2a.remote`, `oa-node a2a add`).
  */
 export const a2aMod = defineMod<A2AService, A2AConfig>({
@@ -25,5 +26,8 @@ export const a2aMod = defineMod<A2AService, A2AConfig>({
   status: (service) => service.status(),
   cli: a2aCommands,
   files: [A2A_DB_FILE, A2A_TOKEN_FILE],
-  check: async ({ dataDir }) => ({ a2a: checkA2AFile(join(dataDir, A2A_DB_FILE)) })
+  check: async ({ dataDir }) => {
+    const { checkA2AFile } = await import('./store.js')
+    return { a2a: checkA2AFile(join(dataDir, A2A_DB_FILE)) }
+  }
 })

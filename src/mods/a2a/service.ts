@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { attachAgent } from '../../agents/attach.js'
 import { OaError } from '../../errors.js'
-import { InboundGateway } from './inbound.js'
-import { A2ARemoteAgent, agentNameOf, capabilitiesOf, connectA2A } from './remote-agent.js'
-import { A2A_DB_FILE, A2AStore } from './store.js'
+import { A2A_DB_FILE } from './files.js'
 import { loadOrCreateA2AToken } from './token.js'
 import type { A2AConfig, RemoteAgentConfig } from './config.js'
-import type { InboundRefusal } from './inbound.js'
+import type { InboundGateway, InboundRefusal } from './inbound.js'
+import type { A2ARemoteAgent } from './remote-agent.js'
+import type { A2AStore } from './store.js'
 import type { DetachAgent } from '../../agents/attach.js'
 import type { AgentRuntime } from '../../agents/runtime.js'
 import type { Channels } from '../../channels/channels.js'
@@ -98,9 +98,11 @@ export class A2AService implements Startable {
     return this.started
   }
 
-  start (): void {
-    // a node that never used the gateway has no a2a.db, and gets none until it does
+  async start (): Promise<void> {
+    // a node that never used the gateway has no a2a.db, and gets none until it does (nor
+    // loads the A2A SDK)
     if (this.init.config.port != null || existsSync(this.dbPath())) {
+      const { A2AStore } = await import('./store.js')
       this.store = A2AStore.open(this.dbPath())
       const ended = this.store.failUnfinished('the node stopped while this task ran; send the message again')
       if (ended > 0) this.log('%d A2A tasks left unfinished by the last run are failed', ended)
@@ -117,6 +119,7 @@ export class A2AService implements Startable {
     if (config.port != null) {
       const token = await loadOrCreateA2AToken(this.init.dataDir)
       const { agents, channels, peerId, privateKey } = this.components
+      const { InboundGateway } = await import('./inbound.js')
       this.inbound = new InboundGateway({
         host: config.host,
         port: config.port,
@@ -125,7 +128,7 @@ export class A2AService implements Startable {
         maxRunningTasks: config.maxRunningTasks,
         peerId: peerId.toString(),
         privateKey,
-        store: this.requireStore(),
+        store: await this.requireStore(),
         agent: (name) => {
           const running = agents.get(name)
           return running == null ? undefined : { name, community: running.community, capabilities: running.capabilities, kind: running.kind, description: running.description }
@@ -174,6 +177,7 @@ export class A2AService implements Startable {
    */
   async add (config: RemoteAgentConfig, signal?: AbortSignal): Promise<RemoteAgentView> {
     this.refuseCommunity(config.community)
+    const { A2ARemoteAgent, agentNameOf, connectA2A } = await import('./remote-agent.js')
     const { card, client } = await connectA2A(config.url, config.token, signal)
     const name = config.name ?? agentNameOf(card.name)
     this.refuseTaken(name)
@@ -184,7 +188,8 @@ export class A2AService implements Startable {
       this.remotes.delete(name)
       throw err
     }
-    this.requireStore().saveRemote(name, config)
+    const store = await this.requireStore()
+    store.saveRemote(name, config)
     return remote.view
   }
 
@@ -203,7 +208,8 @@ export class A2AService implements Startable {
     if (remote.source === 'config') throw new OaError('in_config', `${name} comes from a2a.remote in the node's config; remove it there`, { status: 409 })
     await remote.detach?.()
     this.remotes.delete(name)
-    this.requireStore().removeRemote(name)
+    const store = await this.requireStore()
+    store.removeRemote(name)
     return remote.view
   }
 
@@ -238,9 +244,15 @@ export class A2AService implements Startable {
     }
   }
 
-  private requireStore (): A2AStore {
-    if (!this.started) throw new OaError('not_started', 'the a2a mod has not started', { status: 503 })
-    this.store ??= A2AStore.open(this.dbPath())
+  private async requireStore (): Promise<A2AStore> {
+    const notStarted = (): OaError => new OaError('not_started', 'the a2a mod has not started', { status: 503 })
+    if (!this.started) throw notStarted()
+    if (this.store == null) {
+      const { A2AStore } = await import('./store.js')
+      // stopped while the module loaded: open nothing that stop() would not close
+      if (!this.started) throw notStarted()
+      this.store ??= A2AStore.open(this.dbPath())
+    }
     return this.store
   }
 
@@ -257,6 +269,7 @@ export class A2AService implements Startable {
   }
 
   private async attach (remote: Remote, agent: A2ARemoteAgent): Promise<void> {
+    const { capabilitiesOf } = await import('./remote-agent.js')
     remote.detach = await attachAgent(this.components.agents, agent)
     remote.view = { ...remote.view, name: agent.name, id: `${agent.name}@${this.components.peerId.toString()}`, state: 'running', capabilities: capabilitiesOf(agent.card), description: agent.description }
     delete remote.view.error
@@ -266,6 +279,7 @@ export class A2AService implements Startable {
   private async connect (remote: Remote): Promise<void> {
     try {
       this.refuseCommunity(remote.config.community)
+      const { A2ARemoteAgent, agentNameOf, connectA2A } = await import('./remote-agent.js')
       const { card, client } = await connectA2A(remote.config.url, remote.config.token)
       const name = remote.config.name ?? agentNameOf(card.name)
       const key = [...this.remotes.entries()].find(([, r]) => r === remote)?.[0]

@@ -9,8 +9,7 @@ import type { ListTasksRequest, ListTasksResponse } from '@a2a-js/sdk'
 import type { TaskStore } from '@a2a-js/sdk/server'
 import type { StatementSync } from '../../runtime/sqlite.js'
 
-/** The gateway's file in the data dir: the inbound tasks of each agent, and the external agents added at run time. */
-export const A2A_DB_FILE = 'a2a.db'
+export { A2A_DB_FILE } from './files.js'
 
 /** The schema of `a2a.db`. A task is its A2A JSON form; the columns beside it are what lists filter and sort on. */
 export const A2A_SCHEMA = `CREATE TABLE IF NOT EXISTS tasks (
