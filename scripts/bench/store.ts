@@ -36,6 +36,7 @@ import { INDEX_FILE, vectorOf } from '../../src/memory/stores/sqlite/schema.js'
 import { cosine, norm } from '../../src/memory/stores/sqlite/cosine.js'
 import { SqliteStore } from '../../src/memory/stores/sqlite/store.js'
 import { VectorIndex, usearchConfig } from '../../src/memory/stores/sqlite/vector-index.js'
+import { collectNow } from '../../src/runtime/idle-collector.js'
 import { DatabaseSync } from '../../src/runtime/sqlite.js'
 import { openEmbeddingCache } from './embedding-cache.js'
 import { loadDataset } from './memory.js'
@@ -287,6 +288,8 @@ export async function benchStore (quick: boolean, withSweep = false, kind: 'lexi
         figures.push(...await writeFigures(store, raw, await recordsOf(embedder, singles, 1_000_000_000), bench))
       }
       await store.indexBuilt()
+      // searched as a node serves them once its writes are done: its idle collection has run (docs/operations.md)
+      collectNow()
       const held = await store.count({ communities: [COMMUNITY] })
       const searched = await searchFigures(store, raw, queries, dataset, held, bench)
       figures.push(...searched.figures)

@@ -7,11 +7,10 @@ import type { IdleCollection, IdleCollector } from '../../src/runtime/idle-colle
 const MiB = 1024 * 1024
 
 /** Garbage the heap keeps until a collection: ~`mib` MiB of small objects, no longer referenced. */
-function makeGarbage (mib: number): void {
-  let keep: unknown[] = []
-  for (let i = 0; i < mib * 1024; i++) keep.push({ i, text: `garbage ${i}`.repeat(8), list: [i, i + 1, i + 2] })
-  keep = []
-  void keep
+function makeGarbage (mib: number): number {
+  const made: unknown[] = []
+  for (let i = 0; i < mib * 1024; i++) made.push({ i, text: `garbage ${i}`.repeat(8), list: [i, i + 1, i + 2] })
+  return made.length
 }
 
 describe('idle collector', () => {
