@@ -6,6 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { describe, expect, it, vi } from 'vitest'
 import { LocalEmbedder } from '../../src/memory/embedders/lexical.js'
 import { EmbedderMismatchError } from '../../src/memory/errors.js'
+import { reciprocalRankFusion } from '../../src/memory/fusion.js'
 import { makeTombstone } from '../../src/memory/record.js'
 import { signVector } from '../../src/memory/replication/vector.js'
 import { checkSqliteStore } from '../../src/memory/stores/sqlite/check.js'
@@ -146,6 +147,34 @@ describe('sqlite store', () => {
     }
   })
 
+
+  it('fuses hybrid search on rows as reciprocalRankFusion fuses hits, each hit keeping its similarity and BM25', async () => {
+    const dir = await tempDir('oa-sqlite-')
+    const store = await open(join(dir.path, 'memory'))
+    try {
+      const { rows, target } = await corpus('fuse', 120)
+      await store.upsert([...rows, target])
+      const q = 'improve HNSW recall with ef topic 3'
+      const [vector] = await embedder.embed([q])
+      const filter = { communities: ['fuse'] }
+      const byVector = await store.search({ mode: 'vector', vector, k: 60, filter })
+      const byText = await store.search({ mode: 'text', text: q, k: 60, filter })
+      // k = 5 fuses the first 20 of each list
+      const expected = reciprocalRankFusion([byVector.slice(0, 20), byText.slice(0, 20)], 5)
+      const hybrid = await store.search({ mode: 'hybrid', vector, text: q, k: 5, filter })
+      expect(hybrid.map(h => h.record.id)).toEqual(expected.map(h => h.record.id))
+      expect(hybrid.map(h => h.score)).toEqual(expected.map(h => h.score))
+      for (const hit of hybrid) {
+        expect(hit.scoreKind).toBe('fused')
+        expect(hit.similarity).toBe(byVector.find(v => v.record.id === hit.record.id)?.similarity)
+        expect(hit.bm25).toBe(byText.find(t => t.record.id === hit.record.id)?.bm25)
+      }
+      expect(hybrid[0]?.record.id).toBe(target.id)
+    } finally {
+      await store.close()
+      await dir.cleanup()
+    }
+  })
   it('leaves out a query word so common that rarer words of the query already fill the match budget, and keeps the rarest word always', async () => {
     const dir = await tempDir('oa-sqlite-')
     const store = await open(join(dir.path, 'memory'), { textMatchBudget: 10 })

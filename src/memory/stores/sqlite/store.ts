@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { ensurePrivateDir } from '../../../files/private-files.js'
 import { MemoryInputError, MemoryStoreError } from '../../errors.js'
-import { reciprocalRankFusion } from '../../fusion.js'
+import { fusedRanks } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
 import { embedderMismatch } from '../embedder-mismatch.js'
 import { reembedDatabase } from './reembed.js'
@@ -67,6 +67,12 @@ export interface RecordRow {
   deleted: number
   covers: string
   signature: Uint8Array
+}
+
+/** A row and its score (cosine similarity, BM25 or fused; higher is better). */
+interface Scored {
+  rid: number
+  s: number
 }
 
 interface Pending {
@@ -476,56 +482,72 @@ export class SqliteStore implements MemoryStore {
     this.assertOpen()
     const where = sqliteWhere(query.filter, 'r')
     const k = Math.max(1, Math.min(query.k, 1000))
-    const vectorHits = async (limit: number): Promise<SearchHit[]> => {
+    const byVector = async (limit: number): Promise<Scored[]> => {
       if (query.vector == null) throw new MemoryInputError('bad_query', 'a vector search needs a query vector')
       if (query.vector.length !== this.dimension) throw new MemoryInputError('bad_dimension', `the query vector has ${query.vector.length} dimensions; this store holds ${this.dimension}`)
       return this.vectorSearch(Float32Array.from(query.vector), where, limit, query.exact === true)
     }
-    const textHits = (limit: number): SearchHit[] => {
+    const byText = (limit: number): Scored[] => {
       const text = query.text?.trim() ?? ''
       if (text === '') throw new MemoryInputError('bad_query', 'a text search needs query text')
       const words = this.terms.choose(queryWords(text))
       return words.length === 0 ? [] : this.textSearch(matchAny(words), where, limit)
     }
     switch (query.mode) {
-      case 'vector': return vectorHits(k)
-      case 'text': return textHits(k)
+      case 'vector': return this.hitsOf(await byVector(k), s => ({ score: s, scoreKind: 'similarity', similarity: s }))
+      case 'text': return this.hitsOf(byText(k), s => ({ score: s, scoreKind: 'bm25', bm25: s }))
       case 'hybrid': {
         const depth = Math.max(k * 3, 20)
         // the index thread searches while this thread reads the full-text table
-        const byVector = vectorHits(depth)
-        let byText: SearchHit[]
+        const vectorRanked = byVector(depth)
+        let textRanked: Scored[]
         try {
-          byText = textHits(depth)
+          textRanked = byText(depth)
         } catch (err) {
-          byVector.catch(() => {})
+          vectorRanked.catch(() => {})
           throw err
         }
-        return reciprocalRankFusion([await byVector, byText], k)
+        return this.fuse(await vectorRanked, textRanked, k)
       }
     }
   }
 
   /**
-   * BM25 search: the best-ranked rows of the full-text table first, each read by its rowid
-   * and kept if it passes the filter; a search over every match joined with the filter
-   * when too few of those pass.
+   * Hybrid search's fusion on row numbers (reciprocal rank fusion, equal scores by record
+   * id as `reciprocalRankFusion` orders them): only the `k` rows kept are read whole, not
+   * the 2 x depth of both lists.
    */
-  private textSearch (match: string, where: { sql: string, params: SQLInputValue[] }, limit: number): SearchHit[] {
+  private fuse (vector: Scored[], text: Scored[], k: number): SearchHit[] {
+    const similarity = new Map(vector.map(v => [v.rid, v.s]))
+    const bm25 = new Map(text.map(t => [t.rid, t.s]))
+    const idOf = this.statements.get('SELECT id FROM records WHERE rid = ?')
+    const fused = fusedRanks([vector.map(v => v.rid), text.map(t => t.rid)]).map(f => ({ ...f, id: (idOf.get(f.key) as { id: string } | undefined)?.id ?? '' }))
+    fused.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    return this.hitsOf(fused.slice(0, k).map(f => ({ rid: f.key, s: f.score })), (s, rid) => {
+      const v = similarity.get(rid)
+      const t = bm25.get(rid)
+      return { score: s, scoreKind: 'fused', ...(v == null ? {} : { similarity: v }), ...(t == null ? {} : { bm25: t }) }
+    })
+  }
+
+  /**
+   * BM25 search, best first (`s` the BM25 score, higher is better): the best-ranked rows of
+   * the full-text table first, each kept if it passes the filter; a search over every
+   * match joined with the filter when too few of those pass.
+   */
+  private textSearch (match: string, where: { sql: string, params: SQLInputValue[] }, limit: number): Scored[] {
     const wanted = Math.max(MIN_CANDIDATES, limit * TEXT_OVERFETCH)
     const best = this.statements.get('SELECT rowid AS rid, bm25(records_fts) AS rank FROM records_fts WHERE records_fts MATCH ? ORDER BY rank LIMIT ?').all(match, wanted) as Array<{ rid: number, rank: number }>
-    const byRid = this.statements.get(`SELECT ${RECORD_COLUMNS} FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
-    const hits: SearchHit[] = []
+    const passes = this.statements.get(`SELECT 1 AS ok FROM records r WHERE r.rid = ? AND r.${LIVE} AND ${where.sql}`)
+    const kept: Scored[] = []
     for (const { rid, rank } of best) {
-      const row = byRid.get(rid, ...where.params) as RecordRow | undefined
-      if (row != null) hits.push({ record: fromRecordRow(row), score: -rank, scoreKind: 'bm25', bm25: -rank })
-      if (hits.length === limit) return hits
+      if (passes.get(rid, ...where.params) != null) kept.push({ rid, s: -rank })
+      if (kept.length === limit) return kept
     }
-    if (best.length < wanted) return hits
-    const rows = this.rows(`SELECT ${RECORD_COLUMNS.split(', ').map(c => `r.${c}`).join(', ')}, -bm25(records_fts) AS score
+    if (best.length < wanted) return kept
+    return this.statements.get(`SELECT r.rid AS rid, -bm25(records_fts) AS s
       FROM records_fts JOIN records r ON r.rid = records_fts.rowid
-      WHERE records_fts MATCH ? AND r.${LIVE} AND ${where.sql} ORDER BY bm25(records_fts) LIMIT ?`, [match, ...where.params, limit]) as Array<RecordRow & { score: number }>
-    return rows.map((row): SearchHit => ({ record: fromRecordRow(row), score: row.score, scoreKind: 'bm25', bm25: row.score }))
+      WHERE records_fts MATCH ? AND r.${LIVE} AND ${where.sql} ORDER BY bm25(records_fts) LIMIT ?`).all(match, ...where.params, limit) as unknown as Scored[]
   }
 
   /**
@@ -535,7 +557,7 @@ export class SqliteStore implements MemoryStore {
    * taken yet are scored exactly against their stored vectors, and the best that pass the
    * filter are read whole: the index only chooses which rows to look at.
    */
-  private async vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): Promise<SearchHit[]> {
+  private async vectorSearch (query: Float32Array, where: { sql: string, params: SQLInputValue[] }, limit: number, exact: boolean): Promise<Scored[]> {
     const exactBelow = this.exactBelow
     const vectors = this.vectors
     const useIndex = vectors != null && !exact && this.indexReady && vectors.index.size() + vectors.backlog.size > exactBelow && this.breadth.broad(where, exactBelow)
@@ -569,7 +591,7 @@ export class SqliteStore implements MemoryStore {
           kept++
         }
       }
-      if (scored.length >= limit || candidates.length >= vectors.index.size()) return this.hitsOf(scored.sort((a, b) => b.s - a.s).slice(0, limit))
+      if (scored.length >= limit || candidates.length >= vectors.index.size()) return scored.sort((a, b) => b.s - a.s).slice(0, limit)
     }
     // exact: cosine over every filtered live row, then the best rows read whole
     const best: Array<{ rid: number, s: number }> = []
@@ -583,15 +605,15 @@ export class SqliteStore implements MemoryStore {
         best.sort((a, b) => b.s - a.s)
       }
     }
-    return this.hitsOf(best.sort((a, b) => b.s - a.s))
+    return best.sort((a, b) => b.s - a.s)
   }
 
-  /** Scored rows as hits, in the order given, each row read by its rowid. */
-  private hitsOf (scored: Array<{ rid: number, s: number }>): SearchHit[] {
+  /** Scored rows as hits, in the order given, each row read by its rowid (one deleted meanwhile is left out). */
+  private hitsOf (scored: Scored[], scoring: (s: number, rid: number) => Omit<SearchHit, 'record'>): SearchHit[] {
     const byRid = this.statements.get(`SELECT ${RECORD_COLUMNS} FROM records WHERE rid = ?`)
     return scored.flatMap(({ rid, s }): SearchHit[] => {
       const row = byRid.get(rid) as RecordRow | undefined
-      return row == null ? [] : [{ record: fromRecordRow(row), score: s, scoreKind: 'similarity', similarity: s }]
+      return row == null ? [] : [{ record: fromRecordRow(row), ...scoring(s, rid) }]
     })
   }
 
