@@ -19,9 +19,9 @@ export function mean (values: number[]): number {
 }
 
 /** Resident set size of a process in MiB, from /proc (Linux). */
-export async function rssMiB (pid: number): Promise<number> {
+export async function rssMiB (pid: number, field: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmRSS'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN)
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN)
   return Math.round((kb / 1024) * 10) / 10
 }
 
