@@ -9,8 +9,10 @@ export interface IdleCollectorOptions {
   checkMs?: number
   /** The event loop counts as idle below this share of busy time since the last look (default 0.05). */
   idleBelow?: number
-  /** It collects once the heap's resident size has grown by this many bytes since its last collection (default 12 MiB). */
+  /** It collects once the heap's resident size has grown by this many bytes since its last collection (default 12 MiB)... */
   growthBytes?: number
+  /** ...and by this share of what it was after that collection (default 0.25), so that a large heap is not collected for a small growth. */
+  growthRatio?: number
   /** Told of each collection (the node logs it at debug level). */
   onCollect?: (collection: IdleCollection) => void
 }
@@ -87,7 +89,8 @@ function residentHeap (): number {
  * generation until the next allocation-driven collection, which an idle node never
  * reaches: its RSS stays ~20 MiB above what it holds, for as long as it runs. Every
  * `checkMs`, if the event loop was idle since the last look and the heap grew by
- * `growthBytes` since the collector last ran, it runs one full collection, which also
+ * `growthBytes` (and by `growthRatio` of its size) since the collector last ran, it runs
+ * one full collection, which also
  * shrinks the young generation (~40-100 ms of a 40-70 MiB heap, on a loop that had
  * nothing to do). At most one collection per look, none while busy.
  *
@@ -105,6 +108,7 @@ export function startIdleCollector (options: IdleCollectorOptions = {}): IdleCol
   const checkMs = options.checkMs ?? 1_000
   const idleBelow = options.idleBelow ?? 0.05
   const growthBytes = options.growthBytes ?? 12 * 1024 * 1024
+  const growthRatio = options.growthRatio ?? 0.25
   let checks = 0
   let collections = 0
   let residentAfterLast = 0
@@ -115,7 +119,7 @@ export function startIdleCollector (options: IdleCollectorOptions = {}): IdleCol
     const busy = performance.eventLoopUtilization(now, last).utilization
     last = now
     const residentBefore = residentHeap()
-    if (busy >= idleBelow || residentBefore - residentAfterLast < growthBytes) return
+    if (busy >= idleBelow || residentBefore - residentAfterLast < Math.max(growthBytes, residentAfterLast * growthRatio)) return
     const t0 = performance.now()
     collect({ type: 'major', execution: 'sync', flavor: 'last-resort' })
     collections++

@@ -19,7 +19,7 @@ describe('idle collector', () => {
 
   it('collects once the loop is idle and the heap has grown, then not again until it grows again', async () => {
     const seen: IdleCollection[] = []
-    idle = startIdleCollector({ checkMs: 50, growthBytes: 4 * MiB, onCollect: (c) => { seen.push(c) } })
+    idle = startIdleCollector({ checkMs: 50, growthBytes: 4 * MiB, growthRatio: 0, onCollect: (c) => { seen.push(c) } })
     expect(idle).toBeDefined()
     makeGarbage(32)
     const collector = idle as IdleCollector
@@ -40,6 +40,20 @@ describe('idle collector', () => {
     await waitFor('the heap to grow', () => getHeapStatistics().total_physical_size - collector.residentAfterLast > 4 * MiB)
     held.length = 0
     await waitFor('a second collection', () => collector.collections > collections)
+  })
+
+  it('waits for a large heap to grow by its share before collecting again', async () => {
+    idle = startIdleCollector({ checkMs: 50, growthBytes: 1, growthRatio: 10 })
+    const collector = idle as IdleCollector
+    await waitFor('the first collection', () => collector.collections === 1)
+    const held: unknown[] = []
+    for (let i = 0; i < 64 * 1024; i++) held.push({ i, text: `held ${i}`.repeat(8) })
+    await waitFor('the heap to grow', () => getHeapStatistics().total_physical_size - collector.residentAfterLast > 4 * MiB)
+    const checks = collector.checks
+    await waitFor('ten more looks', () => collector.checks >= checks + 10)
+    // grown by a few MiB, far from ten times its size
+    expect(collector.collections).toBe(1)
+    held.length = 0
   })
 
   it('does not collect while the event loop is busy', async () => {
