@@ -1,3 +1,4 @@
+import { byCodeUnits } from '../runtime/code-unit-order.js'
 import type { SearchHit } from './types.js'
 
 /** The constant of reciprocal rank fusion: a hit at rank r (0-based) of a list adds 1 / (RRF_K + r + 1). */
@@ -20,11 +21,6 @@ export function fusedRanks<K> (lists: ReadonlyArray<readonly K[]>, k = RRF_K): A
     list.forEach((key, rank) => { scores.set(key, (scores.get(key) ?? 0) + 1 / (k + rank + 1)) })
   }
   return [...scores].map(([key, score]) => ({ key, score })).sort((a, b) => b.score - a.score)
-}
-
-/** Code-unit order of two strings: the same on every machine. */
-function byCodeUnits (a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /**

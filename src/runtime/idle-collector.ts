@@ -40,12 +40,20 @@ export interface IdleCollector {
 /** V8's `gc()`: `last-resort` collects until nothing more is freed, and shrinks the young generation at once. */
 type Collect = (options?: { type: 'major', execution: 'sync', flavor: 'last-resort' }) => void
 
+/** What fullCollection found, once per process. */
+let found: { collect: Collect | undefined } | undefined
+
 /**
  * V8's full collection, without the `--expose-gc` flag on the command line: the flag is
  * set for as long as it takes to read `gc` in a fresh context (as test runners do to find
  * leaks). Undefined where the runtime refuses.
  */
 function fullCollection (): Collect | undefined {
+  found ??= { collect: reachCollection() }
+  return found.collect
+}
+
+function reachCollection (): Collect | undefined {
   const exposed = (globalThis as { gc?: unknown }).gc
   if (typeof exposed === 'function') return exposed as Collect
   try {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { EventTypes } from '../../events/types.js'
 import { endorsementPayload, ENDORSEMENT_ADD, ENDORSEMENT_REMOVE, FORUM_COMMENT_POST, FORUM_TOPIC_CREATE, FORUM_VOTE_CAST, selfEndorsement } from './events.js'
+import { byCodeUnits } from '../../runtime/code-unit-order.js'
 import type { EventJson } from '../../events/json.js'
 
 /** The kinds of edge of the relationship graph. */
@@ -239,16 +240,7 @@ export class SocialFold {
   }
 }
 
-/**
- * Code-unit order, the same on every machine (localeCompare depends on the locale).
- *
- * @example
- * ```ts
- * ['b@p', 'a@p'].sort(cmp)   // ['a@p', 'b@p']
- * ```
- */
-export function cmp (a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
+/** Code-unit order, the same on every machine (see byCodeUnits). */
+export const cmp = byCodeUnits
 
 export { peerOf }

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { ensurePrivateDir } from '../../../files/private-files.js'
+import { byCodeUnits } from '../../../runtime/code-unit-order.js'
 import { MemoryInputError, MemoryStoreError } from '../../errors.js'
 import { fusedRanks } from '../../fusion.js'
 import { decodeCovers, decodeMetadata, fromColumns, toColumns } from '../columns.js'
@@ -522,7 +523,7 @@ export class SqliteStore implements MemoryStore {
     const bm25 = new Map(text.map(t => [t.rid, t.s]))
     const idOf = this.statements.get('SELECT id FROM records WHERE rid = ?')
     const fused = fusedRanks([vector.map(v => v.rid), text.map(t => t.rid)]).map(f => ({ ...f, id: (idOf.get(f.key) as { id: string } | undefined)?.id ?? '' }))
-    fused.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    fused.sort((a, b) => b.score - a.score || byCodeUnits(a.id, b.id))
     return this.hitsOf(fused.slice(0, k).map(f => ({ rid: f.key, s: f.score })), (s, rid) => {
       const v = similarity.get(rid)
       const t = bm25.get(rid)
